@@ -1,0 +1,245 @@
+"""The pipeline as library calls: ingest -> audit -> report. The CLI is a thin shell over these.
+
+- ``ingest_data`` stores a data folder (see ``auditor.ingest.pipeline``).
+- ``audit_store`` audits everything stored in the database with a rule pack and an ``as_of``
+  date, and stores the run: outcomes, counts per check x Party x provider, findings, and the
+  aggregates the reports are drawn from. A stored run can be re-rendered at any time.
+- ``build_model`` / ``render_run`` turn a stored run into reports.
+- ``run_all`` does all of it and writes ``quarantine.csv`` next to the reports.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from auditor import __version__
+from auditor.engine import packs
+from auditor.engine.context import AuditContext
+from auditor.engine.profiles import merge_profiles
+from auditor.engine.registry import load_all
+from auditor.engine.runner import FINDING_COLUMNS, AuditOutput, run_checks
+from auditor.errors import InputError, UsageError
+from auditor.ingest.pipeline import IngestResult, ingest_folder, new_id
+from auditor.ingest.schema import TABLES
+from auditor.store import db, models
+
+log = logging.getLogger("auditor")
+
+
+def parse_as_of(value: str | None) -> pd.Timestamp:
+    if value is None:
+        return pd.Timestamp(datetime.now(UTC).date(), tz="UTC")
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise UsageError(f"--as-of {value!r} is not a date", hint="use YYYY-MM-DD, e.g. --as-of 2026-06-30") from None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def ingest_data(data_dir: str | Path, engine: Engine, key: bytes) -> IngestResult:
+    return ingest_folder(data_dir, engine, key)
+
+
+def _present_columns(engine: Engine) -> dict[str, set[str]]:
+    present: dict[str, set[str]] = {}
+    for ing in db.ingests(engine):
+        for f in ing.files or []:
+            present.setdefault(f["table"], set()).update(f.get("columns") or TABLES[f["table"]].names)
+    return present
+
+
+@dataclass
+class AuditResult:
+    run: models.AuditRun
+    output: AuditOutput
+
+
+def _iso(ts: Any) -> str | None:
+    if ts is None or ts is pd.NaT or (isinstance(ts, float) and ts != ts):
+        return None
+    try:
+        if pd.isna(ts):
+            return None
+    except (TypeError, ValueError):
+        pass
+    t = pd.Timestamp(ts)
+    if t.tzinfo is None:
+        t = t.tz_localize("UTC")
+    return t.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _aggregates(ctx: AuditContext, params: dict) -> dict:
+    r = ctx.tables["requests"]
+    key = r[["issuing_party", "provider", "instrument"]].astype(object).fillna("")
+    by = key.assign(requests=1).groupby(["issuing_party", "provider", "instrument"], as_index=False)["requests"].sum()
+    rt: list[dict] = []
+    if ctx.has("disclosures") and not ctx.tables["disclosures"].empty:
+        d = ctx.tables["disclosures"]
+        per_req = d.groupby("request_id").size()
+        key2 = r["request_id"].map(per_req).fillna(0).astype(int)
+        disc = key.assign(disclosures=key2.to_numpy()).groupby(["issuing_party", "provider", "instrument"],
+                                                               as_index=False)["disclosures"].sum()
+        by = by.merge(disc, on=["issuing_party", "provider", "instrument"], how="left")
+        first = d.sort_values("responded_at").drop_duplicates("request_id").set_index("request_id")["responded_at"]
+        start = r["provider_received_at"].fillna(r["served_at"]).fillna(r["transmitted_at"])
+        responded = r["request_id"].map(first)
+        days = (responded.dt.normalize() - start.dt.normalize()).dt.days
+        ok = days.notna()
+        times = key[ok].assign(days=days[ok].astype(int).clip(lower=0))
+        rt = (
+            times.groupby(["issuing_party", "provider", "instrument", "days"], as_index=False)
+            .size()
+            .rename(columns={"issuing_party": "party", "size": "count"})
+            .to_dict("records")
+        )
+    else:
+        by["disclosures"] = 0
+    by = by.rename(columns={"issuing_party": "party"})
+    by["disclosures"] = by["disclosures"].fillna(0).astype(int)
+    deadlines = {}
+    if "art7_escalation_days" in params:
+        deadlines["cets224_art7"] = params["art7_escalation_days"]
+    if "art8_subscriber_return_days" in params:
+        deadlines["cets224_art8"] = params["art8_subscriber_return_days"]
+    if "eu_epoc_days" in params:
+        deadlines["eu_epoc"] = params["eu_epoc_days"]
+    parties = sorted(set(r["issuing_party"].dropna()) | set(r["receiving_party"].dropna()))
+    prof = ctx.profiles.reindex(parties)
+    profiles = []
+    for party, row in prof.iterrows():
+        entry = {"party": party}
+        for k, v in row.items():
+            if isinstance(v, pd.Timestamp) or k.endswith("_at") or k.endswith("_from"):
+                entry[k] = _iso(v)[:10] if _iso(v) else None
+            else:
+                entry[k] = None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
+        entry["profile_source"] = entry.get("profile_source") or "none (not in the shipped chart or the user's file)"
+        profiles.append(entry)
+    return {
+        "period": {"from": _iso(r["issued_at"].min()), "to": _iso(r["issued_at"].max())} if len(r) else {},
+        "requests_by": [{k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()} for rec in by.to_dict("records")],
+        "response_times": [{k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()} for rec in rt],
+        "deadlines": deadlines,
+        "profiles": profiles,
+    }
+
+
+def audit_store(
+    engine: Engine,
+    pack_name: str = "cets224",
+    as_of: pd.Timestamp | None = None,
+    overrides: dict[str, str] | None = None,
+) -> AuditResult:
+    """Audit everything stored in the database and store the run."""
+    pack = packs.load(pack_name).with_overrides(overrides or {})
+    as_of = as_of if as_of is not None else parse_as_of(None)
+    started = datetime.now(UTC)
+    if db.count_rows(engine, "requests") == 0:
+        raise InputError("the database holds no requests to audit", hint="ingest a data folder first: auditor ingest --data DIR")
+    present = _present_columns(engine)
+    tables = {name: db.load_table(engine, name) for name in ("requests", "disclosures", "custody_events")
+              if name in present}
+    user_profiles = db.load_table(engine, "parties") if "parties" in present else None
+    ctx = AuditContext(as_of=as_of, tables=tables, params=pack.values(),
+                       profiles=merge_profiles(user_profiles, pack.values()), present=present)
+    registry = load_all()
+    output = run_checks(ctx, [registry[c] for c in pack.checks])
+    run = models.AuditRun(
+        run_id=new_id("run-"),
+        as_of=as_of.to_pydatetime(),
+        pack=pack.name,
+        pack_version=pack.version,
+        tool_version=__version__,
+        started_at=started,
+        params={"pack_title": pack.title, "pack_file": pack.path,
+                "values": [p.as_dict() for p in pack.params.values()]},
+        inputs=[f for ing in db.ingests(engine) for f in (ing.files or [])],
+    )
+    run.aggregates = json.loads(json.dumps(_aggregates(ctx, pack.values()), default=str))
+    f = output.findings
+    run.summary = {
+        "outcomes": {o: sum(1 for r in output.runs if r.outcome == o) for o in ("pass", "fail", "not_evaluated", "error")},
+        "findings": len(f),
+    }
+    run.status = "finished"
+    run.finished_at = datetime.now(UTC)
+    with engine.begin() as conn:
+        outcomes = pd.DataFrame([r.as_dict() for r in output.runs]).assign(run_id=run.run_id)
+        db.insert_frame(conn, models.CheckOutcome.__table__, outcomes)
+        if not output.scope.empty:
+            db.insert_frame(conn, models.CheckScopeResult.__table__, output.scope.assign(run_id=run.run_id))
+        if not f.empty:
+            fdb = f.drop(columns=["issued_at"]).assign(run_id=run.run_id)  # issued_at is joined back on render
+            db.insert_frame(conn, models.Finding.__table__, fdb)
+    db.save(engine, [run])
+    return AuditResult(run, output)
+
+
+def build_model(engine: Engine, run_id: str | None) -> dict:
+    """The report model of a stored run (see reports.write_reports)."""
+    run = db.get_run(engine, run_id)
+    registry = load_all()
+    with Session(engine) as s:
+        outcomes = {o.check_id: o for o in s.exec(select(models.CheckOutcome).where(models.CheckOutcome.run_id == run.run_id))}
+    scope = db.read_sql_frame(engine, models.CheckScopeResult, run_id=run.run_id)
+    findings = db.read_sql_frame(engine, models.Finding, run_id=run.run_id)
+    req = db.load_table(engine, "requests")[["request_id", "issued_at"]]
+    findings = findings.merge(req, on="request_id", how="left")
+    findings["issued_at"] = findings["issued_at"].map(_iso)
+    findings = findings.sort_values(["check_id", "request_id", "record_id"], na_position="first", kind="stable")
+    checks = []
+    for cid, o in outcomes.items():
+        meta = registry[cid].as_dict() if cid in registry else {"id": cid}
+        meta.update(outcome=o.outcome, reason=o.reason, evaluated=o.evaluated, passed=o.passed,
+                    failed=o.failed, unknown=o.unknown)
+        checks.append(meta)
+    checks.sort(key=lambda c: c["id"])
+    agg = run.aggregates or {}
+    clean = findings[[c for c in FINDING_COLUMNS if c in findings.columns]].astype(object)
+    clean = clean.where(clean.notna(), None)
+    return {
+        "run": {
+            "run_id": run.run_id,
+            "as_of": _iso(run.as_of),
+            "tool_version": run.tool_version,
+            "pack": run.pack,
+            "pack_version": run.pack_version,
+            "pack_title": (run.params or {}).get("pack_title", ""),
+            "started_at": _iso(run.started_at),
+            "finished_at": _iso(run.finished_at),
+            "period": agg.get("period", {}),
+            "inputs": run.inputs or [],
+            "params": (run.params or {}).get("values", []),
+        },
+        "checks": checks,
+        "scope": scope.drop(columns=["id", "run_id"], errors="ignore").fillna("").to_dict("records"),
+        "findings": clean.to_dict("records"),
+        "profiles": agg.get("profiles", []),
+        "response_times": agg.get("response_times", []),
+        "deadlines": agg.get("deadlines", {}),
+        "requests_by": agg.get("requests_by", []),
+    }
+
+
+def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats: tuple[str, ...]) -> list[Path]:
+    from reports import write_reports  # noqa: PLC0415  (matplotlib only when rendering)
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return write_reports(build_model(engine, run_id), out, formats)
+
+
+def write_quarantine(result: IngestResult, out_dir: str | Path) -> Path:
+    path = Path(out_dir) / "quarantine.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result.quarantine.to_csv(path, index=False)
+    return path

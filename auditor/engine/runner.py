@@ -1,0 +1,180 @@
+"""Evaluate checks over an ``AuditContext``: outcome per check (pass / fail / not_evaluated /
+error, never a silent pass), counts per check x Party x provider, and one finding per failing
+record."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import dataclass
+
+import pandas as pd
+
+from auditor.engine.context import AuditContext
+from auditor.engine.registry import Check
+
+FINDING_COLUMNS = [
+    "fingerprint", "check_id", "family", "instrument", "article", "severity", "legal_basis_status",
+    "party", "receiving_party", "provider", "request_id", "record_id", "issued_at", "message",
+]
+SCOPE_COLUMNS = ["check_id", "party", "provider", "evaluated", "passed", "failed", "unknown"]
+RULE_VERSION = "1"
+
+
+@dataclass
+class CheckRun:
+    check: Check
+    outcome: str
+    reason: str | None = None
+    evaluated: int = 0
+    passed: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "check_id": self.check.id,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "evaluated": self.evaluated,
+            "passed": self.passed,
+            "failed": self.failed,
+            "unknown": self.unknown,
+        }
+
+
+@dataclass
+class AuditOutput:
+    runs: list[CheckRun]
+    scope: pd.DataFrame  # SCOPE_COLUMNS
+    findings: pd.DataFrame  # FINDING_COLUMNS
+
+
+def missing_inputs(check: Check, ctx: AuditContext) -> str | None:
+    for table, columns in check.requires.items():
+        if not ctx.has(table):
+            return f"input table {table} was not provided"
+        absent = [c for c in columns if c not in ctx.present.get(table, set())]
+        if absent:
+            return f"column(s) {', '.join(f'{table}.{c}' for c in absent)} absent from the input"
+    missing = [p for p in check.params if p not in ctx.params]
+    if missing:
+        return f"pack parameter(s) {', '.join(missing)} not set"
+    return None
+
+
+class _Safe(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fmt(v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return "unknown"
+    if isinstance(v, pd.Timestamp):
+        if pd.isna(v):
+            return "unknown"
+        return v.strftime("%Y-%m-%d %H:%M UTC") if (v.hour or v.minute) else v.strftime("%Y-%m-%d")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def fingerprint(check_id: str, request_id: pd.Series, record_id: pd.Series) -> pd.Series:
+    keys = check_id + "|" + request_id.astype("string").fillna("") + "|" + record_id.astype("string").fillna("")
+    return keys.map(lambda k: hashlib.sha256(f"{k}|{RULE_VERSION}".encode()).hexdigest()[:32])
+
+
+def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, pd.DataFrame]:
+    empty_scope = pd.DataFrame(columns=SCOPE_COLUMNS)
+    empty_findings = pd.DataFrame(columns=FINDING_COLUMNS)
+    reason = missing_inputs(check, ctx)
+    if reason:
+        return CheckRun(check, "not_evaluated", reason), empty_scope, empty_findings
+    try:
+        res = check.func(ctx)
+        if "request_id" not in res or "failed" not in res:
+            raise TypeError("a check must return request_id and failed columns")
+    except Exception as exc:  # noqa: BLE001 - reported as the check's outcome, never swallowed
+        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return CheckRun(check, "error", tb), empty_scope, empty_findings
+    res = res.reset_index(drop=True)
+    if "record_id" not in res:
+        res["record_id"] = pd.Series(pd.NA, index=res.index, dtype="string")
+    req = ctx.tables["requests"][["request_id", "issuing_party", "receiving_party", "provider", "issued_at"]]
+    res = res.drop(columns=[c for c in ("issuing_party", "receiving_party", "provider", "issued_at")
+                            if c in res.columns])
+    res = res.merge(req, on="request_id", how="left", validate="many_to_one")
+    res = res.rename(columns={"issuing_party": "party"})
+    failed = res["failed"].astype("boolean")
+    n_fail = int(failed.fillna(False).sum())
+    n_unknown = int(failed.isna().sum())
+    n_pass = int((~failed.fillna(True)).sum())
+    run = CheckRun(check, "pass", None, n_pass + n_fail, n_pass, n_fail, n_unknown)
+    if len(res) == 0:
+        run.outcome, run.reason = "not_evaluated", "no applicable records in scope"
+    elif n_pass + n_fail == 0:
+        why = res["why"].dropna().iloc[0] if "why" in res and res["why"].notna().any() else "needed values missing"
+        run.outcome, run.reason = "not_evaluated", f"no record could be evaluated ({why})"
+    elif n_fail:
+        run.outcome = "fail"
+    if n_unknown and run.outcome != "not_evaluated":
+        why = res["why"].dropna().iloc[0] if "why" in res and res["why"].notna().any() else "needed values missing"
+        run.reason = f"{n_unknown} record(s) could not be evaluated (e.g. {why})"
+
+    key = res[["party", "provider"]].astype(object).fillna("")
+    grouped = pd.DataFrame(
+        {
+            "party": key["party"],
+            "provider": key["provider"],
+            "passed": (failed == False).fillna(False).astype(int),  # noqa: E712
+            "failed": failed.fillna(False).astype(int),
+            "unknown": failed.isna().astype(int),
+        }
+    ).groupby(["party", "provider"], as_index=False, sort=True).sum()
+    grouped["evaluated"] = grouped["passed"] + grouped["failed"]
+    grouped.insert(0, "check_id", check.id)
+    scope = grouped[SCOPE_COLUMNS]
+
+    bad = res[failed.fillna(False).to_numpy()]
+    if bad.empty:
+        return run, scope, empty_findings
+    template = check.message
+    fields = bad.astype(object).to_dict("records")
+    messages = [template.format_map(_Safe({k: _fmt(v) for k, v in row.items()})) for row in fields]
+    findings = pd.DataFrame(
+        {
+            "fingerprint": fingerprint(check.id, bad["request_id"], bad["record_id"]).to_numpy(),
+            "check_id": check.id,
+            "family": check.family,
+            "instrument": check.instrument,
+            "article": check.article,
+            "severity": check.severity,
+            "legal_basis_status": check.legal_basis_status,
+            "party": bad["party"].to_numpy(),
+            "receiving_party": bad["receiving_party"].to_numpy(),
+            "provider": bad["provider"].to_numpy(),
+            "request_id": bad["request_id"].to_numpy(),
+            "record_id": bad["record_id"].to_numpy(),
+            "issued_at": bad["issued_at"].to_numpy(),
+            "message": messages,
+        }
+    )
+    return run, scope, findings
+
+
+def run_checks(ctx: AuditContext, checks: list[Check]) -> AuditOutput:
+    runs, scopes, findings = [], [], []
+    for c in checks:
+        r, s, f = run_check(c, ctx)
+        runs.append(r)
+        if not s.empty:
+            scopes.append(s)
+        if not f.empty:
+            findings.append(f)
+    scope = pd.concat(scopes, ignore_index=True) if scopes else pd.DataFrame(columns=SCOPE_COLUMNS)
+    found = pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=FINDING_COLUMNS)
+    if not found.empty:
+        found = found.sort_values(["check_id", "request_id", "record_id"], na_position="first", kind="stable")
+        found = found.reset_index(drop=True)
+    return AuditOutput(runs, scope, found)

@@ -1,0 +1,151 @@
+"""Normalisation to the canonical form of the input contract, vectorised.
+
+``canonical()`` turns a raw frame (strings as written, or native Parquet/JSON types) into a frame
+of canonical *strings*: UTC timestamps as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``, booleans as
+``true``/``false``, Party codes upper-case ISO, sets sorted and ``;``-joined, enums lower-case.
+A value that cannot be normalised is left as written, so the validation suite sees it and
+quarantines the row with a precise reason. Personal columns are pseudonymised here, before any
+other code sees them.
+
+``typed()`` converts a validated canonical frame to the dtypes the checks use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from auditor import iso
+from auditor.ingest.schema import TableSpec
+from auditor.privacy import pseudonymise
+
+TS_REGEX = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z)?$"
+CANON_TS_REGEX = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$"
+_INPUT_TS = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?))?$"
+INT_REGEX = r"^-?\d+$"
+FLOAT_REGEX = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def _map_unique(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
+    """Apply ``func`` once per distinct non-null value (columns like Party codes repeat a lot)."""
+    mask = series.notna()
+    out = series.astype("string")
+    if mask.any():
+        uniques = out[mask].unique()
+        mapping = {u: func(str(u)) for u in uniques}
+        out = out.where(~mask, out.map(mapping))
+    return out
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series):
+        return series.map({True: "true", False: "false"}).astype("string")
+    if pd.api.types.is_float_dtype(series):
+        s = series.astype("Float64")
+        integral = s.notna() & (s == s.round())
+        text = s.astype("string")
+        return text.where(~integral, s.round().astype("Int64").astype("string"))
+    text = series.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _timestamp(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        ts = series if getattr(series.dt, "tz", None) is not None else series.dt.tz_localize("UTC")
+        ts = ts.dt.tz_convert("UTC")
+        return _format_ts(ts).where(ts.notna(), pd.NA)
+    text = _as_text(series)
+    ok = text.str.match(_INPUT_TS).fillna(False).astype(bool)
+    parsed = pd.to_datetime(text.where(ok), utc=True, format="ISO8601", errors="coerce")
+    good = parsed.notna()
+    return text.where(~good, _format_ts(parsed))
+
+
+def _format_ts(ts: pd.Series) -> pd.Series:
+    base = ts.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    micro = ts.dt.microsecond
+    frac = micro.astype("Int64").astype("string").str.zfill(6)
+    out = base.astype("string")
+    has_frac = micro.fillna(0) != 0
+    out = out.where(~has_frac, out + "." + frac)
+    return out + "Z"
+
+
+def _bool(series: pd.Series) -> pd.Series:
+    text = _as_text(series)
+
+    def conv(v: str) -> str:
+        low = v.strip().lower()
+        if low in _TRUE:
+            return "true"
+        if low in _FALSE:
+            return "false"
+        return v
+
+    return _map_unique(text, conv)
+
+
+def _party(series: pd.Series) -> pd.Series:
+    return _map_unique(_as_text(series), lambda v: iso.normalise(v) or v)
+
+
+def _set(series: pd.Series) -> pd.Series:
+    def conv(v: str) -> str:
+        parts = sorted({p.strip().lower() for p in v.split(";") if p.strip()})
+        return ";".join(parts) if parts else v
+
+    return _map_unique(_as_text(series), conv)
+
+
+def _enum(series: pd.Series) -> pd.Series:
+    return _as_text(series).str.lower()
+
+
+def canonical(frame: pd.DataFrame, spec: TableSpec, key: bytes) -> pd.DataFrame:
+    """Canonical string form of every contract column; unknown extra columns are dropped here
+    (they are kept in the quarantine record of a rejected row, and ignored by checks)."""
+    out: dict[str, pd.Series] = {}
+    n = len(frame)
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            out[col.name] = pd.Series(pd.NA, index=frame.index, dtype="string")
+            continue
+        s = frame[col.name]
+        if col.personal:
+            out[col.name] = pseudonymise(_as_text(s), key)
+        elif col.kind == "timestamp":
+            out[col.name] = _timestamp(s)
+        elif col.kind == "bool":
+            out[col.name] = _bool(s)
+        elif col.kind == "party":
+            out[col.name] = _party(s)
+        elif col.kind == "set":
+            out[col.name] = _set(s)
+        elif col.kind == "enum":
+            out[col.name] = _enum(s)
+        else:  # str, int, float
+            out[col.name] = _as_text(s)
+    result = pd.DataFrame(out, index=frame.index)
+    assert len(result) == n
+    return result
+
+
+def typed(canon: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """Dtypes for the checks: UTC datetimes, nullable booleans and integers, strings."""
+    out = {}
+    for col in spec.columns:
+        s = canon[col.name]
+        if col.kind == "timestamp":
+            out[col.name] = pd.to_datetime(s, utc=True, format="ISO8601").astype("datetime64[us, UTC]")
+        elif col.kind == "bool":
+            out[col.name] = s.map({"true": True, "false": False}).astype("boolean")
+        elif col.kind == "int":
+            out[col.name] = pd.to_numeric(s).astype("Int64")
+        elif col.kind == "float":
+            out[col.name] = pd.to_numeric(s).astype("Float64")
+        else:
+            out[col.name] = s.astype("string")
+    return pd.DataFrame(out, index=canon.index)

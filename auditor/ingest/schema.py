@@ -1,0 +1,187 @@
+"""The canonical input contract (``shared/spec/log-format.md``, version 1) as data.
+
+Every reader, the validation suite, the store and the sample-data generator use these
+definitions, so the contract lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["str", "party", "enum", "set", "bool", "timestamp", "int", "float", "personal"]
+
+DATA_CATEGORIES = ("subscriber", "ip_identification", "traffic", "content", "domain_registration")
+INSTRUMENTS = (
+    "cets224_art6",
+    "cets224_art7",
+    "cets224_art8",
+    "cets224_art9",
+    "cets224_art10",
+    "eu_epoc",
+    "eu_epoc_pr",
+    "mla",
+    "other",
+)
+AUTHORITY_TYPES = ("judge", "prosecutor", "independent", "police", "administrative", "other")
+CHANNELS = ("direct", "central_authority", "network_24_7", "provider_portal", "eu_decentralised", "other")
+OUTCOMES = ("disclosed", "partial", "refused", "no_data", "withdrawn")
+NOTIFICATION_BLOCKS = ("none", "confidentiality_order", "emergency", "law", "other")
+CUSTODY_EVENTS = (
+    "received",
+    "accessed",
+    "retention_set",
+    "retention_reviewed",
+    "deleted",
+    "shared_domestic",
+    "transfer_authorised",
+    "transferred_onward",
+    "security_incident",
+    "incident_notified",
+    "subject_notified",
+    "automated_decision",
+    "human_review",
+)
+#: instruments for which ``provider`` is mandatory
+PROVIDER_INSTRUMENTS = ("cets224_art6", "cets224_art7", "cets224_art8", "eu_epoc", "eu_epoc_pr")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = "str"
+    required: bool = False
+    values: tuple[str, ...] = ()
+    #: personal data: pseudonymised at ingest, never stored or written in clear
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    id_column: str
+    columns: tuple[Column, ...]
+    #: (column, parent table) for rows that must reference an existing parent row
+    parent: tuple[str, str] | None = None
+    mandatory: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def of_kind(self, *kinds: str) -> list[str]:
+        return [c.name for c in self.columns if c.kind in kinds]
+
+
+C = Column
+
+REQUESTS = TableSpec(
+    name="requests",
+    id_column="request_id",
+    mandatory=True,
+    columns=(
+        C("request_id", required=True),
+        C("instrument", "enum", True, INSTRUMENTS),
+        C("issuing_party", "party", True),
+        C("issuing_authority", required=True),
+        C("authority_type", "enum", values=AUTHORITY_TYPES),
+        C("validating_authority"),
+        C("validating_authority_type", "enum", values=AUTHORITY_TYPES),
+        C("channel", "enum", values=CHANNELS),
+        C("linked_request_id"),
+        C("receiving_party", "party", True),
+        C("provider"),
+        C("case_reference"),
+        C("offence"),
+        C("offence_max_penalty_years", "float"),
+        C("legal_basis"),
+        C("purpose"),
+        C("necessity_rationale"),
+        C("protocol_statement", "bool"),
+        C("data_description"),
+        C("data_requested", "set", True, DATA_CATEGORIES),
+        C("identifiers_count", "int"),
+        C("data_time_from", "timestamp"),
+        C("data_time_to", "timestamp"),
+        C("subscriber_identifier", "personal", personal=True),
+        C("emergency", "bool"),
+        C("emergency_justification"),
+        C("issued_at", "timestamp", True),
+        C("transmitted_at", "timestamp"),
+        C("provider_received_at", "timestamp"),
+        C("served_at", "timestamp"),
+        C("notification_sent_at", "timestamp"),
+        C("return_timeframe_days", "int"),
+        C("deadline_at", "timestamp"),
+        C("preservation_reference"),
+        C("contact_point"),
+    ),
+)
+
+DISCLOSURES = TableSpec(
+    name="disclosures",
+    id_column="disclosure_id",
+    parent=("request_id", "requests"),
+    columns=(
+        C("disclosure_id", required=True),
+        C("request_id", required=True),
+        C("provider"),
+        C("responded_at", "timestamp", True),
+        C("outcome", "enum", True, OUTCOMES),
+        C("refusal_ground"),
+        C("data_disclosed", "set", values=DATA_CATEGORIES),
+        C("records_disclosed", "int"),
+        C("sensitive_data", "bool"),
+        C("received_at", "timestamp"),
+        C("user_notified_at", "timestamp"),
+        C("notification_blocked_by", "enum", values=NOTIFICATION_BLOCKS),
+    ),
+)
+
+CUSTODY_EVENTS_TABLE = TableSpec(
+    name="custody_events",
+    id_column="event_id",
+    parent=("request_id", "requests"),
+    columns=(
+        C("event_id", required=True),
+        C("request_id", required=True),
+        C("event", "enum", True, CUSTODY_EVENTS),
+        C("at", "timestamp", True),
+        C("actor"),
+        C("counterparty"),
+        C("reference"),
+        C("until", "timestamp"),
+    ),
+)
+
+PARTIES = TableSpec(
+    name="parties",
+    id_column="party",
+    columns=(
+        C("party", "party", True),
+        C("cets224_ratified_at", "timestamp"),
+        C("art7_reserved", "bool"),
+        C("art7_supervision_required", "bool"),
+        C("art7_notification_required", "bool"),
+        C("art8_traffic_reserved", "bool"),
+        C("retention_max_days", "int"),
+        C("incident_notice_hours", "int"),
+        C("eu_2023_1543_bound", "bool"),
+    ),
+)
+
+#: in dependency order: parents before children
+TABLES: dict[str, TableSpec] = {
+    t.name: t for t in (REQUESTS, DISCLOSURES, CUSTODY_EVENTS_TABLE, PARTIES)
+}

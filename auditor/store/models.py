@@ -1,0 +1,141 @@
+"""Database tables (sqlmodel). Input tables are generated from the contract in ``schema.py`` so
+the two cannot drift; audit bookkeeping tables are written out.
+
+All timestamps are stored as UTC without a zone (``timestamp without time zone`` on PostgreSQL),
+so SQLite and PostgreSQL hold identical values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from auditor.ingest.schema import TABLES, TableSpec
+
+_SA_TYPES = {
+    "timestamp": sa.DateTime(timezone=False),
+    "bool": sa.Boolean(),
+    "int": sa.BigInteger(),
+    "float": sa.Float(),
+}
+_PY_TYPES = {"timestamp": datetime, "bool": bool, "int": int, "float": float}
+
+
+def _input_model(spec: TableSpec, class_name: str) -> type[SQLModel]:
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__tablename__": spec.name, "__annotations__": annotations}
+    for col in spec.columns:
+        py = _PY_TYPES.get(col.kind, str)
+        sa_type = _SA_TYPES.get(col.kind, sa.Text())
+        is_pk = col.name == spec.id_column
+        annotations[col.name] = py if is_pk else Optional[py]  # noqa: UP045 (sqlmodel needs Optional)
+        namespace[col.name] = Field(
+            default=None,
+            sa_column=sa.Column(col.name, sa_type, primary_key=is_pk, index=(col.name == "request_id" and not is_pk)),
+        )
+    annotations["row_hash"] = str
+    namespace["row_hash"] = Field(sa_column=sa.Column("row_hash", sa.String(64), nullable=False))
+    annotations["ingest_id"] = str
+    namespace["ingest_id"] = Field(sa_column=sa.Column("ingest_id", sa.String(40), nullable=False))
+    return type(class_name, (SQLModel,), namespace, table=True)
+
+
+Request = _input_model(TABLES["requests"], "Request")
+Disclosure = _input_model(TABLES["disclosures"], "Disclosure")
+CustodyEvent = _input_model(TABLES["custody_events"], "CustodyEvent")
+PartyProfileRow = _input_model(TABLES["parties"], "PartyProfileRow")
+
+INPUT_MODELS: dict[str, type[SQLModel]] = {
+    "requests": Request,
+    "disclosures": Disclosure,
+    "custody_events": CustodyEvent,
+    "parties": PartyProfileRow,
+}
+
+
+class Ingest(SQLModel, table=True):
+    __tablename__ = "ingests"
+    id: str = Field(primary_key=True, max_length=40)
+    data_dir: str
+    started_at: datetime
+    finished_at: Optional[datetime] = None  # noqa: UP045
+    files: list = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class QuarantineRow(SQLModel, table=True):
+    __tablename__ = "quarantine"
+    id: Optional[int] = Field(default=None, primary_key=True)  # noqa: UP045
+    ingest_id: str = Field(index=True, max_length=40)
+    table_name: str
+    file: str
+    row: int
+    column_name: str
+    reason: str
+    record: str  # the row as written, JSON, personal columns pseudonymised
+
+
+class AuditRun(SQLModel, table=True):
+    __tablename__ = "audit_runs"
+    run_id: str = Field(primary_key=True, max_length=40)
+    as_of: datetime
+    pack: str
+    pack_version: str
+    tool_version: str
+    status: str = "running"
+    started_at: datetime
+    finished_at: Optional[datetime] = None  # noqa: UP045
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    inputs: list = Field(default_factory=list, sa_column=Column(JSON))
+    summary: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    aggregates: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class CheckOutcome(SQLModel, table=True):
+    """One row per check per run: the check's overall outcome."""
+
+    __tablename__ = "check_outcomes"
+    run_id: str = Field(primary_key=True, max_length=40)
+    check_id: str = Field(primary_key=True, max_length=20)
+    outcome: str  # pass | fail | not_evaluated | error
+    reason: Optional[str] = None  # noqa: UP045
+    evaluated: int = 0
+    passed: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+
+class CheckScopeResult(SQLModel, table=True):
+    """Per check, Party and provider: how many records were evaluated, passed, failed, unknown."""
+
+    __tablename__ = "check_scope_results"
+    id: Optional[int] = Field(default=None, primary_key=True)  # noqa: UP045
+    run_id: str = Field(index=True, max_length=40)
+    check_id: str = Field(max_length=20)
+    party: Optional[str] = None  # noqa: UP045
+    provider: Optional[str] = None  # noqa: UP045
+    evaluated: int = 0
+    passed: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+
+class Finding(SQLModel, table=True):
+    __tablename__ = "findings"
+    id: Optional[int] = Field(default=None, primary_key=True)  # noqa: UP045
+    run_id: str = Field(index=True, max_length=40)
+    fingerprint: str = Field(index=True, max_length=64)
+    check_id: str = Field(max_length=20)
+    family: str
+    instrument: str
+    article: str
+    severity: str
+    legal_basis_status: str
+    party: Optional[str] = None  # noqa: UP045
+    receiving_party: Optional[str] = None  # noqa: UP045
+    provider: Optional[str] = None  # noqa: UP045
+    request_id: Optional[str] = None  # noqa: UP045
+    record_id: Optional[str] = None  # noqa: UP045
+    message: str

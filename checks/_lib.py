@@ -1,0 +1,57 @@
+"""Small vectorised helpers shared by checks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+CETS_INSTRUMENTS = ("cets224_art6", "cets224_art7", "cets224_art8", "cets224_art9", "cets224_art10")
+EU_INSTRUMENTS = ("eu_epoc", "eu_epoc_pr")
+SUPERVISING_TYPES = ("judge", "prosecutor", "independent")
+CETS = "CETS 224"
+
+
+def filled(s: pd.Series) -> pd.Series:
+    """True where a text value is present and not blank."""
+    return (s.notna() & (s.astype("string").str.strip() != "")).astype(bool)
+
+
+def calendar_days(start: pd.Series, end: pd.Series) -> pd.Series:
+    """Whole calendar days (UTC dates) from start to end; NA when either is missing.
+    Served on 1 March and answered on 21 March is day 20."""
+    return (end.dt.normalize() - start.dt.normalize()).dt.days.astype("Int64")
+
+
+def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """``values[key]`` for each key (NA when absent), keeping the dtype of ``values``.
+    ``Series.map`` with an *empty* mapper casts it to float64, which fails for datetimes."""
+    return pd.Series(values.reindex(pd.Index(keys)).to_numpy(), index=keys.index, dtype=values.dtype)
+
+
+def result(frame: pd.DataFrame, failed: pd.Series, **extra: pd.Series) -> pd.DataFrame:
+    """A check result: request_id, record_id (if given), failed (nullable), extras."""
+    out = pd.DataFrame({"request_id": frame["request_id"].to_numpy()}, index=frame.index)
+    out["failed"] = failed.astype("boolean")
+    for k, v in extra.items():
+        out[k] = v
+    return out
+
+
+def first_disclosure(ctx) -> pd.DataFrame:
+    """The first response per request: request_id, disclosure_id, responded_at, received_at."""
+    d = ctx.tables["disclosures"]
+    d = d.sort_values(["request_id", "responded_at"], kind="stable")
+    return d.drop_duplicates("request_id", keep="first")
+
+
+def events(ctx, kind: str) -> pd.DataFrame:
+    ce = ctx.tables["custody_events"]
+    return ce[ce["event"] == kind]
+
+
+def joined_names(flags: pd.DataFrame, names: dict[str, str]) -> pd.Series:
+    """'a, b' from boolean columns (used to list what is missing in a message)."""
+    out = pd.Series("", index=flags.index, dtype="string")
+    for col, label in names.items():
+        add = flags[col].fillna(False).astype(bool)
+        out = out.where(~add, out + (", " if True else "") + label)
+    return out.str.lstrip(", ")

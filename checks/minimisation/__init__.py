@@ -1,0 +1,1 @@
+"""minimisation checks."""

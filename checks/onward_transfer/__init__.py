@@ -1,0 +1,1 @@
+"""onward_transfer checks."""

@@ -1,0 +1,1 @@
+"""timeliness checks."""

@@ -1,0 +1,438 @@
+"""Pure aggregation of the audit model into per-scope summaries.
+
+Nothing here renders anything: every function takes the model dict (or parts
+of it) and returns plain Python data (dicts, lists, ints, floats, str, None)
+that the HTML, Markdown and JSON writers share.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+OUTCOMES: tuple[str, ...] = ("pass", "fail", "not_evaluated", "error")
+
+FINDING_COLUMNS: tuple[str, ...] = (
+    "run_id",
+    "check_id",
+    "family",
+    "instrument",
+    "article",
+    "severity",
+    "party",
+    "provider",
+    "request_id",
+    "message",
+)
+FINDING_EXTRA_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "receiving_party",
+    "legal_basis_status",
+    "issued_at",
+    "fingerprint",
+)
+ALL_FINDING_COLUMNS: tuple[str, ...] = FINDING_COLUMNS + FINDING_EXTRA_COLUMNS
+
+# Never emitted, whatever the input holds (pseudonymity).
+FORBIDDEN_FIELDS: frozenset[str] = frozenset({"subscriber_identifier"})
+
+_SLUG_BAD = re.compile(r"[^a-z0-9_-]")
+_PARTY_BAD = re.compile(r"[^A-Z0-9_-]")
+
+
+def provider_slug(provider: str) -> str:
+    """File-name-safe slug for a provider (lower-case, [a-z0-9_-], else ``_``)."""
+    slug = _SLUG_BAD.sub("_", str(provider).strip().lower())
+    return slug or "_"
+
+
+def party_slug(party: str) -> str:
+    """File-name-safe name for a Party (ISO code, upper-case)."""
+    slug = _PARTY_BAD.sub("_", str(party).strip().upper())
+    return slug or "_"
+
+
+def _severity_rank(severity: Any) -> int:
+    try:
+        return SEVERITIES.index(str(severity).lower())
+    except ValueError:
+        return len(SEVERITIES)
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _py(value: Any) -> Any:
+    """Convert pandas/numpy scalars to plain Python for JSON."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+# ---------------------------------------------------------------- findings
+
+
+def findings_records(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
+    """Findings as flat records in the export column order, sorted.
+
+    Sorted by severity (critical -> info), then check_id, then request_id.
+    Optionally restricted to one Party and/or one provider. Only the known
+    columns are kept, so no raw record fields leak into the outputs.
+    """
+    run_id = model.get("run", {}).get("run_id", "")
+    out = []
+    for f in model.get("findings", []) or []:
+        if party is not None and _str(f.get("party")) != party:
+            continue
+        if provider is not None and _str(f.get("provider")) != provider:
+            continue
+        rec = {}
+        for col in ALL_FINDING_COLUMNS:
+            if col in FORBIDDEN_FIELDS:
+                continue
+            rec[col] = run_id if col == "run_id" else f.get(col)
+        for col in ("party", "provider", "check_id", "request_id", "message"):
+            rec[col] = _str(rec[col])
+        out.append(rec)
+    out.sort(key=lambda r: (_severity_rank(r["severity"]), r["check_id"], r["request_id"]))
+    return out
+
+
+def findings_frame(model: dict) -> pd.DataFrame:
+    """All findings as a DataFrame with a fixed column order (header even when empty)."""
+    return pd.DataFrame(findings_records(model), columns=list(ALL_FINDING_COLUMNS))
+
+
+def _counts(records: list[dict], key: str, order: tuple[str, ...] | None = None) -> dict[str, int]:
+    series = pd.Series([_str(r.get(key)) for r in records], dtype="object")
+    counts = {str(k): int(v) for k, v in series.value_counts().items()}
+    if order is not None:
+        result = {k: counts.pop(k, 0) for k in order}
+        result.update(dict(sorted(counts.items())))
+        return result
+    return dict(sorted(counts.items()))
+
+
+def findings_by_family(records: list[dict]) -> dict[str, int]:
+    """Findings per family, sorted by family name."""
+    return _counts(records, "family")
+
+
+def group_by_family(records: list[dict]) -> list[dict]:
+    """[{family, findings: [...]}] in family-name order, findings kept sorted."""
+    groups: dict[str, list[dict]] = {}
+    for r in records:
+        groups.setdefault(_str(r.get("family")) or "(none)", []).append(r)
+    return [{"family": fam, "findings": groups[fam]} for fam in sorted(groups)]
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _scope_frame(model: dict) -> pd.DataFrame:
+    cols = ["check_id", "party", "provider", "evaluated", "passed", "failed", "unknown"]
+    df = pd.DataFrame(model.get("scope", []) or [], columns=cols)
+    for c in ("check_id", "party", "provider"):
+        df[c] = df[c].fillna("").astype(str)
+    for c in ("evaluated", "passed", "failed", "unknown"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0).astype(int)
+    return df
+
+
+def _rate(passed: int, evaluated: int) -> float | None:
+    return round(passed / evaluated, 4) if evaluated else None
+
+
+def check_results(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
+    """Per-check results in a scope (all of the run when both are None).
+
+    A check is ``not_evaluated`` in a scope when it has no evaluated records
+    there; the global reason from ``model["checks"]`` is carried along. A
+    check that errored globally stays ``error``.
+    """
+    checks = model.get("checks", []) or []
+    global_scope = party is None and provider is None
+    if not global_scope:
+        df = _scope_frame(model)
+        if party is not None:
+            df = df[df["party"] == party]
+        if provider is not None:
+            df = df[df["provider"] == provider]
+        sums = df.groupby("check_id")[["evaluated", "passed", "failed", "unknown"]].sum()
+    findings = findings_records(model, party, provider)
+    fcount = _counts(findings, "check_id")
+    results = []
+    for chk in checks:
+        cid = _str(chk.get("id"))
+        if global_scope:
+            ev, pa, fa, un = (int(chk.get(k) or 0) for k in ("evaluated", "passed", "failed", "unknown"))
+        elif cid in sums.index:
+            row = sums.loc[cid]
+            ev, pa, fa, un = (int(row[k]) for k in ("evaluated", "passed", "failed", "unknown"))
+        else:
+            ev = pa = fa = un = 0
+        global_outcome = _str(chk.get("outcome")) or "not_evaluated"
+        if global_outcome == "error":
+            outcome = "error"
+        elif ev == 0:
+            outcome = "not_evaluated"
+        elif fa > 0:
+            outcome = "fail"
+        else:
+            outcome = "pass"
+        reason = chk.get("reason")
+        if outcome == "not_evaluated" and not reason:
+            reason = "no evaluated records in this scope"
+        results.append(
+            {
+                "check_id": cid,
+                "rule_id": chk.get("rule_id"),
+                "title": chk.get("title"),
+                "instrument": chk.get("instrument"),
+                "article": chk.get("article"),
+                "family": chk.get("family"),
+                "severity": chk.get("severity"),
+                "legal_basis_status": chk.get("legal_basis_status"),
+                "rationale": chk.get("rationale"),
+                "remediation": chk.get("remediation"),
+                "params": list(chk.get("params") or []),
+                "outcome": outcome,
+                "global_outcome": global_outcome,
+                "reason": reason if outcome in ("not_evaluated", "error") else None,
+                "evaluated": ev,
+                "passed": pa,
+                "failed": fa,
+                "unknown": un,
+                "findings": fcount.get(cid, 0),
+            }
+        )
+    return results
+
+
+def compliance_summary(results: list[dict], findings: list[dict]) -> dict:
+    """Check outcome counts and the record-level compliance rate for a scope."""
+    outcomes = {o: 0 for o in OUTCOMES}
+    for r in results:
+        outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
+    ev = sum(r["evaluated"] for r in results)
+    pa = sum(r["passed"] for r in results)
+    fa = sum(r["failed"] for r in results)
+    return {
+        "checks_total": len(results),
+        "checks_evaluated": outcomes["pass"] + outcomes["fail"],
+        "checks_passed": outcomes["pass"],
+        "checks_failed": outcomes["fail"],
+        "checks_not_evaluated": outcomes["not_evaluated"],
+        "checks_error": outcomes["error"],
+        "records_evaluated": ev,
+        "records_passed": pa,
+        "records_failed": fa,
+        "compliance_rate": _rate(pa, ev),
+        "findings": len(findings),
+        "findings_by_severity": _counts(findings, "severity", SEVERITIES),
+        "findings_by_family": findings_by_family(findings),
+    }
+
+
+# ---------------------------------------------------------------- scopes
+
+
+def parties(model: dict) -> list[str]:
+    """Non-empty Parties seen in the scope rows, findings or request tallies."""
+    seen = set()
+    for key in ("scope", "findings", "requests_by", "response_times"):
+        for row in model.get(key, []) or []:
+            if _str(row.get("party")):
+                seen.add(_str(row.get("party")))
+    return sorted(seen)
+
+
+def providers(model: dict) -> list[str]:
+    """Non-empty providers seen in the scope rows, findings or request tallies."""
+    seen = set()
+    for key in ("scope", "findings", "requests_by", "response_times"):
+        for row in model.get(key, []) or []:
+            if _str(row.get("provider")):
+                seen.add(_str(row.get("provider")))
+    return sorted(seen)
+
+
+def profile_for(model: dict, party: str) -> dict | None:
+    for prof in model.get("profiles", []) or []:
+        if _str(prof.get("party")) == party:
+            return {k: _py(v) for k, v in prof.items() if k not in FORBIDDEN_FIELDS}
+    return None
+
+
+def response_times(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
+    rows = []
+    for r in model.get("response_times", []) or []:
+        if party is not None and _str(r.get("party")) != party:
+            continue
+        if provider is not None and _str(r.get("provider")) != provider:
+            continue
+        rows.append(r)
+    return rows
+
+
+def requests_tally(model: dict, party: str | None = None, provider: str | None = None) -> dict:
+    df = pd.DataFrame(
+        model.get("requests_by", []) or [],
+        columns=["party", "provider", "instrument", "requests", "disclosures"],
+    )
+    for c in ("party", "provider", "instrument"):
+        df[c] = df[c].fillna("").astype(str)
+    if party is not None:
+        df = df[df["party"] == party]
+    if provider is not None:
+        df = df[df["provider"] == provider]
+    for c in ("requests", "disclosures"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0).astype(int)
+    by_inst = df.groupby("instrument")[["requests", "disclosures"]].sum().sort_index()
+    return {
+        "requests": int(df["requests"].sum()),
+        "disclosures": int(df["disclosures"].sum()),
+        "by_instrument": [
+            {"instrument": str(i), "requests": int(r["requests"]), "disclosures": int(r["disclosures"])}
+            for i, r in by_inst.iterrows()
+        ],
+    }
+
+
+def scope_header(model: dict) -> dict:
+    """Run-level scope: what was audited, with which pack and parameters."""
+    run = model.get("run", {}) or {}
+    period = run.get("period") or {}
+    return {
+        "run_id": run.get("run_id"),
+        "tool_version": run.get("tool_version"),
+        "pack": run.get("pack"),
+        "pack_version": run.get("pack_version"),
+        "pack_title": run.get("pack_title"),
+        "as_of": run.get("as_of"),
+        "started_at": run.get("started_at"),
+        "finished_at": run.get("finished_at"),
+        "period": {"from": period.get("from"), "to": period.get("to")},
+        "inputs": [
+            {
+                k: _py(i.get(k))
+                for k in ("file", "table", "sha256", "read", "stored", "unchanged", "quarantined")
+            }
+            for i in run.get("inputs", []) or []
+        ],
+        "params": [
+            {k: _py(p.get(k)) for k in ("name", "value", "kind", "basis", "status", "description")}
+            for p in run.get("params", []) or []
+        ],
+    }
+
+
+def slug_map(model: dict, kind: str) -> dict[str, str]:
+    """{name: file slug} for kind "party"/"provider"; colliding slugs get -2, -3..."""
+    names = parties(model) if kind == "party" else providers(model)
+    make = party_slug if kind == "party" else provider_slug
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        base = slug = make(name)
+        n = 2
+        while slug.lower() in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug.lower())
+        out[name] = slug
+    return out
+
+
+def scope_rows(model: dict, kind: str) -> list[dict]:
+    """Index table rows, one per Party (kind="party") or provider (kind="provider")."""
+    slugs = slug_map(model, kind)
+    rows = []
+    for name, slug in slugs.items():
+        kw = {"party": name} if kind == "party" else {"provider": name}
+        results = check_results(model, **kw)
+        findings = findings_records(model, **kw)
+        summ = compliance_summary(results, findings)
+        rows.append(
+            {
+                "name": name,
+                "slug": slug,
+                "href": f"{kind}/{slug}",
+                "findings": summ["findings"],
+                "checks_evaluated": summ["checks_evaluated"],
+                "checks_passed": summ["checks_passed"],
+                "checks_failed": summ["checks_failed"],
+                "checks_not_evaluated": summ["checks_not_evaluated"],
+                "records_evaluated": summ["records_evaluated"],
+                "records_passed": summ["records_passed"],
+                "compliance_rate": summ["compliance_rate"],
+            }
+        )
+    return rows
+
+
+def scope_report(model: dict, party: str | None = None, provider: str | None = None) -> dict:
+    """Everything one Party/provider report shows (also its JSON twin)."""
+    if party is not None:
+        kind, name = "party", party
+        slug = slug_map(model, "party").get(party, party_slug(party))
+    elif provider is not None:
+        kind, name = "provider", provider
+        slug = slug_map(model, "provider").get(provider, provider_slug(provider))
+    else:
+        kind, name, slug = "run", "", "index"
+    findings = findings_records(model, party, provider)
+    results = check_results(model, party, provider)
+    report = {
+        "kind": kind,
+        "name": name,
+        "slug": slug,
+        "scope": scope_header(model),
+        "profile": profile_for(model, party) if party is not None else None,
+        "summary": compliance_summary(results, findings),
+        "requests": requests_tally(model, party, provider),
+        "response_times": [
+            {k: _py(r.get(k)) for k in ("party", "provider", "instrument", "days", "count")}
+            for r in response_times(model, party, provider)
+        ],
+        "deadlines": {str(k): _py(v) for k, v in sorted((model.get("deadlines") or {}).items())},
+        "checks": results,
+        "findings": findings,
+    }
+    return report
+
+
+def run_summary(model: dict) -> dict:
+    """Content of summary.json (stable key order)."""
+    head = scope_header(model)
+    findings = findings_records(model)
+    results = check_results(model)
+    outcomes = {o: 0 for o in OUTCOMES}
+    for chk in model.get("checks", []) or []:
+        o = _str(chk.get("outcome")) or "not_evaluated"
+        outcomes[o] = outcomes.get(o, 0) + 1
+    summ = compliance_summary(results, findings)
+    return {
+        "run_id": head["run_id"],
+        "tool_version": head["tool_version"],
+        "pack": head["pack"],
+        "pack_version": head["pack_version"],
+        "as_of": head["as_of"],
+        "period": head["period"],
+        "inputs": head["inputs"],
+        "findings_total": len(findings),
+        "findings_by_severity": _counts(findings, "severity", SEVERITIES),
+        "findings_by_party": _counts(findings, "party"),
+        "findings_by_provider": _counts(findings, "provider"),
+        "check_outcomes": outcomes,
+        "records_evaluated": summ["records_evaluated"],
+        "records_passed": summ["records_passed"],
+        "compliance_rate": summ["compliance_rate"],
+    }

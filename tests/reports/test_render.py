@@ -1,0 +1,286 @@
+"""Behavioural tests for the reports package."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from reports import aggregate, charts, write_reports
+from reports.aggregate import FINDING_COLUMNS
+
+REQUIRED = list(FINDING_COLUMNS)
+
+
+@pytest.fixture
+def out(model, tmp_path) -> Path:
+    write_reports(model, tmp_path)
+    return tmp_path
+
+
+def test_written_paths_exist(model, tmp_path):
+    paths = write_reports(model, tmp_path)
+    names = {p.relative_to(tmp_path).as_posix() for p in paths}
+    for name in (
+        "summary.json", "findings.json", "findings.csv", "index.html", "index.md",
+        "party/FR.html", "party/FR.md", "party/FR.json", "party/DE.html",
+        "provider/examplemail.html", "provider/cloudco.json", "provider/cloudco.md",
+    ):
+        assert name in names
+        assert (tmp_path / name).is_file()
+    # empty-provider findings get no provider report
+    assert not any(n.startswith("provider/_") or n == "provider/.html" for n in names)
+    assert sorted(p.name for p in (tmp_path / "provider").iterdir()) == sorted(
+        f"{s}.{e}" for s in ("cloudco", "examplemail") for e in ("html", "md", "json")
+    )
+
+
+def test_summary_counts(model, out):
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["run_id"] == model["run"]["run_id"]
+    assert s["tool_version"] == "0.1.0"
+    assert (s["pack"], s["pack_version"]) == ("cets224", "2026.11.0")
+    assert s["as_of"] == "2026-06-30T00:00:00Z"
+    assert s["inputs"][0]["sha256"] == "a" * 64
+    assert s["inputs"][0]["quarantined"] == 1
+    assert s["findings_total"] == 5
+    assert s["findings_by_severity"] == {"critical": 0, "high": 2, "medium": 3, "low": 0, "info": 0}
+    assert list(s["findings_by_severity"]) == ["critical", "high", "medium", "low", "info"]
+    assert s["findings_by_party"] == {"DE": 3, "FR": 2}
+    assert s["findings_by_provider"] == {"": 2, "cloudco": 1, "examplemail": 2}
+    assert s["check_outcomes"] == {"pass": 0, "fail": 2, "not_evaluated": 1, "error": 0}
+    assert (s["records_evaluated"], s["records_passed"]) == (30, 25)
+    # stable key order: a second run gives byte-identical output
+    first = (out / "summary.json").read_text(encoding="utf-8")
+    write_reports(model, out)
+    assert (out / "summary.json").read_text(encoding="utf-8") == first
+
+
+def test_findings_csv(model, out):
+    with (out / "findings.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][: len(REQUIRED)] == REQUIRED
+    assert len(rows) == 1 + 5
+    assert {r[0] for r in rows[1:]} == {model["run"]["run_id"]}
+    # sorted by severity (high before medium), then check_id, request_id
+    sev = [r[REQUIRED.index("severity")] for r in rows[1:]]
+    assert sev == ["high", "high", "medium", "medium", "medium"]
+    req = [r[REQUIRED.index("request_id")] for r in rows[1:]]
+    assert req[2:] == sorted(req[2:])
+
+
+def test_findings_csv_header_when_empty(empty_model, tmp_path):
+    write_reports(empty_model, tmp_path)
+    lines = (tmp_path / "findings.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    assert lines[0].split(",")[: len(REQUIRED)] == REQUIRED
+    assert json.loads((tmp_path / "findings.json").read_text(encoding="utf-8")) == []
+
+
+def test_findings_json(model, out):
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert isinstance(data, list) and len(data) == 5
+    for rec in data:
+        assert set(REQUIRED) <= set(rec)
+        assert rec["run_id"] == model["run"]["run_id"]
+        assert "subscriber_identifier" not in rec
+
+
+def test_subscriber_identifier_never_emitted(model, tmp_path):
+    model["findings"][0]["subscriber_identifier"] = "alice@example.org"
+    write_reports(model, tmp_path)
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert "alice@example.org" not in text
+            assert "subscriber_identifier" not in text
+
+
+def test_index_links_and_targets(out):
+    html = (out / "index.html").read_text(encoding="utf-8")
+    for target in ("party/FR.html", "party/DE.html", "provider/examplemail.html", "provider/cloudco.html"):
+        assert f'href="{target}"' in html
+        assert (out / target).is_file()
+    md = (out / "index.md").read_text(encoding="utf-8")
+    assert "(party/FR.md)" in md and "(provider/cloudco.md)" in md
+    # compliance rate with the counts behind it: FR 14/16, DE 11/14
+    assert "87.5%" in html and "(14/16)" in html
+    assert "78.6%" in html and "(11/14)" in html
+
+
+def test_html_self_contained(out):
+    for path in out.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert not re.search(r'(?:src|href)\s*=\s*["\']?\s*(?:https?:)?//', html), path
+        assert "http://" not in html and "https://" not in html
+        assert "<style>" in html and "@media print" in html
+        assert "<link" not in html and "<script" not in html
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count('src="data:image/png;base64,') == 3
+    for img in re.findall(r"<img[^>]*>", index):
+        assert re.search(r'alt="[^"]+"', img)
+
+
+def test_html_autoescape(out):
+    html = (out / "party" / "FR.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;beta&lt;/b&gt;" in html
+    assert "<b>beta</b>" not in html
+
+
+def test_party_page_only_own_findings(out):
+    fr = (out / "party" / "FR.html").read_text(encoding="utf-8")
+    assert "FR late answer alpha" in fr
+    assert "DE late answer gamma" not in fr
+    assert "DE kept too long delta" not in fr
+    de = (out / "party" / "DE.html").read_text(encoding="utf-8")
+    assert "DE kept too long delta" in de and "FR late answer alpha" not in de
+    # profile shown for FR, absence noted for DE
+    assert "cets224_in_force_from" in fr and "2025-05-01" in fr
+    assert "No profile recorded" in de
+    # UNCONFIRMED visible, global not-evaluated reason shown
+    assert "UNCONFIRMED" in fr
+    assert "no incidents table supplied" in fr
+    # checks appendix
+    for title in ("Subscriber information returned within deadline", "Security incidents notified"):
+        assert title in fr
+    assert "Escalate overdue orders." in fr
+
+
+def test_provider_page_scope(out):
+    cloud = (out / "provider" / "cloudco.html").read_text(encoding="utf-8")
+    assert "DE late answer gamma" in cloud
+    assert "DE kept too long delta" not in cloud  # empty provider
+    assert "FR late answer alpha" not in cloud
+    data = json.loads((out / "provider" / "cloudco.json").read_text(encoding="utf-8"))
+    assert [f["message"] for f in data["findings"]] == ["DE late answer gamma"]
+    by_id = {c["check_id"]: c for c in data["checks"]}
+    assert by_id["TIM002"]["outcome"] == "fail"
+    assert (by_id["TIM002"]["evaluated"], by_id["TIM002"]["passed"]) == (10, 9)
+    # RET001 has no cloudco rows: not evaluated in this scope although it failed globally
+    assert by_id["RET001"]["outcome"] == "not_evaluated"
+    assert by_id["SEC001"]["reason"] == "no incidents table supplied"
+
+
+def test_json_twin_matches(out):
+    data = json.loads((out / "party" / "FR.json").read_text(encoding="utf-8"))
+    assert set(data) >= {"scope", "summary", "checks", "findings", "profile"}
+    assert data["scope"]["pack_version"] == "2026.11.0"
+    assert data["scope"]["params"][0]["status"] == "UNCONFIRMED"
+    assert data["profile"]["party"] == "FR"
+    s = data["summary"]
+    assert (s["checks_evaluated"], s["checks_passed"], s["checks_failed"], s["checks_not_evaluated"]) == (2, 1, 1, 1)
+    assert (s["records_evaluated"], s["records_passed"]) == (16, 14)
+    assert s["compliance_rate"] == 0.875
+    assert {f["party"] for f in data["findings"]} == {"FR"}
+    assert len(data["findings"]) == 2
+
+
+def test_md_twin_summary_numbers(out):
+    md = (out / "party" / "FR.md").read_text(encoding="utf-8")
+    assert "## Compliance summary" in md
+    assert "87.5%" in md and "14 passed / 16 evaluated records" in md
+    assert "- Checks evaluated: 2 (of 3 in pack)" in md
+    assert "- Checks passed: 1" in md
+    assert "- Checks failed: 1" in md
+    assert "- Checks not evaluated: 1" in md
+    assert "**UNCONFIRMED**" in md
+    assert "DE late answer gamma" not in md
+    # no raw HTML tags leak through
+    assert "<b>" not in md
+
+
+def test_formats_json_only(model, tmp_path):
+    paths = write_reports(model, tmp_path, formats=("json",))
+    assert not list(tmp_path.rglob("*.html"))
+    assert not list(tmp_path.rglob("*.md"))
+    assert not (tmp_path / "findings.csv").exists()
+    assert (tmp_path / "summary.json").is_file() and (tmp_path / "findings.json").is_file()
+    assert (tmp_path / "party" / "FR.json").is_file()
+    assert all(p.suffix == ".json" for p in paths)
+
+
+def test_formats_csv_only_writes_always_files(model, tmp_path):
+    write_reports(model, tmp_path, formats=("csv",))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["findings.csv", "findings.json", "summary.json"]
+
+
+def test_unknown_format_rejected(model, tmp_path):
+    with pytest.raises(ValueError):
+        write_reports(model, tmp_path, formats=("pdf",))
+
+
+def test_empty_model(empty_model, tmp_path):
+    write_reports(empty_model, tmp_path)
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "no data" in html
+    assert "data:image/png;base64" not in html
+    s = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert s["findings_total"] == 0
+    assert not (tmp_path / "party").exists()
+
+
+def test_zero_findings_party_says_no_findings(model, tmp_path):
+    model["findings"] = [f for f in model["findings"] if f["party"] != "FR"]
+    write_reports(model, tmp_path)
+    fr = (tmp_path / "party" / "FR.html").read_text(encoding="utf-8")
+    assert "No findings." in fr
+    assert "Compliance summary" in fr and "87.5%" in fr
+    assert "No findings." in (tmp_path / "party" / "FR.md").read_text(encoding="utf-8")
+
+
+def test_provider_slug_sanitised(model, tmp_path):
+    model["findings"][2]["provider"] = "Cloud Co/../x"
+    write_reports(model, tmp_path, formats=("html",))
+    assert (tmp_path / "provider" / "cloud_co____x.html").is_file()
+    assert aggregate.provider_slug("a.b C") == "a_b_c"
+
+
+def test_colliding_provider_slugs_get_distinct_files(model, tmp_path):
+    model["findings"][0]["provider"] = "mail co"
+    model["findings"][1]["provider"] = "mail_co"
+    write_reports(model, tmp_path, formats=("html",))
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'href="provider/mail_co.html"' in index and 'href="provider/mail_co-2.html"' in index
+    assert "FR late answer alpha" in (tmp_path / "provider" / "mail_co.html").read_text(encoding="utf-8")
+    assert "FR late answer &lt;b&gt;beta" in (tmp_path / "provider" / "mail_co-2.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_chart_family_data(model):
+    png, data = charts.findings_by_family_chart(aggregate.findings_by_family(aggregate.findings_records(model)))
+    assert png.startswith(b"\x89PNG")
+    assert data == {"retention": 2, "timeliness": 3}
+    png, data = charts.findings_by_family_chart({})
+    assert png is None and data == {}
+
+
+def test_chart_response_times_data(model):
+    png, data = charts.response_times_chart(aggregate.response_times(model), model["deadlines"])
+    assert png.startswith(b"\x89PNG")
+    assert data == {
+        "cets224_art8": {"days": [12, 25], "requests": [4, 2], "deadline": 20, "over_deadline": 2},
+        "eu_epoc": {"days": [8], "requests": [4], "deadline": 10, "over_deadline": 0},
+    }
+    _, fr = charts.response_times_chart(aggregate.response_times(model, party="FR"), model["deadlines"])
+    assert fr == {"cets224_art8": {"days": [12, 25], "requests": [3, 2], "deadline": 20, "over_deadline": 2}}
+    assert charts.response_times_chart([], model["deadlines"]) == (None, {})
+
+
+def test_chart_compliance_rate_data(model):
+    rows = aggregate.scope_rows(model, "party")
+    png, data = charts.compliance_rate_chart(rows)
+    assert png.startswith(b"\x89PNG")
+    assert data == {"DE": 78.57, "FR": 87.5}
+
+
+def test_matplotlib_not_imported_at_module_level():
+    import subprocess
+    import sys
+
+    code = "import sys, reports, reports.charts, reports.aggregate; print('matplotlib' in sys.modules)"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "False"
