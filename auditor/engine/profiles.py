@@ -33,7 +33,7 @@ def default_profiles() -> pd.DataFrame:
 
 
 def _first_of_month_after(ts: pd.Series, months: int) -> pd.Series:
-    shifted = ts + pd.DateOffset(months=months)
+    shifted = (ts.dt.tz_convert("UTC").dt.tz_localize(None) if ts.dt.tz is not None else ts) + pd.DateOffset(months=months)
     # "the first day of the month following the expiration of a period of N months"
     return (shifted.dt.to_period("M") + 1).dt.to_timestamp().dt.tz_localize("UTC")
 

@@ -20,11 +20,10 @@ from auditor import iso
 from auditor.ingest.schema import TableSpec
 from auditor.privacy import pseudonymise
 
-TS_REGEX = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z)?$"
-CANON_TS_REGEX = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$"
+CANON_TS_REGEX = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$"
 _INPUT_TS = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?))?$"
 INT_REGEX = r"^-?\d+$"
-FLOAT_REGEX = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+FLOAT_REGEX = r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$"
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 

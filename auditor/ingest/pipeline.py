@@ -99,7 +99,7 @@ def _quarantine_frame(raw: RawTable, canon: pd.DataFrame, defects: pd.DataFrame,
             {
                 "table": raw.spec.name,
                 "file": str(raw.path),
-                "row": raw.rows[defects["index"].to_numpy()],
+                "row": raw.rows[defects["index"].to_numpy(dtype=np.int64)],
                 "column": defects["column"].to_numpy(),
                 "reason": defects["reason"].to_numpy(),
                 "record": records.reindex(defects["index"]).to_numpy(),

@@ -1,0 +1,65 @@
+"""Shared fixtures: a temporary SQLite database, a fixed pseudonymisation key, and one audit of
+the committed sample data (run once per test session, reused by the tests that read it)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+AS_OF = "2026-06-30"
+KEY = b"test-key-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _isolate(monkeypatch, tmp_path):
+    monkeypatch.setenv("AUDITOR_PSEUDONYM_KEY", KEY.decode())
+    monkeypatch.delenv("AUDITOR_DB_URL", raising=False)
+    monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    from auditor.store import db
+
+    return db.get_engine(f"sqlite:///{tmp_path / 'test.db'}")
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    dst = tmp_path / "data"
+    shutil.copytree(SAMPLE, dst, ignore=shutil.ignore_patterns("*.py", "*.md", "*.json", "__pycache__"))
+    return dst
+
+
+@pytest.fixture(scope="session")
+def expected() -> dict:
+    return json.loads((SAMPLE / "expected.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """`auditor run` on the committed sample data, through the real CLI entry point."""
+    import os
+
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    work = tmp_path_factory.mktemp("sample_run")
+    out = work / "out"
+    env = {"AUDITOR_PSEUDONYM_KEY": KEY.decode(), "GX_ANALYTICS_ENABLED": "false"}
+    old = os.getcwd()
+    os.chdir(work)
+    try:
+        result = CliRunner().invoke(
+            main, ["run", "--data", str(SAMPLE), "--out", str(out), "--as-of", AS_OF], env=env
+        )
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.output
+    return {"out": out, "db": work / "auditor.db", "output": result.output, "work": work}

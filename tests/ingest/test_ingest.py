@@ -1,0 +1,179 @@
+"""Ingest: every format, every row stored or quarantined with a reason, file-level errors."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from auditor.errors import InputError
+from auditor.ingest.pipeline import ingest_folder
+from auditor.store import db
+from tests.conftest import KEY
+
+REQ = {
+    "request_id": "R1", "instrument": "cets224_art7", "issuing_party": "FR", "issuing_authority": "Parquet",
+    "receiving_party": "US", "provider": "examplemail", "data_requested": "subscriber",
+    "issued_at": "2025-03-01T10:00:00+02:00", "subscriber_identifier": "alice@example.org",
+    "emergency": "No", "protocol_statement": "YES",
+}
+
+
+def _requests(n: int = 3, **over) -> pd.DataFrame:
+    rows = []
+    for i in range(n):
+        r = dict(REQ, request_id=f"R{i + 1}")
+        r.update(over)
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def _write(folder, name, frame, fmt):
+    folder.mkdir(exist_ok=True)
+    if fmt == "csv":
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    elif fmt == "parquet":
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    else:
+        frame.to_json(folder / f"{name}.jsonl", orient="records", lines=True)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_each_format_stores_the_same_normalised_rows(tmp_path, engine, fmt):
+    _write(tmp_path / "d", "requests", _requests(), fmt)
+    res = ingest_folder(tmp_path / "d", engine, KEY)
+    c = res.count("requests")
+    assert (c.read, c.stored, c.quarantined) == (3, 3, 0)
+    stored = db.load_table(engine, "requests").set_index("request_id")
+    assert str(stored.loc["R1", "issued_at"]) == "2025-03-01 08:00:00+00:00"  # offset -> UTC
+    assert stored.loc["R1", "emergency"] == False  # noqa: E712  "No" -> false
+    assert stored.loc["R1", "protocol_statement"] == True  # noqa: E712
+    assert stored.loc["R1", "subscriber_identifier"].startswith("psn_")
+
+
+def test_parquet_native_types_are_accepted(tmp_path, engine):
+    frame = _requests(2)
+    frame["issued_at"] = pd.to_datetime(["2025-03-01T08:00:00Z", "2025-03-02"], utc=True, format="ISO8601")
+    frame["emergency"] = [True, False]
+    frame["identifiers_count"] = [1.0, 2.0]
+    _write(tmp_path / "d", "requests", frame, "parquet")
+    res = ingest_folder(tmp_path / "d", engine, KEY)
+    assert res.count("requests").stored == 2
+
+
+def test_names_and_case_variants_are_normalised(tmp_path, engine):
+    frame = _requests(1, issuing_party="france", receiving_party="United States",
+                      data_requested=" Traffic ; subscriber", instrument="CETS224_ART8", issued_at="2025-03-01")
+    frame.columns = [c.upper() for c in frame.columns]  # column names are case-insensitive
+    _write(tmp_path / "d", "requests", frame, "csv")
+    ingest_folder(tmp_path / "d", engine, KEY)
+    r = db.load_table(engine, "requests").iloc[0]
+    assert (r.issuing_party, r.receiving_party, r.data_requested, r.instrument) == (
+        "FR", "US", "subscriber;traffic", "cets224_art8")
+    assert str(r.issued_at) == "2025-03-01 00:00:00+00:00"  # bare date = 00:00 UTC
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("issued_at", "2025-03-01T10:00:00", "not an ISO 8601 timestamp with Z or an offset"),  # naive
+        ("issued_at", "2025-02-30", "not an ISO 8601 timestamp"),
+        ("receiving_party", "Narnia", "not an ISO 3166-1 alpha-2 code"),
+        ("instrument", "art7", "is not one of"),
+        ("data_requested", "subscriber;emails", "outside the categories"),
+        ("emergency", "maybe", "is not a boolean"),
+        ("identifiers_count", "two", "not a whole number"),
+        ("provider", "", "provider is required"),
+        ("issuing_authority", "", "required value missing"),
+    ],
+)
+def test_bad_value_is_quarantined_with_row_column_and_reason(tmp_path, engine, column, value, reason):
+    frame = _requests(3)
+    frame.loc[1, column] = value
+    _write(tmp_path / "d", "requests", frame, "csv")
+    res = ingest_folder(tmp_path / "d", engine, KEY)
+    c = res.count("requests")
+    assert (c.read, c.stored, c.quarantined) == (3, 2, 1)
+    q = res.quarantine
+    assert len(q) == 1
+    assert q.iloc[0]["row"] == 3  # header is row 1, so the second record is row 3
+    assert q.iloc[0]["column"] == column
+    assert reason in q.iloc[0]["reason"]
+    assert "alice@example.org" not in q.iloc[0]["record"]
+    assert json.loads(q.iloc[0]["record"])["request_id"] == "R2"
+    assert db.count_rows(engine, "requests") == 2
+
+
+def test_duplicate_ids_and_orphan_disclosures_are_quarantined(tmp_path, engine):
+    frame = _requests(3)
+    frame.loc[2, "request_id"] = "R1"
+    _write(tmp_path / "d", "requests", frame, "csv")
+    disc = pd.DataFrame([
+        {"disclosure_id": "D1", "request_id": "R2", "responded_at": "2025-03-05Z", "outcome": "disclosed"},
+        {"disclosure_id": "D2", "request_id": "R1", "responded_at": "2025-03-05", "outcome": "disclosed"},
+        {"disclosure_id": "D3", "request_id": "R9", "responded_at": "2025-03-05", "outcome": "disclosed"},
+    ])
+    _write(tmp_path / "d", "disclosures", disc, "csv")
+    res = ingest_folder(tmp_path / "d", engine, KEY)
+    assert res.count("requests").quarantined == 2  # both rows sharing R1
+    d = res.count("disclosures")
+    # D1 stored; D2 points at a quarantined request; D3 at an unknown one; "2025-03-05Z" is not a valid form
+    assert d.read == d.stored + d.quarantined
+    reasons = dict(enumerate(res.quarantine["reason"]))
+    assert any("appears on more than one row" in r for r in reasons.values())
+    assert any("does not match a stored request" in r for r in reasons.values())
+
+
+def test_malformed_csv_line_is_quarantined_not_dropped(tmp_path, engine):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    _requests(2).to_csv(folder / "requests.csv", index=False)
+    with (folder / "requests.csv").open("a") as fh:
+        fh.write("R9" + ",x" * 20 + "\n")  # more fields than the header
+    res = ingest_folder(folder, engine, KEY)
+    c = res.count("requests")
+    assert (c.read, c.stored, c.quarantined) == (3, 2, 1)
+    assert "line cannot be parsed" in res.quarantine.iloc[0]["reason"]
+    assert res.quarantine.iloc[0]["row"] == 4
+
+
+def test_missing_required_column_stops_with_file_and_fix(tmp_path, engine):
+    _write(tmp_path / "d", "requests", _requests().drop(columns=["issued_at"]), "csv")
+    with pytest.raises(InputError) as err:
+        ingest_folder(tmp_path / "d", engine, KEY)
+    assert "requests.csv: required column(s) missing: issued_at" in str(err.value)
+    assert err.value.hint and "add the column" in err.value.hint
+    assert db.count_rows(engine, "requests") == 0
+
+
+def test_non_utf8_file_stops_with_a_clear_error(tmp_path, engine):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    text = _requests().to_csv(index=False).replace("Parquet", "Procureur général près la cour")
+    (folder / "requests.csv").write_bytes(text.encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8") as err:
+        ingest_folder(folder, engine, KEY)
+    assert "iconv" in err.value.hint
+
+
+def test_reingest_is_idempotent_and_changed_rows_are_not_overwritten(tmp_path, engine):
+    _write(tmp_path / "d", "requests", _requests(), "csv")
+    ingest_folder(tmp_path / "d", engine, KEY)
+    again = ingest_folder(tmp_path / "d", engine, KEY).count("requests")
+    assert (again.stored, again.unchanged, again.quarantined) == (0, 3, 0)
+    changed = _requests(4)
+    changed.loc[0, "issuing_authority"] = "Another authority"
+    _write(tmp_path / "d", "requests", changed, "csv")
+    res = ingest_folder(tmp_path / "d", engine, KEY)
+    c = res.count("requests")
+    assert (c.read, c.stored, c.unchanged, c.quarantined) == (4, 1, 2, 1)
+    assert "already stored with different content" in res.quarantine.iloc[0]["reason"]
+    stored = db.load_table(engine, "requests").set_index("request_id")
+    assert stored.loc["R1", "issuing_authority"] == "Parquet"
+
+
+def test_no_requests_file_is_an_input_error(tmp_path, engine):
+    (tmp_path / "d").mkdir()
+    with pytest.raises(InputError, match="no requests file"):
+        ingest_folder(tmp_path / "d", engine, KEY)
