@@ -87,7 +87,7 @@ def find_tables(data_dir: Path) -> dict[str, Path]:
     if "requests" not in found:
         raise InputError(
             f"{data_dir}: no requests file found (requests.csv, requests.parquet or requests.jsonl)",
-            hint="the requests table is mandatory; see the input contract in docs/data-format.md",
+            hint="the requests table is mandatory; see \"Data format\" in README.md",
         )
     return {name: paths[0] for name, paths in found.items()}
 
