@@ -1,0 +1,97 @@
+"""Meta-tests over every registered check: metadata vocabularies, pack membership and parameters,
+input columns in the contract, and one test module per check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.engine import packs
+from auditor.engine.profiles import PROFILE_FIELDS
+from auditor.engine.registry import FAMILIES, INSTRUMENTS, SEVERITIES, STATUSES, load_all
+from auditor.ingest.schema import TABLES
+
+HERE = Path(__file__).parent
+EXPECTED_IDS = {
+    "NEC001", "PRO001", "PRO002", "MIN001", "MIN002", "RET001", "RET002", "TIM001", "TIM002",
+    "COM001", "COM002", "COM003", "NOT001", "NOT002", "ONW001", "ONW002", "SEC001", "REC001",
+}
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_all()
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return packs.load("cets224")
+
+
+def _assert_none(offenders: list[str]) -> None:
+    assert not offenders, "\n".join(offenders)
+
+
+def test_registry_holds_every_expected_check(registry):
+    assert set(registry) >= EXPECTED_IDS, sorted(EXPECTED_IDS - set(registry))
+
+
+def test_check_ids_are_unique_and_match_their_key(registry):
+    offenders = [f"{key}: id {c.id}" for key, c in registry.items() if key != c.id]
+    ids = [c.id for c in registry.values()]
+    offenders += [f"duplicate id {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    funcs = [c.func for c in registry.values()]
+    offenders += [f"{c.id}: function shared with another check" for c in registry.values() if funcs.count(c.func) > 1]
+    _assert_none(offenders)
+
+
+def test_check_metadata_is_complete_and_in_vocabulary(registry):
+    offenders = []
+    for c in registry.values():
+        for name in ("title", "rationale", "remediation", "message", "rule_id", "applies_to"):
+            if not getattr(c, name).strip():
+                offenders.append(f"{c.id}: empty {name}")
+        if not c.article.startswith("Art. "):
+            offenders.append(f"{c.id}: article {c.article!r} does not start with 'Art. '")
+        if c.family not in FAMILIES:
+            offenders.append(f"{c.id}: family {c.family!r}")
+        if c.severity not in SEVERITIES:
+            offenders.append(f"{c.id}: severity {c.severity!r}")
+        if c.legal_basis_status not in STATUSES:
+            offenders.append(f"{c.id}: legal_basis_status {c.legal_basis_status!r}")
+        if c.instrument not in INSTRUMENTS:
+            offenders.append(f"{c.id}: instrument {c.instrument!r}")
+    _assert_none(offenders)
+
+
+def test_every_cets224_check_is_in_the_pack_and_pack_checks_exist(registry, pack):
+    offenders = [f"{c.id}: not listed in checks/packs/cets224.toml" for c in registry.values()
+                 if c.instrument == "CETS 224" and c.id not in pack.checks]
+    offenders += [f"pack lists unknown check {cid}" for cid in pack.checks if cid not in registry]
+    _assert_none(offenders)
+
+
+def test_every_declared_parameter_exists_in_the_pack(registry, pack):
+    offenders = [f"{cid}: parameter {p} not in the cets224 pack"
+                 for cid in pack.checks for p in registry[cid].params if p not in pack.params]
+    _assert_none(offenders)
+
+
+def test_required_columns_and_profile_fields_exist_in_the_contract(registry):
+    offenders = []
+    for c in registry.values():
+        for table, columns in c.requires.items():
+            if table not in TABLES:
+                offenders.append(f"{c.id}: requires unknown table {table}")
+                continue
+            offenders += [f"{c.id}: requires unknown column {table}.{col}"
+                          for col in columns if col not in TABLES[table].names]
+        offenders += [f"{c.id}: unknown profile field {f}" for f in c.profile_fields if f not in PROFILE_FIELDS]
+    _assert_none(offenders)
+
+
+def test_every_check_has_a_test_module(registry):
+    offenders = [f"{c.id}: missing tests/checks/test_{c.id.lower()}.py" for c in registry.values()
+                 if not (HERE / f"test_{c.id.lower()}.py").is_file()]
+    _assert_none(offenders)
