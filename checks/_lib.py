@@ -46,12 +46,3 @@ def first_disclosure(ctx) -> pd.DataFrame:
 def events(ctx, kind: str) -> pd.DataFrame:
     ce = ctx.tables["custody_events"]
     return ce[ce["event"] == kind]
-
-
-def joined_names(flags: pd.DataFrame, names: dict[str, str]) -> pd.Series:
-    """'a, b' from boolean columns (used to list what is missing in a message)."""
-    out = pd.Series("", index=flags.index, dtype="string")
-    for col, label in names.items():
-        add = flags[col].fillna(False).astype(bool)
-        out = out.where(~add, out + (", " if True else "") + label)
-    return out.str.lstrip(", ")

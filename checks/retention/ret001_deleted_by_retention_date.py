@@ -38,7 +38,6 @@ def evaluate(ctx):
     latest = rs.drop_duplicates("request_id", keep="last").set_index("request_id")
     pop = latest.reset_index()
     until = pop["until"]
-    set_at = pop["at"]
     deleted = events(ctx, "deleted").groupby("request_id")["at"].min()
     reviewed = events(ctx, "retention_reviewed")[["request_id", "at"]].merge(
         pop[["request_id", "at"]].rename(columns={"at": "set_at"}), on="request_id"
@@ -59,5 +58,4 @@ def evaluate(ctx):
     state = state.where(~late_delete, "deleted " + late_days.astype("string") + " day(s) late")
     state = state.where(late_delete | ~due, "not deleted or reviewed " + overdue_days.astype("string") + " day(s) after it")
     why = pd.Series(pd.NA, index=pop.index, dtype="string").mask(until.isna(), "retention_set event without an until date")
-    _ = set_at
     return result(pop, failed, until=until, state=state, why=why)
