@@ -77,7 +77,7 @@ def new_id(prefix: str) -> str:
 
 def _row_hash(canon: pd.DataFrame) -> pd.Series:
     h = pd.util.hash_pandas_object(canon.fillna("\x00"), index=False).to_numpy(dtype=np.uint64)
-    return pd.Series([format(int(x), "016x") for x in h], index=canon.index, dtype="string")
+    return pd.Series(h.astype(str), index=canon.index, dtype="string")  # vectorised, no per-row Python
 
 
 def _records_json(raw: pd.DataFrame, canon: pd.DataFrame, index: pd.Index, personal: list[str]) -> pd.Series:
