@@ -17,6 +17,10 @@ FAMILY_PACKAGES = (
     "onward_transfer",
     "security",
     "records",
+    "eu",  # Regulation (EU) 2023/1543 checks (pack eu2023_1543)
+    "reservation",
+    "sensitive_data",
+    "automated_decision",
 )
 
 for _family in FAMILY_PACKAGES:

@@ -46,3 +46,28 @@ def first_disclosure(ctx) -> pd.DataFrame:
 def events(ctx, kind: str) -> pd.DataFrame:
     ce = ctx.tables["custody_events"]
     return ce[ce["event"] == kind]
+
+
+def missing_elements(index: pd.Index, flags: list[tuple[pd.Series, str]]) -> tuple[pd.Series, pd.Series]:
+    """(any element missing, '; '-joined labels of the missing ones) from (missing mask, label) pairs."""
+    any_missing = pd.Series(False, index=index)
+    labels = pd.Series("", index=index, dtype="string")
+    for flag, label in flags:
+        flag = flag.fillna(False).astype(bool)
+        any_missing |= flag
+        labels = labels.where(~flag, labels + "; " + label)
+    return any_missing, labels.str.lstrip("; ")
+
+
+def in_force_between(ctx, pop: pd.DataFrame) -> pd.Series:
+    """True where CETS 224 was in force for both the issuing and the receiving Party on issued_at
+    (the COM003 test). Reservations and declarations only have effect between Parties bound by the
+    Protocol, so reservation-family checks leave requests failing COM003 to COM003."""
+    f_iss = ctx.profile(pop["issuing_party"], "cets224_in_force_from")
+    f_rec = ctx.profile(pop["receiving_party"], "cets224_in_force_from")
+    return ((f_iss <= pop["issued_at"]).fillna(False) & (f_rec <= pop["issued_at"]).fillna(False)).astype(bool)
+
+
+def unknown_why(index: pd.Index, mask: pd.Series, why: str) -> pd.Series:
+    """A ``why`` column: ``why`` where mask, NA elsewhere."""
+    return pd.Series(pd.NA, index=index, dtype="string").mask(mask.fillna(False).astype(bool), why)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, result
+from checks._lib import CETS, in_force_between, result
 
 
 @check(
@@ -15,7 +15,7 @@ from checks._lib import CETS, result
     title_fr="Aucune injonction de l'art. 7 n'est adressée à un fournisseur d'une Partie ayant réservé l'art. 7",
     instrument=CETS,
     article="Art. 7(9)(a)",
-    family="completeness",
+    family="reservation",
     severity="high",
     legal_basis_status="C",
     applies_to="cets224_art7 requests",
@@ -28,10 +28,15 @@ from checks._lib import CETS, result
     message="Art. 7 order {request_id} ({party} → {provider}) was sent to a provider in {receiving_party}, which reserved Art. 7 under Art. 7(9)(a)",
     requires={"requests": ("instrument", "receiving_party")},
     profile_fields=("art7_reserved",),
+    notes=(
+        "Overlaps: a reservation only has effect between Parties bound by the Protocol; an order "
+        "that also fails COM003 (Protocol not in force) is reported by COM003 alone."
+    ),
 )
 def evaluate(ctx):
     r = ctx.requests
     pop = r[r["instrument"] == "cets224_art7"]
+    pop = pop[in_force_between(ctx, pop)]
     reserved = ctx.profile(pop["receiving_party"], "art7_reserved")
     why = pd.Series(pd.NA, index=pop.index, dtype="string").mask(
         reserved.isna(), "no art7_reserved value in the receiving Party's profile"

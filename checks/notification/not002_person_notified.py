@@ -15,7 +15,7 @@ from checks._lib import CETS, calendar_days, result
     title_fr="La personne concernée est informée, ou la restriction qui diffère l'information est consignée",
     instrument=CETS,
     article="Art. 14(11)",
-    family="notification",
+    family="transparency",
     severity="low",
     legal_basis_status="UNCONFIRMED",
     applies_to="disclosures with outcome disclosed or partial, older than the pack's notice_grace_days",

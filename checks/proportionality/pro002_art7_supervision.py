@@ -16,7 +16,7 @@ from checks._lib import CETS, SUPERVISING_TYPES, result
     title_fr="Les injonctions de l'art. 7 visant un fournisseur d'une Partie déclarante sont émises ou supervisées par un procureur, un juge ou une autorité indépendante",
     instrument=CETS,
     article="Art. 7(2)(b)",
-    family="proportionality",
+    family="supervision",
     severity="high",
     legal_basis_status="UNCONFIRMED",
     applies_to="cets224_art7 requests whose receiving Party's profile has art7_supervision_required = true",

@@ -29,12 +29,17 @@ LOGGED_EVENTS = ("accessed", "shared_domestic", "transferred_onward")
     remediation="Log the actor and the case or authorisation reference with every access, use and disclosure.",
     message="Custody event {record_id} ({event}) on data from request {request_id} ({party}) lacks {missing}",
     requires={"requests": ("request_id",), "custody_events": ("event", "actor", "reference")},
+    notes=(
+        "Overlaps: a shared_domestic event without a reference is reported by ONW002 (Art. 14(9)) "
+        "alone; REC001 still reports a missing actor on it."
+    ),
 )
 def evaluate(ctx):
     ce = ctx.custody_events
     pop = ce[ce["event"].isin(LOGGED_EVENTS)]
     no_actor = ~filled(pop["actor"])
-    no_ref = ~filled(pop["reference"])
+    # a domestic share without its reference is ONW002's finding (Art. 14(9)), not a second one here
+    no_ref = ~filled(pop["reference"]) & (pop["event"] != "shared_domestic")
     missing = pd.Series("", index=pop.index, dtype="string")
     missing = missing.where(~no_actor, "the actor")
     missing = missing.where(~no_ref, (missing + " and the reference").str.removeprefix(" and "))

@@ -1,4 +1,4 @@
-"""COM001: an Art. 7 order states the Protocol, the offence and a detailed description of the data."""
+"""COM001: an Art. 7 order states the Protocol and the offence (Art. 7(3)(b), (d)); 7(3)(f) is COM005's."""
 
 COMPLETE = {"protocol_statement": "true", "offence": "fraud", "data_description": "name and address of account x"}
 
@@ -22,11 +22,16 @@ def test_com001_fails_for_order_without_offence(make_requests, make_ctx, run):
 
 
 def test_com001_lists_every_missing_element(make_requests, make_ctx, run):
-    requests = make_requests([{**COMPLETE, "protocol_statement": "false", "data_description": " "}])
+    requests = make_requests([{**COMPLETE, "protocol_statement": "false", "offence": " "}])
     _, findings = run("COM001", make_ctx(requests))
-    assert findings.loc[0, "message"].endswith(
-        "lacks: Protocol statement (7(3)(b)); description of the data (7(3)(f))"
-    )
+    assert findings.loc[0, "message"].endswith("lacks: Protocol statement (7(3)(b)); offence (7(3)(d))")
+
+
+def test_com001_leaves_a_missing_description_to_com005(make_requests, make_ctx, run):
+    requests = make_requests([{**COMPLETE, "data_description": " "}])
+    result, findings = run("COM001", make_ctx(requests))
+    assert (result.outcome, result.evaluated, result.failed) == ("pass", 1, 0)
+    assert findings.empty
 
 
 def test_com001_unknown_protocol_statement_is_unknown(make_requests, make_ctx, run):

@@ -16,6 +16,8 @@ HERE = Path(__file__).parent
 EXPECTED_IDS = {
     "NEC001", "PRO001", "PRO002", "MIN001", "MIN002", "RET001", "RET002", "TIM001", "TIM002",
     "COM001", "COM002", "COM003", "NOT001", "NOT002", "ONW001", "ONW002", "SEC001", "REC001",
+    "COM004", "COM005", "COM006", "COM007", "COM008", "COM009", "TIM003", "TIM004", "RES001",
+    "RES002", "RES003", "NOT003", "PRO003", "NEC002", "SEN001", "RET003", "AUT001", "MIN003", "MIN004",
 }
 
 
@@ -52,8 +54,8 @@ def test_check_metadata_is_complete_and_in_vocabulary(registry):
         for name in ("title", "rationale", "remediation", "message", "rule_id", "applies_to"):
             if not getattr(c, name).strip():
                 offenders.append(f"{c.id}: empty {name}")
-        if not c.article.startswith("Art. "):
-            offenders.append(f"{c.id}: article {c.article!r} does not start with 'Art. '")
+        if not c.article.startswith(("Art. ", "Annex ")):
+            offenders.append(f"{c.id}: article {c.article!r} does not start with 'Art. ' or 'Annex '")
         if c.family not in FAMILIES:
             offenders.append(f"{c.id}: family {c.family!r}")
         if c.severity not in SEVERITIES:
@@ -92,6 +94,26 @@ def test_required_columns_and_profile_fields_exist_in_the_contract(registry):
 
 
 def test_every_check_has_a_test_module(registry):
-    offenders = [f"{c.id}: missing tests/checks/test_{c.id.lower()}.py" for c in registry.values()
-                 if not (HERE / f"test_{c.id.lower()}.py").is_file()]
+    modules = {p.name for p in HERE.rglob("test_*.py")}  # tests/checks/ and its per-pack folders
+    offenders = [f"{c.id}: missing tests/checks/**/test_{c.id.lower()}.py" for c in registry.values()
+                 if f"test_{c.id.lower()}.py" not in modules]
+    _assert_none(offenders)
+
+
+def test_cets224_pack_checks_cite_a_paragraph_and_use_spec_families(registry, pack):
+    # every finding must cite instrument, article and paragraph: "Art. 7(3)" (Art. 13 and Art. 16 are
+    # single-paragraph rules in the legal reference and cited as such)
+    offenders = [f"{cid}: article {registry[cid].article!r} has no paragraph" for cid in pack.checks
+                 if "(" not in registry[cid].article and registry[cid].article not in ("Art. 13", "Art. 16")]
+    offenders += [f"{cid}: instrument {registry[cid].instrument}" for cid in pack.checks
+                  if registry[cid].instrument != "CETS 224"]
+    _assert_none(offenders)
+
+
+def test_policy_parameters_are_marked_and_legal_ones_carry_a_status(pack):
+    offenders = [f"{p.name}: policy parameter with status {p.status!r}" for p in pack.params.values()
+                 if p.kind == "policy" and not p.status.startswith("policy")]
+    offenders += [f"{p.name}: kind {p.kind!r}" for p in pack.params.values() if p.kind not in ("legal", "policy")]
+    offenders += [f"{p.name}: legal parameter without a status" for p in pack.params.values()
+                  if p.kind == "legal" and p.status not in ("C", "P", "UNCONFIRMED")]
     _assert_none(offenders)

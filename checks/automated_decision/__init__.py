@@ -1,0 +1,1 @@
+"""automated_decision checks."""

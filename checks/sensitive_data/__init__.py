@@ -1,0 +1,1 @@
+"""sensitive_data checks."""
