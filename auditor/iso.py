@@ -45,7 +45,16 @@ _ALIASES = {
     "FM": ["Micronesia"],
     "TL": ["Timor-Leste", "East Timor"],
     "MM": ["Myanmar", "Burma"],
+    # labels in provider transparency reports (shared/realdata), including their typos
+    "CY": ["Cypress"],
+    "BH": ["Kingdom of Bahrain"],
+    "AE": ["UAE", "U.A.E."],
+    "SX": ["Sint Maarten"],
+    "KP": ["North Korea"],
+    "TC": ["Turks & Caicos Islands", "Turks and Caicos Islands"],
+    "CN": ["China mainland", "Mainland China"],
 }
+_ALIASES["MK"].append("Macedonia (FYROM)")
 
 
 def _key(name: str) -> str:

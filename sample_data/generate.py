@@ -4,7 +4,8 @@
 
 Writes requests.csv, disclosures.csv, custody_events.csv, parties.csv and expected.json (the
 findings the cets224 pack must report on this data with ``as_of`` = AS_OF, one label per
-planted violation, and the rows ingest must quarantine). Every request starts compliant; a
+planted violation, the requests each check must flag (``requests_per_check``, the per-request
+ground truth the per-family precision/recall test uses) and the rows ingest must quarantine). Every request starts compliant; a
 planted violation changes only the fields its check reads, on requests no other plant touches.
 
 The scenario is synthetic: Party codes are real, but the ratification dates in parties.csv are
@@ -22,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
+
+from sample_data.eu_scenarios import add_eu_scenarios, write_expected_eu
 
 AS_OF = "2026-06-30"
 SEED = 224
@@ -52,10 +55,19 @@ PARTIES = [
     ("NL", "2024-02-20", "false", "true", "false", "false"),
     ("GB", "2024-05-20", "false", "false", "false", "false"),
     ("US", "2024-02-01", "false", "false", "false", "false"),
-    ("IE", "2024-04-10", "false", "true", "true", "false"),
+    ("IE", "2024-04-10", "false", "true", "true", "true"),
     ("JP", "2023-08-10", "true", "", "", ""),
     ("RS", "2023-02-09", "", "", "", ""),
 ]
+
+
+#: synthetic Art. 19(2) declarations of the sample Parties (JP and RS keep the shipped defaults)
+DECLARATIONS = {
+    "NL": {"art8_prior_art7_required": "true", "art9_subscriber_only_refused": "true"},
+    "US": {"art10_direct_channels_accepted": "true"},
+}
+DECLARATION_FIELDS = ("art8_prior_art7_required", "art8_central_authority_required",
+                      "art9_subscriber_only_refused", "art10_direct_channels_accepted")
 
 
 def iso(t: datetime | None) -> str:
@@ -113,6 +125,8 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
             "cets224_art9": "traffic;content", "cets224_art10": "content", "mla": "content",
             "eu_epoc": rng.choice(["subscriber", "traffic"]),
         }[inst]
+        if inst == "cets224_art8" and PROVIDERS[provider] == "IE":
+            cats = "subscriber"  # IE reserved Art. 8(13) (traffic data) in the sample profiles
         emergency = inst in ("cets224_art9", "cets224_art10")
         rid = f"{party}-{issued.year}-{n:05d}"
         row = {
@@ -153,6 +167,9 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
             "deadline_at": "",
             "preservation_reference": "",
             "contact_point": f"{party} central contact point",
+            "no_prior_attempt_reason": "provider does not answer direct orders" if inst == "cets224_art8"
+            and PROVIDERS[provider] == "NL" else "",
+            "central_authority_copy_at": "",
         }
         if inst == "cets224_art8":
             served = transmitted + timedelta(days=rng.randint(3, 40), hours=rng.randint(0, 8))
@@ -178,13 +195,11 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
     for r in _pick(rng, requests, 5, used, lambda r: r["instrument"] == "cets224_art7"):
         r["data_requested"] = "subscriber;traffic"
         truth.add("MIN002", r["request_id"])
-    for i, r in enumerate(_pick(rng, requests, 6, used, lambda r: r["instrument"] == "cets224_art7")):
-        if i % 3 == 0:
+    for i, r in enumerate(_pick(rng, requests, 4, used, lambda r: r["instrument"] == "cets224_art7")):
+        if i % 2 == 0:
             r["protocol_statement"] = "false"
-        elif i % 3 == 1:
-            r["offence"] = ""
         else:
-            r["data_description"] = ""
+            r["offence"] = ""
         truth.add("COM001", r["request_id"])
     for r in _pick(rng, requests, 3, used, lambda r: r["instrument"] == "cets224_art7" and r["issuing_party"] != "US"):
         r["provider"], r["receiving_party"] = "jpmail", "JP"
@@ -209,14 +224,19 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
         lambda r: r["instrument"] == "cets224_art8" and r["data_requested"] == "subscriber" and r["served_at"] < "2026-03-01")}
     for rid in tim002:
         truth.add("TIM002", rid)
+    forced_disclosed, tim004 = _plant_second_set(rng, requests, truth)
 
     # ---- disclosures ------------------------------------------------------------------------
     disclosures: list[dict] = []
     min001 = {r["request_id"] for r in _pick(rng, requests, 7, used, lambda r: r["instrument"] == "cets224_art8" and r["data_requested"] == "subscriber")}
     not002 = {r["request_id"] for r in _pick(rng, requests, 6, used, lambda r: r["issued_at"] < "2025-12-01" and r["instrument"] == "cets224_art7")}
+    sen001 = {r["request_id"] for r in _pick(
+        rng, requests, 4, used, lambda r: r["instrument"] in ("cets224_art7", "cets224_art9") and r["issued_at"] < "2026-03-01")}
+    forced_disclosed |= sen001
     for r in requests:
         rid = r["request_id"]
-        if rng.random() < 0.08 and rid not in (min001 | not002 | tim002) and r["instrument"] != "cets224_art8":
+        if rng.random() < 0.08 and rid not in (min001 | not002 | tim002 | forced_disclosed) and \
+                r["instrument"] != "cets224_art8" and r["emergency"] != "true":
             continue  # no answer yet (and no deadline check depends on it)
         if r["instrument"] == "cets224_art8":
             served = datetime.fromisoformat(r["served_at"].replace("Z", "+00:00"))
@@ -226,6 +246,8 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
         else:
             start = datetime.fromisoformat(r["provider_received_at"].replace("Z", "+00:00"))
             hours = rng.randint(1, 30) if r["emergency"] == "true" else rng.randint(24, 24 * 25)
+            if rid in tim004:
+                hours = rng.randint(60, 120)  # beyond the 48-hour rapid-decision threshold
             responded = start + timedelta(hours=hours)
         if responded > as_of:
             if rid in tim002:
@@ -233,7 +255,7 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
             else:
                 continue
         outcome = rng.choices(["disclosed", "partial", "refused", "no_data"], [80, 8, 7, 5])[0]
-        if rid in (min001 | not002):
+        if rid in (min001 | not002 | forced_disclosed):
             outcome = "disclosed"
         disclosed = r["data_requested"] if outcome in ("disclosed", "partial") else ""
         if outcome == "partial" and ";" in disclosed:
@@ -252,10 +274,16 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
             "data_disclosed": disclosed,
             "records_disclosed": str(rng.randint(1, 3)) if disclosed else "0",
             "sensitive_data": "false",
+            "safeguard_reference": "",
             "received_at": iso(got) if disclosed else "",
             "user_notified_at": "",
             "notification_blocked_by": "",
         }
+        if rid in sen001:
+            d["sensitive_data"] = "true"
+            truth.add("SEN001", rid, d["disclosure_id"])
+        elif disclosed and r["offence"] == "child sexual abuse material" and rid.endswith("0"):
+            d["sensitive_data"], d["safeguard_reference"] = "true", f"RESTRICTED-{r['issuing_party']}-14(4)"
         if outcome in ("disclosed", "partial"):
             if rid in not002:
                 truth.add("NOT002", rid, d["disclosure_id"])
@@ -281,6 +309,10 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
     used |= sec001
     rec001 = set(rng.sample([i for i in data_ids if i not in used], 5))
     used |= rec001
+    ret003 = set(rng.sample([i for i in data_ids if i not in used and by_id[i]["issuing_party"] == "GB"], 3))
+    used |= ret003
+    aut001 = set(rng.sample([i for i in data_ids if i not in used], 3))
+    used |= aut001
     seq = 0
 
     def ev(rid: str, kind: str, at: datetime, **kw) -> dict:
@@ -309,6 +341,9 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
             truth.add("REC001", rid, acc["event_id"])
         max_days = RETENTION_MAX.get(party, 180)
         keep = max_days if rid not in ret002 else max_days + rng.randint(30, 200)
+        if rid in ret003:  # GB sets no retention period: the next review must be within a year
+            keep = rng.randint(400, 700)
+            truth.add("RET003", rid)
         until = got + timedelta(days=keep)
         ev(rid, "retention_set", got + timedelta(hours=2), until=until.strftime("%Y-%m-%d"))
         until_day = datetime(until.year, until.month, until.day, tzinfo=UTC)
@@ -334,8 +369,7 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
                        reference=f"MoU-{party}-14(9)")
             if rid in onw002:
                 share["reference"] = ""
-                truth.add("ONW002", rid, share["event_id"])
-                truth.labels.append(("REC001", rid, share["event_id"]))  # no reference: also unlogged use
+                truth.add("ONW002", rid, share["event_id"])  # REC001 leaves a share's reference to ONW002
         if rid in onw001 or rng.random() < 0.04:
             to = "Europol" if rng.random() < 0.5 else "CH"
             t = got + timedelta(days=5)
@@ -357,6 +391,13 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
             else:
                 ev(rid, "incident_notified", t + timedelta(hours=rng.randint(1, hours)), counterparty=r["receiving_party"])
 
+        if rid in aut001 or (r["offence"] == "fraud (computer-related)" and rid.endswith("7")):
+            dec = ev(rid, "automated_decision", got + timedelta(days=3), actor="risk scoring system")
+            if rid in aut001:
+                truth.add("AUT001", rid, dec["event_id"])
+            else:
+                ev(rid, "human_review", got + timedelta(days=4), actor="investigating officer")
+
     tables = {
         "requests": pd.DataFrame(requests),
         "disclosures": pd.DataFrame(disclosures),
@@ -366,11 +407,14 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
                 {"party": p, "cets224_ratified_at": rat, "art7_reserved": res, "art7_supervision_required": sup,
                  "art7_notification_required": notif, "art8_traffic_reserved": traf,
                  "retention_max_days": RETENTION_MAX.get(p, ""), "incident_notice_hours": INCIDENT_HOURS.get(p, ""),
-                 "eu_2023_1543_bound": ""}
+                 "eu_2023_1543_bound": "",
+                 **{f: DECLARATIONS.get(p, {}).get(f, "false" if p not in ("JP", "RS") else "")
+                    for f in DECLARATION_FIELDS}}
                 for p, rat, res, sup, notif, traf in PARTIES
             ]
         ),
     }
+    add_eu_scenarios(tables, seed)  # labelled EU 2023/1543 scenarios (sample_data/eu_scenarios.py)
     quarantine = _plant_bad_rows(tables)
     labels = sorted(set(truth.labels))
     counts: dict[str, int] = {}
@@ -383,9 +427,110 @@ def generate(n_requests: int = 3000, seed: int = SEED) -> tuple[dict[str, pd.Dat
         "rows": {k: len(v) for k, v in tables.items()},
         "quarantined": quarantine,
         "findings_per_check": dict(sorted(counts.items())),
+        # ground truth per request: the requests each check must flag (the family follows from the check)
+        "requests_per_check": {c: sorted({r for c2, r, _e in labels if c2 == c}) for c in sorted(counts)},
         "labels": [list(x) for x in labels],
     }
     return tables, expected
+
+
+def _ts(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _plant_second_set(rng: random.Random, requests: list[dict], truth: Truth) -> tuple[set[str], set[str]]:
+    """Violations of the checks added with the complete CETS 224 pack (COM004-COM009, TIM003,
+    TIM004, RES001-RES003, NOT003, PRO003, NEC002, MIN003, MIN004), plus compliant counterparts of the Art. 7(7)
+    escalations and Art. 10(9) channels. Returns the requests whose answer must be a disclosure
+    and the emergency requests to answer late (TIM004)."""
+    used = truth.used
+
+    def pick(n: int, pred) -> list[dict]:
+        return _pick(rng, requests, n, used, pred)
+
+    def inst(*names: str):
+        return lambda r: r["instrument"] in names
+
+    for i, r in enumerate(pick(3, inst("cets224_art6"))):
+        r[("contact_point", "return_timeframe_days", "protocol_statement")[i]] = "" if i < 2 else "false"
+        truth.add("COM004", r["request_id"])
+    for i, r in enumerate(pick(4, inst("cets224_art7"))):
+        if i == 0:
+            r["data_description"] = ""
+        elif i == 1:
+            r["identifiers_count"] = "0"
+        elif i == 2:
+            r["data_time_to"] = ""
+        else:  # a range that ends before it starts
+            r["data_time_from"] = (_ts(r["issued_at"]) + timedelta(days=2)).strftime("%Y-%m-%d")
+        truth.add("COM005", r["request_id"])
+    for i, r in enumerate(pick(4, inst("cets224_art7"))):
+        r[("legal_basis", "offence_max_penalty_years", "contact_point", "return_timeframe_days")[i]] = ""
+        truth.add("COM006", r["request_id"])
+    for r in pick(3, lambda r: r["instrument"] == "cets224_art8" and r["receiving_party"] == "NL"):
+        r["no_prior_attempt_reason"] = ""
+        truth.add("COM007", r["request_id"])
+    for i, r in enumerate(pick(5, inst("cets224_art8"))):
+        col = ("protocol_statement", "offence", "data_description", "legal_basis", "contact_point")[i]
+        r[col] = "false" if col == "protocol_statement" else ""
+        truth.add("COM008", r["request_id"])
+    for i, r in enumerate(pick(4, inst("cets224_art9"))):
+        col = ("protocol_statement", "offence", "legal_basis", "data_description")[i]
+        r[col] = "false" if col == "protocol_statement" else ""
+        truth.add("COM009", r["request_id"])
+    for r in pick(3, lambda r: r["instrument"] == "cets224_art8" and r["receiving_party"] == "IE"):
+        r["data_requested"] = "subscriber;traffic"
+        truth.add("RES001", r["request_id"])
+    for r in pick(3, lambda r: r["instrument"] == "cets224_art8" and r["receiving_party"] == "JP"):
+        r["channel"] = "direct"
+        truth.add("RES002", r["request_id"])
+    for r in pick(3, lambda r: r["instrument"] == "cets224_art9" and r["receiving_party"] == "NL"):
+        r["data_requested"] = "subscriber"
+        truth.add("RES003", r["request_id"])
+    # Art. 10(9): US accepts 24/7 requests with a same-day copy; IE and NL accept none
+    for i, r in enumerate(pick(3, lambda r: r["instrument"] == "cets224_art10" and r["receiving_party"] == "US")):
+        r["channel"] = "network_24_7"
+        if i < 2:
+            truth.add("NOT003", r["request_id"])  # no copy to the central authority
+        else:
+            r["central_authority_copy_at"] = r["transmitted_at"]
+    for r in pick(2, lambda r: r["instrument"] == "cets224_art10" and r["receiving_party"] in ("IE", "NL")):
+        r["channel"], r["central_authority_copy_at"] = "network_24_7", r["transmitted_at"]
+        truth.add("NOT003", r["request_id"])
+    for i, r in enumerate(pick(4, lambda r: r["instrument"].startswith("cets224"))):
+        if i % 2 == 0:
+            r["identifiers_count"] = "250"
+        else:
+            r["data_time_from"] = (_ts(r["issued_at"]) - timedelta(days=3 * 365)).strftime("%Y-%m-%d")
+        truth.add("PRO003", r["request_id"])
+    for r in pick(4, lambda r: r["instrument"].startswith("cets224")):
+        r["purpose"] = ""
+        truth.add("NEC002", r["request_id"])
+    for r in pick(2, inst("cets224_art6")):
+        r["data_requested"] = "domain_registration;subscriber"
+        truth.add("MIN003", r["request_id"])
+    for r in pick(3, lambda r: r["instrument"] == "cets224_art8" and r["receiving_party"] != "IE"):
+        r["data_requested"] = "subscriber;traffic;content"
+        truth.add("MIN004", r["request_id"])
+    # Art. 7(7): escalations linked to an Art. 7 order of the same Party, 3 premature and 3 in time
+    forced: set[str] = set()
+    orders = [r for r in requests if r["instrument"] == "cets224_art7" and r["request_id"] not in used]
+    for i, esc in enumerate(pick(6, lambda r: r["instrument"] in ("cets224_art8", "mla")
+                                 and r["issued_at"] > "2025-06-01")):
+        lo, hi = (5, 25) if i < 3 else (40, 90)
+        issued = _ts(esc["issued_at"])
+        pool = [o for o in orders if o["request_id"] not in used and o["issuing_party"] == esc["issuing_party"]
+                and lo <= (issued.date() - _ts(o["provider_received_at"]).date()).days <= hi]
+        order = rng.choice(pool)
+        used.add(order["request_id"])
+        forced.add(order["request_id"])  # answered (not refused), so only the period allows escalation
+        esc["linked_request_id"] = order["request_id"]
+        if i < 3:
+            truth.add("TIM003", esc["request_id"])
+    tim004 = {r["request_id"] for r in pick(3, lambda r: r["emergency"] == "true" and r["issued_at"] < "2026-03-01")}
+    for rid in tim004:
+        truth.add("TIM004", rid)
+    return forced, tim004
 
 
 def _plant_bad_rows(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
@@ -415,6 +560,7 @@ def main() -> None:
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False)
     (out / "expected.json").write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
+    write_expected_eu(out, tables, args.seed)  # ground truth of the eu2023_1543 pack
     print(f"wrote {', '.join(f'{k}: {len(v)}' for k, v in tables.items())} to {out}")
 
 

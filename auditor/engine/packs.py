@@ -91,7 +91,7 @@ def load(name_or_path: str) -> Pack:
         source = str(path)
     else:
         name = name_or_path.replace("-", "_").lower()
-        aliases = {"eu2023_1543": "eu_2023_1543", "eu": "eu_2023_1543"}
+        aliases = {"eu_2023_1543": "eu2023_1543", "eu": "eu2023_1543"}
         name = aliases.get(name, name)
         res = resources.files("checks").joinpath("packs", f"{name}.toml")
         if not res.is_file():

@@ -30,6 +30,8 @@ class CheckRun:
     passed: int = 0
     failed: int = 0
     unknown: int = 0
+    #: an example of why a record could not be evaluated (kept to merge partitions' outcomes)
+    why: str | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -85,6 +87,65 @@ def fingerprint(check_id: str, request_id: pd.Series, record_id: pd.Series) -> p
     return keys.map(lambda k: hashlib.sha256(f"{k}|{RULE_VERSION}".encode()).hexdigest()[:32])
 
 
+def finalise(run: CheckRun) -> CheckRun:
+    """Outcome and reason of an evaluated check from its counts (also after merging partitions)."""
+    why = run.why or "needed values missing"
+    run.outcome, run.reason = "pass", None
+    if run.evaluated + run.unknown == 0:
+        run.outcome, run.reason = "not_evaluated", "no applicable records in scope"
+    elif run.evaluated == 0:
+        run.outcome, run.reason = "not_evaluated", f"no record could be evaluated ({why})"
+    elif run.failed:
+        run.outcome = "fail"
+    if run.unknown and run.outcome != "not_evaluated":
+        run.reason = f"{run.unknown} record(s) could not be evaluated (e.g. {why})"
+    return run
+
+
+def merge_outputs(parts: list[AuditOutput]) -> AuditOutput:
+    """One output from the outputs of disjoint partitions of the requests (each request with its
+    disclosures and custody events in exactly one partition): counts add up, outcomes follow
+    from the summed counts, scope rows are re-aggregated, findings concatenated in run order."""
+    if len(parts) == 1:
+        return parts[0]
+    runs: list[CheckRun] = []
+    for i, first in enumerate(parts[0].runs):
+        same = [p.runs[i] for p in parts]
+        err = next((r for r in same if r.outcome == "error"), None)
+        if err is not None:
+            runs.append(CheckRun(first.check, "error", err.reason))
+            continue
+        if first.outcome == "not_evaluated" and all(r.reason == first.reason for r in same) and not any(
+            r.evaluated or r.unknown for r in same
+        ) and first.reason != "no applicable records in scope" and not (first.reason or "").startswith(
+            "no record could be evaluated"
+        ):
+            runs.append(CheckRun(first.check, "not_evaluated", first.reason))  # missing inputs
+            continue
+        merged = CheckRun(first.check, "pass", None,
+                          sum(r.evaluated for r in same), sum(r.passed for r in same),
+                          sum(r.failed for r in same), sum(r.unknown for r in same),
+                          why=min((r.why for r in same if r.why), default=None))
+        runs.append(finalise(merged))
+    scopes = [p.scope for p in parts if not p.scope.empty]
+    if scopes:
+        scope = pd.concat(scopes, ignore_index=True).groupby(
+            ["check_id", "party", "provider"], as_index=False, sort=False
+        )[["evaluated", "passed", "failed", "unknown"]].sum()
+        order = {r.check.id: i for i, r in enumerate(runs)}
+        scope = scope.assign(_o=scope["check_id"].map(order)).sort_values(
+            ["_o", "party", "provider"], kind="stable").drop(columns="_o").reset_index(drop=True)
+        scope = scope[SCOPE_COLUMNS]
+    else:
+        scope = pd.DataFrame(columns=SCOPE_COLUMNS)
+    found = [p.findings for p in parts if not p.findings.empty]
+    findings = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=FINDING_COLUMNS)
+    if not findings.empty:
+        findings = findings.sort_values(["check_id", "request_id", "record_id"], na_position="first",
+                                        kind="stable").reset_index(drop=True)
+    return AuditOutput(runs, scope, findings)
+
+
 def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, pd.DataFrame]:
     empty_scope = pd.DataFrame(columns=SCOPE_COLUMNS)
     empty_findings = pd.DataFrame(columns=FINDING_COLUMNS)
@@ -110,17 +171,11 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
     n_fail = int(failed.fillna(False).sum())
     n_unknown = int(failed.isna().sum())
     n_pass = int((~failed.fillna(True)).sum())
-    run = CheckRun(check, "pass", None, n_pass + n_fail, n_pass, n_fail, n_unknown)
-    if len(res) == 0:
-        run.outcome, run.reason = "not_evaluated", "no applicable records in scope"
-    elif n_pass + n_fail == 0:
-        why = res["why"].dropna().iloc[0] if "why" in res and res["why"].notna().any() else "needed values missing"
-        run.outcome, run.reason = "not_evaluated", f"no record could be evaluated ({why})"
-    elif n_fail:
-        run.outcome = "fail"
-    if n_unknown and run.outcome != "not_evaluated":
-        why = res["why"].dropna().iloc[0] if "why" in res and res["why"].notna().any() else "needed values missing"
-        run.reason = f"{n_unknown} record(s) could not be evaluated (e.g. {why})"
+    why = None
+    if n_unknown:
+        # the first reason in sorted order, so that partitioned runs report the same example
+        why = min(res["why"].dropna().astype(str)) if "why" in res and res["why"].notna().any() else None
+    run = finalise(CheckRun(check, "pass", None, n_pass + n_fail, n_pass, n_fail, n_unknown, why=why))
 
     key = res[["party", "provider"]].astype(object).fillna("")
     grouped = pd.DataFrame(

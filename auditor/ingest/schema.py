@@ -126,6 +126,17 @@ REQUESTS = TableSpec(
         C("deadline_at", "timestamp"),
         C("preservation_reference"),
         C("contact_point"),
+        # optional, added for CETS 224 Art. 7(8): why no Art. 7 order was tried first
+        C("no_prior_attempt_reason"),
+        # optional, added for CETS 224 Art. 10(9): copy of a direct emergency request to the central authority
+        C("central_authority_copy_at", "timestamp"),
+        # optional, added for Reg. (EU) 2023/1543 (docs/coverage/eu2023_1543.md)
+        C("art8_2_exception", "bool"),  # Art. 8(2): offence and person in the issuing State
+        C("sentence_months", "int"),  # Art. 5(3): EPOC issued to enforce a custodial sentence
+        C("sentence_in_absentia", "bool"),  # Art. 5(3): that sentence was given in absentia
+        C("person_absconded", "bool"),  # Art. 5(3): the sentenced person absconded
+        C("preservation_extended_at", "timestamp"),  # Art. 11(1): the one 30-day extension asked
+        C("preservation_released_at", "timestamp"),  # Art. 11(1): preservation ended / released
     ),
 )
 
@@ -146,6 +157,8 @@ DISCLOSURES = TableSpec(
         C("received_at", "timestamp"),
         C("user_notified_at", "timestamp"),
         C("notification_blocked_by", "enum", values=NOTIFICATION_BLOCKS),
+        # optional, added for CETS 224 Art. 14(4): safeguard applied to sensitive data
+        C("safeguard_reference"),
     ),
 )
 
@@ -178,6 +191,11 @@ PARTIES = TableSpec(
         C("retention_max_days", "int"),
         C("incident_notice_hours", "int"),
         C("eu_2023_1543_bound", "bool"),
+        # optional CETS 224 declarations (Art. 19(2)) added for the cets224 pack
+        C("art8_prior_art7_required", "bool"),  # Art. 7(8)
+        C("art8_central_authority_required", "bool"),  # Art. 8(11)
+        C("art9_subscriber_only_refused", "bool"),  # Art. 9(1)(b)
+        C("art10_direct_channels_accepted", "bool"),  # Art. 10(9)
     ),
 )
 
