@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from auditor import iso
@@ -64,13 +65,13 @@ def _timestamp(series: pd.Series) -> pd.Series:
 
 
 def _format_ts(ts: pd.Series) -> pd.Series:
-    base = ts.dt.strftime("%Y-%m-%dT%H:%M:%S")
-    micro = ts.dt.microsecond
-    frac = micro.astype("Int64").astype("string").str.zfill(6)
-    out = base.astype("string")
-    has_frac = micro.fillna(0) != 0
-    out = out.where(~has_frac, out + "." + frac)
-    return out + "Z"
+    """``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` (fraction only when non-zero), vectorised in numpy."""
+    values = ts.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    full = np.datetime_as_string(values, unit="us")  # YYYY-MM-DDTHH:MM:SS.ffffff
+    whole = (values.astype(np.int64) % 1_000_000) == 0
+    text = np.where(whole, full.astype("U19"), full)
+    out = pd.Series(np.char.add(text, "Z"), index=ts.index, dtype="string")
+    return out.where(ts.notna().to_numpy(), pd.NA)
 
 
 def _bool(series: pd.Series) -> pd.Series:

@@ -6,10 +6,12 @@ Nothing here is SQLite-only: any SQLAlchemy URL works (PostgreSQL is tested in C
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -19,6 +21,7 @@ from auditor.errors import NotFoundError, UsageError
 from auditor.ingest.schema import TABLES
 from auditor.store import models
 from auditor.store.models import INPUT_MODELS
+from auditor.transparency import models as _transparency_models  # noqa: F401  (tables for create_all)
 
 DEFAULT_DB_FILE = "auditor.db"
 
@@ -34,10 +37,24 @@ def redact_url(url: str) -> str:
         return "<unparseable URL>"
 
 
+def _driver_url(url: str) -> str:
+    """``postgresql://`` means psycopg (3) to SQLAlchemy 2.1; use psycopg2 when only it is installed."""
+    try:
+        u = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return url
+    if u.drivername == "postgresql":
+        import importlib.util  # noqa: PLC0415
+
+        if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is not None:
+            return u.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    return url
+
+
 def get_engine(url: str | None = None) -> Engine:
     url = url or default_url()
     try:
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(_driver_url(url))
     except (sa.exc.ArgumentError, ModuleNotFoundError, ImportError) as exc:
         raise UsageError(
             f"cannot use database URL {redact_url(url)}: {exc}",
@@ -54,7 +71,11 @@ def get_engine(url: str | None = None) -> Engine:
             cur.close()
 
     try:
-        SQLModel.metadata.create_all(engine)
+        from auditor.ledger import begin_write  # noqa: PLC0415
+
+        with engine.begin() as conn:  # under the write lock: concurrent first runs don't race
+            begin_write(conn)
+            SQLModel.metadata.create_all(conn)
     except sa.exc.OperationalError as exc:
         raise UsageError(
             f"cannot open database {redact_url(url)}: {exc.orig}",
@@ -67,8 +88,7 @@ def stored_hashes(conn: sa.Connection, table: str) -> pd.DataFrame:
     """id and row_hash of every stored row of an input table."""
     spec = TABLES[table]
     t = INPUT_MODELS[table].__table__
-    rows = conn.execute(sa.select(t.c[spec.id_column], t.c.row_hash)).all()
-    return pd.DataFrame(rows, columns=["id", "row_hash"])
+    return _select_frame(conn, sa.select(t.c[spec.id_column], t.c.row_hash), ["id", "row_hash"])
 
 
 def _to_records(frame: pd.DataFrame) -> list[dict]:
@@ -81,28 +101,179 @@ def _to_records(frame: pd.DataFrame) -> list[dict]:
     return out.to_dict("records")
 
 
+def _plain_type(t: sa.types.TypeEngine) -> str | None:
+    """The storage kind of a column type the fast path handles, else None (use SQLAlchemy)."""
+    if isinstance(t, sa.types.TypeDecorator):
+        if type(t).__name__ != "AutoString":  # sqlmodel's str type; others may convert values
+            return None
+        t = t.impl_instance if hasattr(t, "impl_instance") else t.impl
+    if isinstance(t, sa.DateTime):
+        return "timestamp"
+    if isinstance(t, sa.Boolean):
+        return "bool"
+    if isinstance(t, sa.Integer):
+        return "int"
+    if isinstance(t, sa.Float):
+        return "float"
+    if isinstance(t, sa.String):  # Text, String, Unicode
+        return "str"
+    return None
+
+
+def _utc_naive(s: pd.Series) -> pd.Series | None:
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(s.dtype):
+        return s
+    return None
+
+
+def _column_values(s: pd.Series, kind: str, dialect: str) -> np.ndarray | None:
+    """Values of one column ready for the DBAPI (object array, None for null); None when the
+    column's values are not of the expected type (the caller falls back to SQLAlchemy)."""
+    present = s.notna().to_numpy(dtype=bool)
+    if kind == "timestamp":
+        ts = _utc_naive(s)
+        if ts is None:
+            return None
+        text = np.datetime_as_string(ts.to_numpy(dtype="datetime64[us]"), unit="us")
+        if dialect == "sqlite":  # SQLAlchemy's SQLite DATETIME storage format
+            text.view("U1").reshape(len(text), -1)[:, 10] = " "
+        values = text.astype(object)
+    elif kind == "bool":
+        if not pd.api.types.is_bool_dtype(s.dtype):
+            return None
+        values = np.array(s.astype("boolean").fillna(False).to_numpy(dtype=bool).tolist(), dtype=object)
+    elif kind == "int":
+        if not pd.api.types.is_integer_dtype(s.dtype):
+            return None
+        values = np.array(s.astype("Int64").fillna(0).to_numpy(dtype=np.int64).tolist(), dtype=object)
+    elif kind == "float":
+        if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            return None
+        values = np.array(s.astype("Float64").fillna(0.0).to_numpy(dtype=np.float64).tolist(), dtype=object)
+    else:
+        if not (pd.api.types.is_string_dtype(s.dtype) or s.dtype == object):
+            return None
+        values = s.to_numpy(dtype=object, na_value=None)
+        if s.dtype == object and not all(isinstance(v, str) for v in values[present]):
+            return None
+    if not present.all():
+        values = values.copy()
+        values[~present] = None
+    return values
+
+
+def _fast_columns(t: sa.Table, frame: pd.DataFrame, dialect: str) -> dict[str, np.ndarray] | None:
+    cols: dict[str, np.ndarray] = {}
+    for name in frame.columns:
+        if name not in t.c:
+            return None
+        kind = _plain_type(t.c[name].type)
+        if kind is None:
+            return None
+        values = _column_values(frame[name], kind, dialect)
+        if values is None:
+            return None
+        cols[name] = values
+    return cols
+
+
+def _copy_postgres(conn: sa.Connection, t: sa.Table, frame: pd.DataFrame) -> None:
+    """PostgreSQL bulk load: COPY ... FROM STDIN (CSV) from an in-memory buffer written by
+    pyarrow, which quotes every string and leaves nulls unquoted and empty (COPY's CSV NULL), so
+    empty strings and nulls stay distinct."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.csv as pa_csv  # noqa: PLC0415
+
+    out = {}
+    for name in frame.columns:
+        ts = _utc_naive(frame[name])
+        out[name] = ts if ts is not None else frame[name]
+    table = pa.Table.from_pandas(pd.DataFrame(out, index=frame.index), preserve_index=False)
+    buf = io.BytesIO()
+    pa_csv.write_csv(table, buf, write_options=pa_csv.WriteOptions(include_header=False))
+    buf.seek(0)
+    prep = conn.dialect.identifier_preparer
+    columns = ", ".join(prep.quote(c) for c in frame.columns)
+    sql = f"COPY {prep.format_table(t)} ({columns}) FROM STDIN WITH (FORMAT csv)"
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        if hasattr(cur, "copy_expert"):  # psycopg2
+            cur.copy_expert(sql, buf)
+        else:  # psycopg 3
+            with cur.copy(sql) as copy:
+                while block := buf.read(1 << 20):
+                    copy.write(block)
+    finally:
+        cur.close()
+
+
 def insert_frame(conn: sa.Connection, table: str | sa.Table, frame: pd.DataFrame, chunk: int = 50_000) -> int:
-    """Bulk insert with executemany in chunks."""
+    """Bulk insert: COPY on PostgreSQL, the DBAPI's executemany on SQLite (plain column types),
+    SQLAlchemy Core executemany otherwise. Never one ORM object per row. Runs inside the caller's
+    transaction."""
     t = table if isinstance(table, sa.Table) else INPUT_MODELS[table].__table__
+    if frame.empty:
+        return 0
+    dialect = conn.dialect.name
     total = 0
     for start in range(0, len(frame), chunk):
-        records = _to_records(frame.iloc[start : start + chunk])
-        if records:
+        part = frame.iloc[start : start + chunk]
+        cols = _fast_columns(t, part, dialect) if dialect in ("sqlite", "postgresql") else None
+        if cols is None:
+            records = _to_records(part)
             conn.execute(sa.insert(t), records)
-            total += len(records)
+        elif dialect == "postgresql":
+            _copy_postgres(conn, t, part)
+        else:
+            prep = conn.dialect.identifier_preparer
+            names = ", ".join(prep.quote(c) for c in cols)
+            marks = ", ".join(["?" if dialect == "sqlite" else "%s"] * len(cols))
+            sql = f"INSERT INTO {prep.format_table(t)} ({names}) VALUES ({marks})"
+            cur = conn.connection.dbapi_connection.cursor()
+            try:
+                cur.executemany(sql, list(zip(*cols.values(), strict=True)))
+            finally:
+                cur.close()
+        total += len(part)
     return total
 
 
-def load_table(engine: Engine, table: str) -> pd.DataFrame:
-    """A stored input table with the dtypes the checks expect (UTC datetimes, nullable types)."""
+def _select_frame(conn: sa.Connection, stmt: sa.Select, names: list[str]) -> pd.DataFrame:
+    """Rows of ``stmt`` as raw DBAPI values (no per-value SQLAlchemy processing)."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        cur.execute(str(compiled))
+        rows = cur.fetchall()
+    finally:
+        cur.close()
+    return pd.DataFrame.from_records(rows, columns=names, coerce_float=True)
+
+
+def load_table(engine: Engine | sa.Connection, table: str, where: sa.ColumnElement | None = None,
+               join: sa.FromClause | None = None) -> pd.DataFrame:
+    """A stored input table with the dtypes the checks expect (UTC datetimes, nullable types).
+    ``where``/``join`` restrict it (e.g. to one chunk of requests)."""
     spec = TABLES[table]
     t = INPUT_MODELS[table].__table__
-    with engine.connect() as conn:
-        frame = pd.read_sql(sa.select(*[t.c[c] for c in spec.names]), conn)
+    stmt = sa.select(*[t.c[c] for c in spec.names])
+    if join is not None:
+        stmt = stmt.select_from(join)
+    if where is not None:
+        stmt = stmt.where(where)
+    if isinstance(engine, sa.Connection):
+        frame = _select_frame(engine, stmt, spec.names)
+    else:
+        with engine.connect() as conn:
+            frame = _select_frame(conn, stmt, spec.names)
     out = {}
     for col in spec.columns:
         s = frame[col.name] if col.name in frame else pd.Series(dtype=object)
         if col.kind == "timestamp":
+            if s.dtype == object and len(s) and isinstance(s.dropna().iloc[0] if s.notna().any() else None, str):
+                s = pd.to_datetime(s, format="ISO8601")
             out[col.name] = pd.to_datetime(s, utc=True).astype("datetime64[us, UTC]")
         elif col.kind == "bool":
             out[col.name] = s.astype("boolean")

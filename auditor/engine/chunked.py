@@ -1,0 +1,173 @@
+"""Partitioned audits: memory bounded by the partition size, not by the input size.
+
+Requests are assigned to partitions by a stable hash of their *root* request id (the request a
+chain of ``linked_request_id`` references leads back to), so a request, its disclosures, its
+custody events and every request linked to it always land in the same partition. Each partition
+is loaded from the database on its own (a join with a small partition map table), audited with
+the unchanged check functions, and the partitions' outputs and report aggregates are merged
+(``runner.merge_outputs``, ``merge_aggregates``). Checks are per request or per Party; Party
+profiles are small and given whole to every partition.
+
+``engine="pandas"`` runs the partitions one after another in this process; ``engine="dask"``
+sends them to a dask.distributed cluster (``auditor.engine.dask_engine``).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from auditor.engine.context import AuditContext
+from auditor.engine.registry import Check
+from auditor.engine.runner import AuditOutput, merge_outputs, run_checks
+from auditor.errors import UsageError
+from auditor.store import db
+from auditor.store.models import INPUT_MODELS
+
+AUDIT_TABLES = ("requests", "disclosures", "custody_events")
+_META = sa.MetaData()
+#: partition of each request for one audit (rows deleted when the audit ends)
+PARTITION_MAP = sa.Table(
+    "audit_partition_map",
+    _META,
+    sa.Column("audit_key", sa.String(40), nullable=False),
+    sa.Column("request_id", sa.Text, nullable=False),
+    sa.Column("part", sa.Integer, nullable=False),
+    sa.Index("ix_audit_partition_map_key_part", "audit_key", "part"),
+)
+Aggregator = Callable[[AuditContext, dict], dict]
+
+
+def root_ids(request_id: pd.Series, linked: pd.Series, max_depth: int = 64) -> pd.Series:
+    """The root of each request's ``linked_request_id`` chain (itself when unlinked, when the
+    linked request is not stored, or on a cycle)."""
+    rid = request_id.astype("string").to_numpy(dtype=object)
+    parent = pd.Series(linked.astype("string").to_numpy(dtype=object), index=rid)
+    parent = parent[parent.notna() & parent.isin(parent.index) & (parent != parent.index.to_series())]
+    root = pd.Series(rid, index=rid, dtype=object)
+    for _ in range(max_depth):
+        step = root.map(parent)
+        moved = step.notna()
+        if not moved.any():
+            break
+        root = root.where(~moved, step)
+    return pd.Series(root.to_numpy(), index=request_id.index, dtype="string")
+
+
+def assign_partitions(request_id: pd.Series, linked: pd.Series, n_parts: int) -> pd.Series:
+    """Partition number in [0, n_parts) from a stable hash of the root request id."""
+    roots = root_ids(request_id, linked)
+    h = pd.util.hash_array(roots.to_numpy(dtype=object), categorize=True)
+    return pd.Series((h % np.uint64(max(n_parts, 1))).astype(np.int64), index=request_id.index)
+
+
+def merge_aggregates(parts: list[dict]) -> dict:
+    """Report aggregates of the whole data from the aggregates of disjoint partitions."""
+    parts = [p for p in parts if p]
+    if len(parts) == 1:
+        return parts[0]
+    keys = ["party", "provider", "instrument"]
+    by = pd.DataFrame([r for p in parts for r in p.get("requests_by", [])])
+    if not by.empty:
+        by = by.groupby(keys, as_index=False, sort=False)[[c for c in by.columns if c not in keys]].sum()
+        by = by.sort_values(keys, kind="stable")
+    rt = pd.DataFrame([r for p in parts for r in p.get("response_times", [])])
+    if not rt.empty:
+        rt = rt.groupby([*keys, "days"], as_index=False, sort=True)["count"].sum()
+    froms = [p["period"]["from"] for p in parts if p.get("period", {}).get("from")]
+    tos = [p["period"]["to"] for p in parts if p.get("period", {}).get("to")]
+    profiles: dict[str, dict] = {}
+    for p in parts:
+        for prof in p.get("profiles", []):
+            profiles.setdefault(prof["party"], prof)
+    out = dict(parts[0])
+    out.update(
+        period={"from": min(froms), "to": max(tos)} if froms else {},
+        requests_by=[{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                     for r in by.to_dict("records")],
+        response_times=[{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                        for r in rt.to_dict("records")],
+        profiles=[profiles[k] for k in sorted(profiles)],
+    )
+    return out
+
+
+def partition_frames(engine: Engine, present: dict[str, set[str]], chunk_size: int
+                     ) -> Iterator[dict[str, pd.DataFrame]]:
+    """The stored input tables, one partition of about ``chunk_size`` requests at a time."""
+    if chunk_size < 1:
+        raise UsageError(f"--chunk-size {chunk_size} must be at least 1")
+    t = INPUT_MODELS["requests"].__table__
+    with engine.connect() as conn:
+        ids = db._select_frame(conn, sa.select(t.c.request_id, t.c.linked_request_id),
+                               ["request_id", "linked_request_id"])
+    n_parts = max(1, math.ceil(len(ids) / chunk_size))
+    parts = assign_partitions(ids["request_id"], ids["linked_request_id"], n_parts)
+    key = uuid.uuid4().hex
+    _META.create_all(engine, checkfirst=True)
+    with engine.begin() as conn:
+        db.insert_frame(conn, PARTITION_MAP, pd.DataFrame({
+            "audit_key": key, "request_id": ids["request_id"].astype("string"), "part": parts}))
+    del ids
+    try:
+        for k in sorted(pd.unique(parts)):
+            frames = {}
+            with engine.connect() as conn:
+                for name in AUDIT_TABLES:
+                    if name not in present:
+                        continue
+                    tt = INPUT_MODELS[name].__table__
+                    m = PARTITION_MAP
+                    join = tt.join(m, sa.and_(m.c.request_id == tt.c.request_id, m.c.audit_key == key))
+                    frames[name] = db.load_table(conn, name, where=m.c.part == int(k), join=join)
+            yield frames
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.delete(PARTITION_MAP).where(PARTITION_MAP.c.audit_key == key))
+
+
+def audit_partition(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, params: dict[str, Any],
+                    profiles: pd.DataFrame, present: dict[str, set[str]], checks: list[Check],
+                    aggregator: Aggregator) -> tuple[AuditOutput, dict]:
+    """Audit one partition: the same check functions as an unpartitioned run."""
+    ctx = AuditContext(as_of=as_of, tables=tables, params=params, profiles=profiles,
+                       present={k: set(v) for k, v in present.items()})
+    return run_checks(ctx, checks), aggregator(ctx, params)
+
+
+def audit_partitioned(
+    engine: Engine,
+    checks: list[Check],
+    as_of: pd.Timestamp,
+    params: dict[str, Any],
+    profiles: pd.DataFrame,
+    present: dict[str, set[str]],
+    aggregator: Aggregator,
+    chunk_size: int | None = None,
+    engine_name: str = "pandas",
+    scheduler: str | None = None,
+) -> tuple[AuditOutput, dict]:
+    """Audit the stored data partition by partition; returns the merged output and aggregates."""
+    size = chunk_size or 250_000
+    frames = partition_frames(engine, present, size)
+    if engine_name == "dask":
+        from auditor.engine.dask_engine import run_on_dask  # noqa: PLC0415
+
+        results = run_on_dask(frames, as_of, params, profiles, present, [c.id for c in checks],
+                              aggregator, scheduler)
+    elif engine_name == "pandas":
+        results = [audit_partition(f, as_of, params, profiles, present, checks, aggregator)
+                   for f in frames]
+    else:
+        raise UsageError(f"unknown --engine {engine_name!r}", hint="use pandas or dask")
+    results = [r for r in results if r is not None]
+    if not results:
+        raise UsageError("no requests to audit")
+    return merge_outputs([r[0] for r in results]), merge_aggregates([r[1] for r in results])

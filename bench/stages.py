@@ -1,0 +1,130 @@
+"""Run the real ``auditor run`` in this process with timers around its stages.
+
+    python -m bench.stages DATA_DIR OUT_DIR DB_URL JSON_OUT [extra auditor run options...]
+
+The library functions the CLI calls are wrapped (not re-implemented), so the figures are those
+of the shipped code path. Time spent inside a nested stage is charged to that stage only
+(e.g. the inserts made during ingest count as "store", not "validate"). Peak memory per stage
+is the highest resident set size sampled (every 10 ms) while the stage ran.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+_PAGE = 4096
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * _PAGE
+
+
+class Stages:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.peak: dict[str, int] = {}
+        self.stack: list[str] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.01):
+            self._note()
+
+    def _note(self) -> None:
+        now = rss()
+        with self._lock:
+            for s in set(self.stack):
+                self.peak[s] = max(self.peak.get(s, 0), now)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def wrap(self, owner, name: str, stage: str) -> None:
+        func = getattr(owner, name)
+        outer = self
+
+        @functools.wraps(func)
+        def timed(*args, **kwargs):
+            with outer._lock:
+                outer.stack.append(stage)
+            outer._note()
+            t0, c0 = time.perf_counter(), time.process_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                dt, dc = time.perf_counter() - t0, time.process_time() - c0
+                outer._note()
+                with outer._lock:
+                    outer.stack.pop()
+                    outer.seconds[stage] = outer.seconds.get(stage, 0.0) + dt
+                    outer.cpu[stage] = outer.cpu.get(stage, 0.0) + dc
+                    if outer.stack:  # exclusive time: take it off the enclosing stage
+                        parent = outer.stack[-1]
+                        outer.seconds[parent] = outer.seconds.get(parent, 0.0) - dt
+                        outer.cpu[parent] = outer.cpu.get(parent, 0.0) - dc
+
+        setattr(owner, name, timed)
+
+
+def main(argv: list[str]) -> None:
+    data, out, url, json_out, *extra = argv
+    t_import = time.perf_counter()
+    from auditor import audit, cli  # noqa: PLC0415
+    from auditor.ingest import normalise, pipeline, validate  # noqa: PLC0415
+    from auditor.store import db  # noqa: PLC0415
+
+    st = Stages()
+    st.wrap(pipeline, "read_table", "read")
+    st.wrap(normalise, "canonical", "validate")
+    st.wrap(validate, "validate", "validate")
+    st.wrap(pipeline, "_quarantine_frame", "validate")
+    st.wrap(normalise, "typed", "store")
+    st.wrap(db, "insert_frame", "store")
+    st.wrap(db, "stored_hashes", "store")
+    st.wrap(audit, "audit_store", "audit")
+    st.wrap(audit, "render_run", "report")
+    st.wrap(audit, "write_quarantine", "report")
+    st.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    code = 0
+    try:
+        cli.main(["run", "--data", data, "--out", out, "--db", url, "--as-of", "2026-06-30", *extra],
+                 standalone_mode=False)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    total, total_cpu = time.perf_counter() - t0, time.process_time() - c0
+    st.stop()
+    seconds = dict(st.seconds)
+    seconds["other"] = total - sum(seconds.values())
+    cpu = dict(st.cpu)
+    cpu["other"] = total_cpu - sum(cpu.values())
+    from auditor.ingest.validate import GX_SECONDS  # noqa: PLC0415
+    Path(json_out).write_text(json.dumps({
+        "exit_code": code,
+        "total_s": total,
+        "import_s": t0 - t_import,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "total_cpu_s": total_cpu,
+        "gx_s": sum(GX_SECONDS.values()),
+        "peak_bytes": st.peak,
+        "maxrss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
