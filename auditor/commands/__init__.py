@@ -1,0 +1,1 @@
+"""CLI command modules registered in auditor.cli."""
