@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= out/demo
 AS_OF ?= 2026-06-30
 
-.PHONY: help install demo test lint sample clean
+.PHONY: help install demo demo-eu test lint sample clean bench install-browser golden
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,8 +24,24 @@ demo: install ## Audit the bundled sample_data/ (SQLite auditor.db) and write re
 	$(BIN)/auditor run --data sample_data --out $(OUT) --as-of $(AS_OF)
 	@echo "Demo reports: $(abspath $(OUT))/index.html"
 
-test: install ## Run the whole test suite
+demo-eu: install ## Audit sample_data/ with the EU 2023/1543 pack as of 2026-10-31 into out/demo-eu
+	$(BIN)/auditor run --pack eu2023_1543 --data sample_data --out out/demo-eu --as-of 2026-10-31
+	@echo "EU demo reports: $(abspath out/demo-eu)/index.html"
+
+test: install install-browser ## Run the whole test suite
 	$(BIN)/python -m pytest
+
+install-browser: ## Install chromium (browser tests) and pango (PDF reports) with apt when missing
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "chromium not installed: the browser tests skip (they fail when CI is set)"
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null \
+	  || echo "pango not installed: --format pdf is unavailable"
+
+golden: install ## Regenerate the report golden files (tests/reports/golden) after an intended change
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/reports/test_golden.py
+
+bench: install ## Benchmark N requests end to end against the floor (N=1000000; see docs/performance.md)
+	$(BIN)/python -m bench.run --requests $${N:-1000000}
 
 lint: install ## ruff
 	$(BIN)/ruff check .
@@ -34,4 +50,4 @@ sample: install ## Regenerate sample_data/ from its fixed seed
 	$(BIN)/python -m sample_data.generate
 
 clean: ## Remove the venv, the demo database and outputs
-	rm -rf $(VENV) out auditor.db auditor.db-wal auditor.db-shm .auditor
+	rm -rf $(VENV) out auditor.db auditor.db-wal auditor.db-shm .auditor test-artifacts

@@ -21,7 +21,8 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from auditor import __version__
+from auditor import __version__, ledger
+from auditor import waivers as _waivers
 from auditor.engine import packs
 from auditor.engine.context import AuditContext
 from auditor.engine.profiles import merge_profiles
@@ -30,6 +31,7 @@ from auditor.engine.runner import FINDING_COLUMNS, AuditOutput, run_checks
 from auditor.errors import InputError, UsageError
 from auditor.ingest.pipeline import IngestResult, ingest_folder, new_id
 from auditor.ingest.schema import TABLES
+from auditor.rundiff import model_diff
 from auditor.store import db, models
 
 log = logging.getLogger("auditor")
@@ -43,6 +45,11 @@ def parse_as_of(value: str | None) -> pd.Timestamp:
     except ValueError:
         raise UsageError(f"--as-of {value!r} is not a date", hint="use YYYY-MM-DD, e.g. --as-of 2026-06-30") from None
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def load_waivers(path: str | Path | None) -> _waivers.WaiverFile:
+    """Read a waivers/attestations file (InputError with file and line when malformed)."""
+    return _waivers.load(path, known_checks=set(load_all())) if path else _waivers.EMPTY
 
 
 def ingest_data(data_dir: str | Path, engine: Engine, key: bytes) -> IngestResult:
@@ -138,21 +145,45 @@ def audit_store(
     pack_name: str = "cets224",
     as_of: pd.Timestamp | None = None,
     overrides: dict[str, str] | None = None,
+    waivers: _waivers.WaiverFile | str | Path | None = None,
+    config_sha256: str | None = None,
+    chunk_size: int | None = None,
+    engine_name: str = "pandas",
+    scheduler: str | None = None,
 ) -> AuditResult:
-    """Audit everything stored in the database and store the run."""
+    """Audit everything stored in the database and store the run.
+
+    ``waivers`` (a loaded file or its path) marks matching findings waived as of ``as_of``; the
+    run is appended to the tamper-evident ledger (``auditor.ledger``) with ``config_sha256``."""
+    waiver_file = waivers if isinstance(waivers, _waivers.WaiverFile) else load_waivers(waivers)
     pack = packs.load(pack_name).with_overrides(overrides or {})
     as_of = as_of if as_of is not None else parse_as_of(None)
     started = datetime.now(UTC)
     if db.count_rows(engine, "requests") == 0:
         raise InputError("the database holds no requests to audit", hint="ingest a data folder first: auditor ingest --data DIR")
     present = _present_columns(engine)
-    tables = {name: db.load_table(engine, name) for name in ("requests", "disclosures", "custody_events")
-              if name in present}
     user_profiles = db.load_table(engine, "parties") if "parties" in present else None
-    ctx = AuditContext(as_of=as_of, tables=tables, params=pack.values(),
-                       profiles=merge_profiles(user_profiles, pack.values()), present=present)
+    profiles = merge_profiles(user_profiles, pack.values())
     registry = load_all()
-    output = run_checks(ctx, [registry[c] for c in pack.checks])
+    if chunk_size or engine_name != "pandas":  # partitioned: memory bounded by chunk_size (engine.chunked)
+        from auditor.engine.chunked import audit_partitioned  # noqa: PLC0415
+
+        output, aggregates = audit_partitioned(
+            engine, [registry[c] for c in pack.checks], as_of, pack.values(), profiles, present,
+            _aggregates, chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler)
+    else:
+        tables = {name: db.load_table(engine, name) for name in ("requests", "disclosures", "custody_events")
+                  if name in present}
+        ctx = AuditContext(as_of=as_of, tables=tables, params=pack.values(), profiles=profiles, present=present)
+        output = run_checks(ctx, [registry[c] for c in pack.checks])
+        aggregates = _aggregates(ctx, pack.values())
+    as_of_date = as_of.date()
+    output.findings = _waivers.apply(output.findings, waiver_file.waivers, as_of_date)
+    attestations = [a.as_dict(as_of_date) for a in waiver_file.attestations]
+    log.info("audit: %d checks, %d findings (%d waived), %d attestations", len(output.runs),
+             len(output.findings), int(output.findings["waived"].sum()), len(attestations),
+             extra={"checks": len(output.runs), "findings": len(output.findings),
+                    "waived": int(output.findings["waived"].sum()), "attestations": len(attestations)})
     run = models.AuditRun(
         run_id=new_id("run-"),
         as_of=as_of.to_pydatetime(),
@@ -161,14 +192,18 @@ def audit_store(
         tool_version=__version__,
         started_at=started,
         params={"pack_title": pack.title, "pack_file": pack.path,
-                "values": [p.as_dict() for p in pack.params.values()]},
+                "values": [p.as_dict() for p in pack.params.values()],
+                "waivers": waiver_file.as_dict(), "attestations": attestations,
+                "config_sha256": config_sha256},
         inputs=[f for ing in db.ingests(engine) for f in (ing.files or [])],
     )
-    run.aggregates = json.loads(json.dumps(_aggregates(ctx, pack.values()), default=str))
+    run.aggregates = json.loads(json.dumps(aggregates, default=str))
     f = output.findings
     run.summary = {
         "outcomes": {o: sum(1 for r in output.runs if r.outcome == o) for o in ("pass", "fail", "not_evaluated", "error")},
         "findings": len(f),
+        "waived": int(f["waived"].sum()) if "waived" in f.columns else 0,
+        "attestations": {s: sum(1 for a in attestations if a["status"] == s) for s in ("pass", "fail", "expired")},
     }
     run.status = "finished"
     run.finished_at = datetime.now(UTC)
@@ -178,9 +213,16 @@ def audit_store(
         if not output.scope.empty:
             db.insert_frame(conn, models.CheckScopeResult.__table__, output.scope.assign(run_id=run.run_id))
         if not f.empty:
-            fdb = f.drop(columns=["issued_at"]).assign(run_id=run.run_id)  # issued_at is joined back on render
+            # issued_at is joined back on render; waiver status is re-derived from the stored waivers
+            fdb = f.drop(columns=["issued_at", *_waivers.WAIVER_COLUMNS], errors="ignore").assign(run_id=run.run_id)
             db.insert_frame(conn, models.Finding.__table__, fdb)
     db.save(engine, [run])
+    ledger.append_run(engine, run, {
+        "pack": {"file": pack.path, "sha256": ledger.sha256_file(pack.path),
+                 "values": [p.as_dict() for p in pack.params.values()]},
+        "config_sha256": config_sha256,
+        "waivers_sha256": waiver_file.sha256,
+    })
     return AuditResult(run, output)
 
 
@@ -204,7 +246,10 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
         checks.append(meta)
     checks.sort(key=lambda c: c["id"])
     agg = run.aggregates or {}
-    clean = findings[[c for c in FINDING_COLUMNS if c in findings.columns]].astype(object)
+    stored_waivers = _waivers.from_dict((run.params or {}).get("waivers"))
+    findings = _waivers.apply(findings, stored_waivers.waivers, pd.Timestamp(run.as_of).date())
+    keep = [c for c in FINDING_COLUMNS if c in findings.columns] + _waivers.WAIVER_COLUMNS
+    clean = findings[keep].astype(object)
     clean = clean.where(clean.notna(), None)
     return {
         "run": {
@@ -219,7 +264,11 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
             "period": agg.get("period", {}),
             "inputs": run.inputs or [],
             "params": (run.params or {}).get("values", []),
+            "waivers_file": (run.params or {}).get("waivers", {}).get("file"),
+            "config_sha256": (run.params or {}).get("config_sha256"),
         },
+        "attestations": (run.params or {}).get("attestations", []),
+        "waivers": (run.params or {}).get("waivers", {}).get("waivers", []),
         "checks": checks,
         "scope": scope.drop(columns=["id", "run_id"], errors="ignore").fillna("").to_dict("records"),
         "findings": clean.to_dict("records"),
@@ -227,15 +276,30 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
         "response_times": agg.get("response_times", []),
         "deadlines": agg.get("deadlines", {}),
         "requests_by": agg.get("requests_by", []),
+        "reconciliation": _reconciliation(engine),
+        "diff": model_diff(engine, run),
     }
 
 
-def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats: tuple[str, ...]) -> list[Path]:
-    from reports import write_reports  # noqa: PLC0415  (matplotlib only when rendering)
+def _reconciliation(engine: Engine) -> list[dict]:
+    """Transparency reconciliation rows (empty when no provider report was imported)."""
+    from auditor.transparency.reconcile import rows_for_report  # noqa: PLC0415
+
+    return rows_for_report(engine)
+
+
+def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats: tuple[str, ...],
+               lang: str = "en", publish: bool = False, threshold: int = 5) -> list[Path]:
+    from reports import junit, sarif, write_reports  # noqa: PLC0415  (matplotlib only when rendering)
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return write_reports(build_model(engine, run_id), out, formats)
+    model = build_model(engine, run_id)
+    written = write_reports(model, out, formats, lang=lang, publish=publish, threshold=threshold)
+    if not publish:  # machine outputs for pipelines carry request ids: never in a published set
+        written.append(junit.write(model, out / "junit.xml"))
+        written.append(sarif.write(model, out / "findings.sarif"))
+    return written
 
 
 def write_quarantine(result: IngestResult, out_dir: str | Path) -> Path:

@@ -15,9 +15,17 @@ from pathlib import Path
 
 import click
 
+if __name__ == "__main__":  # pragma: no cover
+    # `python -m auditor.cli`: run the importable module. Executing this file as __main__ would
+    # make a second copy that auditor.commands.* (which import auditor.cli) cannot see.
+    from auditor.cli import main as _main
+
+    _main()
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-FORMATS = ("html", "md", "json", "csv")
+FORMATS = ("html", "md", "json", "csv", "pdf")
+DEFAULT_FORMATS = ("html", "md", "json", "csv")
 EPILOG = (
     "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, "
     "3 input error (nothing audited), 4 internal error."
@@ -35,7 +43,29 @@ param_option = click.option("--param", "params", multiple=True, metavar="NAME=VA
 fail_on_option = click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
                               help="Exit 1 when a finding has this severity or higher.")
 format_option = click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
-                             help="Report formats (repeatable). Default: html, md, json, csv.")
+                             help="Report formats (repeatable): html, md, json, csv, pdf. Default: html, md, json, csv.")
+
+
+def publish_options(func):
+    """--publish, --publish-threshold and --lang (reports)."""
+    func = click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+                        help="Language of the reports' fixed text.")(func)
+    func = click.option("--publish-threshold", "threshold", type=click.IntRange(min=1), default=5,
+                        show_default=True, help="With --publish: counts below this are banded.")(func)
+    return click.option("--publish", is_flag=True, default=False,
+                        help="Disclosure control for publication: band small counts, no request ids.")(func)
+def scale_options(func):
+    """--engine / --scheduler / --chunk-size: partitioned audits (see docs/performance.md)."""
+    func = click.option("--scheduler", default=None, metavar="ADDRESS",
+                        help="dask scheduler address (tcp://host:8786) for --engine dask; default: a local cluster.")(func)
+    func = click.option("--chunk-size", "chunk_size", type=click.IntRange(min=1), default=None, metavar="N",
+                        help="Audit N requests at a time (memory bounded by N, not by the input size).")(func)
+    return click.option("--engine", "engine_name", type=click.Choice(["pandas", "dask"]), default="pandas",
+                        show_default=True, help="Where the checks run: this process, or a dask.distributed cluster.")(func)
+
+
+waivers_option = click.option("--waivers", "waivers_path", default=None, type=click.Path(path_type=Path),
+                              metavar="FILE", help="Waivers and attestations file (TOML or YAML).")
 
 
 def _echo_err(msg: str) -> None:
@@ -83,9 +113,13 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 
 def _print_ingest(result) -> None:
     click.echo(f"Ingest {result.ingest_id} from {result.data_dir}")
-    click.echo(f"  {'table':<15} {'read':>8} {'stored':>8} {'unchanged':>10} {'quarantined':>12}")
+    click.echo(f"  {'table':<15} {'read':>8} {'added':>8} {'unchanged':>10} {'revised':>8} {'quarantined':>12}")
     for c in result.counts:
-        click.echo(f"  {c.table:<15} {c.read:>8} {c.stored:>8} {c.unchanged:>10} {c.quarantined:>12}")
+        click.echo(f"  {c.table:<15} {c.read:>8} {c.stored:>8} {c.unchanged:>10} {c.revised:>8} {c.quarantined:>12}")
+    for c in result.counts:
+        if c.revised:
+            shown = ", ".join(c.revised_ids[:10]) + (" …" if len(c.revised_ids) > 10 else "")
+            click.echo(f"  {c.table}: {c.revised} revised row(s), earlier versions kept: {shown}")
     if len(result.quarantine):
         click.echo(f"  {len(result.quarantine)} defect(s) on {sum(c.quarantined for c in result.counts)} "
                    "quarantined row(s); see quarantine.csv or `auditor quarantine`")
@@ -101,8 +135,14 @@ def _print_audit(res) -> None:
         counts = f["severity"].value_counts()
         sev = ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if s in counts)
         click.echo(f"  findings: {len(f)} ({sev})")
+        n_waived = int(f["waived"].sum()) if "waived" in f.columns else 0
+        if n_waived:
+            click.echo(f"  waived: {n_waived} finding(s) (shown as waived; they do not count for --fail-on)")
     else:
         click.echo("  findings: none")
+    for a in (res.run.params or {}).get("attestations", []):
+        click.echo(f"  attestation {a['id']} {a['safeguard']}: {a['status']} (by {a['attested_by']}, "
+                   f"evidence {a['evidence']}, expires {a['expires']})")
     for r in res.output.runs:
         if r.outcome == "error":
             click.echo(f"  ERROR in {r.check.id}: {r.reason}")
@@ -111,16 +151,62 @@ def _print_audit(res) -> None:
 def _exit_for(findings, fail_on: str | None) -> int:
     if not fail_on or findings.empty:
         return EXIT_OK
+    if "waived" in findings.columns:  # a waived finding is reported but does not fail the job
+        findings = findings[~findings["waived"].astype(bool)]
     threshold = SEVERITIES.index(fail_on)
     hit = findings["severity"].map(SEVERITIES.index) >= threshold
     return EXIT_FINDINGS if bool(hit.any()) else EXIT_OK
 
 
+def _configure(ctx: click.Context, config_path: Path | None, log_format: str | None, quiet: bool) -> None:
+    """Load the config file into click's default_map (the command line wins) and set up logs."""
+    from auditor import config, logs  # noqa: PLC0415
+
+    cfg = config.load(config_path) if config_path else None
+    if cfg is not None:
+        ctx.default_map = config.default_map(cfg, ctx.command)
+        key_file = config.key_file(cfg)
+        if key_file and not os.environ.get("AUDITOR_KEY_FILE"):
+            os.environ["AUDITOR_KEY_FILE"] = key_file
+    src = click.core.ParameterSource
+    if ctx.get_parameter_source("log_format") in (None, src.DEFAULT):
+        log_format = config.group_value(cfg, "log_format", log_format or "text")
+    if ctx.get_parameter_source("quiet") in (None, src.DEFAULT):
+        quiet = bool(config.group_value(cfg, "quiet", quiet))
+    if log_format not in logs.LOG_FORMATS:
+        from auditor.errors import ConfigError  # noqa: PLC0415
+
+        raise ConfigError(f"log_format {log_format!r} is not one of {', '.join(logs.LOG_FORMATS)}")
+    logs.setup(log_format, quiet)
+    ctx.obj = {"config": cfg, "quiet": quiet}
+
+
+def _ctx_obj() -> dict:
+    return click.get_current_context().find_root().obj or {}
+
+
+def _quiet() -> bool:
+    return bool(_ctx_obj().get("quiet"))
+
+
+def _config_sha() -> str | None:
+    cfg = _ctx_obj().get("config")
+    return cfg.sha256 if cfg is not None else None
+
+
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="auditor")
-def main() -> None:
+@click.option("--config", "config_path", envvar="AUDITOR_CONFIG", default=None, type=click.Path(path_type=Path),
+              metavar="FILE", help="Config file (auditor.toml) [env AUDITOR_CONFIG]; command-line options win.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default=None,
+              help="Log lines on stderr as text (default) or JSON, one per line, for schedulers.")
+@click.option("--quiet", "-q", is_flag=True, default=False, help="Only warnings, errors and the exit code.")
+@click.pass_context
+@_guard
+def main(ctx, config_path, log_format, quiet) -> None:
     """Audit cross-border e-evidence logs against the data-protection safeguards of
     CETS 224 (Second Additional Protocol) and Regulation (EU) 2023/1543."""
+    _configure(ctx, config_path, log_format, quiet)
 
 
 @main.command(epilog=EPILOG)
@@ -131,9 +217,13 @@ def main() -> None:
 @pack_option
 @param_option
 @format_option
+@publish_options
 @fail_on_option
+@waivers_option
+@scale_options
 @_guard
-def run(data_dir, out_dir, db_url, as_of, pack, params, formats, fail_on):
+def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, threshold, lang, fail_on, waivers_path,
+        engine_name, chunk_size, scheduler):
     """Ingest, validate, store, audit and report in one go."""
     from auditor import audit, privacy  # noqa: PLC0415
     from auditor.store import db  # noqa: PLC0415
@@ -141,15 +231,22 @@ def run(data_dir, out_dir, db_url, as_of, pack, params, formats, fail_on):
     overrides = _parse_params(params)
     when = audit.parse_as_of(as_of)
     audit_pack = audit.packs.load(pack).with_overrides(overrides)  # fail fast on a bad pack/param
+    waived = audit.load_waivers(waivers_path)  # fail fast on a malformed waivers file
     engine = db.get_engine(db_url)
     result = audit.ingest_data(data_dir, engine, privacy.load_key())
-    _print_ingest(result)
-    res = audit.audit_store(engine, audit_pack.path if Path(pack).suffix == ".toml" else pack, when, overrides)
-    _print_audit(res)
-    written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or FORMATS)
+    if not _quiet():
+        _print_ingest(result)
+    res = audit.audit_store(engine, audit_pack.path if Path(pack).suffix == ".toml" else pack, when, overrides,
+                            waivers=waived, config_sha256=_config_sha(),
+                            chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler)
+    if not _quiet():
+        _print_audit(res)
+    written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
+                               lang=lang, publish=publish, threshold=threshold)
     audit.write_quarantine(result, out_dir)
-    click.echo(f"Reports ({len(written) + 1} files) written to {Path(out_dir).resolve()}")
-    click.echo(f"  open {Path(out_dir).resolve() / 'index.html'}")
+    if not _quiet():
+        click.echo(f"Reports ({len(written) + 1} files) written to {Path(out_dir).resolve()}")
+        click.echo(f"  open {Path(out_dir).resolve() / 'index.html'}")
     sys.exit(_exit_for(res.output.findings, fail_on))
 
 
@@ -166,7 +263,8 @@ def ingest(data_dir, quarantine_out, db_url):
 
     engine = db.get_engine(db_url)
     result = audit.ingest_data(data_dir, engine, privacy.load_key())
-    _print_ingest(result)
+    if not _quiet():
+        _print_ingest(result)
     if quarantine_out:
         Path(quarantine_out).parent.mkdir(parents=True, exist_ok=True)
         result.quarantine.to_csv(quarantine_out, index=False)
@@ -178,18 +276,23 @@ def ingest(data_dir, quarantine_out, db_url):
 @pack_option
 @param_option
 @fail_on_option
+@waivers_option
+@scale_options
 @_guard
-def audit_cmd(db_url, as_of, pack, params, fail_on):
+def audit_cmd(db_url, as_of, pack, params, fail_on, waivers_path, engine_name, chunk_size, scheduler):
     """Audit the stored data with a rule pack; prints the run id."""
     from auditor import audit  # noqa: PLC0415
     from auditor.store import db  # noqa: PLC0415
 
     overrides = _parse_params(params)
     when = audit.parse_as_of(as_of)
+    waived = audit.load_waivers(waivers_path)
     engine = db.get_engine(db_url)
-    res = audit.audit_store(engine, pack, when, overrides)
-    _print_audit(res)
-    click.echo(f"Run id: {res.run.run_id}")
+    res = audit.audit_store(engine, pack, when, overrides, waivers=waived, config_sha256=_config_sha(),
+                            chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler)
+    if not _quiet():
+        _print_audit(res)
+        click.echo(f"Run id: {res.run.run_id}")
     sys.exit(_exit_for(res.output.findings, fail_on))
 
 
@@ -197,16 +300,44 @@ def audit_cmd(db_url, as_of, pack, params, fail_on):
 @click.option("--run", "run_id", default="latest", show_default=True, help="Run id, or 'latest'.")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
 @format_option
+@publish_options
 @db_option
 @_guard
-def report(run_id, out_dir, formats, db_url):
+def report(run_id, out_dir, formats, publish, threshold, lang, db_url):
     """Render the reports of a stored audit run."""
     from auditor import audit  # noqa: PLC0415
     from auditor.store import db  # noqa: PLC0415
 
     engine = db.get_engine(db_url)
-    written = audit.render_run(engine, run_id, out_dir, tuple(formats) or FORMATS)
+    written = audit.render_run(engine, run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
+                               lang=lang, publish=publish, threshold=threshold)
     click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
+
+
+@main.command("diff", epilog="Exit code 0 whatever the differences; 2 for an unknown run id.")
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@db_option
+@_guard
+def diff_cmd(run_a, run_b, fmt, db_url):
+    """New, resolved and persisting findings of RUN_B since RUN_A (by fingerprint)."""
+    from auditor import rundiff  # noqa: PLC0415
+    from auditor.store import db  # noqa: PLC0415
+
+    engine = db.get_engine(db_url)
+    d = rundiff.diff_runs(engine, run_a, run_b)
+    if fmt == "json":
+        click.echo(json.dumps(d, indent=2, default=str))
+        return
+    click.echo(f"Findings of {d['run_b']} since {d['run_a']}: {len(d['new'])} new, "
+               f"{len(d['resolved'])} resolved, {len(d['persisting'])} persisting")
+    if not d["same_scope"]:
+        click.echo("  note: the two runs do not have the same rule pack and input files")
+    for status in ("new", "resolved", "persisting"):
+        for r in d[status]:
+            click.echo(f"  {status:<10} {r['check_id']:<8} {r['severity'] or '':<8} {r['party'] or '-':<4} "
+                       f"{r['provider'] or '-':<14} {r['request_id'] or '-'}  {r['fingerprint']}")
 
 
 @main.command()
@@ -245,11 +376,11 @@ def checks_list(pack, fmt):
             {"id": c.id, "rule_id": c.rule_id, "title": c.title, "family": c.family, "instrument": c.instrument,
              "article": c.article, "severity": c.severity, "legal_basis_status": c.legal_basis_status,
              "requires": {t: list(cols) for t, cols in c.requires.items()}, "params": list(c.params),
-             "profile_fields": list(c.profile_fields)} for c in rows], indent=2))
+             "profile_fields": list(c.profile_fields), "notes": c.notes} for c in rows], indent=2))
         return
-    click.echo(f"{'id':<8} {'family':<16} {'severity':<9} {'status':<12} {'citation':<26} title")
+    click.echo(f"{'id':<8} {'family':<19} {'severity':<9} {'status':<12} {'citation':<26} title")
     for c in rows:
-        click.echo(f"{c.id:<8} {c.family:<16} {c.severity:<9} {c.legal_basis_status:<12} {c.citation:<26} {c.title}")
+        click.echo(f"{c.id:<8} {c.family:<19} {c.severity:<9} {c.legal_basis_status:<12} {c.citation:<26} {c.title}")
 
 
 @main.command()
@@ -271,6 +402,8 @@ def explain(check_id):
         click.echo(f"  Party profile: {', '.join(c.profile_fields)}")
     click.echo("\nWhy it matters\n  " + c.rationale)
     click.echo("\nRemediation\n  " + c.remediation)
+    if c.notes:
+        click.echo("\nNotes\n  " + c.notes)
     if c.legal_basis_status == "UNCONFIRMED":
         click.echo("\nNote: the legal text behind this check is UNCONFIRMED in the project's legal reference; "
                    "its numbers live in the rule pack so they can be corrected without a code change.")
@@ -291,5 +424,29 @@ def quarantine(db_url, limit):
         click.echo(f"{rec.file}:{rec.row} [{rec.column_name or '-'}] {rec.reason}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+@main.command(epilog="Exit codes: 0 the ledger is intact, 1 a link is broken (the first one is named), "
+              "2 usage error, 4 internal error.")
+@db_option
+@_guard
+def verify(db_url):
+    """Recompute the tamper-evident run ledger and report the first broken link."""
+    from auditor import ledger  # noqa: PLC0415
+    from auditor.store import db  # noqa: PLC0415
+
+    engine = db.get_engine(db_url)
+    res = ledger.verify(engine)
+    if res.ok:
+        if not _quiet():
+            click.echo(f"Ledger intact: {res.records} run record(s) verified "
+                       "(record hashes, links, findings, outcomes, input rows).")
+        sys.exit(EXIT_OK)
+    _echo_err(f"Ledger BROKEN after {res.records} intact record(s): {res.broken}")
+    sys.exit(EXIT_FINDINGS)
+
+
+from auditor.commands.transparency import reconcile as _reconcile_cmd  # noqa: E402
+from auditor.commands.transparency import transparency as _transparency_cmd  # noqa: E402
+
+main.add_command(_transparency_cmd)
+main.add_command(_reconcile_cmd)
+

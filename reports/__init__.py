@@ -1,8 +1,12 @@
-"""Report writers: HTML, Markdown, JSON and CSV views of one audit run.
+"""Report writers: HTML, PDF, Markdown, JSON and CSV views of one audit run.
 
-Entry point: :func:`write_reports`. Aggregation lives in
-:mod:`reports.aggregate`, charts in :mod:`reports.charts`, rendering in
-:mod:`reports.html` and :mod:`reports.markdown`.
+Entry point: :func:`write_reports`. Aggregation lives in :mod:`reports.aggregate` and
+:mod:`reports.compare`, charts in :mod:`reports.charts`, rendering in :mod:`reports.html`,
+:mod:`reports.markdown` and :mod:`reports.pdf`, fixed text in :mod:`reports.i18n`.
+
+``publish=True`` applies disclosure control to every figure and table (counts from 1 to
+``threshold - 1`` banded as ``"<threshold"``, rates on fewer than ``threshold`` records
+suppressed, findings aggregated without request ids) and says so on each page.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import aggregate
+from . import aggregate, compare, i18n
 
-__all__ = ["FORMATS", "write_reports"]
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "write_reports"]
 
-FORMATS: tuple[str, ...] = ("html", "md", "json", "csv")
+FORMATS: tuple[str, ...] = ("html", "md", "json", "csv", "pdf")
+DEFAULT_FORMATS: tuple[str, ...] = ("html", "md", "json", "csv")
+DEFAULT_THRESHOLD = 5
 
 
 def _write_text(path: Path, text: str, written: list[Path]) -> None:
@@ -28,107 +34,298 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def _charts(model: dict, findings: list[dict], response_rows: list[dict], party_rows=None) -> tuple[dict, dict]:
+class _View:
+    """Everything shared by the pages of one rendering (language, publication, diff)."""
+
+    def __init__(self, model: dict, lang: str, publish: bool, threshold: int) -> None:
+        self.model = model
+        self.lang = lang
+        self.t = i18n.translator(lang)
+        self.publish = publish
+        self.threshold = threshold if publish else 0
+        self.gran = compare.granularity(model)
+        self.status = compare.diff_status(model)
+        self.params_by_name = {p["name"]: p for p in aggregate.scope_header(model)["params"] if p.get("name")}
+
+    # ---- tables
+    def checks(self, results: list[dict], explain_all: bool = False) -> list[dict]:
+        out = []
+        for c in results:
+            c = {**c, "explain": explain_all or c["outcome"] in ("fail", "error") or bool(c.get("findings")),
+                 "title_l": i18n.check_text(c, "title", self.lang),
+                 "remediation_l": i18n.check_text(c, "remediation", self.lang)}
+            out.append(compare.band_tree(c, self.threshold) if self.publish else c)
+        return out
+
+    def findings_table(self, findings: list[dict], checks: list[dict]) -> dict:
+        titles = {c["check_id"]: c["title_l"] for c in checks}
+        rows: list[dict] = []
+        if self.publish:
+            for r in compare.published_findings(findings, self.gran, self.threshold):
+                n = r["findings"]
+                rows.append({**r, "sev_rank": aggregate._severity_rank(r["severity"]),
+                             "title": titles.get(r["check_id"], ""),
+                             "sort_findings": self.threshold - 0.5 if isinstance(n, str) else n})
+        else:
+            for f in findings:
+                status = "waived" if f.get("waived") else self.status.get(str(f.get("fingerprint") or ""), "")
+                rows.append({
+                    "severity": f.get("severity") or "", "sev_rank": aggregate._severity_rank(f.get("severity")),
+                    "check_id": f["check_id"], "title": titles.get(f["check_id"], ""),
+                    "family": f.get("family") or "", "article": f.get("article") or "",
+                    "instrument": f.get("instrument") or "", "party": f["party"], "provider": f["provider"],
+                    "period": compare.period_label(f.get("issued_at"), self.gran),
+                    "request_id": f["request_id"], "record_id": f.get("record_id"),
+                    "issued": (f.get("issued_at") or "")[:10], "message": f["message"], "status": status,
+                    "waiver_reason": f.get("waiver_reason"), "waiver_expires": f.get("waiver_expires"),
+                })
+        filters = []
+        for name, label in (("severity", "Severity"), ("family", "Family"), ("article", "Article"),
+                            ("party", "Party"), ("provider", "Provider"), ("period", "Period")):
+            values = sorted({str(r[name]) for r in rows if r[name]},
+                            key=(aggregate._severity_rank if name == "severity" else str))
+            filters.append({"name": name, "label": label, "values": values})
+        return {"rows": rows, "filters": filters}
+
+    def rows(self, kind: str) -> list[dict]:
+        rows = aggregate.scope_rows(self.model, kind)
+        if self.publish:
+            rows = [{**r, "compliance_rate": compare.safe_rate(r["compliance_rate"], r["records_evaluated"],
+                                                               self.threshold)} for r in rows]
+        rows = compare.rank(rows)
+        return compare.band_tree(rows, self.threshold) if self.publish else rows
+
+    def summary(self, summary: dict) -> dict:
+        if not self.publish:
+            return summary
+        s = {**summary, "compliance_rate": compare.safe_rate(summary["compliance_rate"],
+                                                             summary["records_evaluated"], self.threshold)}
+        return compare.band_tree(s, self.threshold)
+
+    def diff(self, party: str | None = None, provider: str | None = None) -> dict | None:
+        d = compare.diff_summary(self.model, party, provider)
+        if d is not None and self.publish:
+            d = compare.band_tree({k: v for k, v in d.items() if k != "resolved_findings"}, self.threshold)
+            d["resolved_findings"] = []
+        return d
+
+    def reconciliation(self, party: str | None = None, provider: str | None = None) -> list[dict]:
+        rows = [r for r in (self.model.get("reconciliation") or [])
+                if (party is None or str(r.get("party") or "") == party)
+                and (provider is None or str(r.get("provider") or "") == provider)]
+        rows = [{k: r.get(k) for k in ("party", "provider", "period", "metric", "logged", "published_low",
+                                       "published_high", "status", "note")} for r in rows]
+        return compare.band_tree(rows, self.threshold) if self.publish else rows
+
+    def family_rates(self, party: str | None = None, provider: str | None = None) -> list[dict]:
+        rows = compare.family_rates(self.model, party, provider)
+        if self.publish:
+            rows = [{**r, "rate": compare.safe_rate(r["rate"], r["evaluated"], self.threshold)} for r in rows]
+        return rows
+
+
+def _alt_data(name: str, data: Any, threshold: int) -> Any:
+    """Chart data as the alt text shows it: with publication, small counts banded."""
+    if not threshold or not isinstance(data, dict):
+        return data
+    if name == "family":
+        return {k: compare.band(v, threshold) for k, v in data.items()}
+    if name == "response":
+        return {inst: {**d, "total": compare.band(sum(d["requests"]), threshold),
+                       "over_deadline": compare.band(d["over_deadline"], threshold)} for inst, d in data.items()}
+    return data
+
+
+def _index_charts(view: _View, findings: list[dict], party_rows: list[dict]) -> tuple[dict, dict]:
     from . import charts
 
+    t, thr, model = view.t, view.threshold, view.model
     uris: dict[str, str | None] = {}
     data: dict[str, Any] = {}
-    png, data["family"] = charts.findings_by_family_chart(aggregate.findings_by_family(findings))
-    uris["family"] = charts.data_uri(png)
-    png, data["response"] = charts.response_times_chart(response_rows, model.get("deadlines") or {})
-    uris["response"] = charts.data_uri(png)
-    if party_rows is not None:
-        png, data["compliance"] = charts.compliance_rate_chart(party_rows)
-        uris["compliance"] = charts.data_uri(png)
+
+    def put(name: str, result: tuple) -> None:
+        uris[name], data[name] = charts.data_uri(result[0]), _alt_data(name, result[1], thr)
+
+    put("family_rate", charts.family_rate_chart(view.family_rates(), t=t))
+    put("compliance", charts.compliance_rate_chart(
+        [r for r in party_rows if not isinstance(r.get("compliance_rate"), str)], t=t))
+    put("heatmap", charts.heatmap_chart(compare.heatmap(model), t=t, threshold=thr))
+    put("response", charts.response_times_chart(aggregate.response_times(model), model.get("deadlines") or {},
+                                                t=t, threshold=thr))
+    gran = t(view.gran)
+    put("trend_party", charts.trend_chart(compare.trend(findings, "party", view.gran),
+                                          t("Findings per {g} by Party").format(g=gran), t=t, threshold=thr))
+    put("trend_provider", charts.trend_chart(compare.trend(findings, "provider", view.gran),
+                                             t("Findings per {g} by provider").format(g=gran), t=t, threshold=thr))
+    return uris, data
+
+
+def _scope_charts(view: _View, findings: list[dict], party: str | None, provider: str | None,
+                  medians: dict | None, reconciliation: list[dict]) -> tuple[dict, dict]:
+    from . import charts
+
+    t, thr, model = view.t, view.threshold, view.model
+    uris: dict[str, str | None] = {}
+    data: dict[str, Any] = {}
+
+    def put(name: str, result: tuple) -> None:
+        uris[name], data[name] = charts.data_uri(result[0]), _alt_data(name, result[1], thr)
+
+    active = [f for f in findings if not f.get("waived")]
+    put("family_rate", charts.family_rate_chart(view.family_rates(party, provider), medians, t=t))
+    put("family", charts.findings_by_family_chart(aggregate.findings_by_family(active), t=t, threshold=thr))
+    put("response", charts.response_times_chart(aggregate.response_times(model, party, provider),
+                                                model.get("deadlines") or {}, t=t, threshold=thr))
+    put("trend", charts.trend_chart(compare.trend(findings, None, view.gran),
+                                    t("Findings per {g}").format(g=t(view.gran)), t=t, threshold=thr))
+    if reconciliation:
+        put("reconciliation", charts.reconciliation_chart(reconciliation, t=t))
+    else:
+        uris["reconciliation"], data["reconciliation"] = None, {}
     return uris, data
 
 
 def write_reports(
     model: dict,
     out_dir: Path,
-    formats: tuple[str, ...] = FORMATS,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    *,
+    lang: str = "en",
+    publish: bool = False,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
-    ``summary.json`` and ``findings.json`` are always written. ``formats``
-    selects the rest: ``html`` (index + per-Party/provider pages), ``md``
-    (Markdown twins), ``json`` (per-Party/provider JSON twins), ``csv``
-    (``findings.csv``).
+    ``summary.json`` and ``findings.json`` are always written. ``formats`` selects the rest:
+    ``html`` (index + per-Party/provider pages), ``pdf`` (the same pages printed),
+    ``md`` (Markdown twins), ``json`` (per-Party/provider JSON twins), ``csv`` (``findings.csv``).
     """
     formats = tuple(str(f).lower() for f in formats)
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown report format(s): {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    if lang not in i18n.LANGS:
+        raise ValueError(f"unknown language {lang!r}; choose from {', '.join(i18n.LANGS)}")
+    if publish and threshold < 1:
+        raise ValueError("the publication threshold must be at least 1")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    view = _View(model, lang, publish, threshold)
 
     findings = aggregate.findings_records(model)
-    _write_text(out_dir / "summary.json", _json(aggregate.run_summary(model)), written)
-    _write_text(out_dir / "findings.json", _json(findings), written)
+    summary_json = aggregate.run_summary(model)
+    if publish:
+        summary_json = view.summary(summary_json)
+        summary_json["publication"] = {"threshold": threshold, "request_ids": False}
+        findings_json: list[dict] = compare.published_findings(findings, view.gran, threshold)
+    else:
+        findings_json = findings
+    _write_text(out_dir / "summary.json", _json(summary_json), written)
+    _write_text(out_dir / "findings.json", _json(findings_json), written)
 
     if "csv" in formats:
+        import pandas as pd
+
         path = out_dir / "findings.csv"
-        aggregate.findings_frame(model).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        frame = pd.DataFrame(findings_json, columns=list(compare.PUBLISHED_GROUP) + ["findings", "waived"]) \
+            if publish else aggregate.findings_frame(model)
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)
 
-    want_html, want_md, want_json = "html" in formats, "md" in formats, "json" in formats
-    if not (want_html or want_md or want_json):
+    want_html, want_pdf = "html" in formats, "pdf" in formats
+    want_md, want_json = "md" in formats, "json" in formats
+    want_pages = want_html or want_pdf
+    if not (want_pages or want_md or want_json):
         return written
 
     from . import html as html_render
     from . import markdown as md_render
 
+    pdf_jobs: list[tuple[str, Path]] = []
     scope = aggregate.scope_header(model)
-    checks = aggregate.check_results(model)
-    remediation = {c["check_id"]: c["remediation"] or "" for c in checks}
-    party_rows = aggregate.scope_rows(model, "party")
-    provider_rows = aggregate.scope_rows(model, "provider")
-
+    checks = view.checks(aggregate.check_results(model), explain_all=True)
+    party_rows = view.rows("party")
+    provider_rows = view.rows("provider")
+    base_ctx = {"publish": publish, "threshold": threshold, "scope": scope, "gran": view.gran,
+                "params_by_name": view.params_by_name}
     index_ctx: dict[str, Any] = {
-        "scope": scope,
-        "summary": aggregate.compliance_summary(checks, findings),
-        "requests": aggregate.requests_tally(model),
+        **base_ctx,
+        "summary": view.summary(aggregate.compliance_summary(aggregate.check_results(model), findings)),
+        "requests": compare.band_tree(aggregate.requests_tally(model), view.threshold),
         "party_rows": party_rows,
         "provider_rows": provider_rows,
+        "median": compare.median_rate([r for r in party_rows if not isinstance(r.get("compliance_rate"), str)]),
         "checks": checks,
+        "diff": view.diff(),
+        "findings_table_data": view.findings_table(findings, checks),
         "links": True,
     }
-    if want_html:
-        uris, data = _charts(model, findings, aggregate.response_times(model), party_rows)
-        _write_text(
-            out_dir / "index.html",
-            html_render.render_index({**index_ctx, "charts": uris, "chart_data": data, "links": want_html}),
-            written,
-        )
+    if want_pages:
+        uris, data = _index_charts(view, findings, party_rows)
+        ctx = {**index_ctx, "charts": uris, "chart_data": data}
+        if want_html:
+            _write_text(out_dir / "index.html", html_render.render_index({**ctx, "ext": "html"}, lang), written)
+        if want_pdf:
+            pdf_jobs.append((html_render.render_index({**ctx, "ext": "pdf"}, lang), out_dir / "index.pdf"))
     if want_md:
-        _write_text(out_dir / "index.md", md_render.render_index({**index_ctx, "links": want_md}), written)
+        _write_text(out_dir / "index.md", md_render.render_index(index_ctx, lang), written)
 
     scopes = [("party", n, s) for n, s in aggregate.slug_map(model, "party").items()]
     scopes += [("provider", n, s) for n, s in aggregate.slug_map(model, "provider").items()]
     for kind, name, slug in scopes:
-        kw = {kind: name}
-        report = aggregate.scope_report(model, **kw)
+        party = name if kind == "party" else None
+        provider = name if kind == "provider" else None
+        report = aggregate.scope_report(model, party=party, provider=provider)
+        scope_findings = report["findings"]
+        comparison = compare.party_comparison(model, name) if kind == "party" else None
+        if comparison and publish:
+            fams = []
+            for f in comparison["families"]:
+                rate = compare.safe_rate(f["rate"], f["evaluated"], threshold)
+                fams.append({**f, "rate": rate, "evaluated": compare.band(f["evaluated"], threshold),
+                             "difference_points": f["difference_points"] if rate is not None else None})
+            comparison = {**comparison, "families": fams}
+            comparison["rate"] = next((r["compliance_rate"] for r in party_rows if r["name"] == name), None)
+        reconciliation = view.reconciliation(party, provider)
+        s_checks = view.checks(report["checks"])
+        ctx = {
+            **base_ctx,
+            "report": report,
+            "summary": view.summary(report["summary"]),
+            "checks": s_checks,
+            "label": "Party" if kind == "party" else "Service provider",
+            "index_link": True,
+            "comparison": comparison,
+            "diff": view.diff(party, provider),
+            "reconciliation": reconciliation,
+            "findings_table_data": view.findings_table(scope_findings, s_checks),
+        }
+        if publish:
+            report = compare.band_tree({**report, "findings": compare.published_findings(
+                scope_findings, view.gran, threshold), "summary": ctx["summary"]}, threshold)
+            ctx["report"] = report
         base = out_dir / kind / slug
         if want_json:
-            _write_text(base.with_suffix(".json"), _json(report), written)
-        ctx = {
-            "report": report,
-            "scope": report["scope"],
-            "summary": report["summary"],
-            "checks": report["checks"],
-            "groups": aggregate.group_by_family(report["findings"]),
-            "remediation": remediation,
-            "label": "Party" if kind == "party" else "Service provider",
-            "index_link": want_html,
-        }
-        if want_html:
-            uris, data = _charts(model, report["findings"], aggregate.response_times(model, **kw))
-            _write_text(
-                base.with_suffix(".html"),
-                html_render.render_scope({**ctx, "charts": uris, "chart_data": data}),
-                written,
-            )
+            twin = {**report, "comparison": comparison, "diff": ctx["diff"]}
+            if reconciliation:
+                twin["reconciliation"] = reconciliation
+            _write_text(base.with_suffix(".json"), _json(twin), written)
+        if want_pages:
+            medians = {f["family"]: f["median"] for f in comparison["families"]} if comparison else None
+            uris, data = _scope_charts(view, scope_findings, party, provider, medians, reconciliation)
+            page = {**ctx, "charts": uris, "chart_data": data}
+            if want_html:
+                _write_text(base.with_suffix(".html"), html_render.render_scope({**page, "ext": "html"}, lang),
+                            written)
+            if want_pdf:
+                pdf_jobs.append((html_render.render_scope({**page, "ext": "pdf"}, lang), base.with_suffix(".pdf")))
         if want_md:
-            _write_text(base.with_suffix(".md"), md_render.render_scope(ctx), written)
+            _write_text(base.with_suffix(".md"), md_render.render_scope(ctx, lang), written)
+
+    if pdf_jobs:
+        from . import pdf
+
+        for html, path in pdf_jobs:
+            written.append(pdf.write_pdf(html, path, path.parent))
     return written

@@ -35,6 +35,8 @@ FINDING_EXTRA_COLUMNS: tuple[str, ...] = (
     "fingerprint",
 )
 ALL_FINDING_COLUMNS: tuple[str, ...] = FINDING_COLUMNS + FINDING_EXTRA_COLUMNS
+# Optional columns, emitted only when the model's findings carry them (waivers).
+WAIVER_COLUMNS: tuple[str, ...] = ("waived", "waiver_reason", "waiver_expires")
 
 # Never emitted, whatever the input holds (pseudonymity).
 FORBIDDEN_FIELDS: frozenset[str] = frozenset({"subscriber_identifier"})
@@ -101,6 +103,11 @@ def findings_records(model: dict, party: str | None = None, provider: str | None
             rec[col] = run_id if col == "run_id" else f.get(col)
         for col in ("party", "provider", "check_id", "request_id", "message"):
             rec[col] = _str(rec[col])
+        for col in WAIVER_COLUMNS:
+            if col in f:
+                rec[col] = _py(f.get(col))
+        if "waived" in rec:
+            rec["waived"] = bool(rec["waived"])
         out.append(rec)
     out.sort(key=lambda r: (_severity_rank(r["severity"]), r["check_id"], r["request_id"]))
     return out
@@ -108,7 +115,9 @@ def findings_records(model: dict, party: str | None = None, provider: str | None
 
 def findings_frame(model: dict) -> pd.DataFrame:
     """All findings as a DataFrame with a fixed column order (header even when empty)."""
-    return pd.DataFrame(findings_records(model), columns=list(ALL_FINDING_COLUMNS))
+    records = findings_records(model)
+    extra = [c for c in WAIVER_COLUMNS if any(c in r for r in records)]
+    return pd.DataFrame(records, columns=list(ALL_FINDING_COLUMNS) + extra)
 
 
 def _counts(records: list[dict], key: str, order: tuple[str, ...] | None = None) -> dict[str, int]:
@@ -201,8 +210,11 @@ def check_results(model: dict, party: str | None = None, provider: str | None = 
                 "family": chk.get("family"),
                 "severity": chk.get("severity"),
                 "legal_basis_status": chk.get("legal_basis_status"),
+                "title_fr": chk.get("title_fr") or "",
                 "rationale": chk.get("rationale"),
                 "remediation": chk.get("remediation"),
+                "remediation_fr": chk.get("remediation_fr") or "",
+                "notes": chk.get("notes") or "",
                 "params": list(chk.get("params") or []),
                 "outcome": outcome,
                 "global_outcome": global_outcome,
@@ -225,6 +237,8 @@ def compliance_summary(results: list[dict], findings: list[dict]) -> dict:
     ev = sum(r["evaluated"] for r in results)
     pa = sum(r["passed"] for r in results)
     fa = sum(r["failed"] for r in results)
+    waived = [f for f in findings if f.get("waived")]
+    findings = [f for f in findings if not f.get("waived")]  # a waived finding is not a failure
     return {
         "checks_total": len(results),
         "checks_evaluated": outcomes["pass"] + outcomes["fail"],
@@ -237,6 +251,7 @@ def compliance_summary(results: list[dict], findings: list[dict]) -> dict:
         "records_failed": fa,
         "compliance_rate": _rate(pa, ev),
         "findings": len(findings),
+        "waived": len(waived),
         "findings_by_severity": _counts(findings, "severity", SEVERITIES),
         "findings_by_family": findings_by_family(findings),
     }
@@ -427,10 +442,11 @@ def run_summary(model: dict) -> dict:
         "as_of": head["as_of"],
         "period": head["period"],
         "inputs": head["inputs"],
-        "findings_total": len(findings),
-        "findings_by_severity": _counts(findings, "severity", SEVERITIES),
-        "findings_by_party": _counts(findings, "party"),
-        "findings_by_provider": _counts(findings, "provider"),
+        "findings_total": summ["findings"],
+        "findings_waived": summ["waived"],
+        "findings_by_severity": summ["findings_by_severity"],
+        "findings_by_party": _counts([f for f in findings if not f.get("waived")], "party"),
+        "findings_by_provider": _counts([f for f in findings if not f.get("waived")], "provider"),
         "check_outcomes": outcomes,
         "records_evaluated": summ["records_evaluated"],
         "records_passed": summ["records_passed"],

@@ -1,12 +1,14 @@
-"""Markdown rendering of the index and the Party/provider reports."""
+"""Markdown rendering of the index and the Party/provider reports (same contexts as HTML)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import i18n
+
 
 def _cell(value: Any) -> str:
-    """One table cell: no newlines, pipes escaped, None shown as empty."""
+    """One table cell: no newlines, markup characters escaped, None shown as empty."""
     if value is None:
         return ""
     if value is True:
@@ -17,10 +19,6 @@ def _cell(value: Any) -> str:
     for ch in ("\\", "|", "<", ">", "`", "*", "_", "[", "]"):
         text = text.replace(ch, "\\" + ch)
     return text
-
-
-def _pct(rate: Any) -> str:
-    return "n/a" if rate is None else f"{float(rate) * 100:.1f}%"
 
 
 def _status(status: Any) -> str:
@@ -37,187 +35,235 @@ def _table(headers: list[str], rows: list[list[Any]], raw: frozenset[int] = froz
     return out
 
 
-def _scope_lines(scope: dict) -> list[str]:
-    period = scope["period"]
-    if period.get("from") or period.get("to"):
-        period_txt = f"{period.get('from') or '…'} to {period.get('to') or '…'}"
-    else:
-        period_txt = "no requests in scope"
-    lines = [
-        f"- Run: `{scope['run_id']}`",
-        f"- As of: {scope['as_of']}",
-        f"- Period: {period_txt}",
-        f"- Rule pack: {_cell(scope['pack'])} {_cell(scope['pack_version'])}"
-        + (f" — {_cell(scope['pack_title'])}" if scope.get("pack_title") else ""),
-        f"- Tool version: {_cell(scope['tool_version'])}",
-        "",
-        "### Inputs",
-        "",
-    ]
-    if scope["inputs"]:
-        lines += _table(
-            ["Table", "File", "SHA-256", "Read", "Stored", "Unchanged", "Quarantined"],
-            [
-                [i["table"], i["file"], i["sha256"], i["read"], i["stored"], i["unchanged"], i["quarantined"]]
-                for i in scope["inputs"]
-            ],
-        )
-    else:
-        lines.append("No input files recorded.")
-    lines += ["", "### Policy and legal parameters", ""]
-    if scope["params"]:
-        lines += _table(
-            ["Name", "Value", "Kind", "Basis", "Status", "Description"],
-            [
-                [p["name"], p["value"], p["kind"], p["basis"], _status(p["status"]), p["description"]]
-                for p in scope["params"]
-            ],
-            raw=frozenset({4}),
-        )
-    else:
-        lines.append("No parameters recorded.")
-    return lines + [""]
+class _R:
+    def __init__(self, ctx: dict[str, Any], lang: str) -> None:
+        self.ctx = ctx
+        self.lang = lang
+        self._ = i18n.translator(lang)
 
+    def pct(self, rate: Any) -> str:
+        return i18n.pct(rate, self.lang)
 
-def _summary_lines(s: dict) -> list[str]:
-    lines = [
-        f"- Compliance rate: **{_pct(s['compliance_rate'])}** "
-        f"({s['records_passed']} passed / {s['records_evaluated']} evaluated records)",
-        f"- Findings: {s['findings']}",
-        f"- Checks evaluated: {s['checks_evaluated']} (of {s['checks_total']} in pack)",
-        f"- Checks passed: {s['checks_passed']}",
-        f"- Checks failed: {s['checks_failed']}",
-        f"- Checks not evaluated: {s['checks_not_evaluated']}",
-    ]
-    if s["checks_error"]:
-        lines.append(f"- Checks in error: {s['checks_error']}")
-    lines += ["", *_table(list(s["findings_by_severity"]), [list(s["findings_by_severity"].values())]), ""]
-    return lines
+    def publish_note(self) -> list[str]:
+        if not self.ctx.get("publish"):
+            return []
+        thr = self.ctx["threshold"]
+        _ = self._
+        return [f"> **{_('Published version.')}** " + _cell(_(
+            "Counts from 1 to {n} are shown as \"<{t}\", rates based on fewer than {t} records are suppressed, "
+            "and no request identifiers are shown.").format(n=thr - 1, t=thr)), ""]
 
+    def scope_lines(self, scope: dict) -> list[str]:
+        _ = self._
+        period = scope["period"]
+        if period.get("from") or period.get("to"):
+            period_txt = f"{period.get('from') or '…'} {_('to')} {period.get('to') or '…'}"
+        else:
+            period_txt = _("no requests in scope")
+        lines = [
+            f"- {_('Run')}: `{scope['run_id']}`",
+            f"- {_('As of')}: {scope['as_of']}",
+            f"- {_('Period')}: {period_txt}",
+            f"- {_('Rule pack')}: {_cell(scope['pack'])} {_cell(scope['pack_version'])}"
+            + (f" — {_cell(scope['pack_title'])}" if scope.get("pack_title") else ""),
+            f"- {_('Tool version')}: {_cell(scope['tool_version'])}",
+            "", f"### {_('Inputs')}", "",
+        ]
+        if scope["inputs"]:
+            lines += _table(
+                [_("Table"), _("File"), "SHA-256", _("Read"), _("Stored"), _("Unchanged"), _("Quarantined")],
+                [[i["table"], i["file"], i["sha256"], i["read"], i["stored"], i["unchanged"], i["quarantined"]]
+                 for i in scope["inputs"]])
+        else:
+            lines.append(_("No input files recorded."))
+        lines += ["", f"### {_('Policy and legal parameters')}", ""]
+        if scope["params"]:
+            lines += _table(
+                [_("Name"), _("Value"), _("Kind"), _("Basis"), _("Status"), _("Description")],
+                [[p["name"], p["value"], p["kind"], p["basis"], _status(p["status"]), p["description"]]
+                 for p in scope["params"]], raw=frozenset({4}))
+        else:
+            lines.append(_("No parameters recorded."))
+        return lines + [""]
 
-def _checks_table(checks: list[dict]) -> list[str]:
-    if not checks:
-        return ["The rule pack has no checks.", ""]
-    return _table(
-        ["Check", "Title", "Citation", "Severity", "Legal basis", "Outcome", "Evaluated", "Passed", "Failed", "Unknown"],
-        [
-            [
-                c["check_id"],
-                c["title"],
-                f"{c['article']}, {c['instrument']}",
-                c["severity"],
-                _status(c["legal_basis_status"]),
-                c["outcome"].replace("_", " ") + (f" ({c['reason']})" if c["reason"] else ""),
-                c["evaluated"],
-                c["passed"],
-                c["failed"],
-                c["unknown"],
+    def summary_lines(self, s: dict) -> list[str]:
+        _ = self._
+        lines = [
+            f"- {_('Compliance rate')}: **{self.pct(s['compliance_rate'])}** ("
+            + _cell(_("{p} passed / {e} evaluated records").format(p=s["records_passed"], e=s["records_evaluated"]))
+            + ")",
+            f"- {_('Findings')}: {_cell(s['findings'])}"
+            + (f" ({_cell(_('{n} waived').format(n=s['waived']))})" if s.get("waived") else ""),
+            f"- {_('Checks evaluated')}: {s['checks_evaluated']} ({_('of {n} in pack').format(n=s['checks_total'])})",
+            f"- {_('Checks passed')}: {s['checks_passed']}",
+            f"- {_('Checks failed')}: {s['checks_failed']}",
+            f"- {_('Not evaluated')}: {s['checks_not_evaluated']}",
+        ]
+        if s["checks_error"]:
+            lines.append(f"- {_('{n} errored').format(n=s['checks_error'])}")
+        sev = s["findings_by_severity"]
+        lines += ["", *_table([_(k).upper() for k in sev], [list(sev.values())]), ""]
+        return lines
+
+    def checks_table(self, checks: list[dict]) -> list[str]:
+        _ = self._
+        if not checks:
+            return [_("The rule pack has no checks."), ""]
+        return _table(
+            [_("Check"), _("Title"), _("Citation"), _("Severity"), _("Legal basis"), _("Outcome"),
+             _("Evaluated"), _("Passed"), _("Failed"), _("Unknown")],
+            [[c["check_id"], c["title_l"], f"{c['article']}, {c['instrument']}", _(c["severity"] or ""),
+              _status(c["legal_basis_status"]),
+              _(c["outcome"].replace("_", " ")) + (f" ({c['reason']})" if c["reason"] else ""),
+              c["evaluated"], c["passed"], c["failed"], c["unknown"]] for c in checks],
+            raw=frozenset({4})) + [""]
+
+    def check_details(self, checks: list[dict]) -> list[str]:
+        _ = self._
+        params = self.ctx.get("params_by_name") or {}
+        lines: list[str] = []
+        for c in checks:
+            used = "; ".join(f"{p} = {params.get(p, {}).get('value', '?')}" for p in c["params"]) or _("none")
+            lines += [
+                f"### {_cell(c['check_id'])} — {_cell(c['title_l'])}",
+                "",
+                f"- {_('Citation')}: {_cell(c['article'])}, {_cell(c['instrument'])}"
+                + (f" ({_cell(c['rule_id'])})" if c.get("rule_id") else "")
+                + f"; {_('legal basis')} {_status(c['legal_basis_status'])}",
+                f"- {_('Family')}: {_cell(_(str(c['family'] or '').replace('_', ' ')))}",
+                f"- {_('Rationale')}: {_cell(c['rationale'])}",
+                f"- {_('Remediation')}: {_cell(c['remediation_l'])}",
+                *([f"- {_('Overlapping rules')}: {_cell(c['notes'])}"] if c.get("notes") else []),
+                f"- {_('Outcome in this scope')}: {_(c['outcome'].replace('_', ' '))} — "
+                + _cell(_("{e} evaluated, {p} passed, {f} failed, {u} unknown").format(
+                    e=c["evaluated"], p=c["passed"], f=c["failed"], u=c["unknown"]))
+                + (f" ({_cell(c['reason'])})" if c["reason"] else ""),
+                f"- {_('Policy parameters used')}: {_cell(used)}",
+                "",
             ]
-            for c in checks
-        ],
-        raw=frozenset({4}),
-    ) + [""]
+        return lines
+
+    def findings(self, ft: dict) -> list[str]:
+        _ = self._
+        if not ft["rows"]:
+            return [_("No findings."), ""]
+        head = [_("Severity"), _("Check"), _("Family"), _("Article"), _("Party"), _("Provider"), _("Period")]
+        if self.ctx.get("publish"):
+            return _table(head + [_("Findings"), _("Waived")],
+                          [[_(r["severity"]).upper(), r["check_id"], _(r["family"].replace("_", " ")),
+                            f"{r['article']}, {r['instrument']}", r["party"], r["provider"], r["period"],
+                            r["findings"], r["waived"]] for r in ft["rows"]]) + [""]
+        return _table(head + [_("Request"), _("Issued"), _("Evidence"), _("Status")],
+                      [[_(r["severity"]).upper(), r["check_id"], _(r["family"].replace("_", " ")),
+                        f"{r['article']}, {r['instrument']}", r["party"], r["provider"], r["period"],
+                        r["request_id"] + (f" / {r['record_id']}" if r.get("record_id") else ""),
+                        r["issued"], r["message"],
+                        (_(r["status"]) if r["status"] else "")
+                        + (f" ({r['waiver_reason']})" if r.get("waiver_reason") else "")]
+                       for r in ft["rows"]]) + [""]
+
+    def diff(self, d: dict | None) -> list[str]:
+        _ = self._
+        if not d:
+            return [_("No previous run on the same data scope: every finding is new."), ""]
+        lines = [f"{_('Compared with the previous run on the same data scope')}: `{d['previous_run_id']}` "
+                 f"({_('as of')} {d['previous_as_of']}).", "",
+                 *_table([_("New"), _("Resolved"), _("Persisting")], [[d["new"], d["resolved"], d["persisting"]]]),
+                 ""]
+        if d.get("resolved_findings"):
+            lines += [f"### {_('Resolved findings')}", ""]
+            lines += _table([_("Check"), _("Severity"), _("Article"), _("Party"), _("Provider"), _("Request")],
+                            [[r["check_id"], _(r["severity"] or "").upper(), r["article"], r["party"],
+                              r["provider"], r["request_id"]] for r in d["resolved_findings"]])
+            lines.append("")
+        return lines
+
+    def ranked(self, rows: list[dict], head: str) -> list[str]:
+        _ = self._
+        if not rows:
+            return [_("No {what} in scope.").format(what=_(head)), ""]
+        link = self.ctx.get("links", True)
+        return _table(
+            [_("Rank"), _(head), _("Compliance rate"), _("Passed records"), _("Evaluated records"), _("Findings"),
+             _("Checks failed"), _("Not evaluated")],
+            [[r["rank"] or "—", f"[{_cell(r['name'])}]({r['href']}.md)" if link else _cell(r["name"]),
+              self.pct(r["compliance_rate"]), r["records_passed"], r["records_evaluated"], r["findings"],
+              r["checks_failed"], r["checks_not_evaluated"]] for r in rows],
+            raw=frozenset({1})) + [""]
 
 
-def _rows_table(rows: list[dict], head: str, links: bool) -> list[str]:
-    if not rows:
-        return [f"No {head.lower()} entries in scope.", ""]
-    return _table(
-        [head, "Findings", "Checks evaluated", "Passed", "Failed", "Not evaluated", "Compliance rate"],
-        [
-            [
-                f"[{_cell(r['name'])}]({r['href']}.md)" if links else _cell(r["name"]),
-                r["findings"],
-                r["checks_evaluated"],
-                r["checks_passed"],
-                r["checks_failed"],
-                r["checks_not_evaluated"],
-                f"{_pct(r['compliance_rate'])} ({r['records_passed']}/{r['records_evaluated']})",
-            ]
-            for r in rows
-        ],
-        raw=frozenset({0}),
-    ) + [""]
-
-
-def render_index(ctx: dict[str, Any]) -> str:
+def render_index(ctx: dict[str, Any], lang: str = "en") -> str:
+    r = _R(ctx, lang)
+    _ = r._
     scope = ctx["scope"]
+    req = ctx["requests"]
     lines = [
-        f"# Compliance audit: {_cell(scope.get('pack_title') or scope['pack'])}",
+        f"# {_('Compliance audit')}: {_cell(scope.get('pack_title') or scope['pack'])}", "",
+        *r.publish_note(),
+        f"## {_('Overall compliance')}", "",
+        *r.summary_lines(ctx["summary"]),
+        _cell(_("Requests in scope: {r} ({d} with disclosure).").format(r=req["requests"], d=req["disclosures"])),
         "",
-        "## Scope",
-        "",
-        *_scope_lines(scope),
-        "## Overall compliance",
-        "",
-        *_summary_lines(ctx["summary"]),
-        f"Requests in scope: {ctx['requests']['requests']} ({ctx['requests']['disclosures']} with disclosure).",
-        "",
-        "## Parties",
-        "",
-        *_rows_table(ctx["party_rows"], "Party", ctx.get("links", True)),
-        "## Service providers",
-        "",
-        *_rows_table(ctx["provider_rows"], "Provider", ctx.get("links", True)),
-        "## Checks",
-        "",
-        *_checks_table(ctx["checks"]),
+        f"## {_('Parties ranked by compliance rate')}", "",
+        f"{_('All-Party median compliance rate')}: {r.pct(ctx['median'])}", "",
+        *r.ranked(ctx["party_rows"], "Party"),
+        f"## {_('Service providers ranked by compliance rate')}", "",
+        *r.ranked(ctx["provider_rows"], "Provider"),
+        f"## {_('Changes since the previous run')}", "",
+        *r.diff(ctx["diff"]),
+        f"## {_('Findings')}", "",
+        *r.findings(ctx["findings_table_data"]),
+        f"## {_('Checks')}", "",
+        *r.checks_table(ctx["checks"]),
+        f"## {_('Check explanations')}", "",
+        *r.check_details(ctx["checks"]),
+        f"## {_('Scope')}", "",
+        *r.scope_lines(scope),
     ]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_scope(ctx: dict[str, Any]) -> str:
+def render_scope(ctx: dict[str, Any], lang: str = "en") -> str:
+    r = _R(ctx, lang)
+    _ = r._
     report = ctx["report"]
     label = ctx["label"]
-    lines = [f"# {label} report: {_cell(report['name'])}", "", "## Scope", ""]
-    lines.append(f"{label}: **{_cell(report['name'])}**.")
-    lines.append("")
-    lines += _scope_lines(ctx["scope"])
+    req = report["requests"]
+    lines = [f"# {_(label + ' report')}: {_cell(report['name'])}", "", *r.publish_note(),
+             f"{_(label)}: **{_cell(report['name'])}**.", "",
+             f"## {_('Compliance summary')}", "", *r.summary_lines(ctx["summary"]),
+             _cell(_("Requests in scope: {r} ({d} with disclosure).").format(r=req["requests"], d=req["disclosures"])),
+             ""]
+    comp = ctx.get("comparison")
+    if comp:
+        lines += [f"### {_('Comparison with all Parties')}", "",
+                  f"{_('This Party')}: **{r.pct(comp['rate'])}** · {_('all-Party median')}: **{r.pct(comp['median'])}** "
+                  f"({_('{n} Parties with evaluated records').format(n=comp['parties'])})", ""]
+        lines += _table([_("Family"), _("This Party"), _("All-Party median"), _("Difference (points)")],
+                        [[_(f["family"].replace("_", " ")), r.pct(f["rate"]), r.pct(f["median"]),
+                          "—" if f.get("difference_points") is None else f"{f['difference_points']:+.1f}"]
+                         for f in comp["families"]]) + [""]
+    lines += [f"## {_('Changes since the previous run')}", "", *r.diff(ctx["diff"]),
+              f"## {_('Findings')}", "", *r.findings(ctx["findings_table_data"])]
+    if ctx.get("reconciliation"):
+        lines += [f"## {_('Reconciliation with published transparency figures')}", ""]
+        lines += _table([_("Party"), _("Provider"), _("Period"), _("Metric"), _("Logged"), _("Published (low)"),
+                         _("Published (high)"), _("Status"), _("Note")],
+                        [[x["party"], x["provider"], x["period"], x["metric"], x["logged"], x["published_low"],
+                          x["published_high"], _(str(x["status"] or "").replace("_", " ")), x["note"]]
+                         for x in ctx["reconciliation"]]) + [""]
+    lines += [f"## {_('Checks')}", "", *r.checks_table(ctx["checks"]),
+              f"## {_('Check explanations')}", "",
+              _("Checks that failed or have findings in this scope; the index explains every check."), "",
+              *r.check_details([c for c in ctx["checks"] if c["explain"]])]
     if report["kind"] == "party":
-        lines += ["## Party profile", ""]
+        lines += [f"## {_('Party profile')}", ""]
         if report["profile"]:
-            lines += _table(["Field", "Value"], [[k, "unknown" if v is None else v] for k, v in report["profile"].items()])
+            lines += _table([_("Field"), _("Value")],
+                            [[k, _("unknown") if v is None else (_("yes") if v is True else _("no") if v is False else v)]
+                             for k, v in report["profile"].items()])
         else:
-            lines.append("No profile recorded for this Party; defaults of the rule pack apply.")
+            lines.append(_("No profile recorded for this Party; defaults of the rule pack apply."))
         lines.append("")
-    lines += ["## Compliance summary", "", *_summary_lines(ctx["summary"])]
-    lines += ["## Findings", ""]
-    if not ctx["groups"]:
-        lines += ["No findings.", ""]
-    other = "Provider" if report["kind"] == "party" else "Party"
-    for g in ctx["groups"]:
-        lines += [f"### {_cell(g['family'])} ({len(g['findings'])})", ""]
-        lines += _table(
-            ["Severity", "Check", "Citation", "Legal basis", "Request", other, "Message", "Remediation"],
-            [
-                [
-                    str(f["severity"] or "").upper(),
-                    f["check_id"],
-                    f"{f['article']}, {f['instrument']}",
-                    _status(f["legal_basis_status"]),
-                    f["request_id"] + (f" / {f['record_id']}" if f.get("record_id") else ""),
-                    f["provider"] if report["kind"] == "party" else f["party"],
-                    f["message"],
-                    ctx["remediation"].get(f["check_id"], ""),
-                ]
-                for f in g["findings"]
-            ],
-            raw=frozenset({3}),
-        )
-        lines.append("")
-    lines += ["## Checks", "", *_checks_table(ctx["checks"])]
-    for c in ctx["checks"]:
-        lines += [
-            f"### {_cell(c['check_id'])} — {_cell(c['title'])}",
-            "",
-            f"- Citation: {_cell(c['article'])}, {_cell(c['instrument'])}"
-            + (f" ({_cell(c['rule_id'])})" if c.get("rule_id") else "")
-            + f"; legal basis {_status(c['legal_basis_status'])}",
-            f"- Rationale: {_cell(c['rationale'])}",
-            f"- Remediation: {_cell(c['remediation'])}",
-            f"- Outcome in this scope: {c['outcome'].replace('_', ' ')} — {c['evaluated']} evaluated, "
-            f"{c['passed']} passed, {c['failed']} failed, {c['unknown']} unknown"
-            + (f" ({_cell(c['reason'])})" if c["reason"] else ""),
-            "",
-        ]
+    lines += [f"## {_('Scope')}", "", *r.scope_lines(ctx["scope"])]
     return "\n".join(lines).rstrip() + "\n"

@@ -139,3 +139,33 @@ class Finding(SQLModel, table=True):
     request_id: Optional[str] = None  # noqa: UP045
     record_id: Optional[str] = None  # noqa: UP045
     message: str
+
+
+class InputRevision(SQLModel, table=True):
+    """A stored input row superseded by a later ingest: the old content is kept here, never lost.
+
+    The row in the input table is the current version; this table holds every earlier version
+    with the ingest that brought it, so a reviewer can see what changed and when."""
+
+    __tablename__ = "input_revisions"
+    id: Optional[int] = Field(default=None, primary_key=True)  # noqa: UP045
+    table_name: str = Field(max_length=40)
+    record_id: str = Field(index=True)
+    old_ingest_id: str = Field(max_length=40)
+    new_ingest_id: str = Field(max_length=40)
+    old_row_hash: str = Field(max_length=64)
+    new_row_hash: str = Field(max_length=64)
+    old_content: str = Field(sa_column=Column(sa.Text, nullable=False))  # canonical content, see ledger
+    revised_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=False), nullable=False))  # UTC
+
+
+class LedgerRecord(SQLModel, table=True):
+    """Tamper-evident run ledger: one record per audit run, chained by hash (see auditor.ledger)."""
+
+    __tablename__ = "ledger"
+    seq: Optional[int] = Field(default=None, primary_key=True)  # noqa: UP045
+    run_id: str = Field(index=True, max_length=40)
+    created_at: datetime
+    prev_hash: str = Field(max_length=64, unique=True)  # one successor per record, even under races
+    record_hash: str = Field(max_length=64)
+    record: str = Field(sa_column=Column(sa.Text, nullable=False))  # canonical JSON

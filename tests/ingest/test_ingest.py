@@ -9,7 +9,7 @@ import pytest
 
 from auditor.errors import InputError
 from auditor.ingest.pipeline import ingest_folder
-from auditor.store import db
+from auditor.store import db, models
 from tests.conftest import KEY
 
 REQ = {
@@ -157,20 +157,23 @@ def test_non_utf8_file_stops_with_a_clear_error(tmp_path, engine):
     assert "iconv" in err.value.hint
 
 
-def test_reingest_is_idempotent_and_changed_rows_are_not_overwritten(tmp_path, engine):
+def test_reingest_is_idempotent_and_changed_rows_are_revisions_not_overwrites(tmp_path, engine):
     _write(tmp_path / "d", "requests", _requests(), "csv")
     ingest_folder(tmp_path / "d", engine, KEY)
     again = ingest_folder(tmp_path / "d", engine, KEY).count("requests")
-    assert (again.stored, again.unchanged, again.quarantined) == (0, 3, 0)
+    assert (again.stored, again.unchanged, again.revised, again.quarantined) == (0, 3, 0, 0)
     changed = _requests(4)
     changed.loc[0, "issuing_authority"] = "Another authority"
     _write(tmp_path / "d", "requests", changed, "csv")
     res = ingest_folder(tmp_path / "d", engine, KEY)
     c = res.count("requests")
-    assert (c.read, c.stored, c.unchanged, c.quarantined) == (4, 1, 2, 1)
-    assert "already stored with different content" in res.quarantine.iloc[0]["reason"]
+    assert (c.read, c.stored, c.unchanged, c.revised, c.quarantined) == (4, 1, 2, 1, 0)
+    assert c.revised_ids == ["R1"]
     stored = db.load_table(engine, "requests").set_index("request_id")
-    assert stored.loc["R1", "issuing_authority"] == "Parquet"
+    assert stored.loc["R1", "issuing_authority"] == "Another authority"  # the revision is current
+    old = db.read_sql_frame(engine, models.InputRevision)
+    assert old[["table_name", "record_id"]].values.tolist() == [["requests", "R1"]]
+    assert "Parquet" in old.loc[0, "old_content"]  # the superseded version is kept, not lost
 
 
 def test_no_requests_file_is_an_input_error(tmp_path, engine):

@@ -106,9 +106,13 @@ def test_index_links_and_targets(out):
         assert (out / target).is_file()
     md = (out / "index.md").read_text(encoding="utf-8")
     assert "(party/FR.md)" in md and "(provider/cloudco.md)" in md
-    # compliance rate with the counts behind it: FR 14/16, DE 11/14
-    assert "87.5%" in html and "(14/16)" in html
-    assert "78.6%" in html and "(11/14)" in html
+    # ranked by compliance rate, with the counts behind each rate: FR 14/16, DE 11/14
+    rows = re.findall(r'<tr><td class="num">(\d+)</td><td><a href="party/(\w+)\.html">.*?</tr>', html)
+    assert rows == [("1", "FR"), ("2", "DE")]
+    fr = re.search(r'href="party/FR\.html".*?</tr>', html).group(0)
+    assert "87.5%" in fr and '<td class="num">14</td><td class="num">16</td>' in fr
+    de = re.search(r'href="party/DE\.html".*?</tr>', html).group(0)
+    assert "78.6%" in de and '<td class="num">11</td><td class="num">14</td>' in de
 
 
 def test_html_self_contained(out):
@@ -117,9 +121,11 @@ def test_html_self_contained(out):
         assert not re.search(r'(?:src|href)\s*=\s*["\']?\s*(?:https?:)?//', html), path
         assert "http://" not in html and "https://" not in html
         assert "<style>" in html and "@media print" in html
-        assert "<link" not in html and "<script" not in html
+        assert "<link" not in html
+        assert html.count("<script") == 1 and "<script>" in html  # one inline script, no src
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count('src="data:image/png;base64,') == 3
+    # compliance by family, by Party, heat map, response times, trend by Party, trend by provider
+    assert index.count('src="data:image/png;base64,') == 6
     for img in re.findall(r"<img[^>]*>", index):
         assert re.search(r'alt="[^"]+"', img)
 
@@ -185,7 +191,7 @@ def test_md_twin_summary_numbers(out):
     assert "- Checks evaluated: 2 (of 3 in pack)" in md
     assert "- Checks passed: 1" in md
     assert "- Checks failed: 1" in md
-    assert "- Checks not evaluated: 1" in md
+    assert "- Not evaluated: 1" in md
     assert "**UNCONFIRMED**" in md
     assert "DE late answer gamma" not in md
     # no raw HTML tags leak through
@@ -209,7 +215,7 @@ def test_formats_csv_only_writes_always_files(model, tmp_path):
 
 def test_unknown_format_rejected(model, tmp_path):
     with pytest.raises(ValueError):
-        write_reports(model, tmp_path, formats=("pdf",))
+        write_reports(model, tmp_path, formats=("docx",))
 
 
 def test_empty_model(empty_model, tmp_path):

@@ -1,0 +1,74 @@
+"""New, resolved and persisting findings between two stored audit runs.
+
+A finding's identity is its fingerprint (check id, request id, record id, rule version; see
+``auditor.engine.runner.fingerprint``), so the same violation keeps its fingerprint across runs.
+"The previous run on the same data scope" is the latest finished run started before this one
+with the same rule pack and the same input files (table and file name; contents may differ).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from auditor.store import db, models
+
+DIFF_COLUMNS = ["fingerprint", "check_id", "family", "article", "severity", "party", "provider",
+                "request_id", "record_id"]
+
+
+def scope_key(run: models.AuditRun) -> tuple[str, tuple[tuple[str, str], ...]]:
+    files = {(str(f.get("table") or ""), PurePath(str(f.get("file") or "")).name) for f in run.inputs or []}
+    return str(run.pack), tuple(sorted(files))
+
+
+def previous_run(engine: Engine, run: models.AuditRun) -> models.AuditRun | None:
+    key = scope_key(run)
+    earlier = [r for r in db.list_runs(engine)
+               if r.run_id != run.run_id and r.status == "finished" and r.started_at < run.started_at
+               and scope_key(r) == key]
+    return earlier[-1] if earlier else None
+
+
+def _findings(engine: Engine, run_id: str) -> pd.DataFrame:
+    f = db.read_sql_frame(engine, models.Finding, run_id=run_id)
+    f = f[[c for c in DIFF_COLUMNS if c in f.columns]].drop_duplicates("fingerprint")
+    return f.astype(object).where(f.notna(), None)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = frame.sort_values(["check_id", "request_id", "fingerprint"], na_position="first", kind="stable")
+    return frame.to_dict("records")
+
+
+def diff_runs(engine: Engine, run_a: str, run_b: str) -> dict[str, Any]:
+    """Findings of ``run_b`` against ``run_a``: new (only in B), resolved (only in A), persisting."""
+    a, b = db.get_run(engine, run_a), db.get_run(engine, run_b)
+    fa, fb = _findings(engine, a.run_id), _findings(engine, b.run_id)
+    in_a, in_b = set(fa["fingerprint"]), set(fb["fingerprint"])
+    return {
+        "run_a": a.run_id,
+        "run_b": b.run_id,
+        "same_scope": scope_key(a) == scope_key(b),
+        "new": _records(fb[~fb["fingerprint"].isin(in_a)]),
+        "resolved": _records(fa[~fa["fingerprint"].isin(in_b)]),
+        "persisting": _records(fb[fb["fingerprint"].isin(in_a)]),
+    }
+
+
+def model_diff(engine: Engine, run: models.AuditRun) -> dict[str, Any]:
+    """The ``diff`` key of the report model: against the previous run on the same data scope."""
+    prev = previous_run(engine, run)
+    if prev is None:
+        return {"previous_run_id": None}
+    d = diff_runs(engine, prev.run_id, run.run_id)
+    return {
+        "previous_run_id": prev.run_id,
+        "previous_as_of": pd.Timestamp(prev.as_of).strftime("%Y-%m-%d"),
+        "new": [r["fingerprint"] for r in d["new"]],
+        "persisting": [r["fingerprint"] for r in d["persisting"]],
+        "resolved": d["resolved"],
+    }

@@ -1,0 +1,249 @@
+"""Comparisons, trends and disclosure control for the reports (pure data, no rendering).
+
+- compliance rate per family, Party x family heat map, ranking, all-Party median;
+- findings per period (month or quarter);
+- new / resolved / persisting findings against the previous run (``model["diff"]``);
+- ``--publish`` disclosure control: small counts banded (``"<5"``), no request ids.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+import pandas as pd
+
+from . import aggregate
+
+
+def _s(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+# ---------------------------------------------------------------- periods
+
+
+def granularity(model: dict) -> str:
+    """"month" when the audited period spans at most 12 months, else "quarter"."""
+    period = (model.get("run") or {}).get("period") or {}
+    lo, hi = period.get("from"), period.get("to")
+    if not lo or not hi:
+        return "quarter"
+    a, b = pd.Timestamp(lo), pd.Timestamp(hi)
+    months = (b.year - a.year) * 12 + (b.month - a.month) + 1
+    return "month" if months <= 12 else "quarter"
+
+
+def period_label(issued_at: Any, gran: str) -> str:
+    """"2025-03" (month) or "2025-Q1" (quarter) of an ISO timestamp; "" when unknown."""
+    if not issued_at:
+        return ""
+    try:
+        ts = pd.Timestamp(issued_at)
+    except (ValueError, TypeError):
+        return ""
+    if gran == "month":
+        return f"{ts.year:04d}-{ts.month:02d}"
+    return f"{ts.year:04d}-Q{(ts.month - 1) // 3 + 1}"
+
+
+def trend(findings: list[dict], key: str | None, gran: str) -> dict[str, dict[str, int]]:
+    """{series: {period: findings}}; series is the value of ``key`` (or "all" when None).
+
+    Waived findings are not counted. Periods are sorted; every series has every period.
+    """
+    counts: dict[str, dict[str, int]] = {}
+    periods: set[str] = set()
+    for f in findings:
+        if f.get("waived"):
+            continue
+        p = period_label(f.get("issued_at"), gran)
+        if not p:
+            continue
+        periods.add(p)
+        series = _s(f.get(key)) if key else "all"
+        counts.setdefault(series or "(none)", {})
+        counts[series or "(none)"][p] = counts[series or "(none)"].get(p, 0) + 1
+    ordered = sorted(periods)
+    return {s: {p: counts[s].get(p, 0) for p in ordered} for s in sorted(counts)}
+
+
+# ---------------------------------------------------------------- compliance by family
+
+
+def _family_of(model: dict) -> dict[str, str]:
+    return {_s(c.get("id")): _s(c.get("family")) for c in model.get("checks", []) or []}
+
+
+def family_rates(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
+    """[{family, evaluated, passed, failed, rate}] per family (record level), family order."""
+    df = aggregate._scope_frame(model)
+    if party is not None:
+        df = df[df["party"] == party]
+    if provider is not None:
+        df = df[df["provider"] == provider]
+    fam = _family_of(model)
+    df = df.assign(family=df["check_id"].map(fam).fillna(""))
+    sums = df.groupby("family")[["evaluated", "passed", "failed"]].sum().sort_index()
+    return [
+        {"family": str(f), "evaluated": int(r["evaluated"]), "passed": int(r["passed"]),
+         "failed": int(r["failed"]), "rate": aggregate._rate(int(r["passed"]), int(r["evaluated"]))}
+        for f, r in sums.iterrows() if str(f)
+    ]
+
+
+def heatmap(model: dict) -> dict:
+    """Party x family compliance rates: {parties, families, cells: {party: {family: row}}}."""
+    df = aggregate._scope_frame(model)
+    fam = _family_of(model)
+    df = df.assign(family=df["check_id"].map(fam).fillna(""))
+    df = df[(df["party"] != "") & (df["family"] != "")]
+    sums = df.groupby(["party", "family"])[["evaluated", "passed"]].sum()
+    parties = sorted(df["party"].unique().tolist())
+    families = sorted(df["family"].unique().tolist())
+    cells: dict[str, dict[str, dict]] = {p: {} for p in parties}
+    for (p, f), r in sums.iterrows():
+        ev, pa = int(r["evaluated"]), int(r["passed"])
+        cells[p][f] = {"evaluated": ev, "passed": pa, "rate": aggregate._rate(pa, ev)}
+    return {"parties": parties, "families": families, "cells": cells}
+
+
+def rank(rows: list[dict]) -> list[dict]:
+    """Rows sorted by compliance rate (best first; no rate last), each with a 1-based ``rank``."""
+    ordered = sorted(rows, key=lambda r: (r.get("compliance_rate") is None,
+                                          -(r.get("compliance_rate") or 0.0), _s(r.get("name"))))
+    out = []
+    for i, r in enumerate(ordered, start=1):
+        out.append({**r, "rank": i if r.get("compliance_rate") is not None else None})
+    return out
+
+
+def median_rate(rows: list[dict]) -> float | None:
+    rates = [float(r["compliance_rate"]) for r in rows if r.get("compliance_rate") is not None]
+    return round(statistics.median(rates), 4) if rates else None
+
+
+def party_comparison(model: dict, party: str) -> dict:
+    """A Party against the all-Party median, overall and per family."""
+    rows = aggregate.scope_rows(model, "party")
+    own = next((r for r in rows if r["name"] == party), None)
+    per_party = {r["name"]: {f["family"]: f["rate"] for f in family_rates(model, party=r["name"])}
+                 for r in rows}
+    own_ev = {f["family"]: f["evaluated"] for f in family_rates(model, party=party)}
+    families = sorted({f for d in per_party.values() for f in d})
+    fam_rows = []
+    for f in families:
+        rates = [d[f] for d in per_party.values() if d.get(f) is not None]
+        mine = per_party.get(party, {}).get(f)
+        med = round(statistics.median(rates), 4) if rates else None
+        diff = None if mine is None or med is None else round((mine - med) * 100, 1) + 0.0
+        fam_rows.append({"family": f, "rate": mine, "evaluated": own_ev.get(f, 0), "median": med,
+                         "difference_points": diff, "parties": len(rates)})
+    return {"rate": own["compliance_rate"] if own else None,
+            "median": median_rate(rows), "parties": sum(1 for r in rows if r.get("compliance_rate") is not None),
+            "families": fam_rows}
+
+
+# ---------------------------------------------------------------- diff against the previous run
+
+
+def diff_status(model: dict) -> dict[str, str]:
+    """{fingerprint: "new" | "persisting"} for this run's findings; {} without a previous run."""
+    d = model.get("diff") or {}
+    if not d.get("previous_run_id"):
+        return {}
+    persisting = set(d.get("persisting") or [])
+    return {fp: ("persisting" if fp in persisting else "new") for fp in d.get("new", []) + d.get("persisting", [])}
+
+
+def diff_summary(model: dict, party: str | None = None, provider: str | None = None) -> dict | None:
+    """Counts of new / resolved / persisting findings in a scope, and the resolved ones."""
+    d = model.get("diff") or {}
+    if not d.get("previous_run_id"):
+        return None
+    status = diff_status(model)
+    current = aggregate.findings_records(model, party, provider)
+    resolved = [r for r in d.get("resolved", []) or []
+                if (party is None or _s(r.get("party")) == party)
+                and (provider is None or _s(r.get("provider")) == provider)]
+    resolved = sorted(resolved, key=lambda r: (_s(r.get("check_id")), _s(r.get("request_id"))))
+    return {
+        "previous_run_id": d.get("previous_run_id"),
+        "previous_as_of": d.get("previous_as_of"),
+        "new": sum(1 for f in current if status.get(_s(f.get("fingerprint"))) == "new"),
+        "persisting": sum(1 for f in current if status.get(_s(f.get("fingerprint"))) == "persisting"),
+        "resolved": len(resolved),
+        "resolved_findings": [
+            {k: r.get(k) for k in ("check_id", "family", "article", "severity", "party", "provider",
+                                    "request_id", "fingerprint")}
+            for r in resolved
+        ],
+    }
+
+
+# ---------------------------------------------------------------- disclosure control
+
+COUNT_KEYS = frozenset({
+    "findings", "evaluated", "passed", "failed", "unknown", "records_evaluated", "records_passed",
+    "records_failed", "requests", "disclosures", "count", "new", "resolved", "persisting", "waived",
+    "findings_total", "findings_waived", "logged", "published_low", "published_high",
+})
+COUNT_DICT_KEYS = frozenset({"findings_by_severity", "findings_by_family", "findings_by_party",
+                             "findings_by_provider"})
+
+
+def band(value: Any, threshold: int) -> Any:
+    """A count below ``threshold`` (but above 0) becomes the band ``"<threshold"``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return f"<{threshold}" if 0 < value < threshold else value
+
+
+def small(value: Any, threshold: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold
+
+
+def band_tree(obj: Any, threshold: int) -> Any:
+    """Band every known count field of a nested dict/list (for published JSON and pages)."""
+    if isinstance(obj, list):
+        return [band_tree(v, threshold) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out = {}
+    for k, v in obj.items():
+        if k in COUNT_KEYS and isinstance(v, int):
+            out[k] = band(v, threshold)
+        elif k in COUNT_DICT_KEYS and isinstance(v, dict):
+            out[k] = {kk: band(vv, threshold) for kk, vv in v.items()}
+        else:
+            out[k] = band_tree(v, threshold)
+    return out
+
+
+def safe_rate(rate: Any, denominator: Any, threshold: int) -> Any:
+    """A rate whose denominator is a small count is suppressed (None)."""
+    if denominator is None or (isinstance(denominator, int) and denominator < threshold):
+        return None
+    return rate
+
+
+PUBLISHED_GROUP = ("check_id", "family", "instrument", "article", "severity", "legal_basis_status",
+                   "party", "provider", "period")
+
+
+def published_findings(findings: list[dict], gran: str, threshold: int) -> list[dict]:
+    """Findings aggregated per check x Party x provider x period, counts banded, no request ids."""
+    groups: dict[tuple, int] = {}
+    waived: dict[tuple, int] = {}
+    for f in findings:
+        key = tuple(_s(f.get(k)) for k in PUBLISHED_GROUP[:-1]) + (period_label(f.get("issued_at"), gran),)
+        target = waived if f.get("waived") else groups
+        target[key] = target.get(key, 0) + 1
+    rows = []
+    for key in sorted(set(groups) | set(waived),
+                      key=lambda k: (aggregate._severity_rank(k[4]), k[0], k[6], k[7], k[8])):
+        row = dict(zip(PUBLISHED_GROUP, key, strict=True))
+        row["findings"] = band(groups.get(key, 0), threshold)
+        row["waived"] = band(waived.get(key, 0), threshold)
+        rows.append(row)
+    return rows

@@ -1,0 +1,120 @@
+"""JUnit XML for CI pipelines: one test case per check x Party.
+
+- A test suite per check; a test case per Party in the check's scope (``(no records)`` when the
+  check evaluated nothing). A case fails when that Party has findings of the check that are
+  not waived; waived findings are listed in ``system-out``. A check that was not evaluated is
+  ``skipped`` with the reason; a check that crashed is an ``error``.
+- A suite ``attestations`` with a case per attestation: ``fail`` and ``expired`` fail the case.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+NO_PARTY = "(no Party)"
+MAX_LISTED = 50
+
+
+def _s(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _finding_line(f: dict) -> str:
+    parts = [f"{_s(f.get('severity'))}", _s(f.get("request_id")) or "-", _s(f.get("provider")) or "-",
+             _s(f.get("message"))]
+    return " | ".join(parts)
+
+
+def build(model: dict) -> ET.Element:
+    run = model.get("run", {})
+    findings = model.get("findings", []) or []
+    by_cp: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for f in findings:
+        by_cp[(_s(f.get("check_id")), _s(f.get("party")) or NO_PARTY)].append(f)
+    parties: dict[str, set[str]] = defaultdict(set)
+    for row in model.get("scope", []) or []:
+        parties[_s(row.get("check_id"))].add(_s(row.get("party")) or NO_PARTY)
+    for cid, party in by_cp:
+        parties[cid].add(party)
+
+    root = ET.Element("testsuites", name=f"auditor {run.get('pack', '')} {run.get('run_id', '')}".strip())
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for check in sorted(model.get("checks", []) or [], key=lambda c: _s(c.get("id"))):
+        cid = _s(check.get("id"))
+        suite = ET.SubElement(root, "testsuite", name=cid)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        props = ET.SubElement(suite, "properties")
+        for key in ("title", "instrument", "article", "severity", "family", "legal_basis_status"):
+            if check.get(key) is not None:
+                ET.SubElement(props, "property", name=key, value=_s(check.get(key)))
+        outcome = check.get("outcome")
+        names = sorted(parties.get(cid, set())) or ["(no records)"]
+        for party in names:
+            case = ET.SubElement(suite, "testcase", classname=f"auditor.{cid}", name=party)
+            counts["tests"] += 1
+            if outcome == "error":
+                ET.SubElement(case, "error", message="check crashed", type="error").text = _s(check.get("reason"))
+                counts["errors"] += 1
+                continue
+            if outcome == "not_evaluated":
+                ET.SubElement(case, "skipped", message=_s(check.get("reason")) or "not evaluated")
+                counts["skipped"] += 1
+                continue
+            fs = by_cp.get((cid, party), [])
+            open_fs = [f for f in fs if not f.get("waived")]
+            waived = [f for f in fs if f.get("waived")]
+            if open_fs:
+                worst = sorted({_s(f.get("severity")) for f in open_fs})
+                fail = ET.SubElement(case, "failure", message=f"{len(open_fs)} finding(s) of {cid} for {party}",
+                                     type=",".join(worst))
+                lines = [_finding_line(f) for f in open_fs[:MAX_LISTED]]
+                if len(open_fs) > MAX_LISTED:
+                    lines.append(f"... and {len(open_fs) - MAX_LISTED} more (see findings.json)")
+                fail.text = "\n".join(lines)
+                counts["failures"] += 1
+            if waived:
+                ET.SubElement(case, "system-out").text = "\n".join(
+                    f"WAIVED until {_s(f.get('waiver_expires'))}: {_finding_line(f)} -- {_s(f.get('waiver_reason'))}"
+                    for f in waived[:MAX_LISTED]
+                )
+        for k, v in counts.items():
+            suite.set(k, str(v))
+            totals[k] += v
+
+    atts = model.get("attestations", []) or []
+    if atts:
+        suite = ET.SubElement(root, "testsuite", name="attestations")
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        for a in atts:
+            scope = "/".join(x for x in (_s(a.get("party")), _s(a.get("provider")), _s(a.get("request"))) if x)
+            name = f"{_s(a.get('id'))} {_s(a.get('safeguard'))}" + (f" [{scope}]" if scope else "")
+            case = ET.SubElement(suite, "testcase", classname=f"auditor.attestation.{_s(a.get('check')) or 'judgement'}",
+                                 name=name)
+            counts["tests"] += 1
+            status = a.get("status")
+            detail = (f"attested {a.get('result')} by {_s(a.get('attested_by'))}; evidence {_s(a.get('evidence'))}; "
+                      f"expires {_s(a.get('expires'))}")
+            if status in ("fail", "expired"):
+                msg = "attested as failing" if status == "fail" else "attestation expired; re-attest"
+                ET.SubElement(case, "failure", message=msg, type=status).text = detail
+                counts["failures"] += 1
+            else:
+                ET.SubElement(case, "system-out").text = detail
+        for k, v in counts.items():
+            suite.set(k, str(v))
+            totals[k] += v
+    for k, v in totals.items():
+        root.set(k, str(v))
+    return root
+
+
+def write(model: dict, path: Path) -> Path:
+    root = build(model)
+    ET.indent(root)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path

@@ -1,0 +1,139 @@
+"""SARIF 2.1.0 (``findings.sarif``) for code-scanning dashboards and pipelines.
+
+One SARIF run per audit run. Rules are the pack's checks (with legal citation); results are the
+findings, located logically by Party / provider / request (logs have no source lines); the
+finding fingerprint is the ``partialFingerprints`` entry so dashboards track a finding across
+runs. Waived findings carry an accepted external ``suppression`` with justification, approver and
+expiry. Input files are listed as artifacts with their SHA-256; attestations sit in the run's
+property bag. Validated against the OASIS SARIF 2.1.0 schema in the tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+INFO_URI = "https://github.com/auditor/auditor"  # project page; see README
+
+
+def _s(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _uri(path: str) -> str:
+    p = Path(path)
+    if p.is_absolute():
+        return p.as_uri()
+    return quote(PurePosixPath(*p.parts).as_posix())
+
+
+def _rule(check: dict) -> dict:
+    cid = _s(check.get("id"))
+    citation = " ".join(x for x in (_s(check.get("instrument")), _s(check.get("article"))) if x)
+    rule: dict[str, Any] = {
+        "id": cid,
+        "name": cid,
+        "shortDescription": {"text": _s(check.get("title")) or cid},
+        "defaultConfiguration": {"level": LEVELS.get(_s(check.get("severity")), "warning")},
+        "properties": {
+            "citation": citation,
+            "family": check.get("family"),
+            "severity": check.get("severity"),
+            "legal_basis_status": check.get("legal_basis_status"),
+            "outcome": check.get("outcome"),
+            "tags": [t for t in ("data-protection", _s(check.get("family"))) if t],
+        },
+    }
+    if check.get("rationale"):
+        rule["fullDescription"] = {"text": _s(check.get("rationale"))}
+    if check.get("remediation"):
+        rule["help"] = {"text": _s(check.get("remediation"))}
+    return rule
+
+
+def _result(f: dict, rule_index: dict[str, int]) -> dict:
+    cid = _s(f.get("check_id"))
+    party, provider, req = _s(f.get("party")), _s(f.get("provider")), _s(f.get("request_id"))
+    name = req or _s(f.get("record_id")) or cid
+    res: dict[str, Any] = {
+        "ruleId": cid,
+        "level": LEVELS.get(_s(f.get("severity")), "warning"),
+        "message": {"text": _s(f.get("message")) or cid},
+        "locations": [{
+            "logicalLocations": [{
+                "name": name,
+                "fullyQualifiedName": "/".join(x or "-" for x in (party, provider, name)),
+                "kind": "object",
+            }],
+        }],
+        "properties": {k: f.get(k) for k in ("party", "receiving_party", "provider", "request_id", "record_id",
+                                              "severity", "instrument", "article", "issued_at") if f.get(k)},
+    }
+    if cid in rule_index:
+        res["ruleIndex"] = rule_index[cid]
+    if f.get("fingerprint"):
+        res["partialFingerprints"] = {"auditorFingerprint/v1": _s(f.get("fingerprint"))}
+    if f.get("waived"):
+        res["suppressions"] = [{
+            "kind": "external",
+            "status": "accepted",
+            "justification": _s(f.get("waiver_reason")),
+            "properties": {"expires": f.get("waiver_expires"), "approver": f.get("waiver_approver"),
+                           "waiver_id": f.get("waiver_id")},
+        }]
+    return res
+
+
+def build(model: dict) -> dict:
+    run = model.get("run", {})
+    checks = sorted(model.get("checks", []) or [], key=lambda c: _s(c.get("id")))
+    rules = [_rule(c) for c in checks]
+    rule_index = {r["id"]: i for i, r in enumerate(rules)}
+    artifacts = []
+    for inp in run.get("inputs", []) or []:
+        if not inp.get("file"):
+            continue
+        art: dict[str, Any] = {"location": {"uri": _uri(_s(inp["file"]))}, "roles": ["analysisTarget"]}
+        if inp.get("sha256"):
+            art["hashes"] = {"sha-256": _s(inp["sha256"])}
+        art["properties"] = {k: inp.get(k) for k in ("table", "read", "stored", "unchanged", "revised",
+                                                      "quarantined") if k in inp}
+        artifacts.append(art)
+    sarif_run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "auditor",
+            "version": _s(run.get("tool_version")) or "0",
+            "informationUri": INFO_URI,
+            "rules": rules,
+            "properties": {"pack": run.get("pack"), "pack_version": run.get("pack_version"),
+                           "pack_title": run.get("pack_title")},
+        }},
+        "automationDetails": {"id": f"auditor/{_s(run.get('pack'))}/{_s(run.get('run_id'))}"},
+        "invocations": [{
+            "executionSuccessful": not any(c.get("outcome") == "error" for c in checks),
+            "properties": {"as_of": run.get("as_of"), "started_at": run.get("started_at"),
+                           "finished_at": run.get("finished_at")},
+        }],
+        "results": [_result(f, rule_index) for f in model.get("findings", []) or []],
+        "properties": {
+            "run_id": run.get("run_id"),
+            "as_of": run.get("as_of"),
+            "attestations": model.get("attestations", []) or [],
+            "waivers": model.get("waivers", []) or [],
+            "config_sha256": run.get("config_sha256"),
+        },
+    }
+    if artifacts:
+        sarif_run["artifacts"] = artifacts
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [sarif_run]}
+
+
+def write(model: dict, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(build(model), indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,143 @@
+"""The HTML reports in headless Chromium (Debian ``chromium`` via Playwright).
+
+Opens index.html, one Party and one provider report of the sample audit and checks: no console
+errors, no network requests (only the page's own file), the findings table sorts and filters,
+the charts are present and decoded. A full-page screenshot of each is saved to
+``test-artifacts/reports/`` (or ``$AUDITOR_TEST_ARTIFACTS``).
+
+Without chromium or Playwright the tests skip on a laptop, never when ``CI`` is set
+(``make test`` installs chromium when missing).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("AUDITOR_TEST_ARTIFACTS") or ROOT / "test-artifacts") / "reports"
+PAGES = ("index.html", "party/FR.html", "provider/examplemail.html")
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _need(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need("playwright is not installed (pip install playwright)")
+    exe = _chromium()
+    if exe is None:
+        _need("chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
+                                                         "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    events: dict[str, list] = {"errors": [], "requests": []}
+    page.on("console", lambda m: events["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: events["errors"].append(str(e)))
+    page.on("request", lambda r: events["requests"].append(r.url))
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+               else route.abort())
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, events
+
+
+def _column(page, col: int) -> list[str]:
+    return page.eval_on_selector_all(
+        "#findings tbody tr:not([hidden])", f"rows => rows.map(r => r.cells[{col}].textContent.trim())")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_in_chromium(browser, sample_run, name):
+    path = sample_run["out"] / name
+    page, events = _open(browser, path)
+    try:
+        assert page.get_attribute("html", "lang") == "en"
+        # charts: data: PNGs, decoded by the browser
+        widths = page.eval_on_selector_all('img[src^="data:image/png;base64,"]', "imgs => imgs.map(i => i.naturalWidth)")
+        assert len(widths) >= 4 and all(w > 100 for w in widths), widths
+        total = page.locator("#findings tbody tr").count()
+        assert total > 1
+        # sort by check id: ascending, then descending
+        header = page.locator("#findings thead th").nth(1)
+        header.click()
+        asc = _column(page, 1)
+        assert asc == sorted(asc) and header.get_attribute("aria-sort") == "ascending"
+        header.click()
+        assert _column(page, 1) == sorted(asc, reverse=True)
+        # sort by severity uses the rank, not the label text: critical/high first
+        page.locator("#findings thead th").nth(0).click()
+        ranks = page.eval_on_selector_all("#findings tbody tr", "rows => rows.map(r => +r.cells[0].dataset.sort)")
+        assert ranks == sorted(ranks)
+        # filter by family: only that family's rows stay visible, and the counter says so
+        family = page.locator("#findings tbody tr").first.get_attribute("data-family")
+        expected = page.locator(f'#findings tbody tr[data-family="{family}"]').count()
+        page.select_option('form.filters select[name="family"]', family)
+        visible = page.locator("#findings tbody tr:not([hidden])")
+        assert visible.count() == expected < total or expected == total
+        assert set(page.eval_on_selector_all("#findings tbody tr:not([hidden])",
+                                             "rows => rows.map(r => r.dataset.family)")) == {family}
+        assert page.locator("form.filters output").text_content() == f"{expected} of {total} rows shown"
+        # free-text search combines with the select; clearing both shows everything again
+        page.fill('form.filters input[type="search"]', "zz-no-such-text-zz")
+        assert page.locator("#findings tbody tr:not([hidden])").count() == 0
+        page.fill('form.filters input[type="search"]', "")
+        page.select_option('form.filters select[name="family"]', "")
+        assert page.locator("#findings tbody tr:not([hidden])").count() == total
+        # a finding links to its check's explanation on the same page
+        href = page.locator("#findings tbody tr a").first.get_attribute("href")
+        assert href.startswith("#chk-") and page.locator(href).count() == 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / (name.replace("/", "__").replace(".html", ".png"))
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        assert events["errors"] == []
+        assert [u for u in events["requests"] if u != path.as_uri()] == []
+    finally:
+        page.close()
+
+
+def test_french_page_lang(browser, sample_run, tmp_path):
+    import os as _os
+
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    old = _os.getcwd()
+    _os.chdir(sample_run["work"])
+    try:
+        res = CliRunner().invoke(main, ["report", "--out", str(tmp_path), "--format", "html", "--lang", "fr"])
+    finally:
+        _os.chdir(old)
+    assert res.exit_code == 0, res.output
+    page, events = _open(browser, tmp_path / "party" / "FR.html")
+    try:
+        assert page.get_attribute("html", "lang") == "fr"
+        assert "Synthèse de conformité" in page.content()
+        assert events["errors"] == []
+    finally:
+        page.close()

@@ -1,0 +1,122 @@
+"""Stable fingerprints across runs: `auditor diff` and the previous-run section of the reports."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from auditor.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_data"
+
+
+def _cli(args: list[str], cwd: Path):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, args)
+    finally:
+        os.chdir(old)
+
+
+def _copy(dst: Path, n: int = 80) -> None:
+    """A small slice of the sample data (first ``n`` requests)."""
+    dst.mkdir()
+    with (SAMPLE / "requests.csv").open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        rows, fields = [r for _, r in zip(range(n), reader, strict=False)], reader.fieldnames
+    ids = {r["request_id"] for r in rows}
+    with (dst / "requests.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    for name in ("disclosures.csv", "custody_events.csv"):
+        with (SAMPLE / name).open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            keep, f2 = [r for r in reader if r["request_id"] in ids], reader.fieldnames
+        with (dst / name).open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=f2)
+            w.writeheader()
+            w.writerows(keep)
+    shutil.copy(SAMPLE / "parties.csv", dst / "parties.csv")
+
+
+def _run_ids(cwd: Path) -> list[str]:
+    res = _cli(["runs"], cwd)
+    assert res.exit_code == 0, res.output
+    return re.findall(r"^(run-\S+)", res.output, re.M)
+
+
+def test_diff_between_runs(tmp_path):
+    data = tmp_path / "data"
+    _copy(data)
+    work = tmp_path / "work"
+    work.mkdir()
+    first = _cli(["run", "--data", str(data), "--out", str(work / "r1"), "--as-of", "2026-06-30",
+                  "--format", "json"], work)
+    assert first.exit_code == 0, first.output
+    one = json.loads((work / "r1" / "findings.json").read_text(encoding="utf-8"))
+    assert one, "the slice must produce findings"
+    # the same data a second time: every finding persists, with the same fingerprints
+    second = _cli(["run", "--data", str(data), "--out", str(work / "r2"), "--as-of", "2026-06-30",
+                   "--format", "json", "--format", "md"], work)
+    assert second.exit_code == 0, second.output
+    two = json.loads((work / "r2" / "findings.json").read_text(encoding="utf-8"))
+    assert sorted(f["fingerprint"] for f in one) == sorted(f["fingerprint"] for f in two)
+    run_a, run_b = _run_ids(work)[-2:]
+    res = _cli(["diff", run_a, run_b, "--format", "json"], work)
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert (len(d["new"]), len(d["resolved"]), len(d["persisting"])) == (0, 0, len(one))
+    assert d["same_scope"] is True
+    # the second run's report compares with the first
+    summary = json.loads((work / "r2" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["findings_total"] == len(two)
+    md = (work / "r2" / "index.md").read_text(encoding="utf-8")
+    assert run_a in md and "| New | Resolved | Persisting |" in md
+    assert f"| 0 | 0 | {len(one)} |" in md
+    # reversed order of arguments: what persisted is still persisting; table output, exit 0
+    res = _cli(["diff", run_b, run_a], work)
+    assert res.exit_code == 0 and f"0 new, 0 resolved, {len(one)} persisting" in res.output
+
+
+def test_diff_new_and_resolved(engine):
+    """Fingerprints in a synthetic pair of runs: one resolved, one new, one persisting."""
+    from datetime import UTC, datetime
+
+    import pandas as pd
+
+    from auditor import rundiff
+    from auditor.store import db, models
+
+    def run(run_id: str, minute: int) -> models.AuditRun:
+        return models.AuditRun(run_id=run_id, as_of=datetime(2026, 6, 30, tzinfo=UTC), pack="cets224", pack_version="1",
+                               tool_version="0", status="finished",
+                               started_at=datetime(2026, 7, 1, 0, minute, tzinfo=UTC),
+                               inputs=[{"table": "requests", "file": "/x/requests.csv"}])
+
+    db.save(engine, [run("run-a", 0), run("run-b", 5)])
+    base = {"check_id": "TIM002", "family": "timeliness", "instrument": "CETS 224", "article": "Art. 8",
+            "severity": "medium", "legal_basis_status": "C", "party": "FR", "provider": "p", "message": "m"}
+    rows = [dict(base, run_id="run-a", fingerprint="keep", request_id="R1"),
+            dict(base, run_id="run-a", fingerprint="gone", request_id="R2"),
+            dict(base, run_id="run-b", fingerprint="keep", request_id="R1"),
+            dict(base, run_id="run-b", fingerprint="fresh", request_id="R3")]
+    with engine.begin() as conn:
+        db.insert_frame(conn, models.Finding.__table__, pd.DataFrame(rows))
+    d = rundiff.diff_runs(engine, "run-a", "run-b")
+    assert [r["fingerprint"] for r in d["new"]] == ["fresh"]
+    assert [r["request_id"] for r in d["resolved"]] == ["R2"]
+    assert [r["fingerprint"] for r in d["persisting"]] == ["keep"]
+    later = db.get_run(engine, "run-b")
+    assert rundiff.previous_run(engine, later).run_id == "run-a"
+    m = rundiff.model_diff(engine, later)
+    assert m["previous_run_id"] == "run-a" and m["new"] == ["fresh"] and m["persisting"] == ["keep"]
+    assert rundiff.model_diff(engine, db.get_run(engine, "run-a")) == {"previous_run_id": None}

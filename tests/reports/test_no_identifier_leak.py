@@ -1,0 +1,89 @@
+"""A subscriber identifier planted in the input appears in no output, in any format, in either
+mode (normal and --publish), nor in the database file or the command's output."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pypdf
+from click.testing import CliRunner
+
+from auditor.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_data"
+PLANTED = "planted.subscriber+7731@leak-canary.example"
+ALL_FORMATS = ["--format", "html", "--format", "md", "--format", "json", "--format", "csv", "--format", "pdf"]
+
+
+def _small_copy(dst: Path, n_requests: int = 60) -> None:
+    """The first requests of the sample data (with their disclosures and custody events);
+    every fifth request carries the planted identifier."""
+    dst.mkdir()
+    with (SAMPLE / "requests.csv").open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields = reader.fieldnames
+        rows = [r for _, r in zip(range(n_requests), reader, strict=False)]
+    for i, r in enumerate(rows):
+        if i % 5 == 0:
+            r["subscriber_identifier"] = PLANTED
+    ids = {r["request_id"] for r in rows}
+    with (dst / "requests.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    for name in ("disclosures.csv", "custody_events.csv"):
+        with (SAMPLE / name).open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            keep = [r for r in reader if r["request_id"] in ids]
+            fields2 = reader.fieldnames
+        with (dst / name).open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=fields2)
+            w.writeheader()
+            w.writerows(keep)
+    (dst / "parties.csv").write_bytes((SAMPLE / "parties.csv").read_bytes())
+
+
+def _texts(path: Path) -> list[str]:
+    data = path.read_bytes()
+    out = [data.decode("utf-8", errors="ignore"), data.decode("latin-1")]
+    if path.suffix == ".pdf":
+        out.append("\n".join(p.extract_text() for p in pypdf.PdfReader(str(path)).pages))
+    return out
+
+
+def test_planted_identifier_never_output(tmp_path):
+    data = tmp_path / "data"
+    _small_copy(data)
+    assert PLANTED in (data / "requests.csv").read_text(encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(work)
+    try:
+        normal = runner.invoke(main, ["run", "--data", str(data), "--out", str(work / "normal"),
+                                      "--as-of", "2026-06-30", *ALL_FORMATS])
+        published = runner.invoke(main, ["report", "--out", str(work / "published"), "--publish", *ALL_FORMATS])
+        french = runner.invoke(main, ["report", "--out", str(work / "fr"), "--publish", "--lang", "fr",
+                                      "--format", "html", "--format", "md", "--format", "json"])
+    finally:
+        os.chdir(old)
+    for res in (normal, published, french):
+        assert res.exit_code == 0, res.output
+        assert PLANTED not in res.output
+    files = [p for p in work.rglob("*") if p.is_file()]
+    suffixes = {p.suffix for p in files}
+    assert {".html", ".md", ".json", ".csv", ".pdf", ".db"} <= suffixes, suffixes
+    assert len([p for p in files if p.suffix == ".pdf"]) >= 6
+    for path in files:
+        for text in _texts(path):
+            assert PLANTED not in text, path
+            assert "leak-canary" not in text, path
+    # the published set also carries no request ids
+    some_id = next(csv.DictReader((data / "requests.csv").open(encoding="utf-8")))["request_id"]
+    for path in (work / "published").rglob("*"):
+        if path.is_file() and path.suffix != ".pdf":
+            assert some_id not in path.read_text(encoding="utf-8"), path
