@@ -23,7 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -72,64 +75,141 @@ def sha256_text(text: str) -> str:
 
 
 # ---------------------------------------------------------------- canonical input-row content
-def _canon(s: pd.Series, kind: str) -> pd.Series:
+def _canon(values: list, kind: str) -> pa.Array:
+    """One column of raw DBAPI values as canonical text (NULL marked by ``_NULL``)."""
+    if kind not in ("timestamp", "bool", "int", "float"):  # text kinds: str, party, enum, set, personal
+        try:
+            arr = pa.array(values, type=pa.string())
+        except (pa.ArrowTypeError, pa.ArrowInvalid):  # a driver gave non-text values
+            arr = pa.array([None if v is None else str(v) for v in values], type=pa.string())
+        return pc.fill_null(arr, _NULL)
+    s = pd.Series(values, dtype=object)
     if kind == "timestamp":
-        out = pd.to_datetime(s, utc=True, format="ISO8601").dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    elif kind == "bool":
+        ts = pd.to_datetime(s, utc=True, format="ISO8601")
+        stamps = ts.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+        text = np.char.add(np.datetime_as_string(stamps, unit="us"), "Z").astype(object)
+        text[ts.isna().to_numpy()] = None
+        return pc.fill_null(pa.array(text, type=pa.string()), _NULL)
+    if kind == "bool":
         out = s.astype("boolean").map({True: "1", False: "0"}, na_action="ignore")
     elif kind == "int":
         out = pd.to_numeric(s).astype("Int64").astype("string")
-    elif kind == "float":
-        out = pd.to_numeric(s).astype("Float64").astype("string")
     else:
-        out = s.astype("string")
-    return out.astype("string").fillna(_NULL)
+        out = pd.to_numeric(s).astype("Float64").astype("string")
+    arr = pa.array(out.astype(object).where(out.notna(), None).to_numpy(), type=pa.string())
+    return pc.fill_null(arr, _NULL)
 
 
-def row_contents(conn: sa.Connection, table: str, ids: list[str] | None = None) -> pd.DataFrame:
-    """``id``, ``ingest_id`` and a canonical content string of stored rows of an input table.
+def _in_chunks(stmt: sa.Select, column: sa.ColumnElement, values: list[str] | None) -> list[sa.Select]:
+    if values is None:
+        return [stmt]
+    return [stmt.where(column.in_(values[i : i + 500])) for i in range(0, len(values), 500)]
 
-    The string does not depend on the database (SQLite and PostgreSQL give the same one)."""
+
+def _content_arrays(conn: sa.Connection, table: str, ids: list[str] | None = None,
+                    ingest_ids: list[str] | None = None) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(id, ingest_id, canonical content) of stored rows of an input table, as string arrays."""
     spec = TABLES[table]
     t = INPUT_MODELS[table].__table__
     stmt = sa.select(*[t.c[c] for c in spec.names], t.c.ingest_id)
-    frames = []
-    chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
-    for chunk in chunks:
-        q = stmt if chunk is None else stmt.where(t.c[spec.id_column].in_(chunk))
-        frames.append(pd.read_sql(q, conn))
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*spec.names, "ingest_id"])
-    if frame.empty:
-        return pd.DataFrame({"id": pd.Series(dtype="string"), "ingest_id": pd.Series(dtype="string"),
-                             "content": pd.Series(dtype="string")})
-    parts = [_canon(frame[c.name], c.kind) for c in spec.columns]
-    content = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
-    return pd.DataFrame({"id": frame[spec.id_column].astype("string"),
-                         "ingest_id": frame["ingest_id"].astype("string"), "content": content})
+    if ids is not None:
+        stmts = _in_chunks(stmt, t.c[spec.id_column], ids)
+    else:
+        stmts = _in_chunks(stmt, t.c.ingest_id, ingest_ids)
+    rows: list = []
+    for q in stmts:  # raw DBAPI rows: no per-value processing, no DataFrame type inference
+        rows.extend(conn.execute(q).fetchall() if ids is not None else _raw_rows(conn, q))
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(spec.names) + 1)]
+    parts = [_canon(list(columns[i]), c.kind) for i, c in enumerate(spec.columns)]
+    content = pc.binary_join_element_wise(*parts, "\x1f") if len(parts) > 1 else parts[0]
+    id_arr = pa.array(columns[spec.names.index(spec.id_column)], type=pa.string())
+    return id_arr, pa.array(columns[-1], type=pa.string()), content
 
 
-def ingest_digests(conn: sa.Connection) -> dict[str, str]:
-    """SHA-256 per ingest over every row version it brought (current rows and superseded ones)."""
-    parts = []
+def _raw_rows(conn: sa.Connection, stmt: sa.Select) -> list:
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(str(compiled))
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def row_contents(conn: sa.Connection, table: str, ids: list[str] | None = None) -> pd.DataFrame:
+    """``id``, ``ingest_id`` and a canonical content string of stored rows of an input table
+    (all, or those with the given ids).
+
+    The string does not depend on the database (SQLite and PostgreSQL give the same one)."""
+    id_arr, ingest_arr, content = _content_arrays(conn, table, ids=ids)
+    return pd.DataFrame({"id": pd.Series(id_arr.to_pylist(), dtype="string"),
+                         "ingest_id": pd.Series(ingest_arr.to_pylist(), dtype="string"),
+                         "content": pd.Series(content.to_pylist(), dtype="string")})
+
+
+def ingest_digests(conn: sa.Connection, ingest_ids: list[str] | None = None) -> dict[str, str]:
+    """SHA-256 per ingest over every row version it brought (current rows and superseded ones);
+    all ingests, or only ``ingest_ids``. Each line is ``table RS id RS content``; an ingest's
+    lines are sorted (code-point order) and joined by newlines."""
+    owners: list[pa.Array] = []
+    lines: list[pa.Array] = []
     for table in TABLES:
-        rc = row_contents(conn, table)
-        if not rc.empty:
-            parts.append(table + "\x1e" + rc["id"] + "\x1e" + rc["content"])
-            parts[-1].index = rc["ingest_id"].to_numpy()
+        id_arr, ingest_arr, content = _content_arrays(conn, table, ingest_ids=ingest_ids)
+        if len(id_arr):
+            owners.append(ingest_arr)
+            lines.append(pc.binary_join_element_wise(table, id_arr, content, "\x1e"))
     rv = models.InputRevision.__table__
-    rev = pd.read_sql(sa.select(rv.c.table_name, rv.c.record_id, rv.c.old_ingest_id, rv.c.old_content), conn)
-    if not rev.empty:
-        s = (rev["table_name"].astype("string") + "\x1e" + rev["record_id"].astype("string") + "\x1e"
-             + rev["old_content"].astype("string"))
-        s.index = rev["old_ingest_id"].to_numpy()
-        parts.append(s)
-    if not parts:
+    stmt = sa.select(rv.c.table_name, rv.c.record_id, rv.c.old_content, rv.c.old_ingest_id)
+    rev = [r for q in _in_chunks(stmt, rv.c.old_ingest_id, ingest_ids) for r in conn.execute(q).fetchall()]
+    if rev:
+        t_name, rec_id, old, owner = (pa.array(c, type=pa.string()) for c in zip(*rev, strict=True))
+        owners.append(owner)
+        lines.append(pc.binary_join_element_wise(t_name, rec_id, old, "\x1e"))
+    if not lines:
         return {}
-    lines = pd.concat(parts)
+    tab = pa.table({"owner": pa.concat_arrays(owners), "line": pa.concat_arrays(lines)})
+    tab = tab.take(pc.sort_indices(tab, sort_keys=[("owner", "ascending"), ("line", "ascending")]))
+    owner_col = tab.column("owner").to_numpy(zero_copy_only=False)
+    line_col = tab.column("line")
     out = {}
-    for ingest_id, group in lines.groupby(level=0, sort=True):
-        out[str(ingest_id)] = sha256_text("\n".join(sorted(group.tolist())))
+    bounds = np.flatnonzero(owner_col[1:] != owner_col[:-1]) + 1
+    for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(owner_col)], strict=True):
+        group = line_col.slice(int(start), int(stop - start)).to_pylist()
+        out[str(owner_col[start])] = sha256_text("\n".join(group))
     return out
+
+
+def _present_ingests(conn: sa.Connection) -> set[str]:
+    """Ingest ids that own at least one stored row version."""
+    found: set[str] = set()
+    for table in TABLES:
+        t = INPUT_MODELS[table].__table__
+        found.update(r[0] for r in conn.execute(sa.select(t.c.ingest_id).distinct()))
+    rv = models.InputRevision.__table__
+    found.update(r[0] for r in conn.execute(sa.select(rv.c.old_ingest_id).distinct()))
+    return found
+
+
+def current_ingest_digests(conn: sa.Connection) -> dict[str, str]:
+    """Digests of every ingest that owns stored rows, for a new ledger record.
+
+    The rows an ingest brought never change once it has finished (a revision moves the old
+    version to ``input_revisions`` under the same ingest id), so the digest of a finished ingest
+    is computed once and kept in ``ingest_digests``; a run then hashes only new ingests. ``verify``
+    never reads that cache: it recomputes every digest from the stored rows."""
+    cache = models.IngestDigest.__table__
+    cached = {r.ingest_id: r.digest for r in conn.execute(sa.select(cache))}
+    ing = models.Ingest.__table__
+    finished = {r[0] for r in conn.execute(sa.select(ing.c.id).where(ing.c.finished_at.is_not(None)))}
+    present = _present_ingests(conn)
+    need = sorted(present - cached.keys())
+    fresh = ingest_digests(conn, need) if need else {}
+    new_cache = [{"ingest_id": i, "digest": fresh.get(i, "")} for i in need if i in finished]
+    if new_cache:
+        conn.execute(sa.insert(cache), new_cache)
+    out = {i: d for i, d in cached.items() if d and i in present}
+    out.update(fresh)
+    return dict(sorted(out.items()))
 
 
 # ---------------------------------------------------------------- run outputs
@@ -178,7 +258,7 @@ def append_run(engine: Engine, run: models.AuditRun, extra: dict[str, Any]) -> m
                     "config_sha256": extra.get("config_sha256"),
                     "waivers_sha256": extra.get("waivers_sha256"),
                     "inputs": inputs,
-                    "ingests": ingest_digests(conn),
+                    "ingests": current_ingest_digests(conn),
                     **run_digests(conn, run.run_id),
                     "prev_hash": prev or GENESIS,
                 }

@@ -159,6 +159,15 @@ class InputRevision(SQLModel, table=True):
     revised_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=False), nullable=False))  # UTC
 
 
+class IngestDigest(SQLModel, table=True):
+    """Cache of the input-row digest of a finished ingest, so a run hashes only new ingests.
+    ``auditor verify`` never trusts it: it recomputes the digests from the stored rows."""
+
+    __tablename__ = "ingest_digests"
+    ingest_id: str = Field(primary_key=True, max_length=40)
+    digest: str = Field(max_length=64)  # "" when the ingest owns no stored row
+
+
 class LedgerRecord(SQLModel, table=True):
     """Tamper-evident run ledger: one record per audit run, chained by hash (see auditor.ledger)."""
 

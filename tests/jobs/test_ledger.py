@@ -92,3 +92,25 @@ def test_ledger_survives_later_ingests_and_revisions(tmp_path, db_url):
     assert recs[1]["prev_hash"] != recs[0]["prev_hash"]
     assert {i["sha256"] for i in recs[0]["inputs"]} and recs[0]["pack"]["sha256"]
     assert recs[0]["tool_version"] and recs[0]["findings_sha256"]
+
+
+def test_cached_ingest_digests_equal_recomputed_ones_and_are_not_trusted_by_verify(tmp_path, db_url):
+    """A run hashes only ingests it has not hashed before (cache ``ingest_digests``); the cache
+    holds exactly what a full recomputation gives, and tampering with it is caught by verify."""
+    from auditor import ledger
+
+    eng = _two_runs(tmp_path, db_url)
+    with eng.connect() as c:
+        cached = {r.ingest_id: r.digest for r in c.execute(sa.text("SELECT ingest_id, digest FROM ingest_digests"))}
+        assert len(cached) == 2
+        assert cached == ledger.ingest_digests(c)
+        second = json.loads(c.execute(sa.text("SELECT record FROM ledger ORDER BY seq DESC LIMIT 1")).scalar_one())
+    assert second["ingests"] == cached  # the second record covers both ingests
+    # a forged cache value ends up in the next record, which verify then rejects
+    with eng.begin() as c:
+        c.execute(sa.text("UPDATE ingest_digests SET digest = :d"), {"d": "0" * 64})
+    r = invoke("run", "--data", tmp_path / "d1", "--out", tmp_path / "o-3", "--as-of", AS_OF, "--db", db_url,
+               "--format", "csv")
+    assert r.exit_code == 0, r.output
+    r = invoke("verify", "--db", db_url)
+    assert r.exit_code == 1 and "were changed or deleted" in r.output
