@@ -146,6 +146,23 @@ def merge_outputs(parts: list[AuditOutput]) -> AuditOutput:
     return AuditOutput(runs, scope, findings)
 
 
+_REQUEST_FIELDS = ("issuing_party", "receiving_party", "provider", "issued_at")
+
+
+def _request_lookup(ctx: AuditContext) -> tuple[pd.Index, pd.DataFrame]:
+    """The requests' Party, provider and date fields with an index on request_id, built once per
+    context: every check's result rows are labelled from it (a merge per check cost more than
+    the checks themselves at scale)."""
+    cache = ctx._cache  # noqa: SLF001 - the context's own per-audit cache
+    if "_request_lookup" not in cache:
+        req = ctx.tables["requests"][["request_id", *_REQUEST_FIELDS]].reset_index(drop=True)
+        index = pd.Index(req["request_id"])
+        if not index.is_unique:
+            raise ValueError("request_id is not unique in the stored requests")
+        cache["_request_lookup"] = (index, req)
+    return cache["_request_lookup"]
+
+
 def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, pd.DataFrame]:
     empty_scope = pd.DataFrame(columns=SCOPE_COLUMNS)
     empty_findings = pd.DataFrame(columns=FINDING_COLUMNS)
@@ -162,10 +179,11 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
     res = res.reset_index(drop=True)
     if "record_id" not in res:
         res["record_id"] = pd.Series(pd.NA, index=res.index, dtype="string")
-    req = ctx.tables["requests"][["request_id", "issuing_party", "receiving_party", "provider", "issued_at"]]
-    res = res.drop(columns=[c for c in ("issuing_party", "receiving_party", "provider", "issued_at")
-                            if c in res.columns])
-    res = res.merge(req, on="request_id", how="left", validate="many_to_one")
+    res = res.drop(columns=[c for c in ("party", *_REQUEST_FIELDS) if c in res.columns])
+    index, req = _request_lookup(ctx)
+    pos = index.get_indexer(res["request_id"])  # -1 for an unknown request: its fields stay NA
+    for col in _REQUEST_FIELDS:
+        res[col] = req[col].array.take(pos, allow_fill=True)
     res = res.rename(columns={"issuing_party": "party"})
     failed = res["failed"].astype("boolean")
     n_fail = int(failed.fillna(False).sum())
