@@ -17,6 +17,7 @@ caught.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -147,36 +148,108 @@ def row_contents(conn: sa.Connection, table: str, ids: list[str] | None = None) 
                          "content": pd.Series(content.to_pylist(), dtype="string")})
 
 
+_STREAM_ROWS = 50_000
+
+
+def _ordered(conn: sa.Connection, column: sa.ColumnElement) -> sa.ColumnElement:
+    """Code-point order on every backend (PostgreSQL's default collation is locale-aware)."""
+    return column.collate("C") if conn.dialect.name == "postgresql" else column
+
+
+def _stream_raw(conn: sa.Connection, stmt: sa.Select, size: int | None = None):
+    """Raw DBAPI rows of ``stmt`` in batches, never all in memory (server-side cursor on
+    PostgreSQL)."""
+    size = size or _STREAM_ROWS
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    dbapi = conn.connection.dbapi_connection  # type: ignore[union-attr]
+    if conn.dialect.name == "postgresql":
+        cur = dbapi.cursor(name=f"auditor_ledger_{id(stmt):x}")
+        cur.itersize = size
+    else:
+        cur = dbapi.cursor()
+    try:
+        cur.execute(sql)
+        while batch := cur.fetchmany(size):
+            yield batch
+    finally:
+        cur.close()
+
+
+class _Digests:
+    """One running SHA-256 per ingest over its lines joined by newlines."""
+
+    def __init__(self) -> None:
+        self.hashers: dict[str, Any] = {}
+
+    def feed(self, owner: str, lines: list[str]) -> None:
+        h = self.hashers.get(owner)
+        text = "\n".join(lines)
+        if h is None:
+            self.hashers[owner] = h = hashlib.sha256()
+        else:
+            text = "\n" + text
+        h.update(text.encode("utf-8"))
+
+    def result(self) -> dict[str, str]:
+        return {k: self.hashers[k].hexdigest() for k in sorted(self.hashers)}
+
+
+def _current_lines(conn: sa.Connection, table: str, ingest_ids: list[str] | None):
+    """Batches of (owner ingest ids, record ids, lines) of the current rows, ordered by
+    (ingest_id, id)."""
+    spec = TABLES[table]
+    t = INPUT_MODELS[table].__table__
+    stmt = sa.select(*[t.c[c] for c in spec.names], t.c.ingest_id).order_by(
+        _ordered(conn, t.c.ingest_id), _ordered(conn, t.c[spec.id_column]))
+    if ingest_ids is not None:
+        stmt = stmt.where(t.c.ingest_id.in_(ingest_ids))
+    id_pos = spec.names.index(spec.id_column)
+    for rows in _stream_raw(conn, stmt):
+        columns = list(zip(*rows, strict=True))
+        parts = [_canon(list(columns[i]), c.kind) for i, c in enumerate(spec.columns)]
+        content = pc.binary_join_element_wise(*parts, "\x1f") if len(parts) > 1 else parts[0]
+        ids = pa.array(columns[id_pos], type=pa.string())
+        lines = pc.binary_join_element_wise(table, ids, content, "\x1e")
+        yield list(columns[-1]), list(columns[id_pos]), lines.to_pylist()
+
+
+def _revision_lines(conn: sa.Connection, table: str, ingest_ids: list[str] | None) -> list[tuple[str, str, str]]:
+    """(owner ingest id, record id, line) of the superseded versions an ingest brought."""
+    rv = models.InputRevision.__table__
+    stmt = (sa.select(rv.c.old_ingest_id, rv.c.record_id, rv.c.old_content)
+            .where(rv.c.table_name == table))
+    if ingest_ids is not None:
+        stmt = stmt.where(rv.c.old_ingest_id.in_(ingest_ids))
+    return [(o, r, f"{table}\x1e{r}\x1e{c}") for batch in _stream_raw(conn, stmt) for o, r, c in batch]
+
+
 def ingest_digests(conn: sa.Connection, ingest_ids: list[str] | None = None) -> dict[str, str]:
     """SHA-256 per ingest over every row version it brought (current rows and superseded ones);
-    all ingests, or only ``ingest_ids``. Each line is ``table RS id RS content``; an ingest's
-    lines are sorted (code-point order) and joined by newlines."""
-    owners: list[pa.Array] = []
-    lines: list[pa.Array] = []
-    for table in TABLES:
-        id_arr, ingest_arr, content = _content_arrays(conn, table, ingest_ids=ingest_ids)
-        if len(id_arr):
-            owners.append(ingest_arr)
-            lines.append(pc.binary_join_element_wise(table, id_arr, content, "\x1e"))
-    rv = models.InputRevision.__table__
-    stmt = sa.select(rv.c.table_name, rv.c.record_id, rv.c.old_content, rv.c.old_ingest_id)
-    rev = [r for q in _in_chunks(stmt, rv.c.old_ingest_id, ingest_ids) for r in conn.execute(q).fetchall()]
-    if rev:
-        t_name, rec_id, old, owner = (pa.array(c, type=pa.string()) for c in zip(*rev, strict=True))
-        owners.append(owner)
-        lines.append(pc.binary_join_element_wise(t_name, rec_id, old, "\x1e"))
-    if not lines:
+    all ingests, or only ``ingest_ids``.
+
+    Each row version is one line ``table RS id RS content``; an ingest's lines are ordered by
+    table name, then id (code-point order), and joined by newlines. Rows are streamed in batches,
+    so memory does not grow with the table. A revision moves a row version from the table to
+    ``input_revisions`` without changing its line or its place, so a finished ingest's digest
+    never changes."""
+    if ingest_ids is not None and not ingest_ids:
         return {}
-    tab = pa.table({"owner": pa.concat_arrays(owners), "line": pa.concat_arrays(lines)})
-    tab = tab.take(pc.sort_indices(tab, sort_keys=[("owner", "ascending"), ("line", "ascending")]))
-    owner_col = tab.column("owner").to_numpy(zero_copy_only=False)
-    line_col = tab.column("line")
-    out = {}
-    bounds = np.flatnonzero(owner_col[1:] != owner_col[:-1]) + 1
-    for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(owner_col)], strict=True):
-        group = line_col.slice(int(start), int(stop - start)).to_pylist()
-        out[str(owner_col[start])] = sha256_text("\n".join(group))
-    return out
+    digests = _Digests()
+    for table in sorted(TABLES):
+        revised = sorted(_revision_lines(conn, table, ingest_ids))
+        if not revised:  # the usual case: whole batches, grouped by ingest
+            for owners, _ids, lines in _current_lines(conn, table, ingest_ids):
+                start = 0
+                for i in range(1, len(owners) + 1):
+                    if i == len(owners) or owners[i] != owners[start]:
+                        digests.feed(owners[start], lines[start:i])
+                        start = i
+            continue
+        current = ((o, r, line) for owners, ids, lines in _current_lines(conn, table, ingest_ids)
+                   for o, r, line in zip(owners, ids, lines, strict=True))
+        for owner, _rid, line in heapq.merge(current, revised, key=lambda x: (x[0], x[1])):
+            digests.feed(owner, [line])
+    return digests.result()
 
 
 def _present_ingests(conn: sa.Connection) -> set[str]:

@@ -114,3 +114,24 @@ def test_cached_ingest_digests_equal_recomputed_ones_and_are_not_trusted_by_veri
     assert r.exit_code == 0, r.output
     r = invoke("verify", "--db", db_url)
     assert r.exit_code == 1 and "were changed or deleted" in r.output
+
+
+def test_streamed_digests_do_not_depend_on_the_batch_size(tmp_path, db_url, monkeypatch):
+    """Digests are streamed in batches (bounded memory); batch boundaries, several ingests and a
+    revision merged into the order must give the digests of one single batch."""
+    import pandas as pd
+
+    from auditor import ledger
+
+    eng = _two_runs(tmp_path, db_url)
+    req = pd.read_csv(tmp_path / "d1" / "requests.csv", dtype=str, keep_default_na=False)
+    req.loc[3, "case_reference"] = "CASE-CORRECTED"
+    req.to_csv(tmp_path / "d1" / "requests.csv", index=False)
+    assert invoke("ingest", "--data", tmp_path / "d1", "--db", db_url).exit_code == 0
+    with eng.connect() as c:
+        whole = ledger.ingest_digests(c)
+        monkeypatch.setattr(ledger, "_STREAM_ROWS", 7)
+        assert ledger.ingest_digests(c) == whole
+        assert len(whole) == 3  # two ingests plus the one that brought the revision
+        one = sorted(whole)[0]
+        assert ledger.ingest_digests(c, [one]) == {one: whole[one]}
