@@ -234,7 +234,7 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
         outcomes = {o.check_id: o for o in s.exec(select(models.CheckOutcome).where(models.CheckOutcome.run_id == run.run_id))}
     scope = db.read_sql_frame(engine, models.CheckScopeResult, run_id=run.run_id)
     findings = db.read_sql_frame(engine, models.Finding, run_id=run.run_id)
-    req = db.load_table(engine, "requests")[["request_id", "issued_at"]]
+    req = db.load_table(engine, "requests", columns=["request_id", "issued_at"])
     findings = findings.merge(req, on="request_id", how="left")
     findings["issued_at"] = findings["issued_at"].map(_iso)
     findings = findings.sort_values(["check_id", "request_id", "record_id"], na_position="first", kind="stable")

@@ -11,11 +11,12 @@ suppressed, findings aggregated without request ids) and says so on each page.
 
 from __future__ import annotations
 
-import json
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from . import aggregate, compare, i18n
+from . import aggregate, compare, i18n, jsonio
+from .chartpool import ChartPool
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "write_reports"]
 
@@ -30,8 +31,29 @@ def _write_text(path: Path, text: str, written: list[Path]) -> None:
     written.append(path)
 
 
-def _json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+def _json(data: Any, cache: jsonio.Cache | None = None) -> str:
+    """``json.dumps(data, indent=2, ensure_ascii=False, default=str)`` and a newline (fast path)."""
+    return jsonio.dumps(data, cache) + "\n"
+
+
+class RowCache:
+    """Rendered table rows (HTML, Markdown) by row, shared by every page of one rendering.
+
+    A finding's row is the same on the index, its Party's page and its provider's page, so it
+    is rendered once. Holds the rows, so their ids stay theirs; rows must not change.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[int, dict] = {}
+        self._text: dict[tuple[int, str], str] = {}
+
+    def get(self, row: dict, kind: str, render: Any) -> str:
+        key = (id(row), kind)
+        text = self._text.get(key)
+        if text is None:
+            self._rows[id(row)] = row
+            text = self._text[key] = render(row)
+        return text
 
 
 class _View:
@@ -46,6 +68,9 @@ class _View:
         self.gran = compare.granularity(model)
         self.status = compare.diff_status(model)
         self.params_by_name = {p["name"]: p for p in aggregate.scope_header(model)["params"] if p.get("name")}
+        self.row_cache = RowCache()
+        # finding -> its (non-published) table row; the findings are the memoized records
+        self._finding_rows: dict[tuple, dict[int, tuple[dict, dict]]] = {}
 
     # ---- tables
     def checks(self, results: list[dict], explain_all: bool = False) -> list[dict]:
@@ -67,25 +92,33 @@ class _View:
                              "title": titles.get(r["check_id"], ""),
                              "sort_findings": self.threshold - 0.5 if isinstance(n, str) else n})
         else:
+            # the same finding makes the same row on every page: build it once
+            known = self._finding_rows.setdefault(tuple(titles.items()), {})
             for f in findings:
-                status = "waived" if f.get("waived") else self.status.get(str(f.get("fingerprint") or ""), "")
-                rows.append({
-                    "severity": f.get("severity") or "", "sev_rank": aggregate._severity_rank(f.get("severity")),
-                    "check_id": f["check_id"], "title": titles.get(f["check_id"], ""),
-                    "family": f.get("family") or "", "article": f.get("article") or "",
-                    "instrument": f.get("instrument") or "", "party": f["party"], "provider": f["provider"],
-                    "period": compare.period_label(f.get("issued_at"), self.gran),
-                    "request_id": f["request_id"], "record_id": f.get("record_id"),
-                    "issued": (f.get("issued_at") or "")[:10], "message": f["message"], "status": status,
-                    "waiver_reason": f.get("waiver_reason"), "waiver_expires": f.get("waiver_expires"),
-                })
+                hit = known.get(id(f))
+                if hit is None or hit[0] is not f:
+                    hit = known[id(f)] = (f, self._finding_row(f, titles))
+                rows.append(hit[1])
         filters = []
         for name, label in (("severity", "Severity"), ("family", "Family"), ("article", "Article"),
                             ("party", "Party"), ("provider", "Provider"), ("period", "Period")):
-            values = sorted({str(r[name]) for r in rows if r[name]},
+            values = sorted(set(map(str, filter(None, map(itemgetter(name), rows)))),
                             key=(aggregate._severity_rank if name == "severity" else str))
             filters.append({"name": name, "label": label, "values": values})
-        return {"rows": rows, "filters": filters}
+        return {"rows": rows, "filters": filters, "cache": self.row_cache}
+
+    def _finding_row(self, f: dict, titles: dict) -> dict:
+        status = "waived" if f.get("waived") else self.status.get(str(f.get("fingerprint") or ""), "")
+        return {
+            "severity": f.get("severity") or "", "sev_rank": aggregate._severity_rank(f.get("severity")),
+            "check_id": f["check_id"], "title": titles.get(f["check_id"], ""),
+            "family": f.get("family") or "", "article": f.get("article") or "",
+            "instrument": f.get("instrument") or "", "party": f["party"], "provider": f["provider"],
+            "period": compare.period_label(f.get("issued_at"), self.gran),
+            "request_id": f["request_id"], "record_id": f.get("record_id"),
+            "issued": (f.get("issued_at") or "")[:10], "message": f["message"], "status": status,
+            "waiver_reason": f.get("waiver_reason"), "waiver_expires": f.get("waiver_expires"),
+        }
 
     def rows(self, kind: str) -> list[dict]:
         rows = aggregate.scope_rows(self.model, kind)
@@ -136,52 +169,52 @@ def _alt_data(name: str, data: Any, threshold: int) -> Any:
     return data
 
 
-def _index_charts(view: _View, findings: list[dict], party_rows: list[dict]) -> tuple[dict, dict]:
-    from . import charts
-
+def _index_charts(view: _View, findings: list[dict], party_rows: list[dict], pool: ChartPool) -> dict:
+    """The index page's chart jobs (see :func:`_chart_results`)."""
     t, thr, model = view.t, view.threshold, view.model
-    uris: dict[str, str | None] = {}
-    data: dict[str, Any] = {}
-
-    def put(name: str, result: tuple) -> None:
-        uris[name], data[name] = charts.data_uri(result[0]), _alt_data(name, result[1], thr)
-
-    put("family_rate", charts.family_rate_chart(view.family_rates(), t=t))
-    put("compliance", charts.compliance_rate_chart(
-        [r for r in party_rows if not isinstance(r.get("compliance_rate"), str)], t=t))
-    put("heatmap", charts.heatmap_chart(compare.heatmap(model), t=t, threshold=thr))
-    put("response", charts.response_times_chart(aggregate.response_times(model), model.get("deadlines") or {},
-                                                t=t, threshold=thr))
     gran = t(view.gran)
-    put("trend_party", charts.trend_chart(compare.trend(findings, "party", view.gran),
-                                          t("Findings per {g} by Party").format(g=gran), t=t, threshold=thr))
-    put("trend_provider", charts.trend_chart(compare.trend(findings, "provider", view.gran),
-                                             t("Findings per {g} by provider").format(g=gran), t=t, threshold=thr))
-    return uris, data
+    return {
+        "family_rate": pool.submit("family_rate_chart", view.family_rates()),
+        "compliance": pool.submit("compliance_rate_chart",
+                                  [r for r in party_rows if not isinstance(r.get("compliance_rate"), str)]),
+        "heatmap": pool.submit("heatmap_chart", compare.heatmap(model), threshold=thr),
+        "response": pool.submit("response_times_chart", aggregate.response_times(model),
+                                model.get("deadlines") or {}, threshold=thr),
+        "trend_party": pool.submit("trend_chart", compare.trend(findings, "party", view.gran),
+                                   t("Findings per {g} by Party").format(g=gran), threshold=thr),
+        "trend_provider": pool.submit("trend_chart", compare.trend(findings, "provider", view.gran),
+                                      t("Findings per {g} by provider").format(g=gran), threshold=thr),
+    }
 
 
 def _scope_charts(view: _View, findings: list[dict], party: str | None, provider: str | None,
-                  medians: dict | None, reconciliation: list[dict]) -> tuple[dict, dict]:
+                  medians: dict | None, reconciliation: list[dict], pool: ChartPool) -> dict:
+    """A Party/provider page's chart jobs (see :func:`_chart_results`)."""
+    t, thr, model = view.t, view.threshold, view.model
+    active = [f for f in findings if not f.get("waived")]
+    return {
+        "family_rate": pool.submit("family_rate_chart", view.family_rates(party, provider), medians),
+        "family": pool.submit("findings_by_family_chart", aggregate.findings_by_family(active), threshold=thr),
+        "response": pool.submit("response_times_chart", aggregate.response_times(model, party, provider),
+                                model.get("deadlines") or {}, threshold=thr),
+        "trend": pool.submit("trend_chart", compare.trend(findings, None, view.gran),
+                             t("Findings per {g}").format(g=t(view.gran)), threshold=thr),
+        "reconciliation": pool.submit("reconciliation_chart", reconciliation) if reconciliation else None,
+    }
+
+
+def _chart_results(view: _View, jobs: dict, pool: ChartPool) -> tuple[dict, dict]:
+    """{name: data URI or None}, {name: plotted data (as the alt text shows it)} of a page's charts."""
     from . import charts
 
-    t, thr, model = view.t, view.threshold, view.model
     uris: dict[str, str | None] = {}
     data: dict[str, Any] = {}
-
-    def put(name: str, result: tuple) -> None:
-        uris[name], data[name] = charts.data_uri(result[0]), _alt_data(name, result[1], thr)
-
-    active = [f for f in findings if not f.get("waived")]
-    put("family_rate", charts.family_rate_chart(view.family_rates(party, provider), medians, t=t))
-    put("family", charts.findings_by_family_chart(aggregate.findings_by_family(active), t=t, threshold=thr))
-    put("response", charts.response_times_chart(aggregate.response_times(model, party, provider),
-                                                model.get("deadlines") or {}, t=t, threshold=thr))
-    put("trend", charts.trend_chart(compare.trend(findings, None, view.gran),
-                                    t("Findings per {g}").format(g=t(view.gran)), t=t, threshold=thr))
-    if reconciliation:
-        put("reconciliation", charts.reconciliation_chart(reconciliation, t=t))
-    else:
-        uris["reconciliation"], data["reconciliation"] = None, {}
+    for name, job in jobs.items():
+        if job is None:
+            uris[name], data[name] = None, {}
+            continue
+        png, plotted = pool.result(job)
+        uris[name], data[name] = charts.data_uri(png), _alt_data(name, plotted, view.threshold)
     return uris, data
 
 
@@ -210,10 +243,18 @@ def write_reports(
         raise ValueError("the publication threshold must be at least 1")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # every page shares one computation of each aggregate; charts render in worker processes
+    with aggregate.memoized(model), ChartPool(lang) as pool:
+        return _write_reports(model, out_dir, formats, lang=lang, publish=publish, threshold=threshold, pool=pool)
+
+
+def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, publish: bool,
+                   threshold: int, pool: ChartPool) -> list[Path]:
     written: list[Path] = []
     view = _View(model, lang, publish, threshold)
 
     findings = aggregate.findings_records(model)
+    records = jsonio.Cache(findings)  # findings.json and the Party/provider twins repeat them
     summary_json = aggregate.run_summary(model)
     if publish:
         summary_json = view.summary(summary_json)
@@ -222,7 +263,7 @@ def write_reports(
     else:
         findings_json = findings
     _write_text(out_dir / "summary.json", _json(summary_json), written)
-    _write_text(out_dir / "findings.json", _json(findings_json), written)
+    _write_text(out_dir / "findings.json", _json(findings_json, records), written)
 
     if "csv" in formats:
         import pandas as pd
@@ -242,7 +283,9 @@ def write_reports(
     from . import html as html_render
     from . import markdown as md_render
 
-    pdf_jobs: list[tuple[str, Path]] = []
+    # HTML/PDF pages wait for their charts: rendered last, while the JSON and Markdown are written
+    # (``written`` keeps the order in which the files are listed: a page's place is taken now).
+    pages: list[tuple[Any, dict, dict, Path | None, Path | None]] = []
     scope = aggregate.scope_header(model)
     checks = view.checks(aggregate.check_results(model), explain_all=True)
     party_rows = view.rows("party")
@@ -258,16 +301,17 @@ def write_reports(
         "median": compare.median_rate([r for r in party_rows if not isinstance(r.get("compliance_rate"), str)]),
         "checks": checks,
         "diff": view.diff(),
+        "attestations": aggregate.attestations(model),
         "findings_table_data": view.findings_table(findings, checks),
         "links": True,
     }
     if want_pages:
-        uris, data = _index_charts(view, findings, party_rows)
-        ctx = {**index_ctx, "charts": uris, "chart_data": data}
-        if want_html:
-            _write_text(out_dir / "index.html", html_render.render_index({**ctx, "ext": "html"}, lang), written)
-        if want_pdf:
-            pdf_jobs.append((html_render.render_index({**ctx, "ext": "pdf"}, lang), out_dir / "index.pdf"))
+        jobs = _index_charts(view, findings, party_rows, pool)
+        html_path = out_dir / "index.html" if want_html else None
+        if html_path:
+            written.append(html_path)
+        pages.append((html_render.render_index, index_ctx, jobs, html_path,
+                      out_dir / "index.pdf" if want_pdf else None))
     if want_md:
         _write_text(out_dir / "index.md", md_render.render_index(index_ctx, lang), written)
 
@@ -310,19 +354,26 @@ def write_reports(
             twin = {**report, "comparison": comparison, "diff": ctx["diff"]}
             if reconciliation:
                 twin["reconciliation"] = reconciliation
-            _write_text(base.with_suffix(".json"), _json(twin), written)
+            _write_text(base.with_suffix(".json"), _json(twin, records), written)
         if want_pages:
             medians = {f["family"]: f["median"] for f in comparison["families"]} if comparison else None
-            uris, data = _scope_charts(view, scope_findings, party, provider, medians, reconciliation)
-            page = {**ctx, "charts": uris, "chart_data": data}
-            if want_html:
-                _write_text(base.with_suffix(".html"), html_render.render_scope({**page, "ext": "html"}, lang),
-                            written)
-            if want_pdf:
-                pdf_jobs.append((html_render.render_scope({**page, "ext": "pdf"}, lang), base.with_suffix(".pdf")))
+            jobs = _scope_charts(view, scope_findings, party, provider, medians, reconciliation, pool)
+            html_path = base.with_suffix(".html") if want_html else None
+            if html_path:
+                written.append(html_path)
+            pages.append((html_render.render_scope, ctx, jobs, html_path,
+                          base.with_suffix(".pdf") if want_pdf else None))
         if want_md:
             _write_text(base.with_suffix(".md"), md_render.render_scope(ctx, lang), written)
 
+    pdf_jobs: list[tuple[str, Path]] = []
+    for render, ctx, jobs, html_path, pdf_path in pages:
+        uris, data = _chart_results(view, jobs, pool)
+        page = {**ctx, "charts": uris, "chart_data": data}
+        if html_path:
+            _write_text(html_path, render({**page, "ext": "html"}, lang), [])
+        if pdf_path:
+            pdf_jobs.append((render({**page, "ext": "pdf"}, lang), pdf_path))
     if pdf_jobs:
         from . import pdf
 

@@ -7,8 +7,13 @@ that the HTML, Markdown and JSON writers share.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
-from typing import Any
+from collections import Counter
+from collections.abc import Callable, Iterator
+from operator import itemgetter
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -79,6 +84,41 @@ def _py(value: Any) -> Any:
     return value
 
 
+# ---------------------------------------------------------------- memo
+
+# One rendering asks for the same aggregates many times (every Party/provider page, the
+# index rows, the all-Party comparison...). Inside ``memoized(model)`` those results are
+# computed once and shared; outside it every function computes afresh, as before.
+# Cached values are shared objects: callers must not mutate them (none does).
+_MEMO: contextvars.ContextVar[tuple[dict, dict] | None] = contextvars.ContextVar("reports_memo", default=None)
+_T = TypeVar("_T")
+
+
+@contextlib.contextmanager
+def memoized(model: dict) -> Iterator[None]:
+    """Within the block, aggregates of ``model`` are computed once (model must not change)."""
+    state = _MEMO.get()
+    if state is not None and state[0] is model:
+        yield
+        return
+    token = _MEMO.set((model, {}))
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def memo(model: dict, key: tuple, compute: Callable[[], _T]) -> _T:
+    """``compute()``, cached under ``key`` while ``memoized(model)`` is active."""
+    state = _MEMO.get()
+    if state is None or state[0] is not model:
+        return compute()
+    cache = state[1]
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 # ---------------------------------------------------------------- findings
 
 
@@ -89,6 +129,30 @@ def findings_records(model: dict, party: str | None = None, provider: str | None
     Optionally restricted to one Party and/or one provider. Only the known
     columns are kept, so no raw record fields leak into the outputs.
     """
+    if _MEMO.get() is None or _MEMO.get()[0] is not model:
+        return _findings_records(model, party, provider)
+    if party is None and provider is None:
+        return memo(model, ("findings_records",), lambda: _findings_records(model))
+    by_party, by_provider = memo(model, ("findings_by_scope",), lambda: _partition(findings_records(model)))
+    if provider is None:
+        return by_party.get(party, [])
+    if party is None:
+        return by_provider.get(provider, [])
+    return memo(model, ("findings_records", party, provider),
+                lambda: [r for r in by_party.get(party, []) if r["provider"] == provider])
+
+
+def _partition(records: list[dict]) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """{party: records}, {provider: records} in one pass (order kept: a filtered sorted list)."""
+    by_party: dict[str, list[dict]] = {}
+    by_provider: dict[str, list[dict]] = {}
+    for r in records:
+        by_party.setdefault(r["party"], []).append(r)
+        by_provider.setdefault(r["provider"], []).append(r)
+    return by_party, by_provider
+
+
+def _findings_records(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
     run_id = model.get("run", {}).get("run_id", "")
     out = []
     for f in model.get("findings", []) or []:
@@ -121,8 +185,16 @@ def findings_frame(model: dict) -> pd.DataFrame:
 
 
 def _counts(records: list[dict], key: str, order: tuple[str, ...] | None = None) -> dict[str, int]:
-    series = pd.Series([_str(r.get(key)) for r in records], dtype="object")
-    counts = {str(k): int(v) for k, v in series.value_counts().items()}
+    try:  # the usual case: every record has the key (a finding record has every column)
+        raw = Counter(map(itemgetter(key), records))
+    except (KeyError, TypeError):  # a record without it, or a value that is not hashable
+        raw = None
+    if raw is None or not all(k is None or k.__class__ is str for k in raw):  # 1 == True == 1.0 in a Counter
+        raw = Counter(_str(r.get(key)) for r in records)
+    counts: dict[str, int] = {}
+    for k, n in raw.items():
+        k = _str(k)
+        counts[k] = counts.get(k, 0) + n
     if order is not None:
         result = {k: counts.pop(k, 0) for k in order}
         result.update(dict(sorted(counts.items())))
@@ -147,6 +219,11 @@ def group_by_family(records: list[dict]) -> list[dict]:
 
 
 def _scope_frame(model: dict) -> pd.DataFrame:
+    """The scope rows as a typed frame (shared while memoized: do not modify it in place)."""
+    return memo(model, ("scope_frame",), lambda: _make_scope_frame(model))
+
+
+def _make_scope_frame(model: dict) -> pd.DataFrame:
     cols = ["check_id", "party", "provider", "evaluated", "passed", "failed", "unknown"]
     df = pd.DataFrame(model.get("scope", []) or [], columns=cols)
     for c in ("check_id", "party", "provider"):
@@ -167,6 +244,10 @@ def check_results(model: dict, party: str | None = None, provider: str | None = 
     there; the global reason from ``model["checks"]`` is carried along. A
     check that errored globally stays ``error``.
     """
+    return memo(model, ("check_results", party, provider), lambda: _check_results(model, party, provider))
+
+
+def _check_results(model: dict, party: str | None, provider: str | None) -> list[dict]:
     checks = model.get("checks", []) or []
     global_scope = party is None and provider is None
     if not global_scope:
@@ -262,22 +343,22 @@ def compliance_summary(results: list[dict], findings: list[dict]) -> dict:
 
 def parties(model: dict) -> list[str]:
     """Non-empty Parties seen in the scope rows, findings or request tallies."""
+    return list(memo(model, ("names", "party"), lambda: _names(model, "party")))
+
+
+def _names(model: dict, key: str) -> list[str]:
     seen = set()
-    for key in ("scope", "findings", "requests_by", "response_times"):
-        for row in model.get(key, []) or []:
-            if _str(row.get("party")):
-                seen.add(_str(row.get("party")))
+    for group in ("scope", "findings", "requests_by", "response_times"):
+        for row in model.get(group, []) or []:
+            value = _str(row.get(key))
+            if value:
+                seen.add(value)
     return sorted(seen)
 
 
 def providers(model: dict) -> list[str]:
     """Non-empty providers seen in the scope rows, findings or request tallies."""
-    seen = set()
-    for key in ("scope", "findings", "requests_by", "response_times"):
-        for row in model.get(key, []) or []:
-            if _str(row.get("provider")):
-                seen.add(_str(row.get("provider")))
-    return sorted(seen)
+    return list(memo(model, ("names", "provider"), lambda: _names(model, "provider")))
 
 
 def profile_for(model: dict, party: str) -> dict | None:
@@ -368,6 +449,10 @@ def slug_map(model: dict, kind: str) -> dict[str, str]:
 
 def scope_rows(model: dict, kind: str) -> list[dict]:
     """Index table rows, one per Party (kind="party") or provider (kind="provider")."""
+    return memo(model, ("scope_rows", kind), lambda: _scope_rows(model, kind))
+
+
+def _scope_rows(model: dict, kind: str) -> list[dict]:
     slugs = slug_map(model, kind)
     rows = []
     for name, slug in slugs.items():
@@ -451,4 +536,18 @@ def run_summary(model: dict) -> dict:
         "records_evaluated": summ["records_evaluated"],
         "records_passed": summ["records_passed"],
         "compliance_rate": summ["compliance_rate"],
+        "attestations": attestations(model),
     }
+
+
+ATTESTATION_FIELDS = ("id", "safeguard", "check", "party", "provider", "result", "status", "attested_by",
+                      "evidence", "expires")
+
+
+def attestations(model: dict) -> list[dict]:
+    """Attestations recorded with the run (judgement-only safeguards), with their status on the
+    audit date: ``pass``, ``fail`` or ``expired``."""
+    rows = []
+    for a in model.get("attestations", []) or []:
+        rows.append({k: a.get(k) for k in ATTESTATION_FIELDS})
+    return sorted(rows, key=lambda r: str(r["id"] or ""))

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 from typing import Any
 
@@ -38,6 +39,17 @@ def period_label(issued_at: Any, gran: str) -> str:
     """"2025-03" (month) or "2025-Q1" (quarter) of an ISO timestamp; "" when unknown."""
     if not issued_at:
         return ""
+    if isinstance(issued_at, str):  # the usual case: parse each distinct timestamp once
+        return _period_label_str(issued_at, gran)
+    return _period_label(issued_at, gran)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _period_label_str(issued_at: str, gran: str) -> str:
+    return _period_label(issued_at, gran)
+
+
+def _period_label(issued_at: Any, gran: str) -> str:
     try:
         ts = pd.Timestamp(issued_at)
     except (ValueError, TypeError):
@@ -77,6 +89,10 @@ def _family_of(model: dict) -> dict[str, str]:
 
 def family_rates(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
     """[{family, evaluated, passed, failed, rate}] per family (record level), family order."""
+    return aggregate.memo(model, ("family_rates", party, provider), lambda: _family_rates(model, party, provider))
+
+
+def _family_rates(model: dict, party: str | None, provider: str | None) -> list[dict]:
     df = aggregate._scope_frame(model)
     if party is not None:
         df = df[df["party"] == party]

@@ -6,11 +6,14 @@ charts as ``data:`` PNG images; nothing is fetched from the network.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from . import i18n
 
@@ -34,6 +37,73 @@ def _rtsummary(data: dict | None) -> str:
     return "; ".join(parts)
 
 
+_HTML_SPECIAL = re.compile("[&<>'\"]")
+
+
+def _e(value: Any) -> str:
+    """``{{ value }}`` with autoescape: the text of ``markupsafe.escape(value)``."""
+    if value.__class__ is not str:
+        if hasattr(value, "__html__"):
+            return str(escape(value))
+        value = str(value)
+    if _HTML_SPECIAL.search(value) is None:
+        return value
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
+def finding_row(r: dict, publish: bool, _: Callable[[str], str]) -> str:
+    """One row of the findings table: exactly what the ``finding_row`` Jinja macro writes
+    (tests/reports/test_fast_render.py checks it), in Python because a large run has
+    tens of thousands of rows."""
+    sev = r["severity"]
+    parts = [
+        '<tr data-severity="', _e(sev), '" data-family="', _e(r["family"]), '" data-article="', _e(r["article"]),
+        '" data-party="', _e(r["party"]), '" data-provider="', _e(r["provider"]), '" data-period="',
+        _e(r["period"]), '"><td data-sort="', _e(r["sev_rank"]), '"><span class="badge sev-',
+        _e(str(sev or "info").lower()), '">', _e(_(str(sev or "").lower()).upper()), '</span></td>',
+        '<td class="mono"><a href="#chk-', _e(r["check_id"]), '" title="', _e(r["title"]), '">',
+        _e(r["check_id"]), "</a></td><td>", _e(_(str(r["family"]).replace("_", " "))), "</td><td>",
+        _e(r["article"]), ", ", _e(r["instrument"]), "</td><td>", _e(r["party"] or "—"), "</td><td>",
+        _e(r["provider"] or "—"), "</td><td>", _e(r["period"]), "</td>",
+    ]
+    if publish:
+        parts += ['<td class="num" data-sort="', _e(r["sort_findings"]), '">', _e(r["findings"]),
+                  '</td><td class="num">', _e(r["waived"]), "</td>"]
+    else:
+        parts += ['<td class="mono">', _e(r["request_id"])]
+        if r["record_id"]:
+            parts += ["<br>", _e(r["record_id"])]
+        parts += ["</td><td>", _e(r["issued"]), "</td><td>", _e(r["message"]), "</td><td>"]
+        if r["status"]:
+            parts += ['<span class="badge st-', _e(r["status"]), '">', _e(_(r["status"]).upper()), "</span>"]
+        if r["waiver_reason"]:
+            parts += ['<br><span class="muted">', _e(r["waiver_reason"])]
+            if r["waiver_expires"]:
+                parts += [" (", _e(_("until")), " ", _e(r["waiver_expires"]), ")"]
+            parts.append("</span>")
+        parts.append("</td>")
+    parts.append("</tr>\n")
+    return "".join(parts)
+
+
+def _findings_rows(lang: str) -> Callable[[dict, bool], Markup]:
+    _ = i18n.translator(lang)
+
+    def findings_rows(ft: dict, publish: bool) -> Markup:
+        cache = ft.get("cache")
+        kind = f"html:{lang}:{bool(publish)}"
+
+        def render(r: dict) -> str:
+            return finding_row(r, publish, _)
+
+        if cache is None:
+            return Markup("".join(render(r) for r in ft["rows"]))
+        return Markup("".join(cache.get(r, kind, render) for r in ft["rows"]))
+
+    return findings_rows
+
+
 @lru_cache(maxsize=4)
 def environment(lang: str = "en") -> jinja2.Environment:
     env = jinja2.Environment(
@@ -49,6 +119,7 @@ def environment(lang: str = "en") -> jinja2.Environment:
     env.filters["rtsummary"] = _rtsummary
     env.globals["_"] = i18n.translator(lang)
     env.globals["lang"] = lang
+    env.globals["findings_rows"] = _findings_rows(lang)
     return env
 
 

@@ -200,6 +200,14 @@ FR.update({
     "Rationale": "Justification",
     "Remediation": "Mesure corrective",
     "Overlapping rules": "Règles qui se recoupent",
+    "Attestations": "Attestations",
+    "Judgement-only safeguards attested by an auditor; status on the audit date.":
+        "Garanties relevant du jugement, attestées par un auditeur ; statut à la date de l'audit.",
+    "Safeguard": "Garantie",
+    "Result": "Résultat",
+    "Attested by": "Attesté par",
+    "Expires": "Expire le",
+    "expired": "expirée",
     "Outcome in this scope": "Résultat dans ce périmètre",
     "{e} evaluated, {p} passed, {f} failed, {u} unknown":
         "{e} évalués, {p} conformes, {f} non conformes, {u} indéterminés",

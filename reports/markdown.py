@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from . import i18n
+
+# Newlines become spaces; markup characters get a backslash (one pass, only when there is one).
+_CELL_SPECIAL = re.compile(r"[\r\n\\|<>`*_\[\]]")
+
+
+def _cell_char(match: re.Match) -> str:
+    ch = match.group()
+    return " " if ch in "\r\n" else "\\" + ch
 
 
 def _cell(value: Any) -> str:
@@ -15,10 +25,8 @@ def _cell(value: Any) -> str:
         return "yes"
     if value is False:
         return "no"
-    text = str(value).replace("\r", " ").replace("\n", " ")
-    for ch in ("\\", "|", "<", ">", "`", "*", "_", "[", "]"):
-        text = text.replace(ch, "\\" + ch)
-    return text
+    text = str(value)
+    return _CELL_SPECIAL.sub(_cell_char, text) if _CELL_SPECIAL.search(text) else text
 
 
 def _status(status: Any) -> str:
@@ -26,13 +34,16 @@ def _status(status: Any) -> str:
     return "**UNCONFIRMED**" if s.upper() == "UNCONFIRMED" else _cell(s)
 
 
-def _table(headers: list[str], rows: list[list[Any]], raw: frozenset[int] = frozenset()) -> list[str]:
+def _table(headers: list[str], rows: Iterable[list[Any]], raw: frozenset[int] = frozenset()) -> list[str]:
     """Markdown table; columns whose index is in ``raw`` are already formatted."""
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    for row in rows:
-        cells = [str(v) if i in raw else _cell(v) for i, v in enumerate(row)]
-        out.append("| " + " | ".join(cells) + " |")
+    out.extend(_row(row, raw) for row in rows)
     return out
+
+
+def _row(row: list[Any], raw: frozenset[int] = frozenset()) -> str:
+    cells = [str(v) if i in raw else _cell(v) for i, v in enumerate(row)]
+    return "| " + " | ".join(cells) + " |"
 
 
 class _R:
@@ -148,19 +159,34 @@ class _R:
         if not ft["rows"]:
             return [_("No findings."), ""]
         head = [_("Severity"), _("Check"), _("Family"), _("Article"), _("Party"), _("Provider"), _("Period")]
-        if self.ctx.get("publish"):
-            return _table(head + [_("Findings"), _("Waived")],
-                          [[_(r["severity"]).upper(), r["check_id"], _(r["family"].replace("_", " ")),
-                            f"{r['article']}, {r['instrument']}", r["party"], r["provider"], r["period"],
-                            r["findings"], r["waived"]] for r in ft["rows"]]) + [""]
-        return _table(head + [_("Request"), _("Issued"), _("Evidence"), _("Status")],
-                      [[_(r["severity"]).upper(), r["check_id"], _(r["family"].replace("_", " ")),
+        publish = bool(self.ctx.get("publish"))
+        if publish:
+            head += [_("Findings"), _("Waived")]
+
+            def cells(r: dict) -> list[Any]:
+                return [_(r["severity"]).upper(), r["check_id"], _(r["family"].replace("_", " ")),
+                        f"{r['article']}, {r['instrument']}", r["party"], r["provider"], r["period"],
+                        r["findings"], r["waived"]]
+        else:
+            head += [_("Request"), _("Issued"), _("Evidence"), _("Status")]
+
+            def cells(r: dict) -> list[Any]:
+                return [_(r["severity"]).upper(), r["check_id"], _(r["family"].replace("_", " ")),
                         f"{r['article']}, {r['instrument']}", r["party"], r["provider"], r["period"],
                         r["request_id"] + (f" / {r['record_id']}" if r.get("record_id") else ""),
                         r["issued"], r["message"],
                         (_(r["status"]) if r["status"] else "")
                         + (f" ({r['waiver_reason']})" if r.get("waiver_reason") else "")]
-                       for r in ft["rows"]]) + [""]
+
+        def render(r: dict) -> str:
+            return _row(cells(r))
+
+        cache = ft.get("cache")  # a finding's row is the same on every page: rendered once
+        kind = f"md:{self.lang}:{publish}"
+        lines = (render(r) for r in ft["rows"]) if cache is None else (cache.get(r, kind, render) for r in ft["rows"])
+        out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+        out.extend(lines)
+        return out + [""]
 
     def diff(self, d: dict | None) -> list[str]:
         _ = self._
@@ -211,6 +237,7 @@ def render_index(ctx: dict[str, Any], lang: str = "en") -> str:
         *r.ranked(ctx["provider_rows"], "Provider"),
         f"## {_('Changes since the previous run')}", "",
         *r.diff(ctx["diff"]),
+        *_attestation_lines(ctx.get("attestations") or [], _),
         f"## {_('Findings')}", "",
         *r.findings(ctx["findings_table_data"]),
         f"## {_('Checks')}", "",
@@ -267,3 +294,15 @@ def render_scope(ctx: dict[str, Any], lang: str = "en") -> str:
         lines.append("")
     lines += [f"## {_('Scope')}", "", *r.scope_lines(ctx["scope"])]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _attestation_lines(rows: list[dict], _) -> list[str]:
+    if not rows:
+        return []
+    return [f"## {_('Attestations')}", "",
+            _("Judgement-only safeguards attested by an auditor; status on the audit date."), "",
+            *_table([_("Safeguard"), _("Check"), _("Party"), _("Provider"), _("Result"), _("Status"),
+                     _("Attested by"), _("Evidence"), _("Expires")],
+                    [[a["safeguard"], a["check"] or "—", a["party"] or "—", a["provider"] or "—", _(a["result"]),
+                      _(a["status"] or ""), a["attested_by"], a["evidence"], a["expires"]] for a in rows]),
+            ""]

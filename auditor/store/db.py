@@ -6,6 +6,7 @@ Nothing here is SQLite-only: any SQLAlchemy URL works (PostgreSQL is tested in C
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from collections.abc import Iterable
@@ -253,10 +254,15 @@ def _select_frame(conn: sa.Connection, stmt: sa.Select, names: list[str]) -> pd.
 
 
 def load_table(engine: Engine | sa.Connection, table: str, where: sa.ColumnElement | None = None,
-               join: sa.FromClause | None = None) -> pd.DataFrame:
+               join: sa.FromClause | None = None, columns: list[str] | None = None) -> pd.DataFrame:
     """A stored input table with the dtypes the checks expect (UTC datetimes, nullable types).
-    ``where``/``join`` restrict it (e.g. to one chunk of requests)."""
+    ``where``/``join`` restrict it (e.g. to one chunk of requests); ``columns`` loads only those."""
     spec = TABLES[table]
+    if columns is not None:
+        unknown = set(columns) - set(spec.names)
+        if unknown:
+            raise ValueError(f"{table} has no column(s) {sorted(unknown)}")
+        spec = dataclasses.replace(spec, columns=tuple(c for c in spec.columns if c.name in columns))
     t = INPUT_MODELS[table].__table__
     stmt = sa.select(*[t.c[c] for c in spec.names])
     if join is not None:

@@ -104,7 +104,15 @@ def test_waived_findings_in_sarif_and_junit_and_attestations_recorded(tmp_path, 
     assert r.exit_code == 0, r.output
     assert f"waived: {len(high)} finding(s)" in r.output
     assert "attestation A2 onward transfer authorisation register: fail" in r.output
-    invoke("report", "--db", dburl, "--out", tmp_path / "o", "--format", "csv")
+    invoke("report", "--db", dburl, "--out", tmp_path / "o", "--format", "csv", "--format", "html",
+           "--format", "md")
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert [(a["id"], a["result"], a["status"]) for a in summary["attestations"]] == [("A1", "pass", "pass"),
+                                                                                     ("A2", "fail", "fail")]
+    html = (tmp_path / "o" / "index.html").read_text()
+    md = (tmp_path / "o" / "index.md").read_text()
+    for page in (html, md):
+        assert "Attestations" in page and "file note DPA/2026/17" in page
     sarif = json.loads((tmp_path / "o" / "findings.sarif").read_text())
     run = sarif["runs"][0]
     suppressed = [x for x in run["results"] if x.get("suppressions")]

@@ -1,0 +1,143 @@
+"""Fast, byte-identical ``json.dumps(obj, indent=2, ensure_ascii=False, default=str)``.
+
+With ``indent`` set, the standard library falls back to its pure-Python encoder, which is slow on
+the tens of thousands of findings a large run has. Here every *flat* container (a dict or list
+none of whose values is a dict, list or tuple: a finding record, a list of ids...) is encoded
+by the C encoder with ``",\\n" + indent`` as item separator, and only the nesting around them
+is laid out in Python. Encoded JSON strings never hold a raw newline, so the layout is exactly
+the standard library's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+INDENT = "  "
+_CONTAINERS = (list, tuple, dict)
+_INF = float("inf")
+
+
+def _floatstr(o: float) -> str:
+    if o != o:
+        return "NaN"
+    if o == _INF:
+        return "Infinity"
+    if o == -_INF:
+        return "-Infinity"
+    return float.__repr__(o)
+
+
+class Cache:
+    """Encoded text of given flat dicts (e.g. the finding records) that several documents repeat.
+
+    Holds the objects, so their ids stay theirs; they must not change while the cache is used.
+    """
+
+    def __init__(self, objects: list[dict]) -> None:
+        self.objects = {id(o): o for o in objects}
+        self.text: dict[int, str] = {}
+
+
+class _Encoder:
+    def __init__(self, default: Any, cache: Cache | None = None) -> None:
+        self.default = default  # must return a non-container (str does): see the flat fast path
+        self.cache = cache
+        self.flat: dict[int, Any] = {}
+
+    def _flat(self, o: list | dict, level: int) -> str:
+        """A flat container's items, one per line at ``level`` (without the brackets)."""
+        enc = self.flat.get(level)
+        if enc is None:
+            sep = ",\n" + INDENT * level
+            if json.encoder.c_make_encoder is not None:
+                c_enc = json.encoder.c_make_encoder(None, self.default, json.encoder.encode_basestring, None,
+                                                    ": ", sep, False, False, True)
+                enc = self.flat[level] = lambda x: "".join(c_enc(x, 0))
+            else:  # pragma: no cover - CPython always has the C encoder
+                enc = self.flat[level] = json.JSONEncoder(ensure_ascii=False, default=self.default,
+                                                          separators=(sep, ": ")).encode
+        return enc(o)[1:-1]
+
+    def encode(self, o: Any, level: int, out: list[str]) -> None:
+        if isinstance(o, str):
+            out.append(json.encoder.encode_basestring(o))
+        elif o is None:
+            out.append("null")
+        elif o is True:
+            out.append("true")
+        elif o is False:
+            out.append("false")
+        elif isinstance(o, int):
+            out.append(int.__repr__(o))
+        elif isinstance(o, float):
+            out.append(_floatstr(o))
+        elif isinstance(o, (list, tuple)):
+            self.encode_list(o, level, out)
+        elif isinstance(o, dict):
+            self.encode_dict(o, level, out)
+        else:
+            self.encode(self.default(o), level, out)
+
+    def encode_list(self, lst: list | tuple, level: int, out: list[str]) -> None:
+        if not lst:
+            out.append("[]")
+            return
+        inner = level + 1
+        if not any(isinstance(v, _CONTAINERS) for v in lst):
+            out.append("[\n" + INDENT * inner + self._flat(list(lst), inner) + "\n" + INDENT * level + "]")
+            return
+        newline = "\n" + INDENT * inner
+        first = True
+        for v in lst:
+            out.append(("[" if first else ",") + newline)
+            first = False
+            self.encode(v, inner, out)
+        out.append("\n" + INDENT * level + "]")
+
+    def encode_dict(self, dct: dict, level: int, out: list[str]) -> None:
+        if not dct:
+            out.append("{}")
+            return
+        inner = level + 1
+        cache = self.cache
+        if cache is not None and id(dct) in cache.objects:
+            text = cache.text.get(id(dct))
+            if text is None:  # at level 0; JSON text has no raw newline but the layout's
+                text = cache.text[id(dct)] = "{\n" + INDENT + self._flat(dct, 1) + "\n}"
+            out.append(text.replace("\n", "\n" + INDENT * level) if level else text)
+            return
+        if not any(isinstance(v, _CONTAINERS) for v in dct.values()):
+            out.append("{\n" + INDENT * inner + self._flat(dct, inner) + "\n" + INDENT * level + "}")
+            return
+        newline = "\n" + INDENT * inner
+        first = True
+        for k, v in dct.items():
+            if isinstance(k, str):
+                pass
+            elif isinstance(k, float):
+                k = _floatstr(k)
+            elif k is True:
+                k = "true"
+            elif k is False:
+                k = "false"
+            elif k is None:
+                k = "null"
+            elif isinstance(k, int):
+                k = int.__repr__(k)
+            else:
+                raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
+            out.append(("{" if first else ",") + newline + json.encoder.encode_basestring(k) + ": ")
+            first = False
+            self.encode(v, inner, out)
+        out.append("\n" + INDENT * level + "}")
+
+
+def dumps(obj: Any, cache: Cache | None = None) -> str:
+    """Same text as ``json.dumps(obj, indent=2, ensure_ascii=False, default=str)``.
+
+    ``cache`` (flat dicts only) reuses the text of dicts that were already encoded.
+    """
+    out: list[str] = []
+    _Encoder(str, cache).encode(obj, 0, out)
+    return "".join(out)
