@@ -11,7 +11,10 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-REALDATA = Path(os.environ.get("AUDITOR_REALDATA", ROOT.parent / "shared" / "realdata"))
+SHARED_REALDATA = ROOT.parent / "shared" / "realdata"
+VENDORED_REALDATA = Path(__file__).resolve().parent / "realdata"  # a copy, for clones without ../shared
+REALDATA = Path(os.environ.get("AUDITOR_REALDATA")
+                or (SHARED_REALDATA if SHARED_REALDATA.is_dir() else VENDORED_REALDATA))
 
 
 @pytest.fixture(scope="session")

@@ -184,3 +184,14 @@ def test_file_that_fits_no_adapter_names_the_expected_columns(realdata):
         read_file(realdata / "microsoft_lerr_2025H1.csv", "google")
     assert "microsoft_lerr_2025H1.csv" in exc.value.message
     assert "User Data Requests" in exc.value.hint
+
+
+def test_vendored_copy_matches_shared():
+    """tests/transparency/realdata is a byte-for-byte copy of shared/realdata."""
+    from tests.transparency.conftest import SHARED_REALDATA, VENDORED_REALDATA
+
+    if not SHARED_REALDATA.is_dir():
+        pytest.skip(f"{SHARED_REALDATA} is not next to this clone; the copy is all there is")
+    shared = {p.name: p.read_bytes() for p in SHARED_REALDATA.iterdir() if p.is_file()}
+    vendored = {p.name: p.read_bytes() for p in VENDORED_REALDATA.iterdir() if p.is_file() and p.name != "README.md"}
+    assert shared == vendored
