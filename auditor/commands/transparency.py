@@ -162,6 +162,7 @@ def check_cmd(provider, fmt, db_url):
     """Consistency checks on the imported reports (family transparency); exit 1 when any is
     found."""
     from auditor.store import db  # noqa: PLC0415
+    from auditor.transparency import consistency  # noqa: PLC0415
     from auditor.transparency.consistency import check  # noqa: PLC0415
     from auditor.transparency.store import load_rows  # noqa: PLC0415
 
@@ -172,20 +173,7 @@ def check_cmd(provider, fmt, db_url):
         click.echo(json.dumps(records, indent=2, default=_json_default))
     else:
         click.echo(
-            _table(
-                records,
-                [
-                    "check_id",
-                    "severity",
-                    "provider",
-                    "source_file",
-                    "source_row",
-                    "party",
-                    "period",
-                    "process",
-                    "message",
-                ],
-            )
+            _table(records, [c for c in consistency.FINDING_COLUMNS if c != "family"])
         )
     sys.exit(EXIT_FINDINGS if records else EXIT_OK)
 
@@ -211,17 +199,6 @@ def quarantine_cmd(provider, fmt, db_url):
         click.echo(_table(records, cols))
 
 
-RECONCILE_COLUMNS = [
-    "party",
-    "provider",
-    "period",
-    "metric",
-    "logged",
-    "published_low",
-    "published_high",
-    "status",
-    "note",
-]
 
 
 @click.command()
@@ -284,6 +261,6 @@ def reconcile(party, provider, log_provider, fmt, out_dir, db_url):
     if fmt == "json":
         click.echo(json.dumps(records, indent=2, default=_json_default))
     else:
-        click.echo(_table(records, RECONCILE_COLUMNS))
+        click.echo(_table(records, list(rec.REPORT_KEYS)))
         counts = cells["status"].value_counts().to_dict() if len(cells) else {}
         click.echo(", ".join(f"{s}: {counts.get(s, 0)}" for s in rec.STATUSES))
