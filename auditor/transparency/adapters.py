@@ -149,6 +149,18 @@ def _blank(raw: dict) -> bool:
     return all(not str(v).strip() for v in raw.values())
 
 
+def _data_rows(path: Path, ctx: _Ctx, aliases: dict[str, str] | None = None,
+               quarantine_blank: bool = True) -> Iterator[tuple[int, dict, dict]]:
+    """(line number, row as read, row with ``aliases`` applied to its column names) of every data
+    row, counted as read; with ``quarantine_blank`` an empty line is quarantined, not yielded."""
+    for row_no, raw in _rows(path):
+        ctx.p.rows_read += 1
+        if quarantine_blank and _blank(raw):
+            ctx.quarantine(row_no, raw, "blank_row", "empty line")
+            continue
+        yield row_no, raw, ({aliases.get(k, k): v for k, v in raw.items()} if aliases else raw)
+
+
 # --------------------------------------------------------------------------------------------
 # Microsoft Law Enforcement Requests Report (per country and section)
 
@@ -188,12 +200,7 @@ _MS_ALIASES = {
 
 def _microsoft(path: Path, parsed: Parsed) -> None:
     ctx = _Ctx(parsed, "microsoft")
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
-        r = {_MS_ALIASES.get(k, k): v for k, v in raw.items()}
-        if _blank(raw):
-            ctx.quarantine(row_no, raw, "blank_row", "empty line")
-            continue
+    for row_no, raw, r in _data_rows(path, ctx, aliases=_MS_ALIASES):
         period = _period(ctx, row_no, raw, r["period"])
         if period is None:
             continue
@@ -256,12 +263,7 @@ _GOOGLE_ALIASES = {
 
 def _google(path: Path, parsed: Parsed) -> None:
     ctx = _Ctx(parsed, "google")
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
-        r = {_GOOGLE_ALIASES.get(k, k): v for k, v in raw.items()}
-        if _blank(raw):
-            ctx.quarantine(row_no, raw, "blank_row", "empty line")
-            continue
+    for row_no, raw, r in _data_rows(path, ctx, aliases=_GOOGLE_ALIASES):
         period = _period(ctx, row_no, raw, r["Period Ending"])
         if period is None:
             continue
@@ -309,11 +311,7 @@ def _google(path: Path, parsed: Parsed) -> None:
 # Google diplomatic legal requests (DLR): country of origin x assisting country
 def _google_dlr(path: Path, parsed: Parsed) -> None:
     ctx = _Ctx(parsed, "google")
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
-        if _blank(raw):
-            ctx.quarantine(row_no, raw, "blank_row", "empty line")
-            continue
+    for row_no, raw, _r in _data_rows(path, ctx):
         period = _period(ctx, row_no, raw, raw["Period Ending"])
         if period is None:
             continue
@@ -383,11 +381,7 @@ _APPLE_METRICS = {
 
 def _apple(path: Path, parsed: Parsed) -> None:
     ctx = _Ctx(parsed, "apple")
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
-        if _blank(raw):
-            ctx.quarantine(row_no, raw, "blank_row", "empty line")
-            continue
+    for row_no, raw, _r in _data_rows(path, ctx):
         period = _period(ctx, row_no, raw, raw["period"])
         if period is None:
             continue
@@ -417,8 +411,7 @@ def _apple(path: Path, parsed: Parsed) -> None:
 def _apple_ns(path: Path, parsed: Parsed) -> None:
     """Apple national security requests: banded (0-249) low/high columns."""
     ctx = _Ctx(parsed, "apple")
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
+    for row_no, raw, _r in _data_rows(path, ctx, quarantine_blank=False):
         period = _period(ctx, row_no, raw, raw["period"])
         if period is None:
             continue
@@ -457,8 +450,7 @@ def _github_period(raw: dict) -> str:
 
 def _github_cross_border(path: Path, parsed: Parsed) -> None:
     ctx = _Ctx(parsed, "github")
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
+    for row_no, raw, _r in _data_rows(path, ctx, quarantine_blank=False):
         period = _period(ctx, row_no, raw, _github_period(raw))
         if period is None:
             continue
@@ -496,8 +488,7 @@ _GITHUB_TYPES = {
 def _github_received(path: Path, parsed: Parsed) -> None:
     """Worldwide counts per request type (no Party: ``party`` is empty)."""
     ctx = _Ctx(parsed, "github")
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
+    for row_no, raw, _r in _data_rows(path, ctx, quarantine_blank=False):
         period = _period(ctx, row_no, raw, _github_period(raw))
         if period is None:
             continue
@@ -557,8 +548,7 @@ def _hk_type(
 def _hk_company(path: Path, parsed: Parsed) -> None:
     """What seven providers published for Hong Kong, per year (provider taken from the row)."""
     ctx = _Ctx(parsed, "hongkong")
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
+    for row_no, raw, _r in _data_rows(path, ctx, quarantine_blank=False):
         provider = raw["Service Provider"].strip().lower()
         period = _period(ctx, row_no, raw, raw["Year"])
         if period is None:
@@ -594,8 +584,7 @@ def _hk_company(path: Path, parsed: Parsed) -> None:
 def _hk_year_totals(path: Path, parsed: Parsed) -> None:
     """Hong Kong government totals per year and type, with 'Total' rows (side = party)."""
     ctx = _Ctx(parsed, "*", side="party")
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
+    for row_no, raw, _r in _data_rows(path, ctx, quarantine_blank=False):
         period = _period(ctx, row_no, raw, raw["Year"])
         if period is None:
             continue
@@ -631,8 +620,7 @@ def _hk_requests(path: Path, parsed: Parsed) -> None:
     """Hong Kong government per department and year (side = party); many 'Cannot be provided'."""
     ctx = _Ctx(parsed, "*", side="party")
     prov_col = next((k for k in _header(path) if k.startswith("Names of service providers")), None)
-    for row_no, raw in _rows(path):
-        parsed.rows_read += 1
+    for row_no, raw, _r in _data_rows(path, ctx, quarantine_blank=False):
         start = raw["Date Request Initiated"].strip()
         end = raw["Date Request Ends"].strip() or start
         p0 = _period(ctx, row_no, raw, start)
