@@ -4,6 +4,7 @@ the committed sample data (run once per test session, reused by the tests that r
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -63,3 +64,12 @@ def sample_run(tmp_path_factory):
         os.chdir(old)
     assert result.exit_code == 0, result.output
     return {"out": out, "db": work / "auditor.db", "output": result.output, "work": work}
+
+
+def postgres_unreachable(where: str, why: object = "") -> None:
+    """A PostgreSQL test without a server: a failure in CI, a skip with the reason elsewhere
+    (a laptop has no server)."""
+    msg = f"PostgreSQL at {where} is unreachable" + (f": {why}" if why else "")
+    if os.environ.get("CI"):
+        pytest.fail(msg + " (required in CI)")
+    pytest.skip(msg + " (set CI=1 to make this a failure)")

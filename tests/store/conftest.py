@@ -13,6 +13,8 @@ import secrets
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import postgres_unreachable
+
 PG_HOST = os.environ.get("AUDITOR_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432")
 
 
@@ -28,9 +30,7 @@ def pg_url():
             conn.exec_driver_sql("SELECT 1")
     except sa.exc.OperationalError as exc:
         admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at {PG_HOST} is unreachable in CI: {exc.orig}")
-        pytest.skip(f"PostgreSQL at {PG_HOST} is unreachable (set CI=1 to make this a failure)")
+        postgres_unreachable(PG_HOST, exc.orig)
     name = f"auditor_t_{secrets.token_hex(4)}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
