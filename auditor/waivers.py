@@ -198,6 +198,21 @@ def _entries_yaml(path: Path, text: str) -> dict[str, list[tuple[dict, int]]]:
     return out
 
 
+def _entry_values(p: Path, line: int, entry: Any, kind: str, keys: tuple[str, ...],
+                  required: tuple[str, ...]) -> dict[str, str | None]:
+    """The text values of one waiver/attestation entry; fails with the line on a non-table entry,
+    an unknown key, a missing required value or a missing expiry."""
+    if not isinstance(entry, dict):
+        raise _err(p, line, f"each {kind} must be a table/mapping")
+    extra = sorted(set(entry) - set(keys))
+    if extra:
+        raise _err(p, line, f"unknown key(s) in {kind}: {', '.join(extra)}")
+    vals = {k: _text(entry, k, p, line, k in required) for k in keys if k != "expires"}
+    if "expires" not in entry:
+        raise _err(p, line, f"required key 'expires' is missing (every {kind} must expire)")
+    return vals
+
+
 def load(path: str | Path | None, known_checks: set[str] | None = None) -> WaiverFile:
     """Read and validate a waivers file; raise InputError naming file and line on any defect."""
     if path is None:
@@ -213,14 +228,7 @@ def load(path: str | Path | None, known_checks: set[str] | None = None) -> Waive
     sections = _entries_yaml(p, text) if p.suffix.lower() in (".yaml", ".yml") else _entries_toml(p, text)
     waivers: list[Waiver] = []
     for n, (entry, line) in enumerate(sections.get("waivers", []), start=1):
-        if not isinstance(entry, dict):
-            raise _err(p, line, "each waiver must be a table/mapping")
-        extra = sorted(set(entry) - set(WAIVER_KEYS))
-        if extra:
-            raise _err(p, line, f"unknown key(s) in waiver: {', '.join(extra)}")
-        vals = {k: _text(entry, k, p, line, k in WAIVER_REQUIRED) for k in WAIVER_KEYS if k != "expires"}
-        if "expires" not in entry:
-            raise _err(p, line, "required key 'expires' is missing (every waiver must expire)")
+        vals = _entry_values(p, line, entry, "waiver", WAIVER_KEYS, WAIVER_REQUIRED)
         check = vals["check"].upper()
         if known_checks is not None and check not in known_checks:
             raise _err(p, line, f"unknown check id {check!r} in waiver")
@@ -229,14 +237,7 @@ def load(path: str | Path | None, known_checks: set[str] | None = None) -> Waive
                               party=vals["party"], provider=vals["provider"], request=vals["request"], line=line))
     attestations: list[Attestation] = []
     for n, (entry, line) in enumerate(sections.get("attestations", []), start=1):
-        if not isinstance(entry, dict):
-            raise _err(p, line, "each attestation must be a table/mapping")
-        extra = sorted(set(entry) - set(ATTEST_KEYS))
-        if extra:
-            raise _err(p, line, f"unknown key(s) in attestation: {', '.join(extra)}")
-        vals = {k: _text(entry, k, p, line, k in ATTEST_REQUIRED) for k in ATTEST_KEYS if k != "expires"}
-        if "expires" not in entry:
-            raise _err(p, line, "required key 'expires' is missing (every attestation must expire)")
+        vals = _entry_values(p, line, entry, "attestation", ATTEST_KEYS, ATTEST_REQUIRED)
         result = vals["result"].lower()
         if result not in ("pass", "fail"):
             raise _err(p, line, f"result = {vals['result']!r}; use pass or fail")
