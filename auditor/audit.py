@@ -52,8 +52,47 @@ def load_waivers(path: str | Path | None) -> _waivers.WaiverFile:
     return _waivers.load(path, known_checks=set(load_all())) if path else _waivers.EMPTY
 
 
-def ingest_data(data_dir: str | Path, engine: Engine, key: bytes) -> IngestResult:
-    return ingest_folder(data_dir, engine, key)
+def ingest_data(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool = False) -> IngestResult:
+    return ingest_folder(data_dir, engine, key, keep_frames=keep_frames)
+
+
+def _load_tables(engine: Engine, present: dict[str, set[str]], fresh: IngestResult | None) -> dict[str, pd.DataFrame]:
+    """The stored requests, disclosures and custody events, read in one snapshot.
+
+    With ``fresh`` (an ingest of this process that kept its typed frames), that ingest's rows are
+    taken from memory and only the other ingests' rows are read back, provided the database
+    still holds exactly the rows the ingest stored (same count, none revised since); otherwise
+    everything is read back."""
+    names = [n for n in ("requests", "disclosures", "custody_events") if n in present]
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+                conn.exec_driver_sql("BEGIN")  # a read snapshot across the tables (WAL)
+            if fresh is None or not fresh.frames or not _fresh_intact(conn, fresh, names):
+                return {n: db.load_table(conn, n) for n in names}
+            tables = {}
+            for n in names:
+                t = models.INPUT_MODELS[n].__table__
+                others = db.load_table(conn, n, where=t.c.ingest_id != fresh.ingest_id)
+                mine = fresh.frames.get(n)
+                tables[n] = others if mine is None or mine.empty else (
+                    mine if others.empty else pd.concat([others, mine], ignore_index=True))
+            return tables
+
+
+def _fresh_intact(conn, fresh: IngestResult, names: list[str]) -> bool:
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    for n in names:
+        t = models.INPUT_MODELS[n].__table__
+        stored = conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.ingest_id == fresh.ingest_id)).scalar_one()
+        if stored != len(fresh.frames.get(n, ())):
+            return False
+    rv = models.InputRevision.__table__
+    moved = conn.execute(sa.select(sa.func.count()).select_from(rv).where(rv.c.old_ingest_id == fresh.ingest_id)).scalar_one()
+    return moved == 0
 
 
 def _present_columns(engine: Engine) -> dict[str, set[str]]:
@@ -150,11 +189,14 @@ def audit_store(
     chunk_size: int | None = None,
     engine_name: str = "pandas",
     scheduler: str | None = None,
+    fresh: IngestResult | None = None,
 ) -> AuditResult:
     """Audit everything stored in the database and store the run.
 
     ``waivers`` (a loaded file or its path) marks matching findings waived as of ``as_of``; the
-    run is appended to the tamper-evident ledger (``auditor.ledger``) with ``config_sha256``."""
+    run is appended to the tamper-evident ledger (``auditor.ledger``) with ``config_sha256``.
+    ``fresh``: the result of an ingest made by this process with ``keep_frames=True``; its rows
+    are audited from memory instead of being read back (same findings, see ``_load_tables``)."""
     waiver_file = waivers if isinstance(waivers, _waivers.WaiverFile) else load_waivers(waivers)
     pack = packs.load(pack_name).with_overrides(overrides or {})
     as_of = as_of if as_of is not None else parse_as_of(None)
@@ -172,8 +214,7 @@ def audit_store(
             engine, [registry[c] for c in pack.checks], as_of, pack.values(), profiles, present,
             _aggregates, chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler)
     else:
-        tables = {name: db.load_table(engine, name) for name in ("requests", "disclosures", "custody_events")
-                  if name in present}
+        tables = _load_tables(engine, present, fresh)
         ctx = AuditContext(as_of=as_of, tables=tables, params=pack.values(), profiles=profiles, present=present)
         output = run_checks(ctx, [registry[c] for c in pack.checks])
         aggregates = _aggregates(ctx, pack.values())

@@ -233,12 +233,15 @@ def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, thresh
     audit_pack = audit.packs.load(pack).with_overrides(overrides)  # fail fast on a bad pack/param
     waived = audit.load_waivers(waivers_path)  # fail fast on a malformed waivers file
     engine = db.get_engine(db_url)
-    result = audit.ingest_data(data_dir, engine, privacy.load_key())
+    in_memory = not chunk_size and engine_name == "pandas"  # the audit then reuses the ingested rows
+    result = audit.ingest_data(data_dir, engine, privacy.load_key(), keep_frames=in_memory)
     if not _quiet():
         _print_ingest(result)
     res = audit.audit_store(engine, audit_pack.path if Path(pack).suffix == ".toml" else pack, when, overrides,
                             waivers=waived, config_sha256=_config_sha(),
-                            chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler)
+                            chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler,
+                            fresh=result if in_memory else None)
+    result.frames.clear()
     if not _quiet():
         _print_audit(res)
     written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -76,15 +77,19 @@ def sha256_text(text: str) -> str:
 
 
 # ---------------------------------------------------------------- canonical input-row content
-def _canon(values: list, kind: str) -> pa.Array:
-    """One column of raw DBAPI values as canonical text (NULL marked by ``_NULL``)."""
+def _canon(values: list | pd.Series, kind: str) -> pa.Array:
+    """One column as canonical text (NULL marked by ``_NULL``): raw DBAPI values read back from
+    the database, or a column of the typed frame being stored (``normalise.typed`` dtypes); both
+    give the same text for the same value."""
     if kind not in ("timestamp", "bool", "int", "float"):  # text kinds: str, party, enum, set, personal
+        if isinstance(values, pd.Series):
+            return pc.fill_null(pa.array(values, from_pandas=True).cast(pa.string()), _NULL)
         try:
             arr = pa.array(values, type=pa.string())
         except (pa.ArrowTypeError, pa.ArrowInvalid):  # a driver gave non-text values
             arr = pa.array([None if v is None else str(v) for v in values], type=pa.string())
         return pc.fill_null(arr, _NULL)
-    s = pd.Series(values, dtype=object)
+    s = values.reset_index(drop=True) if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     if kind == "timestamp":
         ts = pd.to_datetime(s, utc=True, format="ISO8601")
         stamps = ts.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
@@ -175,20 +180,31 @@ def _stream_raw(conn: sa.Connection, stmt: sa.Select, size: int | None = None):
         cur.close()
 
 
+def _update_lines(h: Any, lines: pa.Array, first: bool) -> None:
+    """Feed ``lines`` to ``h`` as "\\n".join(lines), preceded by a newline unless ``first``,
+    straight from the Arrow buffer (no Python object per line)."""
+    if len(lines) == 0:
+        return
+    large = pa.large_string()
+    joined = pc.binary_join_element_wise(pa.scalar("\n", large), lines.cast(large), pa.scalar("", large))
+    joined = pa.concat_arrays([joined]) if isinstance(joined, pa.Array) else joined.combine_chunks()
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)
+    start, end = int(offsets[joined.offset]), int(offsets[joined.offset + len(joined)])
+    h.update(memoryview(joined.buffers()[2])[start + (1 if first else 0):end])
+
+
 class _Digests:
     """One running SHA-256 per ingest over its lines joined by newlines."""
 
     def __init__(self) -> None:
         self.hashers: dict[str, Any] = {}
 
-    def feed(self, owner: str, lines: list[str]) -> None:
+    def feed(self, owner: str, lines: list[str] | pa.Array) -> None:
         h = self.hashers.get(owner)
-        text = "\n".join(lines)
+        first = h is None
         if h is None:
             self.hashers[owner] = h = hashlib.sha256()
-        else:
-            text = "\n" + text
-        h.update(text.encode("utf-8"))
+        _update_lines(h, lines if isinstance(lines, pa.Array) else pa.array(lines, type=pa.string()), first)
 
     def result(self) -> dict[str, str]:
         return {k: self.hashers[k].hexdigest() for k in sorted(self.hashers)}
@@ -210,7 +226,30 @@ def _current_lines(conn: sa.Connection, table: str, ingest_ids: list[str] | None
         content = pc.binary_join_element_wise(*parts, "\x1f") if len(parts) > 1 else parts[0]
         ids = pa.array(columns[id_pos], type=pa.string())
         lines = pc.binary_join_element_wise(table, ids, content, "\x1e")
-        yield list(columns[-1]), list(columns[id_pos]), lines.to_pylist()
+        yield list(columns[-1]), list(columns[id_pos]), lines
+
+
+def frame_lines(table: str, frame: pd.DataFrame) -> pa.Array:
+    """The digest lines of rows about to be stored (a ``normalise.typed`` frame), ordered by id
+    (code-point order): the same lines ``ingest_digests`` computes from the stored rows."""
+    spec = TABLES[table]
+    parts = [_canon(frame[c.name], c.kind) for c in spec.columns]
+    content = pc.binary_join_element_wise(*parts, "\x1f") if len(parts) > 1 else parts[0]
+    ids = pa.array(frame[spec.id_column].reset_index(drop=True), from_pandas=True).cast(pa.string())
+    lines = pc.binary_join_element_wise(table, ids, content, "\x1e")
+    return lines.take(pc.sort_indices(ids))
+
+
+def digest_of_lines(per_table: dict[str, pa.Array]) -> str:
+    """The digest of one ingest from its lines per table (``frame_lines``: each in id order),
+    combined the way ``ingest_digests`` does: tables by name, then id; "" when there are none."""
+    h = hashlib.sha256()
+    first = True
+    for table in sorted(per_table):
+        if len(per_table[table]):
+            _update_lines(h, per_table[table], first)
+            first = False
+    return "" if first else h.hexdigest()
 
 
 def _revision_lines(conn: sa.Connection, table: str, ingest_ids: list[str] | None) -> list[tuple[str, str, str]]:
@@ -239,14 +278,13 @@ def ingest_digests(conn: sa.Connection, ingest_ids: list[str] | None = None) -> 
         revised = sorted(_revision_lines(conn, table, ingest_ids))
         if not revised:  # the usual case: whole batches, grouped by ingest
             for owners, _ids, lines in _current_lines(conn, table, ingest_ids):
-                start = 0
-                for i in range(1, len(owners) + 1):
-                    if i == len(owners) or owners[i] != owners[start]:
-                        digests.feed(owners[start], lines[start:i])
-                        start = i
+                own = np.asarray(owners, dtype=object)
+                cuts = [0, *(np.flatnonzero(own[1:] != own[:-1]) + 1).tolist(), len(own)]
+                for a, b in itertools.pairwise(cuts):
+                    digests.feed(owners[a], lines.slice(a, b - a))
             continue
         current = ((o, r, line) for owners, ids, lines in _current_lines(conn, table, ingest_ids)
-                   for o, r, line in zip(owners, ids, lines, strict=True))
+                   for o, r, line in zip(owners, ids, lines.to_pylist(), strict=True))
         for owner, _rid, line in heapq.merge(current, revised, key=lambda x: (x[0], x[1])):
             digests.feed(owner, [line])
     return digests.result()

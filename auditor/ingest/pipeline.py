@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -183,7 +184,13 @@ def _archive_revisions(conn, table: str, ids: pd.Series, stored: pd.Series, new_
                 extra={"table": table, "revised": len(id_list)})
 
 
-def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes) -> IngestResult:
+def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool = False) -> IngestResult:
+    """Ingest every table file of ``data_dir`` (see the module docstring).
+
+    ``keep_frames`` keeps the typed rows this ingest stored in ``IngestResult.frames`` (per
+    table), so an audit in the same process need not read them back (``audit_store(fresh=...)``).
+    The digest of the ingest's rows for the run ledger is computed here from those rows and
+    cached; ``auditor verify`` recomputes it from the stored rows."""
     from auditor.ingest.validate import (
         validate,  # heavy import (great-expectations), only when ingesting
     )
@@ -196,6 +203,7 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes) -> IngestRes
     quarantines: list[pd.DataFrame] = []
     frames: dict[str, pd.DataFrame] = {}
     valid_request_ids: pd.Series | None = None
+    digest_lines: dict[str, pa.Array] = {}
 
     for name in logs.progress(list(TABLES), "ingest"):  # dependency order: requests first
         raw = raws.get(name)
@@ -229,6 +237,7 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes) -> IngestRes
             new_rows = good[~same]
             typed_new = normalise.typed(new_rows, spec)
             typed_new["row_hash"] = hashes[~same]
+            digest_lines[name] = ledger.frame_lines(name, typed_new)
             typed_new["ingest_id"] = ingest.id
             db.insert_frame(conn, name, typed_new)
             _fault_point(name, "during")
@@ -245,9 +254,9 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes) -> IngestRes
                 db.insert_frame(conn, models.QuarantineRow.__table__, qdb)
         _fault_point(name)
         kept = good
-        # Typed frames are not retained in ``frames`` (no caller reads them): holding every table
-        # until the end of the run dominated peak memory at scale (docs/performance.md).
-        del typed_new
+        if keep_frames:
+            frames[name] = typed_new.drop(columns=["row_hash", "ingest_id"]).reset_index(drop=True)
+        del typed_new  # not kept otherwise: holding every table dominated peak memory at scale
         if name == "requests":
             valid_request_ids = kept["request_id"]
         quarantines.append(q)
@@ -262,6 +271,8 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes) -> IngestRes
         )
     ingest.finished_at = datetime.now(UTC)
     ingest.files = [c.as_dict() for c in counts]
-    db.save(engine, [ingest])
+    # The ingest's rows never change once it has finished (revisions move, not edit, them), so
+    # their ledger digest is cached with the ingest record (ledger.current_ingest_digests).
+    db.save(engine, [ingest, models.IngestDigest(ingest_id=ingest.id, digest=ledger.digest_of_lines(digest_lines))])
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else pd.DataFrame(columns=QUARANTINE_COLUMNS)
     return IngestResult(ingest.id, str(data_dir), counts, quarantine, frames)
