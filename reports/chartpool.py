@@ -17,9 +17,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
+
+from auditor import forking
 
 from . import i18n
 
@@ -68,8 +69,7 @@ class ChartPool:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[_Job] = []
         # Forking a process that runs other threads can deadlock: then render inline.
-        self._broken = (self.workers < 2 or "fork" not in multiprocessing.get_all_start_methods()
-                        or threading.active_count() > 1)
+        self._broken = self.workers < 2 or not forking.can_fork()
 
     def __enter__(self) -> ChartPool:
         return self

@@ -191,13 +191,19 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
     table), so an audit in the same process need not read them back (``audit_store(fresh=...)``).
     The digest of the ingest's rows for the run ledger is computed here from those rows and
     cached; ``auditor verify`` recomputes it from the stored rows."""
-    from auditor.ingest.validate import (
-        validate,  # heavy import (great-expectations), only when ingesting
-    )
+    from auditor.ingest.validate import ContractWorker  # heavy import (great-expectations), lazily
 
     data_dir = Path(data_dir)
     files = find_tables(data_dir)
-    raws = {name: read_table(TABLES[name], path) for name, path in files.items()}  # file errors stop here
+    with ContractWorker() as worker:  # imports great-expectations beside the reading and pre-checks
+        raws = {name: read_table(TABLES[name], path) for name, path in files.items()}  # file errors stop here
+        return _ingest(data_dir, raws, engine, key, keep_frames, worker)
+
+
+def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: bytes, keep_frames: bool,
+            worker) -> IngestResult:
+    from auditor.ingest.validate import precheck  # noqa: PLC0415
+
     ingest = models.Ingest(id=new_id("ing-"), data_dir=str(data_dir), started_at=datetime.now(UTC))
     counts: list[TableCount] = []
     quarantines: list[pd.DataFrame] = []
@@ -218,13 +224,18 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
             with engine.connect() as conn:
                 stored = db.stored_hashes(conn, "requests")["id"]
             parent_ids = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
-        defects = validate(canon, spec, parent_ids)
+        # layer 1 here; layer 2 (great-expectations) in the helper while the rows are hashed
+        defects = precheck(canon, spec, parent_ids) if not canon.empty else []
+        good = canon.drop(index=list({d.index for d in defects}))
+        ticket = worker.submit(good, spec) if not good.empty else None
+        hashes = _row_hash(good)
+        if ticket is not None and (extra := worker.collect(ticket)):
+            defects.extend(extra)
+            missed = list({d.index for d in extra})
+            good, hashes = good.drop(index=missed), hashes.drop(index=missed)
         dframe = pd.DataFrame(
             [(d.index, d.column, d.reason) for d in defects], columns=["index", "column", "reason"]
         )
-        bad_idx = pd.Index(dframe["index"].unique()) if not dframe.empty else pd.Index([])
-        good = canon.drop(index=bad_idx)
-        hashes = _row_hash(good)
         with engine.begin() as conn:
             ledger.begin_write(conn)
             stored = db.stored_hashes(conn, name).set_index("id")["row_hash"]

@@ -294,6 +294,13 @@ def validate(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | None 
     defects = precheck(canon, spec, parent_ids)
     bad = {d.index for d in defects}
     good = canon.drop(index=list(bad)) if bad else canon
+    return defects + contract_defects(good, spec)
+
+
+def contract_defects(good: pd.DataFrame, spec: TableSpec) -> list[Defect]:
+    """Layer 2: the great-expectations contract suite on rows that passed layer 1; the defects it
+    finds that layer 1 missed (normally none)."""
+    defects: list[Defect] = []
     if good.empty:
         return defects
     t0 = time.perf_counter()
@@ -316,6 +323,109 @@ def validate(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | None 
         defects.extend(extra)
     GX_SECONDS[spec.name] = GX_SECONDS.get(spec.name, 0.0) + time.perf_counter() - t0
     return defects
+
+
+class ContractWorker:
+    """Runs layer 2 (``contract_defects``) in a forked helper process, beside the ingest.
+
+    The helper is forked when the ingest starts and imports great-expectations (~3-4 s) while the
+    parent reads, normalises and pre-checks; each table's passing rows are then sent to it
+    (``submit``) and validated while the parent hashes them, and ``collect`` returns the extra
+    defects before anything is written. When forking is not possible (other threads, no fork,
+    ``AUDITOR_GX_WORKER=0``) or the helper dies, the suite runs inline: same function, same
+    result. A use as a context manager stops the helper."""
+
+    def __init__(self) -> None:
+        self._conn: Any = None
+        self._proc: Any = None
+        self._pending: dict[int, tuple[pd.DataFrame, TableSpec]] = {}
+        self._next = 0
+        if os.environ.get("AUDITOR_GX_WORKER", "1").strip() in ("0", "false", "no"):
+            return
+        from auditor import forking  # noqa: PLC0415
+
+        if not forking.can_fork():
+            return
+        import multiprocessing  # noqa: PLC0415
+
+        ctx = multiprocessing.get_context("fork")
+        try:
+            self._conn, child = ctx.Pipe()
+            self._proc = ctx.Process(target=_serve_contract, args=(child,), daemon=True,
+                                     name="auditor-contract-suite")
+            self._proc.start()
+            child.close()
+        except OSError:  # pragma: no cover - no processes here: inline
+            self._conn = self._proc = None
+
+    def __enter__(self) -> ContractWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._proc is None:
+            return
+        try:
+            self._conn.send(None)
+            self._proc.join(timeout=10)
+        except (OSError, EOFError):  # pragma: no cover - helper already gone
+            pass
+        if self._proc.is_alive():  # pragma: no cover
+            self._proc.kill()
+        self._conn.close()
+        self._proc = self._conn = None
+
+    def submit(self, good: pd.DataFrame, spec: TableSpec) -> int:
+        ticket = self._next
+        self._next += 1
+        self._pending[ticket] = (good, spec)
+        if self._proc is not None:
+            try:
+                self._conn.send((ticket, spec.name, good))
+            except (OSError, EOFError):  # helper gone: inline
+                self._proc = None
+        return ticket
+
+    def collect(self, ticket: int) -> list[Defect]:
+        good, spec = self._pending.pop(ticket)
+        if self._proc is not None:
+            try:
+                got, status, value, seconds = self._conn.recv()
+            except (OSError, EOFError):  # helper died: redo inline
+                self._proc = None
+            else:
+                if got != ticket:  # pragma: no cover - tickets are collected in order
+                    raise RuntimeError(f"contract suite answered ticket {got}, expected {ticket}")
+                GX_SECONDS[spec.name] = GX_SECONDS.get(spec.name, 0.0) + seconds
+                if status == "error":
+                    raise value
+                return value
+        return contract_defects(good, spec)
+
+
+def _serve_contract(conn) -> None:  # pragma: no cover - runs in the forked helper
+    from auditor.ingest.schema import TABLES  # noqa: PLC0415
+
+    try:
+        t0 = time.perf_counter()
+        _context()  # import great-expectations while the parent works
+        startup = time.perf_counter() - t0  # counted with the first table, as inline
+        while (msg := conn.recv()) is not None:
+            ticket, name, good = msg
+            before = sum(GX_SECONDS.values()) - startup
+            startup = 0.0
+            try:
+                defects = contract_defects(good, TABLES[name])
+                conn.send((ticket, "ok", defects, sum(GX_SECONDS.values()) - before))
+            except Exception as exc:  # noqa: BLE001 - handed to the parent, raised there
+                conn.send((ticket, "error", exc, sum(GX_SECONDS.values()) - before))
+    except (EOFError, KeyboardInterrupt):
+        pass
+    finally:
+        conn.close()
+        os._exit(0)
 
 
 def validate_full_suite(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | None = None) -> list[Defect]:
