@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from auditor.ingest.normalise import utc_text
 from auditor.ingest.schema import TABLES
 from auditor.store import models
 from auditor.store.models import INPUT_MODELS
@@ -93,9 +94,7 @@ def _canon(values: list | pd.Series, kind: str) -> pa.Array:
     if kind == "timestamp":
         ts = pd.to_datetime(s, utc=True, format="ISO8601")
         stamps = ts.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-        text = np.char.add(np.datetime_as_string(stamps, unit="us"), "Z").astype(object)
-        text[ts.isna().to_numpy()] = None
-        return pc.fill_null(pa.array(text, type=pa.string()), _NULL)
+        return pc.fill_null(utc_text(stamps, ts.isna().to_numpy(), trim_whole=False), _NULL)
     if kind == "bool":
         out = s.astype("boolean").map({True: "1", False: "0"}, na_action="ignore")
     elif kind == "int":

@@ -15,6 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 PREFIX = "psn_"
@@ -38,7 +39,7 @@ def load_key(key_file: str | os.PathLike[str] | None = None) -> bytes:
 
 def pseudonymise_value(value: str, key: bytes) -> str:
     normalised = value.strip().lower().encode("utf-8")
-    return PREFIX + hmac.new(key, normalised, hashlib.sha256).hexdigest()[:20]
+    return PREFIX + hmac.digest(key, normalised, hashlib.sha256).hex()[:20]
 
 
 def pseudonymise(series: pd.Series, key: bytes) -> pd.Series:
@@ -46,8 +47,7 @@ def pseudonymise(series: pd.Series, key: bytes) -> pd.Series:
     mask = series.notna() & (series.astype("string").str.strip() != "")
     out = pd.Series(pd.NA, index=series.index, dtype="string")
     if mask.any():
-        values = series[mask].astype("string")
-        uniques = values.unique()
-        mapping = {u: pseudonymise_value(str(u), key) for u in uniques}
-        out[mask] = values.map(mapping)
+        codes, uniques = pd.factorize(series[mask].astype("string"))
+        hashed = np.array([pseudonymise_value(str(u), key) for u in uniques], dtype=object)
+        out[mask] = hashed[codes]
     return out

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditor import iso
 from auditor.ingest.schema import TableSpec
@@ -64,14 +66,25 @@ def _timestamp(series: pd.Series) -> pd.Series:
     return text.where(~good, _format_ts(parsed))
 
 
+def utc_text(stamps: np.ndarray, missing: np.ndarray, trim_whole: bool) -> pa.Array:
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` for ``datetime64[us]`` values (UTC), as an Arrow string
+    array with nulls where ``missing``; ``trim_whole`` drops the fraction when it is zero.
+    Vectorised: numpy formats, Arrow slices and joins (no Python string per value)."""
+    full = pa.array(np.datetime_as_string(stamps, unit="us"), type=pa.string())
+    if trim_whole:
+        whole = pa.array((stamps.astype(np.int64) % 1_000_000) == 0)
+        full = pc.if_else(whole, pc.utf8_slice_codeunits(full, 0, 19), full)
+    text = pc.binary_join_element_wise(full, pa.scalar("Z"), pa.scalar(""))
+    if missing.any():
+        text = pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text)
+    return text
+
+
 def _format_ts(ts: pd.Series) -> pd.Series:
-    """``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` (fraction only when non-zero), vectorised in numpy."""
+    """``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` (fraction only when non-zero)."""
     values = ts.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-    full = np.datetime_as_string(values, unit="us")  # YYYY-MM-DDTHH:MM:SS.ffffff
-    whole = (values.astype(np.int64) % 1_000_000) == 0
-    text = np.where(whole, full.astype("U19"), full)
-    out = pd.Series(np.char.add(text, "Z"), index=ts.index, dtype="string")
-    return out.where(ts.notna().to_numpy(), pd.NA)
+    text = utc_text(values, ts.isna().to_numpy(), trim_whole=True)
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=ts.index).astype("string")
 
 
 def _bool(series: pd.Series) -> pd.Series:

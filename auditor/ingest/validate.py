@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import re
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -340,6 +342,8 @@ class ContractWorker:
         self._proc: Any = None
         self._pending: dict[int, tuple[pd.DataFrame, TableSpec]] = {}
         self._next = 0
+        self._sender: threading.Thread | None = None
+        self._send_failed = False
         if os.environ.get("AUDITOR_GX_WORKER", "1").strip() in ("0", "false", "no"):
             return
         from auditor import forking  # noqa: PLC0415
@@ -365,6 +369,9 @@ class ContractWorker:
         self.close()
 
     def close(self) -> None:
+        if self._sender is not None:
+            self._sender.join()
+            self._sender = None
         if self._proc is None:
             return
         try:
@@ -382,14 +389,28 @@ class ContractWorker:
         self._next += 1
         self._pending[ticket] = (good, spec)
         if self._proc is not None:
-            try:
-                self._conn.send((ticket, spec.name, good))
-            except (OSError, EOFError):  # helper gone: inline
-                self._proc = None
+            # sent by a thread: the pipe blocks until the helper reads, which it does only once
+            # great-expectations is imported, and the parent has other work meanwhile
+            payload = pickle.dumps((ticket, spec.name, good), protocol=pickle.HIGHEST_PROTOCOL)
+            if self._sender is not None:  # one message at a time on the pipe
+                self._sender.join()
+            self._sender = threading.Thread(target=self._send, args=(payload,), name="auditor-contract-send")
+            self._sender.start()
         return ticket
+
+    def _send(self, payload: bytes) -> None:
+        try:
+            self._conn.send_bytes(payload)
+        except (OSError, EOFError):  # helper gone: collect() redoes it inline
+            self._send_failed = True
 
     def collect(self, ticket: int) -> list[Defect]:
         good, spec = self._pending.pop(ticket)
+        if self._sender is not None:
+            self._sender.join()
+            self._sender = None
+        if self._send_failed:
+            self._proc, self._send_failed = None, False
         if self._proc is not None:
             try:
                 got, status, value, seconds = self._conn.recv()
