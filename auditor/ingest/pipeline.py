@@ -229,10 +229,11 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
         good = canon.drop(index=list({d.index for d in defects}))
         ticket = worker.submit(good, spec) if not good.empty else None
         hashes = _row_hash(good)
+        typed_good = normalise.typed(good, spec)
         if ticket is not None and (extra := worker.collect(ticket)):
             defects.extend(extra)
             missed = list({d.index for d in extra})
-            good, hashes = good.drop(index=missed), hashes.drop(index=missed)
+            good, hashes, typed_good = good.drop(index=missed), hashes.drop(index=missed), typed_good.drop(index=missed)
         dframe = pd.DataFrame(
             [(d.index, d.column, d.reason) for d in defects], columns=["index", "column", "reason"]
         )
@@ -245,8 +246,8 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
             revised = known & ~same
             if revised.any():
                 _archive_revisions(conn, name, ids[revised], stored, hashes[revised], ingest.id)
-            new_rows = good[~same]
-            typed_new = normalise.typed(new_rows, spec)
+            typed_new = typed_good[~same] if same.any() else typed_good
+            del typed_good
             typed_new["row_hash"] = hashes[~same]
             digest_lines[name] = ledger.frame_lines(name, typed_new)
             typed_new["ingest_id"] = ingest.id
