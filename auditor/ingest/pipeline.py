@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from auditor import ledger, logs
+from auditor.errors import InputError
 from auditor.ingest import normalise
 from auditor.ingest.readers import RawTable, find_tables, read_table
 from auditor.ingest.schema import TABLES
@@ -196,12 +197,33 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
     data_dir = Path(data_dir)
     files = find_tables(data_dir)
     with ContractWorker() as worker:  # imports great-expectations beside the reading and pre-checks
-        raws = {name: read_table(TABLES[name], path) for name, path in files.items()}  # file errors stop here
-        return _ingest(data_dir, raws, engine, key, keep_frames, worker)
+        raws: dict[str, RawTable | None] = {}
+        shas: dict[str, str] = {}
+        for name, path in files.items():  # every file is read once before anything is written,
+            raw = read_table(TABLES[name], path)  # so a file-level error stops the ingest here
+            # Parquet is cheap to read again when its table's turn comes: not holding every file
+            # for the whole ingest bounds its memory by the largest table, not by the folder
+            raws[name] = None if path.suffix.lower() in REREAD else raw
+            shas[name] = raw.sha256
+            del raw
+        return _ingest(data_dir, files, raws, shas, engine, key, keep_frames, worker)
 
 
-def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: bytes, keep_frames: bool,
-            worker) -> IngestResult:
+#: file types read a second time when their table is processed instead of being held in memory
+REREAD = (".parquet", ".pq")
+
+
+def _reread(spec, path: Path, sha256: str) -> RawTable:
+    raw = read_table(spec, path)
+    if raw.sha256 != sha256:
+        raise InputError(f"{path}: the file changed while it was being ingested",
+                         hint="write input files completely before running the auditor, then run it again",
+                         file=str(path))
+    return raw
+
+
+def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | None], shas: dict[str, str],
+            engine: Engine, key: bytes, keep_frames: bool, worker) -> IngestResult:
     from auditor.ingest.validate import precheck  # noqa: PLC0415
 
     ingest = models.Ingest(id=new_id("ing-"), data_dir=str(data_dir), started_at=datetime.now(UTC))
@@ -212,9 +234,9 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
     digest_lines: dict[str, pa.Array] = {}
 
     for name in logs.progress(list(TABLES), "ingest"):  # dependency order: requests first
-        raw = raws.get(name)
-        if raw is None:
+        if name not in files:
             continue
+        raw = raws.pop(name) or _reread(TABLES[name], files[name], shas[name])
         spec = raw.spec
         count = TableCount(name, str(raw.path), raw.sha256, read=raw.read,
                            columns=[c for c in spec.names if c in raw.frame.columns])
@@ -270,14 +292,15 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
             frames[name] = typed_new.drop(columns=["row_hash", "ingest_id"]).reset_index(drop=True)
         del typed_new  # not kept otherwise: holding every table dominated peak memory at scale
         if name == "requests":
-            valid_request_ids = kept["request_id"]
+            valid_request_ids = kept["request_id"].copy()
+        del raw, canon, good, kept, hashes, dframe  # before the next (possibly larger) table
         quarantines.append(q)
         counts.append(count)
         if not count.reconciles:  # pragma: no cover - guarded by tests
-            raise AssertionError(f"{raw.path}: counts do not reconcile: {count.as_dict()}")
+            raise AssertionError(f"{count.file}: counts do not reconcile: {count.as_dict()}")
         log.info(
             "%s: read %d = added %d + unchanged %d + revised %d + quarantined %d",
-            raw.path, count.read, count.stored, count.unchanged, count.revised, count.quarantined,
+            count.file, count.read, count.stored, count.unchanged, count.revised, count.quarantined,
             extra={"table": name, "read": count.read, "added": count.stored, "unchanged": count.unchanged,
                    "revised": count.revised, "quarantined": count.quarantined},
         )

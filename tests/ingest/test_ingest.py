@@ -180,3 +180,34 @@ def test_no_requests_file_is_an_input_error(tmp_path, engine):
     (tmp_path / "d").mkdir()
     with pytest.raises(InputError, match="no requests file"):
         ingest_folder(tmp_path / "d", engine, KEY)
+
+
+def test_parquet_is_read_again_per_table_and_a_changed_file_is_refused(tmp_path, engine, monkeypatch):
+    """Parquet files are checked up front, then read again when their table is processed (so the
+    ingest never holds every file); a file rewritten in between is refused, not half-trusted."""
+    from auditor.ingest import pipeline
+
+    d = tmp_path / "d"
+    _write(d, "requests", _requests(3), "parquet")
+    calls: list[str] = []
+    real = pipeline.read_table
+
+    def spy(spec, path):
+        calls.append(path.name)
+        raw = real(spec, path)
+        if len(calls) == 1:  # after the up-front check, someone rewrites the file
+            _write(d, "requests", _requests(4), "parquet")
+        return raw
+
+    monkeypatch.setattr(pipeline, "read_table", spy)
+    with pytest.raises(InputError, match="changed while it was being ingested") as exc:
+        ingest_folder(d, engine, KEY)
+    assert exc.value.file == str(d / "requests.parquet")
+    assert calls == ["requests.parquet", "requests.parquet"]
+    assert db.count_rows(engine, "requests") == 0
+
+    calls.clear()
+    monkeypatch.setattr(pipeline, "read_table", lambda spec, path: (calls.append(path.name), real(spec, path))[1])
+    res = ingest_folder(d, engine, KEY)
+    assert calls == ["requests.parquet", "requests.parquet"]
+    assert res.count("requests").stored == 4
