@@ -228,14 +228,27 @@ def _current_lines(conn: sa.Connection, table: str, ingest_ids: list[str] | None
         yield list(columns[-1]), list(columns[id_pos]), lines
 
 
-def frame_lines(table: str, frame: pd.DataFrame) -> pa.Array:
+def frame_lines(table: str, frame: pd.DataFrame, with_ids: bool = False):
     """The digest lines of rows about to be stored (a ``normalise.typed`` frame), ordered by id
-    (code-point order): the same lines ``ingest_digests`` computes from the stored rows."""
+    (code-point order): the same lines ``ingest_digests`` computes from the stored rows.
+    ``with_ids``: (ids, lines), both in that order, for ``merge_lines``."""
     spec = TABLES[table]
     parts = [_canon(frame[c.name], c.kind) for c in spec.columns]
     content = pc.binary_join_element_wise(*parts, "\x1f") if len(parts) > 1 else parts[0]
     ids = pa.array(frame[spec.id_column].reset_index(drop=True), from_pandas=True).cast(pa.string())
     lines = pc.binary_join_element_wise(table, ids, content, "\x1e")
+    order = pc.sort_indices(ids)
+    return (ids.take(order), lines.take(order)) if with_ids else lines.take(order)
+
+
+def merge_lines(parts: list[tuple[pa.Array, pa.Array]]) -> pa.Array:
+    """One id-ordered array of lines from ``frame_lines(..., with_ids=True)`` of several chunks."""
+    if not parts:
+        return pa.array([], type=pa.string())
+    if len(parts) == 1:
+        return parts[0][1]
+    ids = pa.concat_arrays([i.cast(pa.large_string()) for i, _ in parts])
+    lines = pa.concat_arrays([x.cast(pa.large_string()) for _, x in parts])
     return lines.take(pc.sort_indices(ids))
 
 

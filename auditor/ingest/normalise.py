@@ -117,6 +117,23 @@ def _enum(series: pd.Series) -> pd.Series:
     return _as_text(series).str.lower()
 
 
+def canonical_column(s: pd.Series, col, key: bytes) -> pd.Series:
+    """The canonical text of one contract column (``col``: its ``schema.Column``)."""
+    if col.personal:
+        return pseudonymise(_as_text(s), key)
+    if col.kind == "timestamp":
+        return _timestamp(s)
+    if col.kind == "bool":
+        return _bool(s)
+    if col.kind == "party":
+        return _party(s)
+    if col.kind == "set":
+        return _set(s)
+    if col.kind == "enum":
+        return _enum(s)
+    return _as_text(s)  # str, int, float
+
+
 def canonical(frame: pd.DataFrame, spec: TableSpec, key: bytes) -> pd.DataFrame:
     """Canonical string form of every contract column; unknown extra columns are dropped here
     (they are kept in the quarantine record of a rejected row, and ignored by checks)."""
@@ -126,21 +143,7 @@ def canonical(frame: pd.DataFrame, spec: TableSpec, key: bytes) -> pd.DataFrame:
         if col.name not in frame.columns:
             out[col.name] = pd.Series(pd.NA, index=frame.index, dtype="string")
             continue
-        s = frame[col.name]
-        if col.personal:
-            out[col.name] = pseudonymise(_as_text(s), key)
-        elif col.kind == "timestamp":
-            out[col.name] = _timestamp(s)
-        elif col.kind == "bool":
-            out[col.name] = _bool(s)
-        elif col.kind == "party":
-            out[col.name] = _party(s)
-        elif col.kind == "set":
-            out[col.name] = _set(s)
-        elif col.kind == "enum":
-            out[col.name] = _enum(s)
-        else:  # str, int, float
-            out[col.name] = _as_text(s)
+        out[col.name] = canonical_column(frame[col.name], col, key)
     result = pd.DataFrame(out, index=frame.index)
     assert len(result) == n
     return result

@@ -15,6 +15,7 @@ no half-ingested file and the next ingest completes the rest.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -213,6 +214,30 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
 REREAD = (".parquet", ".pq")
 
 
+#: rows of an input file normalised, validated and stored at a time (memory is bounded by this,
+#: not by the file); ``AUDITOR_INGEST_CHUNK_ROWS`` overrides it
+INGEST_CHUNK_ROWS = 250_000
+
+
+def chunk_rows() -> int:
+    try:
+        return max(1, int(os.environ.get("AUDITOR_INGEST_CHUNK_ROWS", INGEST_CHUNK_ROWS)))
+    except ValueError:
+        return INGEST_CHUNK_ROWS
+
+
+def canon_empty(spec) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="string") for c in spec.names})
+
+
+def _duplicated_ids(frame: pd.DataFrame, spec, key: bytes) -> pd.Series:
+    """True for rows whose id (as normalised: trimmed text) occurs more than once in the file."""
+    if spec.id_column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    ids = normalise.canonical_column(frame[spec.id_column], spec.column(spec.id_column), key)
+    return (ids.notna() & ids.duplicated(keep=False)).fillna(False).astype(bool)
+
+
 def _reread(spec, path: Path, sha256: str) -> RawTable:
     raw = read_table(spec, path)
     if raw.sha256 != sha256:
@@ -240,60 +265,86 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
         spec = raw.spec
         count = TableCount(name, str(raw.path), raw.sha256, read=raw.read,
                            columns=[c for c in spec.names if c in raw.frame.columns])
-        canon = normalise.canonical(raw.frame, spec, key)
         parent_ids = None
         if spec.parent:
             with engine.connect() as conn:
                 stored = db.stored_hashes(conn, "requests")["id"]
             parent_ids = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
-        # layer 1 here; layer 2 (great-expectations) in the helper while the rows are hashed
-        defects = precheck(canon, spec, parent_ids) if not canon.empty else []
-        good = canon.drop(index=list({d.index for d in defects}))
-        ticket = worker.submit(good, spec) if not good.empty else None
-        hashes = _row_hash(good)
-        typed_good = normalise.typed(good, spec)
-        if ticket is not None and (extra := worker.collect(ticket)):
-            defects.extend(extra)
-            missed = list({d.index for d in extra})
-            good, hashes, typed_good = good.drop(index=missed), hashes.drop(index=missed), typed_good.drop(index=missed)
-        dframe = pd.DataFrame(
-            [(d.index, d.column, d.reason) for d in defects], columns=["index", "column", "reason"]
-        )
-        with engine.begin() as conn:
+        # ids repeated anywhere in the file, whatever chunk they fall in
+        dup_ids = _duplicated_ids(raw.frame, spec, key)
+        step = chunk_rows()
+        kept_ids: list[pd.Series] = []
+        kept_typed: list[pd.DataFrame] = []
+        lines: list[tuple[pa.Array, pa.Array]] = []
+        q_parts: list[pd.DataFrame] = []
+        quarantined_rows = 0
+        with engine.begin() as conn:  # one transaction per table, holding the write lock
             ledger.begin_write(conn)
             stored = db.stored_hashes(conn, name).set_index("id")["row_hash"]
-            ids = good[spec.id_column]
-            known = ids.isin(stored.index)
-            same = known & (hashes == ids.map(stored).astype("string")).fillna(False)
-            revised = known & ~same
-            if revised.any():
-                _archive_revisions(conn, name, ids[revised], stored, hashes[revised], ingest.id)
-            typed_new = typed_good[~same] if same.any() else typed_good
-            del typed_good
-            typed_new["row_hash"] = hashes[~same]
-            digest_lines[name] = ledger.frame_lines(name, typed_new)
-            typed_new["ingest_id"] = ingest.id
-            db.insert_frame(conn, name, typed_new)
+            for start in range(0, max(len(raw.frame), 1), step):
+                chunk = raw.frame.iloc[start : start + step]
+                if chunk.empty:
+                    break
+                canon = normalise.canonical(chunk, spec, key)
+                # layer 1 here; layer 2 (great-expectations) in the helper while rows are hashed
+                defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index])
+                good = canon.drop(index=list({d.index for d in defects}))
+                ticket = worker.submit(good, spec) if not good.empty else None
+                hashes = _row_hash(good)
+                typed_good = normalise.typed(good, spec)
+                if ticket is not None and (extra := worker.collect(ticket)):
+                    defects.extend(extra)
+                    missed = list({d.index for d in extra})
+                    good, hashes, typed_good = (good.drop(index=missed), hashes.drop(index=missed),
+                                                typed_good.drop(index=missed))
+                dframe = pd.DataFrame(
+                    [(d.index, d.column, d.reason) for d in defects], columns=["index", "column", "reason"]
+                )
+                ids = good[spec.id_column]
+                known = ids.isin(stored.index)
+                same = known & (hashes == ids.map(stored).astype("string")).fillna(False)
+                revised = known & ~same
+                if revised.any():
+                    _archive_revisions(conn, name, ids[revised], stored, hashes[revised], ingest.id)
+                typed_new = typed_good[~same] if same.any() else typed_good
+                del typed_good
+                typed_new["row_hash"] = hashes[~same]
+                lines.append(ledger.frame_lines(name, typed_new, with_ids=True))
+                typed_new["ingest_id"] = ingest.id
+                db.insert_frame(conn, name, typed_new)
+                count.stored += int((~known).sum())
+                count.revised += int(revised.sum())
+                count.revised_ids.extend(str(i) for i in ids[revised])
+                count.unchanged += int(same.sum())
+                quarantined_rows += int(dframe["index"].nunique())
+                q_parts.append(_quarantine_frame(dataclasses.replace(raw, bad_lines=[]), canon, dframe, key))
+                if name == "requests":
+                    kept_ids.append(good["request_id"].copy())
+                if keep_frames:
+                    kept_typed.append(typed_new.drop(columns=["row_hash", "ingest_id"]))
+                del canon, good, hashes, typed_new, dframe, defects  # before the next chunk
             _fault_point(name, "during")
-            count.stored = int((~known).sum())
-            count.revised = int(revised.sum())
-            count.revised_ids = sorted(str(i) for i in ids[revised])
-            count.unchanged = int(same.sum())
-            q = _quarantine_frame(raw, canon, dframe, key)
-            count.quarantined = int(dframe["index"].nunique()) + len(raw.bad_lines)
+            count.revised_ids.sort()
+            q_parts.append(_quarantine_frame(raw, canon_empty(spec), pd.DataFrame(columns=["index", "column", "reason"]), key))
+            q = pd.concat([p for p in q_parts if not p.empty], ignore_index=True) if any(
+                not p.empty for p in q_parts) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
+            count.quarantined = quarantined_rows + len(raw.bad_lines)
             if not q.empty:
                 qdb = q.rename(columns={"table": "table_name", "column": "column_name"})
                 qdb["ingest_id"] = ingest.id
                 qdb["row"] = qdb["row"].astype("int64")
                 db.insert_frame(conn, models.QuarantineRow.__table__, qdb)
         _fault_point(name)
-        kept = good
+        digest_lines[name] = ledger.merge_lines(lines)
+        del lines
         if keep_frames:
-            frames[name] = typed_new.drop(columns=["row_hash", "ingest_id"]).reset_index(drop=True)
-        del typed_new  # not kept otherwise: holding every table dominated peak memory at scale
+            frames[name] = (pd.concat(kept_typed, ignore_index=True) if kept_typed
+                            else normalise.typed(canon_empty(spec), spec))
+        del kept_typed  # not kept otherwise: holding every table dominated peak memory at scale
         if name == "requests":
-            valid_request_ids = kept["request_id"].copy()
-        del raw, canon, good, kept, hashes, dframe  # before the next (possibly larger) table
+            valid_request_ids = (pd.concat(kept_ids, ignore_index=True) if kept_ids
+                                 else pd.Series([], dtype="string"))
+        del raw, q_parts  # before the next (possibly larger) table
         quarantines.append(q)
         counts.append(count)
         if not count.reconciles:  # pragma: no cover - guarded by tests

@@ -202,15 +202,19 @@ def rules(spec: TableSpec, parent_ids: pd.Series | None = None) -> list[tuple[st
     return out
 
 
-def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | None = None) -> list[Defect]:
-    """Layer 1: every row-level contract rule, vectorised; one Defect per failing row and rule."""
+def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | None = None,
+             duplicated: pd.Series | None = None) -> list[Defect]:
+    """Layer 1: every row-level contract rule, vectorised; one Defect per failing row and rule.
+
+    ``duplicated`` (aligned with ``canon``): rows whose id occurs more than once in the whole
+    file, when ``canon`` is one chunk of it; by default uniqueness is checked within ``canon``."""
     defects: list[Defect] = []
     for kind, column, ok in rules(spec, parent_ids):
         s = canon[column]
         if kind == "required":
             bad = s.isna()
         elif kind == "unique":
-            bad = s.notna() & s.duplicated(keep=False)
+            bad = s.notna() & (s.duplicated(keep=False) if duplicated is None else duplicated)
         elif kind == "provider_required":
             bad = canon["instrument"].isin(PROVIDER_INSTRUMENTS).fillna(False).astype(bool) & s.isna()
         elif kind == "parent":
@@ -355,7 +359,7 @@ class ContractWorker:
         ctx = multiprocessing.get_context("fork")
         try:
             self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_serve_contract, args=(child,), daemon=True,
+            self._proc = ctx.Process(target=_serve_contract, args=(child, self._conn), daemon=True,
                                      name="auditor-contract-suite")
             self._proc.start()
             child.close()
@@ -426,8 +430,10 @@ class ContractWorker:
         return contract_defects(good, spec)
 
 
-def _serve_contract(conn) -> None:  # pragma: no cover - runs in the forked helper
+def _serve_contract(conn, parent_end) -> None:  # pragma: no cover - runs in the forked helper
     from auditor.ingest.schema import TABLES  # noqa: PLC0415
+
+    parent_end.close()  # so that the parent's exit (even a kill) ends recv() here with EOFError
 
     try:
         t0 = time.perf_counter()
