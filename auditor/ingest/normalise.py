@@ -117,6 +117,29 @@ def _enum(series: pd.Series) -> pd.Series:
     return _as_text(series).str.lower()
 
 
+def arrow_text(values: pd.Series | pd.Index | pa.Array) -> pa.Array:
+    """Text values as one Arrow string array (cheap for Arrow-backed pandas strings)."""
+    if isinstance(values, pa.ChunkedArray):
+        arr = values.combine_chunks()
+    elif isinstance(values, pa.Array):
+        arr = values
+    else:
+        arr = pa.array(pd.Series(values).astype("string"), from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())
+
+
+def index_in(values: pd.Series, keys: pa.Array) -> np.ndarray:
+    """Position of each of ``values`` in ``keys`` (an ``arrow_text`` array), -1 when absent or
+    null: a hash look-up in Arrow (pandas ``isin``/``map`` on a large set of strings converts
+    them to Python objects on every call)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    pos = pc.index_in(arrow_text(values), value_set=keys)
+    return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def canonical_column(s: pd.Series, col, key: bytes) -> pd.Series:
     """The canonical text of one contract column (``col``: its ``schema.Column``)."""
     if col.personal:

@@ -269,7 +269,8 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
         if spec.parent:
             with engine.connect() as conn:
                 stored = db.stored_hashes(conn, "requests")["id"]
-            parent_ids = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
+            both = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
+            parent_ids = normalise.arrow_text(both.dropna())  # converted once, looked up per chunk
         # ids repeated anywhere in the file, whatever chunk they fall in
         dup_ids = _duplicated_ids(raw.frame, spec, key)
         step = chunk_rows()
@@ -280,7 +281,11 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
         quarantined_rows = 0
         with engine.begin() as conn:  # one transaction per table, holding the write lock
             ledger.begin_write(conn)
-            stored = db.stored_hashes(conn, name).set_index("id")["row_hash"]
+            stored_rows = db.stored_hashes(conn, name)
+            stored_ids = normalise.arrow_text(stored_rows["id"])
+            stored_hash = stored_rows["row_hash"].astype("string").to_numpy(dtype=object, na_value=None)
+            stored = stored_rows.set_index("id")["row_hash"]  # for revisions (rare)
+            del stored_rows
             for start in range(0, max(len(raw.frame), 1), step):
                 chunk = raw.frame.iloc[start : start + step]
                 if chunk.empty:
@@ -301,8 +306,11 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
                     [(d.index, d.column, d.reason) for d in defects], columns=["index", "column", "reason"]
                 )
                 ids = good[spec.id_column]
-                known = ids.isin(stored.index)
-                same = known & (hashes == ids.map(stored).astype("string")).fillna(False)
+                pos = normalise.index_in(ids, stored_ids)
+                known = pd.Series(pos >= 0, index=good.index)
+                before = pd.Series(np.where(pos >= 0, stored_hash[np.maximum(pos, 0)] if len(stored_hash) else None,
+                                            None), index=good.index, dtype="string")
+                same = known & (hashes == before).fillna(False).astype(bool)
                 revised = known & ~same
                 if revised.any():
                     _archive_revisions(conn, name, ids[revised], stored, hashes[revised], ingest.id)

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from auditor import iso
-from auditor.ingest.normalise import CANON_TS_REGEX, FLOAT_REGEX, INT_REGEX
+from auditor.ingest.normalise import CANON_TS_REGEX, FLOAT_REGEX, INT_REGEX, arrow_text, index_in
 from auditor.ingest.schema import PROVIDER_INSTRUMENTS, TableSpec
 
 log = logging.getLogger("auditor.ingest")
@@ -202,7 +203,7 @@ def rules(spec: TableSpec, parent_ids: pd.Series | None = None) -> list[tuple[st
     return out
 
 
-def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | None = None,
+def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | pa.Array | None = None,
              duplicated: pd.Series | None = None) -> list[Defect]:
     """Layer 1: every row-level contract rule, vectorised; one Defect per failing row and rule.
 
@@ -218,8 +219,8 @@ def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | None 
         elif kind == "provider_required":
             bad = canon["instrument"].isin(PROVIDER_INSTRUMENTS).fillna(False).astype(bool) & s.isna()
         elif kind == "parent":
-            parents = pd.Index(pd.unique(parent_ids.dropna().astype(str)))
-            bad = s.notna() & ~s.isin(parents)
+            parents = parent_ids if isinstance(parent_ids, pa.Array) else arrow_text(parent_ids.dropna())
+            bad = s.notna() & pd.Series(index_in(s, parents) < 0, index=s.index)
         elif kind in _DIRECT:
             bad = s.notna() & ~ok(s).astype(bool)
         else:
