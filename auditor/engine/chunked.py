@@ -116,21 +116,91 @@ def partition_frames(engine: Engine, present: dict[str, set[str]], chunk_size: i
         db.insert_frame(conn, PARTITION_MAP, pd.DataFrame({
             "audit_key": key, "request_id": ids["request_id"].astype("string"), "part": parts}))
     del ids
+    numbers = [int(k) for k in sorted(pd.unique(parts))]
     try:
-        for k in sorted(pd.unique(parts)):
-            frames = {}
-            with engine.connect() as conn:
-                for name in AUDIT_TABLES:
-                    if name not in present:
-                        continue
-                    tt = INPUT_MODELS[name].__table__
-                    m = PARTITION_MAP
-                    join = tt.join(m, sa.and_(m.c.request_id == tt.c.request_id, m.c.audit_key == key))
-                    frames[name] = db.load_table(conn, name, where=m.c.part == int(k), join=join)
-            yield frames
+        loader = _Prefetcher(engine, present, key, numbers)
+        yield from loader if loader.started else (_load_partition(engine, present, key, k) for k in numbers)
     finally:
         with engine.begin() as conn:
             conn.execute(sa.delete(PARTITION_MAP).where(PARTITION_MAP.c.audit_key == key))
+
+
+def _load_partition(engine: Engine, present: dict[str, set[str]], key: str, part: int) -> dict[str, pd.DataFrame]:
+    frames = {}
+    with engine.connect() as conn:
+        for name in AUDIT_TABLES:
+            if name not in present:
+                continue
+            tt = INPUT_MODELS[name].__table__
+            m = PARTITION_MAP
+            join = tt.join(m, sa.and_(m.c.request_id == tt.c.request_id, m.c.audit_key == key))
+            frames[name] = db.load_table(conn, name, where=m.c.part == part, join=join)
+    return frames
+
+
+class _Prefetcher:
+    """Loads the partitions in a forked helper process, one ahead of the checks.
+
+    Reading rows back from the database is about half of a partitioned audit; the helper reads
+    partition k+1 (its own connection) while this process checks partition k, and hands the
+    frames over through a pipe (Arrow-backed frames pickle cheaply). At most one partition
+    waits in the pipe, so memory stays about two partitions. Not used (partitions load inline)
+    when forking is unsafe, for in-memory SQLite, or with ``AUDITOR_PREFETCH=0``."""
+
+    def __init__(self, engine: Engine, present: dict[str, set[str]], key: str, parts: list[int]) -> None:
+        import os  # noqa: PLC0415
+
+        from auditor import forking  # noqa: PLC0415
+
+        self.parts, self.started = parts, False
+        url = engine.url
+        if (os.environ.get("AUDITOR_PREFETCH", "1").strip() in ("0", "false", "no") or len(parts) < 2
+                or (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
+                or not forking.can_fork()):
+            return
+        import multiprocessing  # noqa: PLC0415
+
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_serve_partitions, daemon=True, name="auditor-partition-loader",
+                                args=(url.render_as_string(hide_password=False), present, key, parts, child, self.conn))
+        self.proc.start()
+        child.close()
+        self.started = True
+
+    def __iter__(self) -> Iterator[dict[str, pd.DataFrame]]:
+        try:
+            for _ in self.parts:
+                status, value = self.conn.recv()
+                if status == "error":
+                    raise value
+                yield value
+        finally:
+            self.conn.close()
+            self.proc.join(timeout=5)
+            if self.proc.is_alive():
+                self.proc.kill()
+
+
+def _serve_partitions(url: str, present, key: str, parts: list[int], conn, parent_end) -> None:  # pragma: no cover - forked helper
+    import os  # noqa: PLC0415
+
+    parent_end.close()
+    try:
+        engine = sa.create_engine(url)  # never reuse the parent's pooled connections after fork
+        for k in parts:
+            try:
+                frames = _load_partition(engine, present, key, k)
+            except Exception as exc:  # noqa: BLE001 - raised in the parent
+                conn.send(("error", exc))
+                break
+            conn.send(("ok", frames))
+        engine.dispose()
+    except (BrokenPipeError, EOFError, OSError):
+        pass
+    finally:
+        conn.close()
+        os._exit(0)
 
 
 def audit_partition(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, params: dict[str, Any],

@@ -104,3 +104,49 @@ def test_partition_map_rows_are_removed(stored):
     with stored.connect() as conn:
         left = conn.execute(sa.select(sa.func.count()).select_from(chunked.PARTITION_MAP)).scalar_one()
     assert left == 0
+
+
+_PREFETCH_SCRIPT = """
+import json, sys
+import pandas as pd
+from auditor import audit
+from auditor.engine import chunked
+from auditor.store import db
+from tests.conftest import AS_OF, KEY, SAMPLE
+engine = db.get_engine(f"sqlite:///{sys.argv[1]}")
+audit.ingest_data(SAMPLE, engine, KEY)
+started = []
+real = chunked._Prefetcher.__init__
+def spy(self, *a, **k):
+    real(self, *a, **k)
+    started.append(self.started)
+chunked._Prefetcher.__init__ = spy
+as_of = audit.parse_as_of(AS_OF)
+base = audit.audit_store(engine, "cets224", as_of)
+part = audit.audit_store(engine, "cets224", as_of, chunk_size=700)
+cols = [c for c in base.output.findings.columns if c != "run_id"]
+same = base.output.findings[cols].astype(object).equals(part.output.findings[cols].astype(object))
+print(json.dumps({"started": started, "same": bool(same), "findings": len(part.output.findings),
+                  "runs": [r.as_dict() for r in base.output.runs] == [r.as_dict() for r in part.output.runs],
+                  "aggregates": base.run.aggregates == part.run.aggregates}))
+"""
+
+
+@pytest.mark.parametrize("prefetch", ["1", "0"])
+def test_partitions_loaded_by_the_helper_give_the_same_audit(tmp_path, prefetch):
+    """Partitions read by the forked loader (one ahead of the checks) or inline give the findings
+    of an unpartitioned audit. In a fresh interpreter: threads left by other tests (dask) rightly
+    keep this process from forking."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "AUDITOR_PREFETCH": prefetch, "GX_ANALYTICS_ENABLED": "false"}
+    out = subprocess.run([sys.executable, "-c", _PREFETCH_SCRIPT, str(tmp_path / "p.db")], cwd=ROOT, env=env,
+                         check=True, capture_output=True, text=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got["started"] == [prefetch == "1"]
+    assert got["same"] and got["runs"] and got["aggregates"] and got["findings"] > 0
