@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from auditor import __version__, ledger
+from auditor import __version__, forking, ledger
 from auditor import waivers as _waivers
 from auditor.engine import packs
 from auditor.engine.context import AuditContext
@@ -331,16 +331,25 @@ def _reconciliation(engine: Engine) -> list[dict]:
 
 def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats: tuple[str, ...],
                lang: str = "en", publish: bool = False, threshold: int = 5) -> list[Path]:
-    from reports import junit, sarif, write_reports  # noqa: PLC0415  (matplotlib only when rendering)
+    from reports import write_reports  # noqa: PLC0415  (matplotlib only when rendering)
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model = build_model(engine, run_id)
-    written = write_reports(model, out, formats, lang=lang, publish=publish, threshold=threshold)
+    machine = None
     if not publish:  # machine outputs for pipelines carry request ids: never in a published set
-        written.append(junit.write(model, out / "junit.xml"))
-        written.append(sarif.write(model, out / "findings.sarif"))
+        # written by a helper process while the pages render (forked before the chart workers)
+        machine = forking.Beside(_machine_outputs, model, out)
+    written = write_reports(model, out, formats, lang=lang, publish=publish, threshold=threshold)
+    if machine is not None:
+        written.extend(machine.result())
     return written
+
+
+def _machine_outputs(model: dict, out: Path) -> list[Path]:
+    from reports import junit, sarif  # noqa: PLC0415
+
+    return [junit.write(model, out / "junit.xml"), sarif.write(model, out / "findings.sarif")]
 
 
 def write_quarantine(result: IngestResult, out_dir: str | Path) -> Path:

@@ -7,6 +7,7 @@ helpers are forked only when the calling thread is alone, apart from threads kno
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import sys
 import threading
@@ -39,3 +40,55 @@ def can_fork() -> bool:
     _stop_tqdm_monitor()
     me = threading.current_thread()
     return not [t for t in threading.enumerate() if t is not me and t.name not in FORK_SAFE_THREADS]
+
+
+class Beside:
+    """``func(*args)`` run in a forked helper process while the caller goes on; ``result()``
+    waits and returns its value (or raises its error). Runs inline, at ``result()``, when
+    forking is unsafe or ``AUDITOR_HELPERS=0``. For work that only writes files from data the
+    caller already holds (e.g. machine-readable reports)."""
+
+    def __init__(self, func, *args) -> None:
+        import os  # noqa: PLC0415
+
+        self.func, self.args, self.proc, self.conn = func, args, None, None
+        if os.environ.get("AUDITOR_HELPERS", "1").strip() in ("0", "false", "no") or not can_fork():
+            return
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_beside, args=(func, args, child, self.conn), daemon=True,
+                                name=f"auditor-{getattr(func, '__name__', 'helper')}")
+        self.proc.start()
+        child.close()
+
+    def result(self):
+        if self.proc is None:
+            return self.func(*self.args)
+        try:
+            status, value = self.conn.recv()
+        except (EOFError, OSError):  # the helper died: do it here
+            status, value = "retry", None
+        finally:
+            self.conn.close()
+            self.proc.join()
+            self.proc = None
+        if status == "ok":
+            return value
+        if status == "error":
+            raise value
+        return self.func(*self.args)
+
+
+def _beside(func, args, conn, parent_end) -> None:  # pragma: no cover - forked helper
+    import os  # noqa: PLC0415
+
+    parent_end.close()
+    try:
+        try:
+            conn.send(("ok", func(*args)))
+        except Exception as exc:  # noqa: BLE001 - raised in the parent
+            with contextlib.suppress(Exception):  # unpicklable error: the parent redoes the work
+                conn.send(("error", exc))
+    finally:
+        conn.close()
+        os._exit(0)
