@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -238,6 +239,19 @@ def _duplicated_ids(frame: pd.DataFrame, spec, key: bytes) -> pd.Series:
     return (ids.notna() & ids.duplicated(keep=False)).fillna(False).astype(bool)
 
 
+def _new_lines(worker, ticket: int | None, table: str, typed_new: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
+    """Ledger lines (ids, lines) of the rows stored from one chunk: those the contract helper
+    computed for every passing row, kept for the stored rows only; else computed here."""
+    got = worker.collect_lines(ticket) if ticket is not None else None
+    if got is None:
+        return ledger.frame_lines(table, typed_new, with_ids=True)
+    ids, lines = got
+    keep = pc.is_in(ids, value_set=normalise.arrow_text(typed_new[TABLES[table].id_column]))
+    if pc.sum(keep).as_py() != len(typed_new):  # pragma: no cover - ids are unique in a chunk
+        return ledger.frame_lines(table, typed_new, with_ids=True)
+    return ids.filter(keep), lines.filter(keep)
+
+
 def _reread(spec, path: Path, sha256: str) -> RawTable:
     raw = read_table(spec, path)
     if raw.sha256 != sha256:
@@ -294,7 +308,7 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
                 # layer 1 here; layer 2 (great-expectations) in the helper while rows are hashed
                 defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index])
                 good = canon.drop(index=list({d.index for d in defects}))
-                ticket = worker.submit(good, spec) if not good.empty else None
+                ticket = worker.submit(good, spec, lines=True) if not good.empty else None
                 hashes = _row_hash(good)
                 typed_good = normalise.typed(good, spec)
                 if ticket is not None and (extra := worker.collect(ticket)):
@@ -317,9 +331,9 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
                 typed_new = typed_good[~same] if same.any() else typed_good
                 del typed_good
                 typed_new["row_hash"] = hashes[~same]
-                lines.append(ledger.frame_lines(name, typed_new, with_ids=True))
                 typed_new["ingest_id"] = ingest.id
                 db.insert_frame(conn, name, typed_new)
+                lines.append(_new_lines(worker, ticket, name, typed_new))
                 count.stored += int((~known).sum())
                 count.revised += int(revised.sum())
                 count.revised_ids.extend(str(i) for i in ids[revised])

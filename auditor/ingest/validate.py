@@ -348,6 +348,7 @@ class ContractWorker:
         self._pending: dict[int, tuple[pd.DataFrame, TableSpec]] = {}
         self._next = 0
         self._sender: threading.Thread | None = None
+        self._lines: set[int] = set()
         self._send_failed = False
         if os.environ.get("AUDITOR_GX_WORKER", "1").strip() in ("0", "false", "no"):
             return
@@ -389,14 +390,18 @@ class ContractWorker:
         self._conn.close()
         self._proc = self._conn = None
 
-    def submit(self, good: pd.DataFrame, spec: TableSpec) -> int:
+    def submit(self, good: pd.DataFrame, spec: TableSpec, lines: bool = False) -> int:
+        """Validate ``good`` in the helper. ``lines``: afterwards, also compute the ledger lines
+        of those rows there (``collect_lines``), while the parent stores them."""
         ticket = self._next
         self._next += 1
         self._pending[ticket] = (good, spec)
         if self._proc is not None:
+            if lines:
+                self._lines.add(ticket)
             # sent by a thread: the pipe blocks until the helper reads, which it does only once
             # great-expectations is imported, and the parent has other work meanwhile
-            payload = pickle.dumps((ticket, spec.name, good), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((ticket, spec.name, good, lines), protocol=pickle.HIGHEST_PROTOCOL)
             if self._sender is not None:  # one message at a time on the pipe
                 self._sender.join()
             self._sender = threading.Thread(target=self._send, args=(payload,), name="auditor-contract-send")
@@ -428,7 +433,25 @@ class ContractWorker:
                 if status == "error":
                     raise value
                 return value
+        self._lines.discard(ticket)
         return contract_defects(good, spec)
+
+    def collect_lines(self, ticket: int):
+        """(ids, lines) of every row submitted with ``ticket`` (``ledger.frame_lines``), computed
+        by the helper; None when it did not (inline mode, or it failed): compute them here."""
+        if ticket not in self._lines:
+            return None
+        self._lines.discard(ticket)
+        if self._proc is None:
+            return None
+        try:
+            got, status, value, _seconds = self._conn.recv()
+        except (OSError, EOFError):
+            self._proc = None
+            return None
+        if got != ticket:  # pragma: no cover - protocol error
+            raise RuntimeError(f"contract helper answered ticket {got}, expected {ticket}")
+        return value if status == "lines" else None
 
 
 def _serve_contract(conn, parent_end) -> None:  # pragma: no cover - runs in the forked helper
@@ -441,7 +464,7 @@ def _serve_contract(conn, parent_end) -> None:  # pragma: no cover - runs in the
         _context()  # import great-expectations while the parent works
         startup = time.perf_counter() - t0  # counted with the first table, as inline
         while (msg := conn.recv()) is not None:
-            ticket, name, good = msg
+            ticket, name, good, want_lines = msg
             before = sum(GX_SECONDS.values()) - startup
             startup = 0.0
             try:
@@ -449,6 +472,17 @@ def _serve_contract(conn, parent_end) -> None:  # pragma: no cover - runs in the
                 conn.send((ticket, "ok", defects, sum(GX_SECONDS.values()) - before))
             except Exception as exc:  # noqa: BLE001 - handed to the parent, raised there
                 conn.send((ticket, "error", exc, sum(GX_SECONDS.values()) - before))
+                want_lines = False
+            if want_lines:
+                try:
+                    from auditor import ledger  # noqa: PLC0415
+                    from auditor.ingest import normalise  # noqa: PLC0415
+
+                    spec = TABLES[name]
+                    out = ledger.frame_lines(name, normalise.typed(good, spec), with_ids=True)
+                    conn.send((ticket, "lines", out, 0.0))
+                except Exception:  # noqa: BLE001 - the parent computes them itself
+                    conn.send((ticket, "lines-failed", None, 0.0))
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
