@@ -87,9 +87,9 @@ def main() -> None:
     print(f"{'total':<10} {total:>8.1f} {run.get('total_cpu_s', 0):>8.1f} {run['maxrss_bytes'] / GiB:>6.2f} GiB "
           f"{rows / total:>12,.0f}   {ftotal:>8.1f}")
     print(f"  great-expectations (contract suite, in a helper process beside the ingest): {run.get('gx_s', 0):.1f} s")
-    print(f"  helper processes (contract suite, chart workers): {run.get('children_cpu_s', 0):.1f} s CPU, "
-          f"peak {run.get('peak_children_bytes', 0) / GiB:.2f} GiB; "
-          f"run + helpers peak {run.get('peak_with_children_bytes', 0) / GiB:.2f} GiB")
+    print(f"  helper processes (contract suite, partition loader, report writers): "
+          f"{run.get('children_cpu_s', 0):.1f} s CPU, peak {run.get('peak_children_bytes', 0) / GiB:.2f} GiB PSS; "
+          f"run + helpers peak {run.get('peak_with_children_bytes', 0) / GiB:.2f} GiB PSS")
     ht = help_time()
     print(f"\nfloor (read Parquet + pandas to_sql SQLite): {ftotal:.1f} s, peak {floor['maxrss_bytes'] / GiB:.2f} GiB")
     print(f"auditor run / floor = {total / ftotal:.2f}x wall, "

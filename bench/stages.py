@@ -26,19 +26,29 @@ def rss() -> int:
         return int(fh.read().split()[1]) * _PAGE
 
 
-def children_rss() -> int:
-    """Resident memory of this process's helper processes (chart workers, contract suite)."""
+def _pss(pid: str) -> int:
+    """Proportional set size: pages shared with the parent after fork are split, not counted twice."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def children_pss() -> tuple[int, int]:
+    """(PSS of this process's helper processes, PSS of this process)."""
     total = 0
     try:
         kids = set()
         for task in Path("/proc/self/task").iterdir():
             kids.update((task / "children").read_text().split())
-        for pid in kids:
-            with open(f"/proc/{pid}/statm") as fh:
-                total += int(fh.read().split()[1]) * _PAGE
+        total = sum(_pss(pid) for pid in kids)
     except OSError:
         pass
-    return total
+    return total, _pss("self")
 
 
 class Stages:
@@ -47,6 +57,7 @@ class Stages:
         self.cpu: dict[str, float] = {}
         self.peak: dict[str, int] = {}
         self.peak_children = 0
+        self._ticks = 0
         self.peak_total = 0
         self.stack: list[str] = []
         self._lock = threading.Lock()
@@ -62,10 +73,11 @@ class Stages:
 
     def _note(self) -> None:
         now = rss()
-        kids = children_rss()
+        self._ticks += 1
+        kids, own = children_pss() if self._ticks % 10 == 0 else (0, 0)  # every 100 ms: costlier
         with self._lock:
             self.peak_children = max(self.peak_children, kids)
-            self.peak_total = max(self.peak_total, now + kids)
+            self.peak_total = max(self.peak_total, own + kids)
             for s in set(self.stack):
                 self.peak[s] = max(self.peak.get(s, 0), now)
 

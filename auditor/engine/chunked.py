@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -195,6 +196,8 @@ def _serve_partitions(url: str, present, key: str, parts: list[int], conn, paren
                 conn.send(("error", exc))
                 break
             conn.send(("ok", frames))
+            del frames
+            pa.default_memory_pool().release_unused()  # hand the partition's Arrow memory back
         engine.dispose()
     except (BrokenPipeError, EOFError, OSError):
         pass

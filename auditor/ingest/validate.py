@@ -481,8 +481,11 @@ def _serve_contract(conn, parent_end) -> None:  # pragma: no cover - runs in the
                     spec = TABLES[name]
                     out = ledger.frame_lines(name, normalise.typed(good, spec), with_ids=True)
                     conn.send((ticket, "lines", out, 0.0))
+                    del out
                 except Exception:  # noqa: BLE001 - the parent computes them itself
                     conn.send((ticket, "lines-failed", None, 0.0))
+            del msg, good
+            pa.default_memory_pool().release_unused()  # give the chunk's Arrow memory back
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
