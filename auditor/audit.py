@@ -52,7 +52,13 @@ def load_waivers(path: str | Path | None) -> _waivers.WaiverFile:
     return _waivers.load(path, known_checks=set(load_all())) if path else _waivers.EMPTY
 
 
-def ingest_data(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool = False) -> IngestResult:
+#: more stored requests than this and no --chunk-size: the audit is partitioned automatically
+AUTO_PARTITION_REQUESTS = 500_000
+#: requests per partition of an automatically partitioned audit
+DEFAULT_PARTITION = 250_000
+
+
+def ingest_data(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | str = False) -> IngestResult:
     return ingest_folder(data_dir, engine, key, keep_frames=keep_frames)
 
 
@@ -196,13 +202,21 @@ def audit_store(
     ``waivers`` (a loaded file or its path) marks matching findings waived as of ``as_of``; the
     run is appended to the tamper-evident ledger (``auditor.ledger``) with ``config_sha256``.
     ``fresh``: the result of an ingest made by this process with ``keep_frames=True``; its rows
-    are audited from memory instead of being read back (same findings, see ``_load_tables``)."""
+    are audited from memory instead of being read back (same findings, see ``_load_tables``).
+    ``chunk_size``: requests per partition (``engine.chunked``); None partitions automatically
+    above ``AUTO_PARTITION_REQUESTS`` stored requests; 0 never partitions."""
     waiver_file = waivers if isinstance(waivers, _waivers.WaiverFile) else load_waivers(waivers)
     pack = packs.load(pack_name).with_overrides(overrides or {})
     as_of = as_of if as_of is not None else parse_as_of(None)
     started = datetime.now(UTC)
-    if db.count_rows(engine, "requests") == 0:
+    stored_requests = db.count_rows(engine, "requests")
+    if stored_requests == 0:
         raise InputError("the database holds no requests to audit", hint="ingest a data folder first: auditor ingest --data DIR")
+    if chunk_size is None and stored_requests > AUTO_PARTITION_REQUESTS:
+        chunk_size = DEFAULT_PARTITION
+        log.info("%d requests stored: auditing them %d at a time (bounded memory; --chunk-size 0 audits "
+                 "everything at once)", stored_requests, chunk_size,
+                 extra={"requests": stored_requests, "chunk_size": chunk_size})
     present = _present_columns(engine)
     user_profiles = db.load_table(engine, "parties") if "parties" in present else None
     profiles = merge_profiles(user_profiles, pack.values())

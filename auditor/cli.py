@@ -58,8 +58,9 @@ def scale_options(func):
     """--engine / --scheduler / --chunk-size: partitioned audits (see docs/performance.md)."""
     func = click.option("--scheduler", default=None, metavar="ADDRESS",
                         help="dask scheduler address (tcp://host:8786) for --engine dask; default: a local cluster.")(func)
-    func = click.option("--chunk-size", "chunk_size", type=click.IntRange(min=1), default=None, metavar="N",
-                        help="Audit N requests at a time (memory bounded by N, not by the input size).")(func)
+    func = click.option("--chunk-size", "chunk_size", type=click.IntRange(min=0), default=None, metavar="N",
+                        help="Audit N requests at a time (memory bounded by N, not by the input size). "
+                             "Default: 250000 when more than 500000 requests are stored; 0: all at once.")(func)
     return click.option("--engine", "engine_name", type=click.Choice(["pandas", "dask"]), default="pandas",
                         show_default=True, help="Where the checks run: this process, or a dask.distributed cluster.")(func)
 
@@ -233,14 +234,16 @@ def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, thresh
     audit_pack = audit.packs.load(pack).with_overrides(overrides)  # fail fast on a bad pack/param
     waived = audit.load_waivers(waivers_path)  # fail fast on a malformed waivers file
     engine = db.get_engine(db_url)
-    in_memory = not chunk_size and engine_name == "pandas"  # the audit then reuses the ingested rows
-    result = audit.ingest_data(data_dir, engine, privacy.load_key(), keep_frames=in_memory)
+    # the audit reuses the ingested rows when it runs in one piece (not partitioned)
+    in_memory = not chunk_size and engine_name == "pandas"
+    keep = (True if chunk_size == 0 else audit.AUTO_PARTITION_REQUESTS) if in_memory else False
+    result = audit.ingest_data(data_dir, engine, privacy.load_key(), keep_frames=keep)
     if not _quiet():
         _print_ingest(result)
     res = audit.audit_store(engine, audit_pack.path if Path(pack).suffix == ".toml" else pack, when, overrides,
                             waivers=waived, config_sha256=_config_sha(),
                             chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler,
-                            fresh=result if in_memory else None)
+                            fresh=result if result.frames else None)
     result.frames.clear()
     if not _quiet():
         _print_audit(res)

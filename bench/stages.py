@@ -131,7 +131,11 @@ def main(argv: list[str]) -> None:
     st.wrap(pipeline, "_quarantine_frame", "validate")
     st.wrap(pipeline, "_row_hash", "validate")  # content hashes: unchanged / revised rows
     st.wrap(normalise, "typed", "store")
-    st.wrap(ledger, "frame_lines", "store")  # the ingest's ledger digest
+    st.wrap(ledger, "frame_lines", "store")  # the ingest's ledger digest ...
+    st.wrap(pipeline, "_new_lines", "store")
+    st.wrap(ledger, "merge_lines", "store")
+    st.wrap(ledger, "digest_of_lines", "store")
+    st.wrap(pipeline, "_duplicated_ids", "validate")
     st.wrap(db, "insert_frame", "store")
     st.wrap(db, "stored_hashes", "store")
     st.wrap(audit, "audit_store", "audit")

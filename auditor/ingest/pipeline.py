@@ -187,11 +187,13 @@ def _archive_revisions(conn, table: str, ids: pd.Series, stored: pd.Series, new_
                 extra={"table": table, "revised": len(id_list)})
 
 
-def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool = False) -> IngestResult:
+def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | int = False) -> IngestResult:
     """Ingest every table file of ``data_dir`` (see the module docstring).
 
     ``keep_frames`` keeps the typed rows this ingest stored in ``IngestResult.frames`` (per
-    table), so an audit in the same process need not read them back (``audit_store(fresh=...)``).
+    table), so an audit in the same process need not read them back (``audit_store(fresh=...)``);
+    an int N keeps them only when the requests file holds at most N rows (larger inputs are
+    audited in partitions, which read the stored rows back anyway).
     The digest of the ingest's rows for the run ledger is computed here from those rows and
     cached; ``auditor verify`` recomputes it from the stored rows."""
     from auditor.ingest.validate import ContractWorker  # heavy import (great-expectations), lazily
@@ -207,6 +209,8 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
             # for the whole ingest bounds its memory by the largest table, not by the folder
             raws[name] = None if path.suffix.lower() in REREAD else raw
             shas[name] = raw.sha256
+            if name == "requests" and not isinstance(keep_frames, bool):
+                keep_frames = raw.read <= keep_frames
             del raw
         return _ingest(data_dir, files, raws, shas, engine, key, keep_frames, worker)
 
@@ -262,7 +266,7 @@ def _reread(spec, path: Path, sha256: str) -> RawTable:
 
 
 def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | None], shas: dict[str, str],
-            engine: Engine, key: bytes, keep_frames: bool, worker) -> IngestResult:
+            engine: Engine, key: bytes, keep_frames: bool | int, worker) -> IngestResult:
     from auditor.ingest.validate import precheck  # noqa: PLC0415
 
     ingest = models.Ingest(id=new_id("ing-"), data_dir=str(data_dir), started_at=datetime.now(UTC))

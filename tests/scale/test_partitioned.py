@@ -150,3 +150,25 @@ def test_partitions_loaded_by_the_helper_give_the_same_audit(tmp_path, prefetch)
     got = json.loads(out.strip().splitlines()[-1])
     assert got["started"] == [prefetch == "1"]
     assert got["same"] and got["runs"] and got["aggregates"] and got["findings"] > 0
+
+
+def test_large_stores_are_partitioned_automatically(stored, baseline, monkeypatch):
+    """No --chunk-size: above AUTO_PARTITION_REQUESTS stored requests the audit is partitioned
+    (same findings); --chunk-size 0 keeps it in one piece."""
+    seen = []
+    real = chunked.audit_partition
+
+    def spy(tables, *a, **k):
+        seen.append(len(tables["requests"]))
+        return real(tables, *a, **k)
+
+    monkeypatch.setattr(chunked, "audit_partition", spy)
+    monkeypatch.setattr(audit, "AUTO_PARTITION_REQUESTS", 1000)
+    monkeypatch.setattr(audit, "DEFAULT_PARTITION", 700)
+    res = _run(stored)
+    n = db.count_rows(stored, "requests")
+    assert n > 1000 and len(seen) == -(-n // 700) and sum(seen) == n
+    _same(baseline, res)
+    seen.clear()
+    _same(baseline, _run(stored, chunk_size=0))
+    assert seen == []
