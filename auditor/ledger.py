@@ -231,7 +231,7 @@ def _current_lines(conn: sa.Connection, table: str, ingest_ids: list[str] | None
 def frame_lines(table: str, frame: pd.DataFrame, with_ids: bool = False):
     """The digest lines of rows about to be stored (a ``normalise.typed`` frame), ordered by id
     (code-point order): the same lines ``ingest_digests`` computes from the stored rows.
-    ``with_ids``: (ids, lines), both in that order, for ``merge_lines``."""
+    ``with_ids``: (ids, lines), both in that order, for ``LineSpool.add_table``."""
     spec = TABLES[table]
     parts = [_canon(frame[c.name], c.kind) for c in spec.columns]
     content = pc.binary_join_element_wise(*parts, "\x1f") if len(parts) > 1 else parts[0]
@@ -241,27 +241,66 @@ def frame_lines(table: str, frame: pd.DataFrame, with_ids: bool = False):
     return (ids.take(order), lines.take(order)) if with_ids else lines.take(order)
 
 
-def merge_lines(parts: list[tuple[pa.Array, pa.Array]]) -> pa.Array:
-    """One id-ordered array of lines from ``frame_lines(..., with_ids=True)`` of several chunks."""
-    if not parts:
-        return pa.array([], type=pa.string())
-    if len(parts) == 1:
-        return parts[0][1]
-    ids = pa.concat_arrays([i.cast(pa.large_string()) for i, _ in parts])
-    lines = pa.concat_arrays([x.cast(pa.large_string()) for _, x in parts])
-    return lines.take(pc.sort_indices(ids))
+class LineSpool:
+    """The digest lines of one ingest, spooled to temporary files table by table in id order,
+    so that the ingest's digest (tables by name, then ids) can be taken at its end without
+    holding every table's lines in memory. ``add_table`` takes a table's ``frame_lines(...,
+    with_ids=True)`` parts (chunks, each in id order); ``digest`` equals ``ingest_digests`` of
+    the stored rows (tested); ``close`` removes the files."""
 
+    BLOCK = 500_000
 
-def digest_of_lines(per_table: dict[str, pa.Array]) -> str:
-    """The digest of one ingest from its lines per table (``frame_lines``: each in id order),
-    combined the way ``ingest_digests`` does: tables by name, then id; "" when there are none."""
-    h = hashlib.sha256()
-    first = True
-    for table in sorted(per_table):
-        if len(per_table[table]):
-            _update_lines(h, per_table[table], first)
+    def __init__(self) -> None:
+        import tempfile  # noqa: PLC0415
+
+        self._dir = tempfile.TemporaryDirectory(prefix="auditor-ledger-")
+        self.files: dict[str, Path] = {}
+
+    def __enter__(self) -> LineSpool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._dir.cleanup()
+
+    def add_table(self, table: str, parts: list[tuple[pa.Array, pa.Array]]) -> None:
+        parts = [p for p in parts if len(p[0])]
+        path = Path(self._dir.name) / table
+        large = pa.large_string()
+        with path.open("wb") as fh:
+            if parts:
+                lines = pa.chunked_array([x.cast(large) for _, x in parts])
+                order = pc.sort_indices(pa.chunked_array([i.cast(large) for i, _ in parts]))
+                for start in range(0, len(order), self.BLOCK):
+                    block = lines.take(order.slice(start, self.BLOCK)).combine_chunks()
+                    _update_lines(_FileSink(fh), block, first=start == 0)
+        self.files[table] = path
+
+    def digest(self) -> str:
+        """The ingest's digest; "" when no table has a row."""
+        h = hashlib.sha256()
+        first = True
+        for table in sorted(self.files):
+            path = self.files[table]
+            if path.stat().st_size == 0:
+                continue
+            if not first:
+                h.update(b"\n")
+            with path.open("rb") as fh:
+                for block in iter(lambda fh=fh: fh.read(1 << 22), b""):
+                    h.update(block)
             first = False
-    return "" if first else h.hexdigest()
+        return "" if first else h.hexdigest()
+
+
+class _FileSink:
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+
+    def update(self, data: Any) -> None:
+        self.fh.write(data)
 
 
 def _revision_lines(conn: sa.Connection, table: str, ingest_ids: list[str] | None) -> list[tuple[str, str, str]]:

@@ -133,8 +133,8 @@ def main(argv: list[str]) -> None:
     st.wrap(normalise, "typed", "store")
     st.wrap(ledger, "frame_lines", "store")  # the ingest's ledger digest ...
     st.wrap(pipeline, "_new_lines", "store")
-    st.wrap(ledger, "merge_lines", "store")
-    st.wrap(ledger, "digest_of_lines", "store")
+    st.wrap(ledger.LineSpool, "add_table", "store")
+    st.wrap(ledger.LineSpool, "digest", "store")
     st.wrap(pipeline, "_duplicated_ids", "validate")
     st.wrap(db, "insert_frame", "store")
     st.wrap(db, "stored_hashes", "store")

@@ -200,23 +200,18 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
 
     data_dir = Path(data_dir)
     files = find_tables(data_dir)
-    with ContractWorker() as worker:  # imports great-expectations beside the reading and pre-checks
-        raws: dict[str, RawTable | None] = {}
-        shas: dict[str, str] = {}
+    # the helper imports great-expectations beside the reading and pre-checks; the spool keeps
+    # the ingest's ledger lines on disk, table by table (removed however the ingest ends)
+    with ContractWorker() as worker, ledger.LineSpool() as spool:
+        raws: dict[str, RawTable] = {}
         for name, path in files.items():  # every file is read once before anything is written,
-            raw = read_table(TABLES[name], path)  # so a file-level error stops the ingest here
-            # Parquet is cheap to read again when its table's turn comes: not holding every file
-            # for the whole ingest bounds its memory by the largest table, not by the folder
-            raws[name] = None if path.suffix.lower() in REREAD else raw
-            shas[name] = raw.sha256
+            # so a file-level error stops the ingest here. Parquet is only checked (streamed)
+            # now and read batch by batch when its table's turn comes: memory is bounded by
+            # the chunk size, not by the files.
+            raws[name] = read_table(TABLES[name], path, lazy=True)
             if name == "requests" and not isinstance(keep_frames, bool):
-                keep_frames = raw.read <= keep_frames
-            del raw
-        return _ingest(data_dir, files, raws, shas, engine, key, keep_frames, worker)
-
-
-#: file types read a second time when their table is processed instead of being held in memory
-REREAD = (".parquet", ".pq")
+                keep_frames = raws[name].read <= keep_frames
+        return _ingest(data_dir, raws, engine, key, keep_frames, worker, spool)
 
 
 #: rows of an input file normalised, validated and stored at a time (memory is bounded by this,
@@ -235,11 +230,11 @@ def canon_empty(spec) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="string") for c in spec.names})
 
 
-def _duplicated_ids(frame: pd.DataFrame, spec, key: bytes) -> pd.Series:
-    """True for rows whose id (as normalised: trimmed text) occurs more than once in the file."""
-    if spec.id_column not in frame.columns:
-        return pd.Series(False, index=frame.index)
-    ids = normalise.canonical_column(frame[spec.id_column], spec.column(spec.id_column), key)
+def _duplicated_ids(raw: RawTable, spec, key: bytes) -> pd.Series:
+    """True for rows whose id (as normalised) occurs more than once in the file (by position)."""
+    if spec.id_column not in raw.frame.columns:
+        return pd.Series(False, index=pd.RangeIndex(raw.read - len(raw.bad_lines)))
+    ids = normalise.canonical_column(raw.column(spec.id_column), spec.column(spec.id_column), key)
     return (ids.notna() & ids.duplicated(keep=False)).fillna(False).astype(bool)
 
 
@@ -256,17 +251,16 @@ def _new_lines(worker, ticket: int | None, table: str, typed_new: pd.DataFrame) 
     return ids.filter(keep), lines.filter(keep)
 
 
-def _reread(spec, path: Path, sha256: str) -> RawTable:
-    raw = read_table(spec, path)
-    if raw.sha256 != sha256:
-        raise InputError(f"{path}: the file changed while it was being ingested",
+def _unchanged(raw: RawTable) -> None:
+    """A file read in batches must still be the file that was checked (else: roll back)."""
+    if raw.lazy and ledger.sha256_file(raw.path) != raw.sha256:
+        raise InputError(f"{raw.path}: the file changed while it was being ingested",
                          hint="write input files completely before running the auditor, then run it again",
-                         file=str(path))
-    return raw
+                         file=str(raw.path))
 
 
-def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | None], shas: dict[str, str],
-            engine: Engine, key: bytes, keep_frames: bool | int, worker) -> IngestResult:
+def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: bytes,
+            keep_frames: bool | int, worker, spool: ledger.LineSpool) -> IngestResult:
     from auditor.ingest.validate import precheck  # noqa: PLC0415
 
     ingest = models.Ingest(id=new_id("ing-"), data_dir=str(data_dir), started_at=datetime.now(UTC))
@@ -274,12 +268,11 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
     quarantines: list[pd.DataFrame] = []
     frames: dict[str, pd.DataFrame] = {}
     valid_request_ids: pd.Series | None = None
-    digest_lines: dict[str, pa.Array] = {}
 
     for name in logs.progress(list(TABLES), "ingest"):  # dependency order: requests first
-        if name not in files:
+        if name not in raws:
             continue
-        raw = raws.pop(name) or _reread(TABLES[name], files[name], shas[name])
+        raw = raws.pop(name)
         spec = raw.spec
         count = TableCount(name, str(raw.path), raw.sha256, read=raw.read,
                            columns=[c for c in spec.names if c in raw.frame.columns])
@@ -290,7 +283,7 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
             both = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
             parent_ids = normalise.arrow_text(both.dropna())  # converted once, looked up per chunk
         # ids repeated anywhere in the file, whatever chunk they fall in
-        dup_ids = _duplicated_ids(raw.frame, spec, key)
+        dup_ids = _duplicated_ids(raw, spec, key)
         step = chunk_rows()
         kept_ids: list[pd.Series] = []
         kept_typed: list[pd.DataFrame] = []
@@ -304,10 +297,7 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
             stored_hash = stored_rows["row_hash"].astype("string").to_numpy(dtype=object, na_value=None)
             stored = stored_rows.set_index("id")["row_hash"]  # for revisions (rare)
             del stored_rows
-            for start in range(0, max(len(raw.frame), 1), step):
-                chunk = raw.frame.iloc[start : start + step]
-                if chunk.empty:
-                    break
+            for chunk in raw.chunks(step):
                 canon = normalise.canonical(chunk, spec, key)
                 # layer 1 here; layer 2 (great-expectations) in the helper while rows are hashed
                 defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index])
@@ -343,12 +333,13 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
                 count.revised_ids.extend(str(i) for i in ids[revised])
                 count.unchanged += int(same.sum())
                 quarantined_rows += int(dframe["index"].nunique())
-                q_parts.append(_quarantine_frame(dataclasses.replace(raw, bad_lines=[]), canon, dframe, key))
+                q_parts.append(_quarantine_frame(dataclasses.replace(raw, frame=chunk, bad_lines=[]), canon, dframe, key))
                 if name == "requests":
                     kept_ids.append(good["request_id"].copy())
                 if keep_frames:
                     kept_typed.append(typed_new.drop(columns=["row_hash", "ingest_id"]))
-                del canon, good, hashes, typed_new, dframe, defects  # before the next chunk
+                del chunk, canon, good, hashes, typed_new, dframe, defects  # before the next chunk
+            _unchanged(raw)
             _fault_point(name, "during")
             count.revised_ids.sort()
             q_parts.append(_quarantine_frame(raw, canon_empty(spec), pd.DataFrame(columns=["index", "column", "reason"]), key))
@@ -361,7 +352,7 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
                 qdb["row"] = qdb["row"].astype("int64")
                 db.insert_frame(conn, models.QuarantineRow.__table__, qdb)
         _fault_point(name)
-        digest_lines[name] = ledger.merge_lines(lines)
+        spool.add_table(name, lines)
         del lines
         if keep_frames:
             frames[name] = (pd.concat(kept_typed, ignore_index=True) if kept_typed
@@ -385,6 +376,6 @@ def _ingest(data_dir: Path, files: dict[str, Path], raws: dict[str, RawTable | N
     ingest.files = [c.as_dict() for c in counts]
     # The ingest's rows never change once it has finished (revisions move, not edit, them), so
     # their ledger digest is cached with the ingest record (ledger.current_ingest_digests).
-    db.save(engine, [ingest, models.IngestDigest(ingest_id=ingest.id, digest=ledger.digest_of_lines(digest_lines))])
+    db.save(engine, [ingest, models.IngestDigest(ingest_id=ingest.id, digest=spool.digest())])
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else pd.DataFrame(columns=QUARANTINE_COLUMNS)
     return IngestResult(ingest.id, str(data_dir), counts, quarantine, frames)

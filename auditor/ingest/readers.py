@@ -42,16 +42,64 @@ class BadLine:
 
 @dataclass
 class RawTable:
+    """A file's rows as written. ``frame`` holds them all, except for a file opened with
+    ``read_table(..., lazy=True)`` (Parquet): then ``frame`` has the columns and no rows, and
+    ``chunks()`` reads the rows batch by batch."""
+
     spec: TableSpec
     path: Path
     sha256: str
     frame: pd.DataFrame
     rows: np.ndarray
     bad_lines: list[BadLine] = field(default_factory=list)
+    lazy: bool = False
 
     @property
     def read(self) -> int:
-        return len(self.frame) + len(self.bad_lines)
+        return (len(self.rows) if self.lazy else len(self.frame)) + len(self.bad_lines)
+
+    def chunks(self, size: int):
+        """The rows, ``size`` at a time, indexed by their position in the file."""
+        if not self.lazy:
+            for start in range(0, len(self.frame), size):
+                yield self.frame.iloc[start : start + size]
+            return
+        start = 0
+        for batch in _parquet_batches(self.path, size):
+            frame = _lower_columns(batch, self.path)
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            start += len(frame)
+            yield frame
+        if start != len(self.rows):
+            raise InputError(f"{self.path}: the file changed while it was being ingested",
+                             hint="write input files completely before running the auditor, then run it again",
+                             file=str(self.path))
+
+    def column(self, name: str) -> pd.Series:
+        """One column of every row (read on its own from a lazy Parquet file)."""
+        if not self.lazy:
+            return self.frame[name]
+        import pyarrow.parquet as pq  # noqa: PLC0415
+
+        names = {str(c).strip().lower(): c for c in pq.ParquetFile(self.path).schema_arrow.names}
+        values = pq.read_table(self.path, columns=[names[name]]).column(0).to_pandas()
+        return values.reset_index(drop=True)
+
+
+def _parquet_batches(path: Path, size: int):
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    try:
+        pf = pq.ParquetFile(path)
+        for batch in pf.iter_batches(batch_size=size):
+            yield pa.Table.from_batches([batch]).to_pandas()
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(
+            f"{path}: cannot be read as Parquet ({exc})",
+            hint="check the file is a complete Parquet file, or export it again",
+            file=str(path),
+        ) from None
 
 
 def sha256_file(path: Path) -> str:
@@ -189,8 +237,12 @@ def _read_toml(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[BadLine]]:
     return frame, np.arange(1, len(frame) + 1), []
 
 
-def read_table(spec: TableSpec, path: Path) -> RawTable:
+def read_table(spec: TableSpec, path: Path, lazy: bool = False) -> RawTable:
+    """Read a table file (file-level errors raise ``InputError``). ``lazy`` (Parquet only):
+    check the whole file by streaming it, but keep no rows; ``RawTable.chunks`` reads them."""
     kind = EXTENSIONS[path.suffix.lower()]
+    if lazy and kind == "parquet":
+        return _check_parquet(spec, path)
     if kind == "csv":
         frame, rows, bad = _read_csv(path)
     elif kind == "parquet":
@@ -220,3 +272,29 @@ def read_table(spec: TableSpec, path: Path) -> RawTable:
         frame = pd.DataFrame(columns=spec.names)
     frame = frame.reset_index(drop=True)
     return RawTable(spec, path, sha256_file(path), frame, rows, bad)
+
+
+def _check_parquet(spec: TableSpec, path: Path) -> RawTable:
+    """Every batch of a Parquet file is read (so a damaged file stops the ingest before anything
+    is written) and dropped; what is kept is the column set and the row count."""
+    n = 0
+    head: pd.DataFrame | None = None
+    for batch in _parquet_batches(path, 250_000):
+        n += len(batch)
+        if head is None:
+            head = batch.iloc[:0]
+    if head is None:  # no rows: the schema alone
+        import pyarrow.parquet as pq  # noqa: PLC0415
+
+        head = pq.ParquetFile(path).schema_arrow.empty_table().to_pandas()
+    head = _lower_columns(head.reset_index(drop=True), path)
+    missing = [c for c in spec.required if c not in head.columns]
+    if missing and not (n == 0 and len(head.columns) == 0):
+        raise InputError(
+            f"{path}: required column(s) missing: {', '.join(missing)}",
+            hint=f"add the column(s) to the header; {spec.name} needs {', '.join(spec.required)}",
+            file=str(path),
+        )
+    if missing:
+        head = pd.DataFrame(columns=spec.names)
+    return RawTable(spec, path, sha256_file(path), head, np.arange(1, n + 1), [], lazy=True)

@@ -67,7 +67,7 @@ def get_engine(url: str | None = None) -> Engine:
         def _pragma(dbapi_conn, _record):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA busy_timeout=600000")  # a large table holds the write lock for minutes
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 

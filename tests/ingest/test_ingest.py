@@ -182,41 +182,44 @@ def test_no_requests_file_is_an_input_error(tmp_path, engine):
         ingest_folder(tmp_path / "d", engine, KEY)
 
 
-def test_parquet_is_read_again_per_table_and_a_changed_file_is_refused(tmp_path, engine, monkeypatch):
-    """Parquet files are checked up front, then read again when their table is processed (so the
-    ingest never holds every file); a file rewritten in between is refused, not half-trusted."""
-    from auditor.ingest import pipeline
+def test_parquet_is_streamed_and_a_file_changed_meanwhile_is_refused(tmp_path, engine, monkeypatch):
+    """Parquet files are checked up front by streaming them, keeping no rows, then read batch by
+    batch when their table is processed; a file rewritten in between is refused and nothing of
+    it is stored."""
+    from auditor.ingest import pipeline, readers
 
     d = tmp_path / "d"
     _write(d, "requests", _requests(3), "parquet")
-    calls: list[str] = []
+    checked = readers.read_table(db.TABLES["requests"], d / "requests.parquet", lazy=True)
+    assert checked.lazy and checked.read == 3 and len(checked.frame) == 0
+    assert "request_id" in checked.frame.columns
+
     real = pipeline.read_table
 
-    def spy(spec, path):
-        calls.append(path.name)
-        raw = real(spec, path)
-        if len(calls) == 1:  # after the up-front check, someone rewrites the file
-            _write(d, "requests", _requests(4), "parquet")
+    def rewrite_after_check(spec, path, lazy=False):
+        raw = real(spec, path, lazy=lazy)
+        _write(d, "requests", _requests(4), "parquet")  # someone rewrites the file meanwhile
         return raw
 
-    monkeypatch.setattr(pipeline, "read_table", spy)
+    monkeypatch.setattr(pipeline, "read_table", rewrite_after_check)
     with pytest.raises(InputError, match="changed while it was being ingested") as exc:
         ingest_folder(d, engine, KEY)
     assert exc.value.file == str(d / "requests.parquet")
-    assert calls == ["requests.parquet", "requests.parquet"]
     assert db.count_rows(engine, "requests") == 0
 
-    calls.clear()
-    monkeypatch.setattr(pipeline, "read_table", lambda spec, path: (calls.append(path.name), real(spec, path))[1])
+    monkeypatch.setattr(pipeline, "read_table", real)
+    monkeypatch.setattr(pipeline, "INGEST_CHUNK_ROWS", 3)
+    _write(d, "requests", _requests(7), "parquet")
     res = ingest_folder(d, engine, KEY)
-    assert calls == ["requests.parquet", "requests.parquet"]
-    assert res.count("requests").stored == 4
+    assert res.count("requests").stored == 7 and res.count("requests").read == 7
 
 
 def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch):
     """Files are validated and stored in row chunks (bounded memory); with tiny chunks the stored
-    rows, quarantine, counts and ledger digest equal those of one chunk, including an id repeated
-    in two different chunks and a child row whose parent is in another chunk."""
+    rows, quarantine, counts and ledger digest (spooled and hashed in blocks) equal those of one
+    chunk, including an id repeated in two different chunks and a child row whose parent is in
+    another chunk; and the digest equals the one verify recomputes from the stored rows."""
+    from auditor import ledger
     from auditor.ingest import pipeline
     from tests.conftest import SAMPLE
 
@@ -231,6 +234,7 @@ def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch):
 
     def ingest(rows: int):
         monkeypatch.setattr(pipeline, "INGEST_CHUNK_ROWS", rows)
+        monkeypatch.setattr(ledger.LineSpool, "BLOCK", rows)  # the digest streamed in blocks too
         engine = db.get_engine(f"sqlite:///{tmp_path / f'c{rows}.db'}")
         res = ingest_folder(d, engine, KEY)
         tables = {t: db.load_table(engine, t).sort_values(db.TABLES[t].id_column).reset_index(drop=True)
@@ -248,3 +252,19 @@ def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch):
         pd.testing.assert_frame_equal(t1[t], t7[t])
     pd.testing.assert_frame_equal(q1, q7)
     assert d1 == d7 and len(d1) == 64
+    with db.get_engine(f"sqlite:///{tmp_path / 'c7.db'}").connect() as c:
+        assert ledger.ingest_digests(c) == {many.ingest_id: d7}
+
+
+def test_damaged_parquet_stops_the_ingest_before_anything_is_written(tmp_path, engine):
+    """A truncated Parquet file is a file-level error found by the up-front check: exit 3 with the
+    file named, and not even the (valid) requests file is stored."""
+    d = tmp_path / "d"
+    _write(d, "requests", _requests(3), "parquet")
+    _write(d, "disclosures", pd.DataFrame({"disclosure_id": ["D1"], "request_id": ["R1"]}), "parquet")
+    data = (d / "disclosures.parquet").read_bytes()
+    (d / "disclosures.parquet").write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="cannot be read as Parquet") as exc:
+        ingest_folder(d, engine, KEY)
+    assert exc.value.file == str(d / "disclosures.parquet")
+    assert db.count_rows(engine, "requests") == 0
