@@ -42,6 +42,50 @@ def can_fork() -> bool:
     return not [t for t in threading.enumerate() if t is not me and t.name not in FORK_SAFE_THREADS]
 
 
+def disabled(env: str) -> bool:
+    """True when the switch ``env`` turns a helper off (0, false, no)."""
+    import os  # noqa: PLC0415
+
+    return os.environ.get(env, "1").strip().lower() in ("0", "false", "no")
+
+
+def spawn(target, *args, name: str, duplex: bool = False):
+    """Fork ``target(conn, *args)`` as a daemon helper process; return (process, the parent's
+    end of the pipe), or None when it cannot be forked now (see ``can_fork``). Without
+    ``duplex`` the helper only sends and the parent only receives. The helper closes its copy of
+    the parent's end, so the parent's exit (even a kill) ends the helper's reads and writes, and
+    leaves with ``os._exit`` (no atexit handlers of the parent run twice)."""
+    if not can_fork():
+        return None
+    ctx = multiprocessing.get_context("fork")
+    try:
+        if duplex:
+            mine, theirs = ctx.Pipe(duplex=True)
+        else:
+            mine, theirs = ctx.Pipe(duplex=False)  # (receiving end, sending end)
+        proc = ctx.Process(target=_helper_main, args=(target, theirs, mine, args), daemon=True,
+                           name=f"auditor-{name}")
+        proc.start()
+    except OSError:  # pragma: no cover - no processes here: the caller works inline
+        return None
+    theirs.close()
+    return proc, mine
+
+
+def _helper_main(target, conn, parent_end, args) -> None:  # pragma: no cover - forked helper
+    import os  # noqa: PLC0415
+
+    parent_end.close()
+    try:
+        target(conn, *args)
+    except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+        pass  # the parent has gone
+    finally:
+        with contextlib.suppress(OSError):
+            conn.close()
+        os._exit(0)
+
+
 class Beside:
     """``func(*args)`` run in a forked helper process while the caller goes on; ``result()``
     waits and returns its value (or raises its error). Runs inline, at ``result()``, when
@@ -49,17 +93,12 @@ class Beside:
     caller already holds (e.g. machine-readable reports)."""
 
     def __init__(self, func, *args) -> None:
-        import os  # noqa: PLC0415
-
         self.func, self.args, self.proc, self.conn = func, args, None, None
-        if os.environ.get("AUDITOR_HELPERS", "1").strip() in ("0", "false", "no") or not can_fork():
+        if disabled("AUDITOR_HELPERS"):
             return
-        ctx = multiprocessing.get_context("fork")
-        self.conn, child = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_beside, args=(func, args, child, self.conn), daemon=True,
-                                name=f"auditor-{getattr(func, '__name__', 'helper')}")
-        self.proc.start()
-        child.close()
+        started = spawn(_beside, func, args, name=getattr(func, "__name__", "helper").strip("_"))
+        if started is not None:
+            self.proc, self.conn = started
 
     def result(self):
         if self.proc is None:
@@ -79,16 +118,9 @@ class Beside:
         return self.func(*self.args)
 
 
-def _beside(func, args, conn, parent_end) -> None:  # pragma: no cover - forked helper
-    import os  # noqa: PLC0415
-
-    parent_end.close()
+def _beside(conn, func, args) -> None:  # pragma: no cover - forked helper
     try:
-        try:
-            conn.send(("ok", func(*args)))
-        except Exception as exc:  # noqa: BLE001 - raised in the parent
-            with contextlib.suppress(Exception):  # unpicklable error: the parent redoes the work
-                conn.send(("error", exc))
-    finally:
-        conn.close()
-        os._exit(0)
+        conn.send(("ok", func(*args)))
+    except Exception as exc:  # noqa: BLE001 - raised in the parent
+        with contextlib.suppress(Exception):  # unpicklable error: the parent redoes the work
+            conn.send(("error", exc))

@@ -149,25 +149,18 @@ class _Prefetcher:
     when forking is unsafe, for in-memory SQLite, or with ``AUDITOR_PREFETCH=0``."""
 
     def __init__(self, engine: Engine, present: dict[str, set[str]], key: str, parts: list[int]) -> None:
-        import os  # noqa: PLC0415
-
         from auditor import forking  # noqa: PLC0415
 
         self.parts, self.started = parts, False
         url = engine.url
-        if (os.environ.get("AUDITOR_PREFETCH", "1").strip() in ("0", "false", "no") or len(parts) < 2
-                or (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
-                or not forking.can_fork()):
+        if (forking.disabled("AUDITOR_PREFETCH") or len(parts) < 2
+                or (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))):
             return
-        import multiprocessing  # noqa: PLC0415
-
-        ctx = multiprocessing.get_context("fork")
-        self.conn, child = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_serve_partitions, daemon=True, name="auditor-partition-loader",
-                                args=(url.render_as_string(hide_password=False), present, key, parts, child, self.conn))
-        self.proc.start()
-        child.close()
-        self.started = True
+        started = forking.spawn(_serve_partitions, url.render_as_string(hide_password=False), present, key,
+                                parts, name="partition-loader")
+        if started is not None:
+            self.proc, self.conn = started
+            self.started = True
 
     def __iter__(self) -> Iterator[dict[str, pd.DataFrame]]:
         try:
@@ -183,27 +176,18 @@ class _Prefetcher:
                 self.proc.kill()
 
 
-def _serve_partitions(url: str, present, key: str, parts: list[int], conn, parent_end) -> None:  # pragma: no cover - forked helper
-    import os  # noqa: PLC0415
-
-    parent_end.close()
-    try:
-        engine = sa.create_engine(url)  # never reuse the parent's pooled connections after fork
-        for k in parts:
-            try:
-                frames = _load_partition(engine, present, key, k)
-            except Exception as exc:  # noqa: BLE001 - raised in the parent
-                conn.send(("error", exc))
-                break
-            conn.send(("ok", frames))
-            del frames
-            pa.default_memory_pool().release_unused()  # hand the partition's Arrow memory back
-        engine.dispose()
-    except (BrokenPipeError, EOFError, OSError):
-        pass
-    finally:
-        conn.close()
-        os._exit(0)
+def _serve_partitions(conn, url: str, present, key: str, parts: list[int]) -> None:  # pragma: no cover - forked helper
+    engine = sa.create_engine(url)  # never reuse the parent's pooled connections after fork
+    for k in parts:
+        try:
+            frames = _load_partition(engine, present, key, k)
+        except Exception as exc:  # noqa: BLE001 - raised in the parent
+            conn.send(("error", exc))
+            break
+        conn.send(("ok", frames))
+        del frames
+        pa.default_memory_pool().release_unused()  # hand the partition's Arrow memory back
+    engine.dispose()
 
 
 def audit_partition(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, params: dict[str, Any],

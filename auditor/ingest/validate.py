@@ -350,23 +350,13 @@ class ContractWorker:
         self._sender: threading.Thread | None = None
         self._lines: set[int] = set()
         self._send_failed = False
-        if os.environ.get("AUDITOR_GX_WORKER", "1").strip() in ("0", "false", "no"):
-            return
         from auditor import forking  # noqa: PLC0415
 
-        if not forking.can_fork():
+        if forking.disabled("AUDITOR_GX_WORKER"):
             return
-        import multiprocessing  # noqa: PLC0415
-
-        ctx = multiprocessing.get_context("fork")
-        try:
-            self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_serve_contract, args=(child, self._conn), daemon=True,
-                                     name="auditor-contract-suite")
-            self._proc.start()
-            child.close()
-        except OSError:  # pragma: no cover - no processes here: inline
-            self._conn = self._proc = None
+        started = forking.spawn(_serve_contract, name="contract-suite", duplex=True)
+        if started is not None:
+            self._proc, self._conn = started
 
     def __enter__(self) -> ContractWorker:
         return self
@@ -454,43 +444,34 @@ class ContractWorker:
         return value if status == "lines" else None
 
 
-def _serve_contract(conn, parent_end) -> None:  # pragma: no cover - runs in the forked helper
+def _serve_contract(conn) -> None:  # pragma: no cover - runs in the forked helper
     from auditor.ingest.schema import TABLES  # noqa: PLC0415
 
-    parent_end.close()  # so that the parent's exit (even a kill) ends recv() here with EOFError
-
-    try:
-        t0 = time.perf_counter()
-        _context()  # import great-expectations while the parent works
-        startup = time.perf_counter() - t0  # counted with the first table, as inline
-        while (msg := conn.recv()) is not None:
-            ticket, name, good, want_lines = msg
-            before = sum(GX_SECONDS.values()) - startup
-            startup = 0.0
+    t0 = time.perf_counter()
+    _context()  # import great-expectations while the parent works
+    startup = time.perf_counter() - t0  # counted with the first table, as inline
+    while (msg := conn.recv()) is not None:
+        ticket, name, good, want_lines = msg
+        before = sum(GX_SECONDS.values()) - startup
+        startup = 0.0
+        try:
+            defects = contract_defects(good, TABLES[name])
+            conn.send((ticket, "ok", defects, sum(GX_SECONDS.values()) - before))
+        except Exception as exc:  # noqa: BLE001 - handed to the parent, raised there
+            conn.send((ticket, "error", exc, sum(GX_SECONDS.values()) - before))
+            want_lines = False
+        if want_lines:
             try:
-                defects = contract_defects(good, TABLES[name])
-                conn.send((ticket, "ok", defects, sum(GX_SECONDS.values()) - before))
-            except Exception as exc:  # noqa: BLE001 - handed to the parent, raised there
-                conn.send((ticket, "error", exc, sum(GX_SECONDS.values()) - before))
-                want_lines = False
-            if want_lines:
-                try:
-                    from auditor import ledger  # noqa: PLC0415
-                    from auditor.ingest import normalise  # noqa: PLC0415
+                from auditor import ledger  # noqa: PLC0415
+                from auditor.ingest import normalise  # noqa: PLC0415
 
-                    spec = TABLES[name]
-                    out = ledger.frame_lines(name, normalise.typed(good, spec), with_ids=True)
-                    conn.send((ticket, "lines", out, 0.0))
-                    del out
-                except Exception:  # noqa: BLE001 - the parent computes them itself
-                    conn.send((ticket, "lines-failed", None, 0.0))
-            del msg, good
-            pa.default_memory_pool().release_unused()  # give the chunk's Arrow memory back
-    except (EOFError, KeyboardInterrupt):
-        pass
-    finally:
-        conn.close()
-        os._exit(0)
+                out = ledger.frame_lines(name, normalise.typed(good, TABLES[name]), with_ids=True)
+                conn.send((ticket, "lines", out, 0.0))
+                del out
+            except Exception:  # noqa: BLE001 - the parent computes them itself
+                conn.send((ticket, "lines-failed", None, 0.0))
+        del msg, good
+        pa.default_memory_pool().release_unused()  # give the chunk's Arrow memory back
 
 
 def validate_full_suite(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | None = None) -> list[Defect]:
