@@ -351,13 +351,21 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
     out.mkdir(parents=True, exist_ok=True)
     model = build_model(engine, run_id)
     machine = None
-    if not publish:  # machine outputs for pipelines carry request ids: never in a published set
+    if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
         # written by a helper process while the pages render (forked before the chart workers)
         machine = forking.Beside(_machine_outputs, model, out)
     written = write_reports(model, out, formats, lang=lang, publish=publish, threshold=threshold)
     if machine is not None:
         written.extend(machine.result())
+    elif not publish:  # machine outputs for pipelines carry request ids: never in a published set
+        written.extend(_machine_outputs(model, out))
     return written
+
+
+#: above this many findings SARIF/JUnit are written inline: a helper reading the whole report
+#: model would copy it (copy-on-write of every object it touches) and cost more memory than
+#: it saves time
+HELPER_MAX_FINDINGS = 200_000
 
 
 def _machine_outputs(model: dict, out: Path) -> list[Path]:
