@@ -44,9 +44,9 @@ def baseline(stored):
     return _run(stored)
 
 
-@pytest.mark.parametrize("chunk_size", [300, 1000, 10**9])
-def test_chunked_equals_unchunked(stored, baseline, chunk_size, monkeypatch):
-    seen = []
+def _partition_sizes(monkeypatch) -> list[int]:
+    """Requests per audited partition, recorded as the audit runs."""
+    seen: list[int] = []
     real = chunked.audit_partition
 
     def spy(tables, *a, **k):
@@ -54,6 +54,12 @@ def test_chunked_equals_unchunked(stored, baseline, chunk_size, monkeypatch):
         return real(tables, *a, **k)
 
     monkeypatch.setattr(chunked, "audit_partition", spy)
+    return seen
+
+
+@pytest.mark.parametrize("chunk_size", [300, 1000, 10**9])
+def test_chunked_equals_unchunked(stored, baseline, chunk_size, monkeypatch):
+    seen = _partition_sizes(monkeypatch)
     res = _run(stored, chunk_size=chunk_size)
     n = db.count_rows(stored, "requests")
     assert sum(seen) == n  # every request audited exactly once
@@ -155,14 +161,7 @@ def test_partitions_loaded_by_the_helper_give_the_same_audit(tmp_path, prefetch)
 def test_large_stores_are_partitioned_automatically(stored, baseline, monkeypatch):
     """No --chunk-size: above AUTO_PARTITION_REQUESTS stored requests the audit is partitioned
     (same findings); --chunk-size 0 keeps it in one piece."""
-    seen = []
-    real = chunked.audit_partition
-
-    def spy(tables, *a, **k):
-        seen.append(len(tables["requests"]))
-        return real(tables, *a, **k)
-
-    monkeypatch.setattr(chunked, "audit_partition", spy)
+    seen = _partition_sizes(monkeypatch)
     monkeypatch.setattr(audit, "AUTO_PARTITION_REQUESTS", 1000)
     monkeypatch.setattr(audit, "DEFAULT_PARTITION", 700)
     res = _run(stored)
