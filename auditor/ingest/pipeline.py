@@ -162,18 +162,19 @@ def _fault_point(table: str, when: str = "after") -> None:
         raise RuntimeError(f"injected fault {when} {table}")
 
 
-def _archive_revisions(conn, table: str, ids: pd.Series, stored: pd.Series, new_hashes: pd.Series,
+def _archive_revisions(conn, table: str, ids: pd.Series, old_hashes: pd.Series, new_hashes: pd.Series,
                        ingest_id: str) -> None:
     """Move the current versions of ``ids`` to ``input_revisions`` and delete them from the table."""
     id_list = [str(i) for i in ids]
     old = ledger.row_contents(conn, table, id_list).set_index("id")
     new_hash = pd.Series(new_hashes.to_numpy(), index=id_list)
+    old_hash = pd.Series(old_hashes.to_numpy(), index=id_list)
     rev = pd.DataFrame({
         "table_name": table,
         "record_id": old.index.astype(str),
         "old_ingest_id": old["ingest_id"].to_numpy(),
         "new_ingest_id": ingest_id,
-        "old_row_hash": stored.reindex(old.index).astype(str).to_numpy(),
+        "old_row_hash": old_hash.reindex(old.index).astype(str).to_numpy(),
         "new_row_hash": new_hash.reindex(old.index).astype(str).to_numpy(),
         "old_content": old["content"].to_numpy(),
         "revised_at": datetime.now(UTC),
@@ -293,9 +294,8 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
         with engine.begin() as conn:  # one transaction per table, holding the write lock
             ledger.begin_write(conn)
             stored_rows = db.stored_hashes(conn, name)
-            stored_ids = normalise.arrow_text(stored_rows["id"])
-            stored_hash = stored_rows["row_hash"].astype("string").to_numpy(dtype=object, na_value=None)
-            stored = stored_rows.set_index("id")["row_hash"]  # for revisions (rare)
+            stored_ids = normalise.arrow_text(stored_rows["id"])  # Arrow: no Python object per row
+            stored_hash = normalise.arrow_text(stored_rows["row_hash"])
             del stored_rows
             for chunk in raw.chunks(step):
                 canon = normalise.canonical(chunk, spec, key)
@@ -316,12 +316,14 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 ids = good[spec.id_column]
                 pos = normalise.index_in(ids, stored_ids)
                 known = pd.Series(pos >= 0, index=good.index)
-                before = pd.Series(np.where(pos >= 0, stored_hash[np.maximum(pos, 0)] if len(stored_hash) else None,
-                                            None), index=good.index, dtype="string")
+                # the stored hash of each known id (null for a new one), taken in Arrow
+                taken = stored_hash.take(pa.array(pos, mask=pos < 0)) if len(stored_hash) else pa.nulls(
+                    len(pos), pa.large_string())
+                before = pd.Series(pd.arrays.ArrowStringArray(taken), index=good.index).astype("string")
                 same = known & (hashes == before).fillna(False).astype(bool)
                 revised = known & ~same
                 if revised.any():
-                    _archive_revisions(conn, name, ids[revised], stored, hashes[revised], ingest.id)
+                    _archive_revisions(conn, name, ids[revised], before[revised], hashes[revised], ingest.id)
                 typed_new = typed_good[~same] if same.any() else typed_good
                 del typed_good
                 typed_new["row_hash"] = hashes[~same]
