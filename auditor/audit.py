@@ -31,6 +31,7 @@ from auditor.engine.runner import FINDING_COLUMNS, AuditOutput, run_checks
 from auditor.errors import InputError, UsageError
 from auditor.ingest.pipeline import IngestResult, ingest_folder, new_id
 from auditor.ingest.schema import TABLES
+from auditor.ingest.spill import FrameSpill
 from auditor.rundiff import model_diff
 from auditor.store import db, models
 
@@ -58,8 +59,9 @@ AUTO_PARTITION_REQUESTS = 500_000
 DEFAULT_PARTITION = 250_000
 
 
-def ingest_data(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | str = False) -> IngestResult:
-    return ingest_folder(data_dir, engine, key, keep_frames=keep_frames)
+def ingest_data(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | int = False,
+                spill: bool = False) -> IngestResult:
+    return ingest_folder(data_dir, engine, key, keep_frames=keep_frames, spill=spill)
 
 
 def _load_tables(engine: Engine, present: dict[str, set[str]], fresh: IngestResult | None) -> dict[str, pd.DataFrame]:
@@ -99,6 +101,28 @@ def _fresh_intact(conn, fresh: IngestResult, names: list[str]) -> bool:
     rv = models.InputRevision.__table__
     moved = conn.execute(sa.select(sa.func.count()).select_from(rv).where(rv.c.old_ingest_id == fresh.ingest_id)).scalar_one()
     return moved == 0
+
+
+def _spill_usable(engine: Engine, fresh: IngestResult | None, names: list[str]) -> FrameSpill | None:
+    """The spill of ``fresh`` if the database holds exactly the rows it spilled (this ingest's,
+    none revised since, and no other ingest's), else None: the audit reads the database."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    spill = fresh.spill if fresh is not None else None
+    if spill is None or spill.dir is None:
+        return None
+    with engine.connect() as conn:
+        for n in names:
+            t = models.INPUT_MODELS[n].__table__
+            total = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            mine = conn.execute(sa.select(sa.func.count()).select_from(t)
+                                .where(t.c.ingest_id == fresh.ingest_id)).scalar_one()
+            if not total == mine == spill.rows.get(n, 0):
+                return None
+        rv = models.InputRevision.__table__
+        moved = conn.execute(sa.select(sa.func.count()).select_from(rv)
+                             .where(rv.c.old_ingest_id == fresh.ingest_id)).scalar_one()
+    return spill if moved == 0 else None
 
 
 def _present_columns(engine: Engine) -> dict[str, set[str]]:
@@ -203,6 +227,8 @@ def audit_store(
     run is appended to the tamper-evident ledger (``auditor.ledger``) with ``config_sha256``.
     ``fresh``: the result of an ingest made by this process with ``keep_frames=True``; its rows
     are audited from memory instead of being read back (same findings, see ``_load_tables``).
+    A partitioned audit reads them from the ingest's spill files instead (``spill=True``,
+    ``_spill_usable``).
     ``chunk_size``: requests per partition (``engine.chunked``); None partitions automatically
     above ``AUTO_PARTITION_REQUESTS`` stored requests; 0 never partitions."""
     waiver_file = waivers if isinstance(waivers, _waivers.WaiverFile) else load_waivers(waivers)
@@ -224,9 +250,11 @@ def audit_store(
     if chunk_size or engine_name != "pandas":  # partitioned: memory bounded by chunk_size (engine.chunked)
         from auditor.engine.chunked import audit_partitioned  # noqa: PLC0415
 
+        spill = _spill_usable(engine, fresh, [n for n in ("requests", "disclosures", "custody_events")
+                                              if n in present])
         output, aggregates = audit_partitioned(
             engine, [registry[c] for c in pack.checks], as_of, pack.values(), profiles, present,
-            _aggregates, chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler)
+            _aggregates, chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler, spill=spill)
     else:
         tables = _load_tables(engine, present, fresh)
         ctx = AuditContext(as_of=as_of, tables=tables, params=pack.values(), profiles=profiles, present=present)

@@ -234,17 +234,20 @@ def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, thresh
     audit_pack = audit.packs.load(pack).with_overrides(overrides)  # fail fast on a bad pack/param
     waived = audit.load_waivers(waivers_path)  # fail fast on a malformed waivers file
     engine = db.get_engine(db_url)
-    # the audit reuses the ingested rows when it runs in one piece (not partitioned)
+    # the audit reuses the ingested rows: from memory when it runs in one piece, from the
+    # ingest's spill files (auditor.ingest.spill) when it is partitioned
     in_memory = not chunk_size and engine_name == "pandas"
     keep = (True if chunk_size == 0 else audit.AUTO_PARTITION_REQUESTS) if in_memory else False
-    result = audit.ingest_data(data_dir, engine, privacy.load_key(), keep_frames=keep)
-    if not _quiet():
-        _print_ingest(result)
-    res = audit.audit_store(engine, audit_pack.path if Path(pack).suffix == ".toml" else pack, when, overrides,
-                            waivers=waived, config_sha256=_config_sha(),
-                            chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler,
-                            fresh=result if result.frames else None)
-    result.frames.clear()
+    result = audit.ingest_data(data_dir, engine, privacy.load_key(), keep_frames=keep, spill=chunk_size != 0)
+    try:
+        if not _quiet():
+            _print_ingest(result)
+        res = audit.audit_store(engine, audit_pack.path if Path(pack).suffix == ".toml" else pack, when,
+                                overrides, waivers=waived, config_sha256=_config_sha(),
+                                chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler,
+                                fresh=result if result.frames or result.spill else None)
+    finally:
+        result.release()
     if not _quiet():
         _print_audit(res)
     written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -29,6 +30,7 @@ from auditor.engine.context import AuditContext
 from auditor.engine.registry import Check
 from auditor.engine.runner import AuditOutput, merge_outputs, run_checks
 from auditor.errors import UsageError
+from auditor.ingest.spill import FrameSpill, to_frame
 from auditor.store import db
 from auditor.store.models import INPUT_MODELS
 
@@ -126,6 +128,42 @@ def partition_frames(engine: Engine, present: dict[str, set[str]], chunk_size: i
             conn.execute(sa.delete(PARTITION_MAP).where(PARTITION_MAP.c.audit_key == key))
 
 
+def spilled_partition_frames(spill: FrameSpill, present: dict[str, set[str]], chunk_size: int
+                             ) -> Iterator[dict[str, pd.DataFrame]]:
+    """The same partitions as ``partition_frames``, taken from the Arrow files an ingest of this
+    process spilled (``auditor.ingest.spill``) instead of the database. The caller has checked
+    that the database holds exactly the spilled rows (``audit._spill_usable``)."""
+    if chunk_size < 1:
+        raise UsageError(f"--chunk-size {chunk_size} must be at least 1")
+    names = [n for n in AUDIT_TABLES if n in present]
+    tables = {n: spill.table(n) for n in names}
+    requests = tables.get("requests")
+    if requests is None:
+        return
+    ids = requests.select(["request_id", "linked_request_id"]).to_pandas()
+    n_parts = max(1, math.ceil(len(ids) / chunk_size))
+    parts = assign_partitions(ids["request_id"], ids["linked_request_id"], n_parts).to_numpy()
+    del ids
+    for k in np.unique(parts):
+        mine = requests.filter(pa.array(parts == k))
+        frames = {"requests": to_frame(mine)}
+        wanted = pc.unique(mine.column("request_id").combine_chunks())
+        for n in names[1:]:
+            t = tables[n]
+            frames[n] = (_empty(n) if t is None
+                         else to_frame(t.filter(pc.is_in(t.column("request_id"), value_set=wanted))))
+        yield frames
+        del frames, mine, wanted
+
+
+def _empty(table: str) -> pd.DataFrame:
+    from auditor.ingest import normalise  # noqa: PLC0415
+    from auditor.ingest.pipeline import canon_empty  # noqa: PLC0415
+    from auditor.ingest.schema import TABLES  # noqa: PLC0415
+
+    return normalise.typed(canon_empty(TABLES[table]), TABLES[table])
+
+
 def _load_partition(engine: Engine, present: dict[str, set[str]], key: str, part: int) -> dict[str, pd.DataFrame]:
     frames = {}
     with engine.connect() as conn:
@@ -210,10 +248,14 @@ def audit_partitioned(
     chunk_size: int | None = None,
     engine_name: str = "pandas",
     scheduler: str | None = None,
+    spill: FrameSpill | None = None,
 ) -> tuple[AuditOutput, dict]:
-    """Audit the stored data partition by partition; returns the merged output and aggregates."""
+    """Audit the stored data partition by partition; returns the merged output and aggregates.
+    ``spill``: the stored rows as spilled by this process's ingest, read instead of the database
+    (only when the database holds exactly those rows)."""
     size = chunk_size or 250_000
-    frames = partition_frames(engine, present, size)
+    frames = (spilled_partition_frames(spill, present, size) if spill is not None
+              else partition_frames(engine, present, size))
     if engine_name == "dask":
         from auditor.engine.dask_engine import run_on_dask  # noqa: PLC0415
 

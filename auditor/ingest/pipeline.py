@@ -37,6 +37,7 @@ from auditor.errors import InputError
 from auditor.ingest import normalise
 from auditor.ingest.readers import RawTable, find_tables, read_table
 from auditor.ingest.schema import TABLES
+from auditor.ingest.spill import FrameSpill
 from auditor.privacy import pseudonymise
 from auditor.store import db, models
 
@@ -89,6 +90,15 @@ class IngestResult:
     counts: list[TableCount]
     quarantine: pd.DataFrame
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the stored rows spilled to disk for a partitioned audit (``ingest_folder(spill=True)``)
+    spill: FrameSpill | None = None
+
+    def release(self) -> None:
+        """Drop the kept frames and remove the spill files."""
+        self.frames.clear()
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
 
     def count(self, table: str) -> TableCount | None:
         return next((c for c in self.counts if c.table == table), None)
@@ -188,13 +198,17 @@ def _archive_revisions(conn, table: str, ids: pd.Series, old_hashes: pd.Series, 
                 extra={"table": table, "revised": len(id_list)})
 
 
-def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | int = False) -> IngestResult:
+def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | int = False,
+                  spill: bool = False) -> IngestResult:
     """Ingest every table file of ``data_dir`` (see the module docstring).
 
     ``keep_frames`` keeps the typed rows this ingest stored in ``IngestResult.frames`` (per
     table), so an audit in the same process need not read them back (``audit_store(fresh=...)``);
     an int N keeps them only when the requests file holds at most N rows (larger inputs are
-    audited in partitions, which read the stored rows back anyway).
+    audited in partitions).
+    ``spill``: when the frames are not kept in memory, write them to Arrow files instead
+    (``IngestResult.spill``, see ``auditor.ingest.spill``), for a partitioned audit in the same
+    process; the caller removes them with ``IngestResult.release()``.
     The digest of the ingest's rows for the run ledger is computed here from those rows and
     cached; ``auditor verify`` recomputes it from the stored rows."""
     from auditor.ingest.validate import ContractWorker  # heavy import (great-expectations), lazily
@@ -212,7 +226,13 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
             raws[name] = read_table(TABLES[name], path, lazy=True)
             if name == "requests" and not isinstance(keep_frames, bool):
                 keep_frames = raws[name].read <= keep_frames
-        return _ingest(data_dir, raws, engine, key, keep_frames, worker, spool)
+        spilled = FrameSpill() if spill and not keep_frames else None
+        try:
+            return _ingest(data_dir, raws, engine, key, keep_frames, worker, spool, spilled)
+        except BaseException:
+            if spilled is not None:
+                spilled.close()
+            raise
 
 
 #: rows of an input file normalised, validated and stored at a time (memory is bounded by this,
@@ -261,7 +281,7 @@ def _unchanged(raw: RawTable) -> None:
 
 
 def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: bytes,
-            keep_frames: bool | int, worker, spool: ledger.LineSpool) -> IngestResult:
+            keep_frames: bool | int, worker, spool: ledger.LineSpool, spilled: FrameSpill | None) -> IngestResult:
     from auditor.ingest.validate import precheck  # noqa: PLC0415
 
     ingest = models.Ingest(id=new_id("ing-"), data_dir=str(data_dir), started_at=datetime.now(UTC))
@@ -340,6 +360,8 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                     kept_ids.append(good["request_id"].copy())
                 if keep_frames:
                     kept_typed.append(typed_new.drop(columns=["row_hash", "ingest_id"]))
+                elif spilled is not None:
+                    spilled.add(name, typed_new.drop(columns=["row_hash", "ingest_id"]))
                 del chunk, canon, good, hashes, typed_new, dframe, defects  # before the next chunk
             _unchanged(raw)
             _fault_point(name, "during")
@@ -380,4 +402,4 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
     # their ledger digest is cached with the ingest record (ledger.current_ingest_digests).
     db.save(engine, [ingest, models.IngestDigest(ingest_id=ingest.id, digest=spool.digest())])
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    return IngestResult(ingest.id, str(data_dir), counts, quarantine, frames)
+    return IngestResult(ingest.id, str(data_dir), counts, quarantine, frames, spilled)
