@@ -5,6 +5,7 @@ record."""
 from __future__ import annotations
 
 import hashlib
+import os
 import traceback
 from dataclasses import dataclass
 
@@ -236,10 +237,71 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
     return run, scope, findings
 
 
+#: at least this many requests in a context before its checks are shared with a helper process
+#: (below it, forking costs more than it saves)
+PARALLEL_MIN_REQUESTS = 20_000
+
+
+def _check_results(ctx: AuditContext, checks: list[Check]) -> list[tuple[CheckRun, pd.DataFrame, pd.DataFrame]]:
+    """``run_check`` for each check, in order; on a multi-core machine a forked helper process
+    takes checks from the same queue (a counter in shared memory), so two checks run at a time.
+    The helper works on the context it inherited (copy-on-write: no data is sent) and returns
+    its results when the queue is empty; checks it took but did not return (it died) run here.
+    Off with ``AUDITOR_CHECK_HELPER=0``, when forking is unsafe, and for small contexts."""
+    from auditor import forking  # noqa: PLC0415
+
+    n = len(checks)
+    requests = ctx.tables.get("requests")
+    helper = None
+    if (n > 1 and requests is not None and len(requests) >= PARALLEL_MIN_REQUESTS
+            and (os.cpu_count() or 1) > 1 and not forking.disabled("AUDITOR_CHECK_HELPER")):
+        import multiprocessing  # noqa: PLC0415
+
+        _request_lookup(ctx)  # built once, before the fork, and inherited
+        counter = multiprocessing.get_context("fork").Value("i", 0)
+        helper = forking.spawn(_check_helper, ctx, checks, counter, name="checks")
+    if helper is None:
+        return [run_check(c, ctx) for c in checks]
+    proc, conn = helper
+    results: dict[int, tuple[CheckRun, pd.DataFrame, pd.DataFrame]] = {}
+    try:
+        while (i := _next(counter, n)) is not None:
+            results[i] = run_check(checks[i], ctx)
+        try:
+            for i, fields, scope, found in conn.recv():
+                results[i] = (CheckRun(checks[i], **fields), scope, found)
+        except (EOFError, OSError):
+            pass  # the helper died: its checks run below
+    except BaseException:
+        proc.kill()
+        raise
+    finally:
+        conn.close()
+        proc.join()
+    return [results[i] if i in results else run_check(checks[i], ctx) for i in range(n)]
+
+
+def _next(counter, n: int) -> int | None:
+    with counter.get_lock():
+        i = counter.value
+        if i >= n:
+            return None
+        counter.value = i + 1
+        return i
+
+
+def _check_helper(conn, ctx: AuditContext, checks: list[Check], counter) -> None:  # pragma: no cover - forked helper
+    done = []
+    while (i := _next(counter, len(checks))) is not None:
+        run, scope, found = run_check(checks[i], ctx)
+        fields = {k: v for k, v in vars(run).items() if k != "check"}
+        done.append((i, fields, scope, found))
+    conn.send(done)
+
+
 def run_checks(ctx: AuditContext, checks: list[Check]) -> AuditOutput:
     runs, scopes, findings = [], [], []
-    for c in checks:
-        r, s, f = run_check(c, ctx)
+    for r, s, f in _check_results(ctx, checks):
         runs.append(r)
         if not s.empty:
             scopes.append(s)
