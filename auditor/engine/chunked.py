@@ -132,28 +132,45 @@ def spilled_partition_frames(spill: FrameSpill, present: dict[str, set[str]], ch
                              ) -> Iterator[dict[str, pd.DataFrame]]:
     """The same partitions as ``partition_frames``, taken from the Arrow files an ingest of this
     process spilled (``auditor.ingest.spill``) instead of the database. The caller has checked
-    that the database holds exactly the spilled rows (``audit._spill_usable``)."""
+    that the database holds exactly the spilled rows (``audit._spill_usable``).
+
+    The partition of every spilled row is computed once (a disclosure or custody event takes
+    its request's); each partition then keeps its rows from one spill file at a time, so
+    memory stays about a partition plus a file, whatever the input size."""
     if chunk_size < 1:
         raise UsageError(f"--chunk-size {chunk_size} must be at least 1")
     names = [n for n in AUDIT_TABLES if n in present]
-    tables = {n: spill.table(n) for n in names}
-    requests = tables.get("requests")
-    if requests is None:
+    if "requests" not in names or not spill.files.get("requests"):
         return
-    ids = requests.select(["request_id", "linked_request_id"]).to_pandas()
-    n_parts = max(1, math.ceil(len(ids) / chunk_size))
-    parts = assign_partitions(ids["request_id"], ids["linked_request_id"], n_parts).to_numpy()
-    del ids
+    ids = pa.concat_tables(list(spill.pieces("requests", ["request_id", "linked_request_id"])),
+                           promote_options="permissive")
+    frame = ids.to_pandas()
+    n_parts = max(1, math.ceil(len(frame) / chunk_size))
+    parts = assign_partitions(frame["request_id"], frame["linked_request_id"], n_parts).to_numpy()
+    request_ids = ids.column("request_id").combine_chunks()
+    del ids, frame
+    # partition of each row, per table and spill file (-1: no stored request; not audited, as
+    # the database's join leaves it out)
+    row_parts: dict[str, list[np.ndarray]] = {}
+    for n in names:
+        if n == "requests":
+            sizes = np.cumsum([0, *spill.sizes[n]])
+            row_parts[n] = [parts[sizes[i]:sizes[i + 1]] for i in range(len(sizes) - 1)]
+            continue
+        row_parts[n] = []
+        for piece in spill.pieces(n, ["request_id"]):
+            pos = pc.fill_null(pc.index_in(piece.column("request_id"), value_set=request_ids), -1).to_numpy()
+            row_parts[n].append(np.where(pos >= 0, parts[np.maximum(pos, 0)], -1))
+    del request_ids
     for k in np.unique(parts):
-        mine = requests.filter(pa.array(parts == k))
-        frames = {"requests": to_frame(mine)}
-        wanted = pc.unique(mine.column("request_id").combine_chunks())
-        for n in names[1:]:
-            t = tables[n]
-            frames[n] = (_empty(n) if t is None
-                         else to_frame(t.filter(pc.is_in(t.column("request_id"), value_set=wanted))))
+        frames = {}
+        for n in names:
+            kept = [piece.filter(pa.array(where == k))
+                    for piece, where in zip(spill.pieces(n), row_parts[n], strict=True) if (where == k).any()]
+            frames[n] = to_frame(pa.concat_tables(kept, promote_options="permissive")) if kept else _empty(n)
+            del kept
         yield frames
-        del frames, mine, wanted
+        del frames
 
 
 def _empty(table: str) -> pd.DataFrame:

@@ -5,8 +5,9 @@ used to read every stored row back from the database, partition by partition: at
 requests that was most of the audit stage (SQLite returns Python objects, one per value). When
 ``auditor run`` ingests and audits in one process, the rows it has just stored are already typed
 in memory chunk by chunk; the spill writes each chunk to an uncompressed Arrow IPC file (about a
-second per GB) and the audit memory-maps them back (``engine.chunked.spilled_partition_frames``),
-so memory still depends on the partition size, not on the input size.
+second per GB) and the audit reads them back one file at a time, memory-mapped, keeping the rows
+of the partition it is building (``engine.chunked.spilled_partition_frames``): memory still
+depends on the partition and chunk sizes, not on the input size.
 
 The files hold what the database holds: pseudonymised rows, never raw subscriber identifiers.
 They live in a private temporary directory (mode 0700; ``TMPDIR`` chooses where) that is removed
@@ -19,6 +20,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +34,7 @@ class FrameSpill:
     def __init__(self) -> None:
         self.dir: Path | None = Path(tempfile.mkdtemp(prefix="auditor-spill-"))
         self.files: dict[str, list[Path]] = defaultdict(list)
+        self.sizes: dict[str, list[int]] = defaultdict(list)  # rows per file
         self.rows: Counter[str] = Counter()
 
     def add(self, table: str, frame: pd.DataFrame) -> None:
@@ -46,27 +49,24 @@ class FrameSpill:
         with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, data.schema) as writer:
             writer.write_table(data)
         self.files[table].append(path)
+        self.sizes[table].append(len(frame))
 
     def tables(self) -> list[str]:
         return list(self.rows)
 
-    def table(self, table: str, columns: list[str] | None = None) -> pa.Table | None:
-        """The spilled rows of ``table``, memory-mapped (pages are read when touched); None if
-        the table was not spilled or has no rows."""
-        parts = []
+    def pieces(self, table: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+        """The spilled chunks of ``table`` in order, each memory-mapped while it is used (its
+        pages are read when touched and unmapped when the returned table is dropped)."""
         for path in self.files.get(table, []):
-            reader = ipc.open_file(pa.memory_map(str(path), "r"))
-            data = reader.read_all()
-            parts.append(data.select(columns) if columns is not None else data)
-        if not parts:
-            return None
-        return pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
+            data = ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+            yield data.select(columns) if columns is not None else data
 
     def close(self) -> None:
         if self.dir is not None:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
         self.files.clear()
+        self.sizes.clear()
 
     def __enter__(self) -> FrameSpill:
         return self
