@@ -40,6 +40,7 @@ from auditor.ingest.schema import TABLES
 from auditor.ingest.spill import FrameSpill
 from auditor.privacy import pseudonymise
 from auditor.store import db, models
+from auditor.store.writer import table_writer
 
 log = logging.getLogger("auditor.ingest")
 
@@ -311,9 +312,10 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
         lines: list[tuple[pa.Array, pa.Array]] = []
         q_parts: list[pd.DataFrame] = []
         quarantined_rows = 0
-        with engine.begin() as conn:  # one transaction per table, holding the write lock
-            ledger.begin_write(conn)
-            stored_rows = db.stored_hashes(conn, name)
+        # one transaction per table, holding the write lock; on a multi-core machine a writer
+        # process owns it and stores chunk k while chunk k+1 is prepared here (store.writer)
+        with table_writer(engine, name) as writer:
+            stored_rows = writer.stored_hashes()
             stored_ids = normalise.arrow_text(stored_rows["id"])  # Arrow: no Python object per row
             stored_hash = normalise.arrow_text(stored_rows["row_hash"])
             del stored_rows
@@ -343,12 +345,12 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 same = known & (hashes == before).fillna(False).astype(bool)
                 revised = known & ~same
                 if revised.any():
-                    _archive_revisions(conn, name, ids[revised], before[revised], hashes[revised], ingest.id)
+                    writer.archive(ids[revised], before[revised], hashes[revised], ingest.id)
                 typed_new = typed_good[~same] if same.any() else typed_good
                 del typed_good
                 typed_new["row_hash"] = hashes[~same]
                 typed_new["ingest_id"] = ingest.id
-                db.insert_frame(conn, name, typed_new)
+                writer.insert(name, typed_new)
                 lines.append(_new_lines(worker, ticket, name, typed_new))
                 count.stored += int((~known).sum())
                 count.revised += int(revised.sum())
@@ -374,7 +376,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 qdb = q.rename(columns={"table": "table_name", "column": "column_name"})
                 qdb["ingest_id"] = ingest.id
                 qdb["row"] = qdb["row"].astype("int64")
-                db.insert_frame(conn, models.QuarantineRow.__table__, qdb)
+                writer.insert(models.QuarantineRow.__tablename__, qdb)
         _fault_point(name)
         spool.add_table(name, lines)
         del lines

@@ -1,0 +1,152 @@
+"""The write transaction of one ingested table, inline or in a forked writer process.
+
+An ingest stores each table in one transaction that holds the database write lock (see
+``ingest.pipeline``). Storing is mostly the driver's ``executemany`` (SQLite) or COPY
+(PostgreSQL): CPU work that does not release the GIL for long, so a thread cannot overlap it
+with the normalisation of the next chunk. On a multi-core machine ``table_writer`` therefore
+forks a writer process that owns the transaction: the ingest sends it each chunk's rows (a
+pickled Arrow-backed frame, about 0.1 s per 100 MB) and goes on with the next chunk while the
+writer stores them. At most one chunk waits in the pipe, so memory stays bounded.
+
+Nothing about the transaction changes: the writer takes the same lock, reads the same stored
+hashes, archives the same revisions and commits only when the ingest says so. If the ingest
+fails or is killed, the writer's pipe ends and it rolls back; an error in the writer is raised
+in the ingest at the latest when it commits. ``AUDITOR_WRITER=0`` (or a process that may not
+fork, or an in-memory SQLite database) keeps everything inline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from auditor import forking, ledger
+from auditor.store import db
+
+
+class InlineWriter:
+    """The table's transaction on this process's connection."""
+
+    def __init__(self, engine: Engine, table: str) -> None:
+        self.engine, self.table = engine, table
+        self._begin: Any = None
+        self.conn: sa.Connection | None = None
+
+    def __enter__(self) -> InlineWriter:
+        self._begin = self.engine.begin()
+        self.conn = self._begin.__enter__()
+        ledger.begin_write(self.conn)
+        return self
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        return self._begin.__exit__(*exc)
+
+    def stored_hashes(self) -> pd.DataFrame:
+        return db.stored_hashes(self.conn, self.table)
+
+    def insert(self, target: str, frame: pd.DataFrame) -> None:
+        db.insert_frame(self.conn, _table(target), frame)
+
+    def archive(self, *args: Any) -> None:
+        from auditor.ingest.pipeline import _archive_revisions  # noqa: PLC0415
+
+        _archive_revisions(self.conn, self.table, *args)
+
+
+def _table(name: str) -> sa.Table:
+    return SQLModel.metadata.tables[name]
+
+
+class ForkedWriter:
+    """The table's transaction in a forked writer process (same calls as ``InlineWriter``)."""
+
+    def __init__(self, proc, conn) -> None:
+        self.proc, self.conn = proc, conn
+
+    def _call(self, *msg: Any) -> Any:
+        self.conn.send(msg)
+        status, value = self.conn.recv()
+        if status == "error":
+            raise value
+        return value
+
+    def stored_hashes(self) -> pd.DataFrame:
+        return self._call("hashes")
+
+    def insert(self, target: str, frame: pd.DataFrame) -> None:
+        self.conn.send(("insert", target, frame))  # no reply: the next chunk is prepared meanwhile
+
+    def archive(self, *args: Any) -> None:
+        self.conn.send(("archive", *args))
+
+    def __enter__(self) -> ForkedWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self._call("commit")
+        finally:
+            with contextlib.suppress(OSError):
+                self.conn.close()  # without a commit the writer rolls back
+            self.proc.join()
+
+
+def table_writer(engine: Engine, table: str) -> InlineWriter | ForkedWriter:
+    """The writer of ``table``'s ingest transaction (see the module docstring)."""
+    url = engine.url
+    if (not forking.disabled("AUDITOR_WRITER")
+            and not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))):
+        started = forking.spawn(_serve, url.render_as_string(hide_password=False), table,
+                                name=f"writer-{table}", duplex=True)
+        if started is not None:
+            return ForkedWriter(*started)
+    return InlineWriter(engine, table)
+
+
+def _serve(conn, url: str, table: str) -> None:  # pragma: no cover - forked helper (tested via subprocess)
+    engine = db.get_engine(url)  # its own connections: never the parent's pooled ones
+    failed: BaseException | None = None
+    try:
+        with InlineWriter(engine, table) as w:
+            while True:
+                op, *args = conn.recv()  # EOF (the ingest failed or died): roll back
+                if op == "commit":
+                    if failed is not None:
+                        raise failed
+                    break
+                if failed is not None:
+                    continue  # the error is reported at the commit; the transaction rolls back
+                try:
+                    if op == "hashes":
+                        conn.send(("ok", w.stored_hashes()))
+                    elif op == "insert":
+                        w.insert(*args)
+                    elif op == "archive":
+                        w.archive(*args)
+                except Exception as exc:  # noqa: BLE001 - raised in the ingest
+                    failed = exc
+                    if op == "hashes":
+                        _send_error(conn, exc)
+                del args
+    except (EOFError, OSError):
+        return
+    except Exception as exc:  # noqa: BLE001 - raised in the ingest
+        _send_error(conn, exc)
+        return
+    finally:
+        engine.dispose()
+    conn.send(("ok", None))
+
+
+def _send_error(conn, exc: BaseException) -> None:  # pragma: no cover - forked helper
+    try:
+        conn.send(("error", exc))
+    except Exception:  # noqa: BLE001 - an error that does not pickle: its text
+        with contextlib.suppress(Exception):
+            conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
