@@ -120,7 +120,7 @@ def main(argv: list[str]) -> None:
     t_import = time.perf_counter()
     from auditor import audit, cli, ledger  # noqa: PLC0415
     from auditor.ingest import normalise, pipeline, validate  # noqa: PLC0415
-    from auditor.store import db  # noqa: PLC0415
+    from auditor.store import db, writer  # noqa: PLC0415
 
     st = Stages()
     st.wrap(pipeline, "read_table", "read")
@@ -138,6 +138,9 @@ def main(argv: list[str]) -> None:
     st.wrap(pipeline, "_duplicated_ids", "validate")
     st.wrap(db, "insert_frame", "store")
     st.wrap(db, "stored_hashes", "store")
+    for cls in (writer.ForkedWriter, writer.InlineWriter):  # the table's transaction (store.writer):
+        for method in ("stored_hashes", "insert", "archive", "__exit__"):  # sends, waits, commit
+            st.wrap(cls, method, "store")
     st.wrap(audit, "audit_store", "audit")
     st.wrap(audit, "render_run", "report")
     st.wrap(audit, "write_quarantine", "report")
