@@ -15,6 +15,7 @@ no half-ingested file and the next ingest completes the rest.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -281,6 +282,28 @@ def _unchanged(raw: RawTable) -> None:
                          file=str(raw.path))
 
 
+def _stored(writer) -> tuple[pa.Array, pa.Array]:
+    """Ids and row hashes stored in the writer's table, as Arrow (no Python object per row)."""
+    stored_rows = writer.stored_hashes()
+    return normalise.arrow_text(stored_rows["id"]), normalise.arrow_text(stored_rows["row_hash"])
+
+
+def _settle(pending: tuple | None) -> None:
+    """Wait for a table's commit (``store.writer``), then report the table."""
+    if pending is None:
+        return None
+    writer, name, count = pending
+    writer.wait()
+    _fault_point(name)
+    log.info(
+        "%s: read %d = added %d + unchanged %d + revised %d + quarantined %d",
+        count.file, count.read, count.stored, count.unchanged, count.revised, count.quarantined,
+        extra={"table": name, "read": count.read, "added": count.stored, "unchanged": count.unchanged,
+               "revised": count.revised, "quarantined": count.quarantined},
+    )
+    return None
+
+
 def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: bytes,
             keep_frames: bool | int, worker, spool: ledger.LineSpool, spilled: FrameSpill | None) -> IngestResult:
     from auditor.ingest.validate import precheck  # noqa: PLC0415
@@ -290,114 +313,119 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
     quarantines: list[pd.DataFrame] = []
     frames: dict[str, pd.DataFrame] = {}
     valid_request_ids: pd.Series | None = None
+    pending: tuple | None = None  # (writer, table, count) of a table whose commit is running
 
-    for name in logs.progress(list(TABLES), "ingest"):  # dependency order: requests first
-        if name not in raws:
-            continue
-        raw = raws.pop(name)
-        spec = raw.spec
-        count = TableCount(name, str(raw.path), raw.sha256, read=raw.read,
-                           columns=[c for c in spec.names if c in raw.frame.columns])
-        parent_ids = None
-        if spec.parent:
-            with engine.connect() as conn:
-                stored = db.stored_hashes(conn, "requests")["id"]
-            both = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
-            parent_ids = normalise.arrow_text(both.dropna())  # converted once, looked up per chunk
-        # ids repeated anywhere in the file, whatever chunk they fall in
-        dup_ids = _duplicated_ids(raw, spec, key)
-        step = chunk_rows()
-        kept_ids: list[pd.Series] = []
-        kept_typed: list[pd.DataFrame] = []
-        lines: list[tuple[pa.Array, pa.Array]] = []
-        q_parts: list[pd.DataFrame] = []
-        quarantined_rows = 0
-        # one transaction per table, holding the write lock; on a multi-core machine a writer
-        # process owns it and stores chunk k while chunk k+1 is prepared here (store.writer)
-        with table_writer(engine, name) as writer:
-            stored_rows = writer.stored_hashes()
-            stored_ids = normalise.arrow_text(stored_rows["id"])  # Arrow: no Python object per row
-            stored_hash = normalise.arrow_text(stored_rows["row_hash"])
-            del stored_rows
-            for chunk in raw.chunks(step):
-                canon = normalise.canonical(chunk, spec, key)
-                # layer 1 here; layer 2 (great-expectations) in the helper while rows are hashed
-                defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index])
-                good = canon.drop(index=list({d.index for d in defects}))
-                ticket = worker.submit(good, spec, lines=True) if not good.empty else None
-                hashes = _row_hash(good)
-                typed_good = normalise.typed(good, spec)
-                if ticket is not None and (extra := worker.collect(ticket)):
-                    defects.extend(extra)
-                    missed = list({d.index for d in extra})
-                    good, hashes, typed_good = (good.drop(index=missed), hashes.drop(index=missed),
-                                                typed_good.drop(index=missed))
-                dframe = pd.DataFrame(
-                    [(d.index, d.column, d.reason) for d in defects], columns=["index", "column", "reason"]
-                )
-                ids = good[spec.id_column]
-                pos = normalise.index_in(ids, stored_ids)
-                known = pd.Series(pos >= 0, index=good.index)
-                # the stored hash of each known id (null for a new one), taken in Arrow
-                taken = stored_hash.take(pa.array(pos, mask=pos < 0)) if len(stored_hash) else pa.nulls(
-                    len(pos), pa.large_string())
-                before = pd.Series(pd.arrays.ArrowStringArray(taken), index=good.index).astype("string")
-                same = known & (hashes == before).fillna(False).astype(bool)
-                revised = known & ~same
-                if revised.any():
-                    writer.archive(ids[revised], before[revised], hashes[revised], ingest.id)
-                typed_new = typed_good[~same] if same.any() else typed_good
-                del typed_good
-                typed_new["row_hash"] = hashes[~same]
-                typed_new["ingest_id"] = ingest.id
-                writer.insert(name, typed_new)
-                lines.append(_new_lines(worker, ticket, name, typed_new))
-                count.stored += int((~known).sum())
-                count.revised += int(revised.sum())
-                count.revised_ids.extend(str(i) for i in ids[revised])
-                count.unchanged += int(same.sum())
-                quarantined_rows += int(dframe["index"].nunique())
-                q_parts.append(_quarantine_frame(dataclasses.replace(raw, frame=chunk, bad_lines=[]), canon, dframe, key))
-                if name == "requests":
-                    kept_ids.append(good["request_id"].copy())
-                if keep_frames:
-                    kept_typed.append(typed_new.drop(columns=["row_hash", "ingest_id"]))
-                elif spilled is not None:
-                    spilled.add(name, typed_new.drop(columns=["row_hash", "ingest_id"]))
-                del chunk, canon, good, hashes, typed_new, dframe, defects  # before the next chunk
-            _unchanged(raw)
-            _fault_point(name, "during")
-            count.revised_ids.sort()
-            q_parts.append(_quarantine_frame(raw, canon_empty(spec), pd.DataFrame(columns=["index", "column", "reason"]), key))
-            q = pd.concat([p for p in q_parts if not p.empty], ignore_index=True) if any(
-                not p.empty for p in q_parts) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
-            count.quarantined = quarantined_rows + len(raw.bad_lines)
-            if not q.empty:
-                qdb = q.rename(columns={"table": "table_name", "column": "column_name"})
-                qdb["ingest_id"] = ingest.id
-                qdb["row"] = qdb["row"].astype("int64")
-                writer.insert(models.QuarantineRow.__tablename__, qdb)
-        _fault_point(name)
-        spool.add_table(name, lines)
-        del lines
-        if keep_frames:
-            frames[name] = (pd.concat(kept_typed, ignore_index=True) if kept_typed
-                            else normalise.typed(canon_empty(spec), spec))
-        del kept_typed  # not kept otherwise: holding every table dominated peak memory at scale
-        if name == "requests":
-            valid_request_ids = (pd.concat(kept_ids, ignore_index=True) if kept_ids
-                                 else pd.Series([], dtype="string"))
-        del raw, q_parts  # before the next (possibly larger) table
-        quarantines.append(q)
-        counts.append(count)
-        if not count.reconciles:  # pragma: no cover - guarded by tests
-            raise AssertionError(f"{count.file}: counts do not reconcile: {count.as_dict()}")
-        log.info(
-            "%s: read %d = added %d + unchanged %d + revised %d + quarantined %d",
-            count.file, count.read, count.stored, count.unchanged, count.revised, count.quarantined,
-            extra={"table": name, "read": count.read, "added": count.stored, "unchanged": count.unchanged,
-                   "revised": count.revised, "quarantined": count.quarantined},
-        )
+    try:
+        for name in logs.progress(list(TABLES), "ingest"):  # dependency order: requests first
+            if name not in raws:
+                continue
+            raw = raws.pop(name)
+            spec = raw.spec
+            count = TableCount(name, str(raw.path), raw.sha256, read=raw.read,
+                               columns=[c for c in spec.names if c in raw.frame.columns])
+            parent_ids = None
+            if spec.parent:
+                with engine.connect() as conn:
+                    stored = db.stored_hashes(conn, "requests")["id"]
+                both = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
+                parent_ids = normalise.arrow_text(both.dropna())  # converted once, looked up per chunk
+            # ids repeated anywhere in the file, whatever chunk they fall in
+            dup_ids = _duplicated_ids(raw, spec, key)
+            step = chunk_rows()
+            kept_ids: list[pd.Series] = []
+            kept_typed: list[pd.DataFrame] = []
+            lines: list[tuple[pa.Array, pa.Array]] = []
+            q_parts: list[pd.DataFrame] = []
+            quarantined_rows = 0
+            # one transaction per table, holding the write lock; on a multi-core machine a writer
+            # process owns it and stores chunk k while chunk k+1 is prepared here (store.writer)
+            with table_writer(engine, name) as writer:
+                stored_ids = stored_hash = None
+                for chunk in raw.chunks(step):
+                    canon = normalise.canonical(chunk, spec, key)
+                    # layer 1 here; layer 2 (great-expectations) in the helper while rows are hashed
+                    defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index])
+                    good = canon.drop(index=list({d.index for d in defects}))
+                    ticket = worker.submit(good, spec, lines=True) if not good.empty else None
+                    hashes = _row_hash(good)
+                    typed_good = normalise.typed(good, spec)
+                    if ticket is not None and (extra := worker.collect(ticket)):
+                        defects.extend(extra)
+                        missed = list({d.index for d in extra})
+                        good, hashes, typed_good = (good.drop(index=missed), hashes.drop(index=missed),
+                                                    typed_good.drop(index=missed))
+                    dframe = pd.DataFrame(
+                        [(d.index, d.column, d.reason) for d in defects], columns=["index", "column", "reason"]
+                    )
+                    if stored_ids is None:  # the previous table committed while this chunk was prepared
+                        pending = _settle(pending)
+                        stored_ids, stored_hash = _stored(writer)
+                    ids = good[spec.id_column]
+                    pos = normalise.index_in(ids, stored_ids)
+                    known = pd.Series(pos >= 0, index=good.index)
+                    # the stored hash of each known id (null for a new one), taken in Arrow
+                    taken = stored_hash.take(pa.array(pos, mask=pos < 0)) if len(stored_hash) else pa.nulls(
+                        len(pos), pa.large_string())
+                    before = pd.Series(pd.arrays.ArrowStringArray(taken), index=good.index).astype("string")
+                    same = known & (hashes == before).fillna(False).astype(bool)
+                    revised = known & ~same
+                    if revised.any():
+                        writer.archive(ids[revised], before[revised], hashes[revised], ingest.id)
+                    typed_new = typed_good[~same] if same.any() else typed_good
+                    del typed_good
+                    typed_new["row_hash"] = hashes[~same]
+                    typed_new["ingest_id"] = ingest.id
+                    writer.insert(name, typed_new)
+                    lines.append(_new_lines(worker, ticket, name, typed_new))
+                    count.stored += int((~known).sum())
+                    count.revised += int(revised.sum())
+                    count.revised_ids.extend(str(i) for i in ids[revised])
+                    count.unchanged += int(same.sum())
+                    quarantined_rows += int(dframe["index"].nunique())
+                    q_parts.append(_quarantine_frame(dataclasses.replace(raw, frame=chunk, bad_lines=[]), canon, dframe, key))
+                    if name == "requests":
+                        kept_ids.append(good["request_id"].copy())
+                    if keep_frames:
+                        kept_typed.append(typed_new.drop(columns=["row_hash", "ingest_id"]))
+                    elif spilled is not None:
+                        spilled.add(name, typed_new.drop(columns=["row_hash", "ingest_id"]))
+                    del chunk, canon, good, hashes, typed_new, dframe, defects  # before the next chunk
+                if stored_ids is None:  # no rows: nothing was read in this table's transaction
+                    pending = _settle(pending)
+                    writer.stored_hashes()
+                _unchanged(raw)
+                _fault_point(name, "during")
+                count.revised_ids.sort()
+                q_parts.append(_quarantine_frame(raw, canon_empty(spec), pd.DataFrame(columns=["index", "column", "reason"]), key))
+                q = pd.concat([p for p in q_parts if not p.empty], ignore_index=True) if any(
+                    not p.empty for p in q_parts) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
+                count.quarantined = quarantined_rows + len(raw.bad_lines)
+                if not q.empty:
+                    qdb = q.rename(columns={"table": "table_name", "column": "column_name"})
+                    qdb["ingest_id"] = ingest.id
+                    qdb["row"] = qdb["row"].astype("int64")
+                    writer.insert(models.QuarantineRow.__tablename__, qdb)
+            pending = (writer, name, count)  # committing while the next table's first chunk is prepared
+            spool.add_table(name, lines)
+            del lines
+            if keep_frames:
+                frames[name] = (pd.concat(kept_typed, ignore_index=True) if kept_typed
+                                else normalise.typed(canon_empty(spec), spec))
+            del kept_typed  # not kept otherwise: holding every table dominated peak memory at scale
+            if name == "requests":
+                valid_request_ids = (pd.concat(kept_ids, ignore_index=True) if kept_ids
+                                     else pd.Series([], dtype="string"))
+            del raw, q_parts  # before the next (possibly larger) table
+            quarantines.append(q)
+            counts.append(count)
+            if not count.reconciles:  # pragma: no cover - guarded by tests
+                raise AssertionError(f"{count.file}: counts do not reconcile: {count.as_dict()}")
+        _settle(pending)
+    except BaseException:
+        if pending is not None:  # a committed table stays committed, as without the writer process
+            with contextlib.suppress(Exception):
+                pending[0].wait()
+        raise
     ingest.finished_at = datetime.now(UTC)
     ingest.files = [c.as_dict() for c in counts]
     # The ingest's rows never change once it has finished (revisions move, not edit, them), so

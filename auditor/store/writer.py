@@ -11,7 +11,8 @@ writer stores them. At most one chunk waits in the pipe, so memory stays bounded
 Nothing about the transaction changes: the writer takes the same lock, reads the same stored
 hashes, archives the same revisions and commits only when the ingest says so. If the ingest
 fails or is killed, the writer's pipe ends and it rolls back; an error in the writer is raised
-in the ingest at the latest when it commits. ``AUDITOR_WRITER=0`` (or a process that may not
+in the ingest at the latest when it commits. The commit itself runs while the ingest prepares the
+next table's first chunk (``wait`` collects it before that table reads the stored rows). ``AUDITOR_WRITER=0`` (or a process that may not
 fork, or an in-memory SQLite database) keeps everything inline.
 """
 
@@ -45,6 +46,9 @@ class InlineWriter:
 
     def __exit__(self, *exc: Any) -> bool | None:
         return self._begin.__exit__(*exc)
+
+    def wait(self) -> None:
+        """The commit is done when the ``with`` block ends."""
 
     def stored_hashes(self) -> pd.DataFrame:
         return db.stored_hashes(self.conn, self.table)
@@ -88,13 +92,30 @@ class ForkedWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.conn.send(("commit",))  # the caller goes on; ``wait`` collects the outcome
+            self.committing = True
+            return
+        self._close()
+
+    def wait(self) -> None:
+        """Wait until the commit is done; raise the writer's error if it failed."""
+        if not getattr(self, "committing", False):
+            return
+        self.committing = False
         try:
-            if exc_type is None:
-                self._call("commit")
+            status, value = self.conn.recv()
+        except (EOFError, OSError):
+            status, value = "error", RuntimeError("the database writer process ended before committing")
         finally:
-            with contextlib.suppress(OSError):
-                self.conn.close()  # without a commit the writer rolls back
-            self.proc.join()
+            self._close()
+        if status == "error":
+            raise value
+
+    def _close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.close()  # without a commit the writer rolls back
+        self.proc.join()
 
 
 def table_writer(engine: Engine, table: str) -> InlineWriter | ForkedWriter:
