@@ -87,7 +87,7 @@ def main() -> None:
     print(f"{'total':<10} {total:>8.1f} {run.get('total_cpu_s', 0):>8.1f} {run['maxrss_bytes'] / GiB:>6.2f} GiB "
           f"{rows / total:>12,.0f}   {ftotal:>8.1f}")
     print(f"  great-expectations (contract suite, in a helper process beside the ingest): {run.get('gx_s', 0):.1f} s")
-    print(f"  helper processes (contract suite, partition loader, report writers): "
+    print(f"  helper processes (contract suite, table writers, check helper, partition loader, report writers): "
           f"{run.get('children_cpu_s', 0):.1f} s CPU, peak {run.get('peak_children_bytes', 0) / GiB:.2f} GiB PSS; "
           f"run + helpers peak {run.get('peak_with_children_bytes', 0) / GiB:.2f} GiB PSS")
     ht = help_time()

@@ -51,9 +51,6 @@ class FrameSpill:
         self.files[table].append(path)
         self.sizes[table].append(len(frame))
 
-    def tables(self) -> list[str]:
-        return list(self.rows)
-
     def pieces(self, table: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
         """The spilled chunks of ``table`` in order, each memory-mapped while it is used (its
         pages are read when touched and unmapped when the returned table is dropped)."""
