@@ -131,7 +131,11 @@ def table_writer(engine: Engine, table: str) -> InlineWriter | ForkedWriter:
 
 
 def _serve(conn, url: str, table: str) -> None:  # pragma: no cover - forked helper (tested via subprocess)
-    engine = db.get_engine(url)  # its own connections: never the parent's pooled ones
+    try:
+        engine = db.get_engine(url)  # its own connections: never the parent's pooled ones
+    except Exception as exc:  # noqa: BLE001 - raised in the ingest at its first call
+        _send_error(conn, exc)
+        return
     failed: BaseException | None = None
     try:
         with InlineWriter(engine, table) as w:
