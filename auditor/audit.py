@@ -90,13 +90,15 @@ def _load_tables(engine: Engine, present: dict[str, set[str]], fresh: IngestResu
             return tables
 
 
-def _fresh_intact(conn, fresh: IngestResult, names: list[str]) -> bool:
+def _fresh_intact(conn, fresh: IngestResult, names: list[str], rows: dict[str, int] | None = None) -> bool:
+    """The database holds exactly the rows ``fresh`` stored (``rows`` per table; default: its
+    kept frames), none of them revised since."""
     import sqlalchemy as sa  # noqa: PLC0415
 
     for n in names:
         t = models.INPUT_MODELS[n].__table__
         stored = conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.ingest_id == fresh.ingest_id)).scalar_one()
-        if stored != len(fresh.frames.get(n, ())):
+        if stored != (rows.get(n, 0) if rows is not None else len(fresh.frames.get(n, ()))):
             return False
     rv = models.InputRevision.__table__
     moved = conn.execute(sa.select(sa.func.count()).select_from(rv).where(rv.c.old_ingest_id == fresh.ingest_id)).scalar_one()
@@ -106,23 +108,13 @@ def _fresh_intact(conn, fresh: IngestResult, names: list[str]) -> bool:
 def _spill_usable(engine: Engine, fresh: IngestResult | None, names: list[str]) -> FrameSpill | None:
     """The spill of ``fresh`` if the database holds exactly the rows it spilled (this ingest's,
     none revised since, and no other ingest's), else None: the audit reads the database."""
-    import sqlalchemy as sa  # noqa: PLC0415
-
     spill = fresh.spill if fresh is not None else None
     if spill is None or spill.dir is None:
         return None
     with engine.connect() as conn:
-        for n in names:
-            t = models.INPUT_MODELS[n].__table__
-            total = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            mine = conn.execute(sa.select(sa.func.count()).select_from(t)
-                                .where(t.c.ingest_id == fresh.ingest_id)).scalar_one()
-            if not total == mine == spill.rows.get(n, 0):
-                return None
-        rv = models.InputRevision.__table__
-        moved = conn.execute(sa.select(sa.func.count()).select_from(rv)
-                             .where(rv.c.old_ingest_id == fresh.ingest_id)).scalar_one()
-    return spill if moved == 0 else None
+        if not _fresh_intact(conn, fresh, names, rows=spill.rows):
+            return None
+    return spill if all(db.count_rows(engine, n) == spill.rows.get(n, 0) for n in names) else None
 
 
 def _present_columns(engine: Engine) -> dict[str, set[str]]:
