@@ -261,6 +261,16 @@ def _duplicated_ids(raw: RawTable, spec, key: bytes) -> pd.Series:
     return (ids.notna() & ids.duplicated(keep=False)).fillna(False).astype(bool)
 
 
+def _missing_parents(raw: RawTable, spec, key: bytes, parent_ids: pa.Array) -> pd.Series | None:
+    """True for rows whose parent reference (as normalised) is not in ``parent_ids``, by position:
+    one Arrow hash look-up for the whole file (per chunk, Arrow would rebuild the set each time)."""
+    column = spec.parent[0]
+    if column not in raw.frame.columns:
+        return None
+    refs = normalise.canonical_column(raw.column(column), spec.column(column), key)
+    return pd.Series(normalise.index_in(refs, parent_ids) < 0, index=refs.index)
+
+
 def _new_lines(worker, ticket: int | None, table: str, typed_new: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
     """Ledger lines (ids, lines) of the rows stored from one chunk: those the contract helper
     computed for every passing row, kept for the stored rows only; else computed here."""
@@ -331,6 +341,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 parent_ids = normalise.arrow_text(both.dropna())  # converted once, looked up per chunk
             # ids repeated anywhere in the file, whatever chunk they fall in
             dup_ids = _duplicated_ids(raw, spec, key)
+            no_parent = _missing_parents(raw, spec, key, parent_ids) if parent_ids is not None else None
             step = chunk_rows()
             kept_ids: list[pd.Series] = []
             kept_typed: list[pd.DataFrame] = []
@@ -344,7 +355,8 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 for chunk in raw.chunks(step):
                     canon = normalise.canonical(chunk, spec, key)
                     # layer 1 here; layer 2 (great-expectations) in the helper while rows are hashed
-                    defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index])
+                    defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index],
+                                       missing_parent=None if no_parent is None else no_parent.loc[canon.index])
                     good = canon.drop(index=list({d.index for d in defects}))
                     ticket = worker.submit(good, spec, lines=True) if not good.empty else None
                     hashes = _row_hash(good)

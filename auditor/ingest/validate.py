@@ -204,11 +204,14 @@ def rules(spec: TableSpec, parent_ids: pd.Series | None = None) -> list[tuple[st
 
 
 def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | pa.Array | None = None,
-             duplicated: pd.Series | None = None) -> list[Defect]:
+             duplicated: pd.Series | None = None, missing_parent: pd.Series | None = None) -> list[Defect]:
     """Layer 1: every row-level contract rule, vectorised; one Defect per failing row and rule.
 
     ``duplicated`` (aligned with ``canon``): rows whose id occurs more than once in the whole
-    file, when ``canon`` is one chunk of it; by default uniqueness is checked within ``canon``."""
+    file, when ``canon`` is one chunk of it; by default uniqueness is checked within ``canon``.
+    ``missing_parent`` (aligned with ``canon``): rows whose parent reference is not in
+    ``parent_ids``, when the caller looked the whole file up at once; by default ``canon``'s
+    references are looked up here."""
     defects: list[Defect] = []
     for kind, column, ok in rules(spec, parent_ids):
         s = canon[column]
@@ -218,6 +221,8 @@ def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | pa.Ar
             bad = s.notna() & (s.duplicated(keep=False) if duplicated is None else duplicated)
         elif kind == "provider_required":
             bad = canon["instrument"].isin(PROVIDER_INSTRUMENTS).fillna(False).astype(bool) & s.isna()
+        elif kind == "parent" and missing_parent is not None:
+            bad = s.notna() & missing_parent
         elif kind == "parent":
             parents = parent_ids if isinstance(parent_ids, pa.Array) else arrow_text(parent_ids.dropna())
             bad = s.notna() & pd.Series(index_in(s, parents) < 0, index=s.index)

@@ -234,7 +234,7 @@ def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch):
 
     def ingest(rows: int):
         monkeypatch.setattr(pipeline, "INGEST_CHUNK_ROWS", rows)
-        monkeypatch.setattr(ledger.LineSpool, "BLOCK", rows)  # the digest streamed in blocks too
+        monkeypatch.setattr(ledger.LineSpool, "RUN_BATCH", rows)  # the digest merged in small batches too
         engine = db.get_engine(f"sqlite:///{tmp_path / f'c{rows}.db'}")
         res = ingest_folder(d, engine, KEY)
         tables = {t: db.load_table(engine, t).sort_values(db.TABLES[t].id_column).reset_index(drop=True)
@@ -248,6 +248,9 @@ def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch):
     many, t7, q7, d7 = ingest(7)
     assert [c.as_dict() for c in one.counts] == [c.as_dict() for c in many.counts]
     assert one.count("requests").quarantined == 3  # both copies of the duplicate, the bad date
+    # disclosures of those requests have no stored parent (looked up once for the whole file)
+    orphans = q7[(q7["table"] == "disclosures") & (q7["column"] == "request_id")]
+    assert len(orphans) == one.count("disclosures").quarantined > 0
     for t in t1:
         pd.testing.assert_frame_equal(t1[t], t7[t])
     pd.testing.assert_frame_equal(q1, q7)
