@@ -345,7 +345,6 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
             step = chunk_rows()
             kept_ids: list[pd.Series] = []
             kept_typed: list[pd.DataFrame] = []
-            lines: list[tuple[pa.Array, pa.Array]] = []
             q_parts: list[pd.DataFrame] = []
             quarantined_rows = 0
             # one transaction per table, holding the write lock; on a multi-core machine a writer
@@ -388,7 +387,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                     typed_new["row_hash"] = hashes[~same]
                     typed_new["ingest_id"] = ingest.id
                     writer.insert(name, typed_new)
-                    lines.append(_new_lines(worker, ticket, name, typed_new))
+                    spool.add_run(name, *_new_lines(worker, ticket, name, typed_new))  # on disk
                     count.stored += int((~known).sum())
                     count.revised += int(revised.sum())
                     count.revised_ids.extend(str(i) for i in ids[revised])
@@ -418,8 +417,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                     qdb["row"] = qdb["row"].astype("int64")
                     writer.insert(models.QuarantineRow.__tablename__, qdb)
             pending = (writer, name, count)  # committing while the next table's first chunk is prepared
-            spool.add_table(name, lines)
-            del lines
+            spool.finish_table(name)
             if keep_frames:
                 frames[name] = (pd.concat(kept_typed, ignore_index=True) if kept_typed
                                 else normalise.typed(canon_empty(spec), spec))

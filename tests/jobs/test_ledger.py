@@ -135,3 +135,40 @@ def test_streamed_digests_do_not_depend_on_the_batch_size(tmp_path, db_url, monk
         assert len(whole) == 3  # two ingests plus the one that brought the revision
         one = sorted(whole)[0]
         assert ledger.ingest_digests(c, [one]) == {one: whole[one]}
+
+
+def test_line_spool_merges_sorted_runs_into_one_id_order(monkeypatch):
+    """The spool writes each chunk's lines as a sorted run and merges the runs batch by batch;
+    the table's lines come out in the order of one sort over all of them (Arrow's byte order,
+    i.e. code points: non-ASCII ids and ids that are prefixes of others included), whatever the
+    batch size, with runs that interleave, runs that do not overlap, a single run and none."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from auditor import ledger
+
+    rng = np.random.default_rng(7)
+    alphabet = list("abcXYZ019-é漢")
+    ids = sorted({"".join(rng.choice(alphabet, size=rng.integers(1, 6))) for _ in range(3000)})
+    ids = [str(i) for i in rng.permutation(ids)]
+    lines = [f"t\x1e{i}\x1econtent {n}" for n, i in enumerate(ids)]
+
+    def spooled(cuts: list[int], batch: int) -> bytes:
+        monkeypatch.setattr(ledger.LineSpool, "RUN_BATCH", batch)
+        with ledger.LineSpool() as spool:
+            for a, b in zip([0, *cuts], [*cuts, len(ids)], strict=True):
+                part_ids, part_lines = pa.array(ids[a:b], pa.string()), pa.array(lines[a:b], pa.string())
+                order = pc.sort_indices(part_ids)
+                spool.add_run("t", part_ids.take(order), part_lines.take(order))
+            spool.finish_table("t")
+            assert [p.name for p in spool.files["t"].parent.iterdir()] == ["t"]  # runs removed
+            return spool.files["t"].read_bytes()
+
+    expected = "\n".join(line for _, line in sorted(zip(ids, lines, strict=True),
+                                                        key=lambda p: p[0].encode())).encode()
+    for cuts, batch in [([], 64), ([1000, 2000], 1), ([7, 1500, 1501, 2999], 50), ([500], 100_000)]:
+        assert spooled(cuts, batch) == expected
+    with ledger.LineSpool() as spool:  # a table with no rows: an empty file, skipped by the digest
+        spool.finish_table("t")
+        assert spool.files["t"].read_bytes() == b"" and spool.digest() == ""
