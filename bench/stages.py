@@ -74,7 +74,10 @@ class Stages:
     def _note(self) -> None:
         now = rss()
         self._ticks += 1
-        kids, own = children_pss() if self._ticks % 10 == 0 else (0, 0)  # every 100 ms: costlier
+        # PSS every 0.5 s: smaps_rollup walks every page table of the run and its helpers, and
+        # read every 0.1 s the sampler itself took ~25 s of CPU in a 1M run (a core's share on
+        # this 2-core machine), slowing the run it measures
+        kids, own = children_pss() if self._ticks % 50 == 0 else (0, 0)
         with self._lock:
             self.peak_children = max(self.peak_children, kids)
             self.peak_total = max(self.peak_total, own + kids)
@@ -133,9 +136,11 @@ def main(argv: list[str]) -> None:
     st.wrap(normalise, "typed", "store")
     st.wrap(ledger, "frame_lines", "store")  # the ingest's ledger digest ...
     st.wrap(pipeline, "_new_lines", "store")
-    st.wrap(ledger.LineSpool, "add_table", "store")
+    st.wrap(ledger.LineSpool, "add_run", "store")
+    st.wrap(ledger.LineSpool, "finish_table", "store")
     st.wrap(ledger.LineSpool, "digest", "store")
     st.wrap(pipeline, "_duplicated_ids", "validate")
+    st.wrap(pipeline, "_missing_parents", "validate")
     st.wrap(db, "insert_frame", "store")
     st.wrap(db, "stored_hashes", "store")
     for cls in (writer.ForkedWriter, writer.InlineWriter):  # the table's transaction (store.writer):
