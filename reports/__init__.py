@@ -31,9 +31,14 @@ def _write_text(path: Path, text: str, written: list[Path]) -> None:
     written.append(path)
 
 
-def _json(data: Any, cache: jsonio.Cache | None = None) -> str:
-    """``json.dumps(data, indent=2, ensure_ascii=False, default=str)`` and a newline (fast path)."""
-    return jsonio.dumps(data, cache) + "\n"
+def _write_json(path: Path, data: Any, written: list[Path], cache: jsonio.Cache | None = None) -> None:
+    """``json.dumps(data, indent=2, ensure_ascii=False, default=str)`` and a newline, written to
+    ``path`` as it is encoded (``jsonio.dump``; ``cache`` as for ``jsonio.dumps``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        jsonio.dump(data, fh, cache)
+        fh.write("\n")
+    written.append(path)
 
 
 class RowCache:
@@ -262,8 +267,8 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         findings_json: list[dict] = compare.published_findings(findings, view.gran, threshold)
     else:
         findings_json = findings
-    _write_text(out_dir / "summary.json", _json(summary_json), written)
-    _write_text(out_dir / "findings.json", _json(findings_json, records), written)
+    _write_json(out_dir / "summary.json", summary_json, written)
+    _write_json(out_dir / "findings.json", findings_json, written, records)
 
     if "csv" in formats:
         import pandas as pd
@@ -354,7 +359,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             twin = {**report, "comparison": comparison, "diff": ctx["diff"]}
             if reconciliation:
                 twin["reconciliation"] = reconciliation
-            _write_text(base.with_suffix(".json"), _json(twin, records), written)
+            _write_json(base.with_suffix(".json"), twin, written, records)
         if want_pages:
             medians = {f["family"]: f["median"] for f in comparison["families"]} if comparison else None
             jobs = _scope_charts(view, scope_findings, party, provider, medians, reconciliation, pool)

@@ -89,7 +89,9 @@ def _result(f: dict, rule_index: dict[str, int]) -> dict:
     return res
 
 
-def build(model: dict) -> dict:
+def build(model: dict, stream: bool = False) -> dict:
+    """The SARIF log of ``model``; ``stream``: its results as a ``jsonio.Items`` generator, each
+    built while it is written (``write``), instead of a list."""
     run = model.get("run", {})
     checks = sorted(model.get("checks", []) or [], key=lambda c: _s(c.get("id")))
     rules = [_rule(c) for c in checks]
@@ -104,6 +106,9 @@ def build(model: dict) -> dict:
         art["properties"] = {k: inp.get(k) for k in ("table", "read", "stored", "unchanged", "revised",
                                                       "quarantined") if k in inp}
         artifacts.append(art)
+    findings = model.get("findings", []) or []
+    results = (jsonio.Items(_result(f, rule_index) for f in findings) if stream
+               else [_result(f, rule_index) for f in findings])
     sarif_run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "auditor",
@@ -119,7 +124,7 @@ def build(model: dict) -> dict:
             "properties": {"as_of": run.get("as_of"), "started_at": run.get("started_at"),
                            "finished_at": run.get("finished_at")},
         }],
-        "results": [_result(f, rule_index) for f in model.get("findings", []) or []],
+        "results": results,
         "properties": {
             "run_id": run.get("run_id"),
             "as_of": run.get("as_of"),
@@ -136,6 +141,9 @@ def build(model: dict) -> dict:
 def write(model: dict, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # jsonio.dumps: the text of json.dumps(..., indent=2, ensure_ascii=False, default=str), faster
-    path.write_text(jsonio.dumps(build(model)) + "\n", encoding="utf-8")
+    # the text of json.dumps(..., indent=2, ensure_ascii=False, default=str), written as it is
+    # encoded, one result at a time (jsonio.dump)
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        jsonio.dump(build(model, stream=True), fh)
+        fh.write("\n")
     return path

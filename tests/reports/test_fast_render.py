@@ -55,6 +55,41 @@ def test_jsonio_cache_matches_json_dumps(model):
         assert jsonio.dumps(obj, cache) == _ref_json(obj)  # from the cache this time
 
 
+def _as_items(obj, rng: random.Random):
+    """``obj`` with some of its lists replaced by ``jsonio.Items`` generators."""
+    if isinstance(obj, dict):
+        return {k: _as_items(v, rng) for k, v in obj.items()}
+    if isinstance(obj, list):
+        items = [_as_items(v, rng) for v in obj]
+        return jsonio.Items(v for v in items) if rng.random() < 0.5 else items
+    return obj
+
+
+def test_jsonio_dump_writes_the_text_of_dumps_while_it_encodes():
+    """``dump`` (to a file, in pieces) writes exactly ``dumps``' text, also for arrays given as
+    ``Items`` generators (empty ones too) and for documents larger than its write buffer."""
+    import io
+
+    rng = random.Random(11)
+    for _ in range(2000):
+        obj = _random_json(rng)
+        fh = io.StringIO()
+        jsonio.dump(_as_items(obj, random.Random(3)), fh)
+        assert fh.getvalue() == _ref_json(obj)
+    big = {"results": [{"id": i, "text": "x" * 300, "tags": ["a", i]} for i in range(20_000)], "n": []}
+    fh = io.StringIO()
+    jsonio.dump({"results": jsonio.Items(iter(big["results"])), "n": jsonio.Items(iter([]))}, fh)
+    assert fh.getvalue() == _ref_json(big) and len(fh.getvalue()) > 3 << 20
+
+
+def test_sarif_is_written_as_json_dumps_would_write_it(model, tmp_path):
+    from reports import sarif
+
+    path = sarif.write(model, tmp_path / "f.sarif")
+    assert path.read_text(encoding="utf-8") == _ref_json(sarif.build(model)) + "\n"
+    assert len(sarif.build(model)["runs"][0]["results"]) == len(model["findings"]) > 0
+
+
 def test_jsonio_rejects_bad_keys_like_json():
     with pytest.raises(TypeError):
         json.dumps({(1, 2): [1]}, indent=2)
