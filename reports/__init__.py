@@ -371,12 +371,13 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         if want_md:
             _write_text(base.with_suffix(".md"), md_render.render_scope(ctx, lang), written)
 
+    records.text.clear()  # every JSON file is written: the findings' cached text is not needed again
     pdf_jobs: list[tuple[str, Path]] = []
     for render, ctx, jobs, html_path, pdf_path in pages:
         uris, data = _chart_results(view, jobs, pool)
         page = {**ctx, "charts": uris, "chart_data": data}
         if html_path:
-            _write_text(html_path, render({**page, "ext": "html"}, lang), [])
+            html_render.write_page(render, {**page, "ext": "html"}, lang, html_path)
         if pdf_path:
             pdf_jobs.append((render({**page, "ext": "pdf"}, lang), pdf_path))
     if pdf_jobs:

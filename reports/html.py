@@ -131,3 +131,12 @@ def render_index(context: dict[str, Any], lang: str = "en") -> str:
 def render_scope(context: dict[str, Any], lang: str = "en") -> str:
     """Render a Party or provider page."""
     return environment(lang).get_template("scope.html").render(**context)
+
+
+def write_page(render: Callable[..., str], context: dict[str, Any], lang: str, path: Path) -> None:
+    """Write the page ``render`` (``render_index`` or ``render_scope``) would return, piece by
+    piece as the template produces it: the page is never held whole as text (nor encoded whole),
+    which at 5M requests saved two copies of a ~0.4 GB page."""
+    template = "index.html" if render is render_index else "scope.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    environment(lang).get_template(template).stream(**context).dump(str(path), encoding="utf-8")

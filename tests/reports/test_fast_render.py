@@ -253,3 +253,22 @@ def test_chart_pool_inline_equals_workers():
         jobs = [pooled.submit("family_rate_chart", rows) for _ in range(chartpool.MIN_JOBS)]
         b = [pooled.result(j) for j in jobs]
     assert a == b
+
+
+def test_pages_streamed_to_disk_equal_the_rendered_pages(model, tmp_path, monkeypatch):
+    """HTML pages are written piece by piece as the template produces them (``html.write_page``):
+    every page is byte-identical to the text ``render_index``/``render_scope`` return."""
+    streamed = write_reports(model, tmp_path / "streamed", ("html",))
+
+    def whole(render, context, lang, path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(context, lang), encoding="utf-8", newline="\n")
+
+    monkeypatch.setattr(html, "write_page", whole)
+    rendered = write_reports(model, tmp_path / "rendered", ("html",))
+    pages = [p for p in streamed if p.suffix == ".html"]
+    assert len(pages) > 3 and [p.relative_to(tmp_path / "streamed") for p in streamed] == [
+        p.relative_to(tmp_path / "rendered") for p in rendered]
+    for page in pages:
+        twin = tmp_path / "rendered" / page.relative_to(tmp_path / "streamed")
+        assert page.read_bytes() == twin.read_bytes(), page.name
