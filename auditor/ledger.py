@@ -231,7 +231,7 @@ def _current_lines(conn: sa.Connection, table: str, ingest_ids: list[str] | None
 def frame_lines(table: str, frame: pd.DataFrame, with_ids: bool = False):
     """The digest lines of rows about to be stored (a ``normalise.typed`` frame), ordered by id
     (code-point order): the same lines ``ingest_digests`` computes from the stored rows.
-    ``with_ids``: (ids, lines), both in that order, for ``LineSpool.add_table``."""
+    ``with_ids``: (ids, lines), both in that order, for ``LineSpool.add_run``."""
     spec = TABLES[table]
     parts = [_canon(frame[c.name], c.kind) for c in spec.columns]
     content = pc.binary_join_element_wise(*parts, "\x1f") if len(parts) > 1 else parts[0]
@@ -293,12 +293,6 @@ class LineSpool:
         for run in runs:
             run.unlink()
         self.files[table] = path
-
-    def add_table(self, table: str, parts: list[tuple[pa.Array, pa.Array]]) -> None:
-        """All of a table's runs at once."""
-        for ids, lines in parts:
-            self.add_run(table, ids, lines)
-        self.finish_table(table)
 
     def digest(self) -> str:
         """The ingest's digest; "" when no table has a row."""
