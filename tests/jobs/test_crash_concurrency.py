@@ -42,16 +42,22 @@ def clean_counts(tmp_path_factory):
 def test_kill_mid_ingest_then_rerun_gives_exact_counts(tmp_path, clean_counts, fault):
     data, expected = clean_counts
     url = f"sqlite:///{tmp_path / 'crash.db'}"
+    killed_tmp, rerun_tmp = tmp_path / "tmp-killed", tmp_path / "tmp-rerun"
+    killed_tmp.mkdir()
+    rerun_tmp.mkdir()
+    # a SIGKILLed process cannot remove its temporary files (the ledger spool): keep them here
     rc, _out, _err = _finish(cli_subprocess("ingest", "--data", data, "--db", url,
-                                            env={"AUDITOR_FAULT_INJECT": fault}))
+                                            env={"AUDITOR_FAULT_INJECT": fault, "TMPDIR": str(killed_tmp)}))
     assert rc == -signal.SIGKILL
+    assert [p.name.startswith("auditor-ledger-") for p in killed_tmp.iterdir()] == [True]
     after_crash = _counts(url)
     assert after_crash["requests"] == expected["requests"]  # committed before the kill
     # the killed table is all or nothing; nothing after it was written
     assert after_crash["disclosures"] == (0 if fault.startswith("kill-during") else expected["disclosures"])
     assert after_crash["custody_events"] == 0 and after_crash["parties"] == 0
-    rc, out, err = _finish(cli_subprocess("ingest", "--data", data, "--db", url))
+    rc, out, err = _finish(cli_subprocess("ingest", "--data", data, "--db", url, env={"TMPDIR": str(rerun_tmp)}))
     assert rc == 0, err
+    assert list(rerun_tmp.iterdir()) == []  # a finished ingest removes its own
     assert _counts(url) == expected
     line = next(ln for ln in out.splitlines() if ln.strip().startswith("requests "))
     read, added, unchanged, revised, quarantined = map(int, line.split()[1:])
