@@ -111,10 +111,10 @@ def _spill_usable(engine: Engine, fresh: IngestResult | None, names: list[str]) 
     spill = fresh.spill if fresh is not None else None
     if spill is None or spill.dir is None:
         return None
-    with engine.connect() as conn:
+    with engine.connect() as conn:  # one snapshot for both tests
         if not _fresh_intact(conn, fresh, names, rows=spill.rows):
             return None
-    return spill if all(db.count_rows(engine, n) == spill.rows.get(n, 0) for n in names) else None
+        return spill if all(db.count_rows(conn, n) == spill.rows.get(n, 0) for n in names) else None
 
 
 def _present_columns(engine: Engine) -> dict[str, set[str]]:

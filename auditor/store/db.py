@@ -292,10 +292,13 @@ def load_table(engine: Engine | sa.Connection, table: str, where: sa.ColumnEleme
     return pd.DataFrame(out)
 
 
-def count_rows(engine: Engine, table: str) -> int:
-    t = INPUT_MODELS[table].__table__
+def count_rows(engine: Engine | sa.Connection, table: str) -> int:
+    """Rows stored in an input table (on ``engine``'s connection, if it is one: same snapshot)."""
+    stmt = sa.select(sa.func.count()).select_from(INPUT_MODELS[table].__table__)
+    if isinstance(engine, sa.Connection):
+        return int(engine.execute(stmt).scalar_one())
     with engine.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+        return int(conn.execute(stmt).scalar_one())
 
 
 def save(engine: Engine, objects: Iterable[SQLModel]) -> None:
