@@ -137,6 +137,6 @@ def write_page(render: Callable[..., str], context: dict[str, Any], lang: str, p
     """Write the page ``render`` (``render_index`` or ``render_scope``) would return, piece by
     piece as the template produces it: the page is never held whole as text (nor encoded whole),
     which at 5M requests saved two copies of a ~0.4 GB page."""
-    template = "index.html" if render is render_index else "scope.html"
+    template = {render_index: "index.html", render_scope: "scope.html"}[render]  # no other page
     path.parent.mkdir(parents=True, exist_ok=True)
     environment(lang).get_template(template).stream(**context).dump(str(path), encoding="utf-8")
