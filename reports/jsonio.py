@@ -113,23 +113,14 @@ class _Encoder:
             self.encode(self.default(o), level, out)
 
     def encode_list(self, lst: list | tuple, level: int, out: list[str]) -> None:
-        if not lst:
-            out.append("[]")
-            return
-        inner = level + 1
-        if not any(isinstance(v, _CONTAINERS) for v in lst):
+        if lst and not any(isinstance(v, _CONTAINERS) for v in lst):  # flat: the C encoder lays it out
+            inner = level + 1
             out.append("[\n" + INDENT * inner + self._flat(list(lst), inner) + "\n" + INDENT * level + "]")
             return
-        newline = "\n" + INDENT * inner
-        first = True
-        for v in lst:
-            out.append(("[" if first else ",") + newline)
-            first = False
-            self.encode(v, inner, out)
-        out.append("\n" + INDENT * level + "]")
+        self.encode_items(Items(lst), level, out)
 
     def encode_items(self, items: Items, level: int, out: list[str]) -> None:
-        """As ``encode_list`` lays a list out (the flat fast path gives the same text)."""
+        """An array item by item (a list's layout; the flat fast path gives the same text)."""
         newline = "\n" + INDENT * (level + 1)
         first = True
         for v in items.items:
