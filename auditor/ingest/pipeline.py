@@ -222,8 +222,8 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
     with ContractWorker() as worker, ledger.LineSpool() as spool:
         raws: dict[str, RawTable] = {}
         for name, path in files.items():  # every file is read once before anything is written,
-            # so a file-level error stops the ingest here. Parquet is only checked (streamed)
-            # now and read batch by batch when its table's turn comes: memory is bounded by
+            # so a file-level error stops the ingest here. Files are only checked (streamed)
+            # now and read chunk by chunk when their table's turn comes: memory is bounded by
             # the chunk size, not by the files.
             raws[name] = read_table(TABLES[name], path, lazy=True)
             if name == "requests" and not isinstance(keep_frames, bool):
@@ -253,21 +253,21 @@ def canon_empty(spec) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="string") for c in spec.names})
 
 
-def _duplicated_ids(raw: RawTable, spec, key: bytes) -> pd.Series:
+def _duplicated_ids(keys: pd.DataFrame, spec, key: bytes) -> pd.Series:
     """True for rows whose id (as normalised) occurs more than once in the file (by position)."""
-    if spec.id_column not in raw.frame.columns:
-        return pd.Series(False, index=pd.RangeIndex(raw.read - len(raw.bad_lines)))
-    ids = normalise.canonical_column(raw.column(spec.id_column), spec.column(spec.id_column), key)
+    if spec.id_column not in keys.columns:
+        return pd.Series(False, index=keys.index)
+    ids = normalise.canonical_column(keys[spec.id_column], spec.column(spec.id_column), key)
     return (ids.notna() & ids.duplicated(keep=False)).fillna(False).astype(bool)
 
 
-def _missing_parents(raw: RawTable, spec, key: bytes, parent_ids: pa.Array) -> pd.Series | None:
+def _missing_parents(keys: pd.DataFrame, spec, key: bytes, parent_ids: pa.Array) -> pd.Series | None:
     """True for rows whose parent reference (as normalised) is not in ``parent_ids``, by position:
     one Arrow hash look-up for the whole file (per chunk, Arrow would rebuild the set each time)."""
     column = spec.parent[0]
-    if column not in raw.frame.columns:
+    if column not in keys.columns:
         return None
-    refs = normalise.canonical_column(raw.column(column), spec.column(column), key)
+    refs = normalise.canonical_column(keys[column], spec.column(column), key)
     return pd.Series(normalise.index_in(refs, parent_ids) < 0, index=refs.index)
 
 
@@ -339,9 +339,11 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                     stored = db.stored_hashes(conn, "requests")["id"]
                 both = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
                 parent_ids = normalise.arrow_text(both.dropna())  # converted once, looked up per chunk
-            # ids repeated anywhere in the file, whatever chunk they fall in
-            dup_ids = _duplicated_ids(raw, spec, key)
-            no_parent = _missing_parents(raw, spec, key, parent_ids) if parent_ids is not None else None
+            # ids repeated anywhere in the file, whatever chunk they fall in, and parents missing
+            keys = raw.columns([spec.id_column] + ([spec.parent[0]] if spec.parent else []))  # whole
+            dup_ids = _duplicated_ids(keys, spec, key)
+            no_parent = _missing_parents(keys, spec, key, parent_ids) if parent_ids is not None else None
+            del keys
             step = chunk_rows()
             kept_ids: list[pd.Series] = []
             kept_typed: list[pd.DataFrame] = []

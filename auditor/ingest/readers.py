@@ -8,9 +8,10 @@ in JSON Lines the row is the line number; in Parquet and TOML the 1-based record
 
 from __future__ import annotations
 
+import codecs
 import csv
+import dataclasses
 import hashlib
-import io
 import json
 import tomllib
 from dataclasses import dataclass, field
@@ -43,8 +44,9 @@ class BadLine:
 @dataclass
 class RawTable:
     """A file's rows as written. ``frame`` holds them all, except for a file opened with
-    ``read_table(..., lazy=True)`` (Parquet): then ``frame`` has the columns and no rows, and
-    ``chunks()`` reads the rows batch by batch."""
+    ``read_table(..., lazy=True)`` (CSV, JSON Lines, Parquet): then ``frame`` has the columns and
+    no rows, the whole file has been checked once (encoding, header, every line parsed, rows
+    counted, ``keys`` read), and ``chunks()`` reads the rows again, a chunk at a time."""
 
     spec: TableSpec
     path: Path
@@ -53,37 +55,77 @@ class RawTable:
     rows: np.ndarray
     bad_lines: list[BadLine] = field(default_factory=list)
     lazy: bool = False
+    #: JSON Lines: every key seen in the file, as written, in the order first seen
+    written_columns: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return EXTENSIONS[self.path.suffix.lower()]
 
     @property
     def read(self) -> int:
         return (len(self.rows) if self.lazy else len(self.frame)) + len(self.bad_lines)
 
     def chunks(self, size: int):
-        """The rows, ``size`` at a time, indexed by their position in the file."""
+        """The rows, ``size`` at a time, indexed by their position in the file (among the rows
+        that could be parsed)."""
         if not self.lazy:
             for start in range(0, len(self.frame), size):
                 yield self.frame.iloc[start : start + size]
             return
+        if len(self.rows) == 0:  # nothing parsed when checked (an empty file is not read again)
+            return
+        if self.kind == "parquet":
+            batches = _parquet_batches(self.path, size)
+        elif self.kind == "jsonl":
+            batches = _jsonl_frames(self.path, size, self.written_columns)
+        elif self.bad_lines:  # CSV with malformed lines: the tolerant reader, as in the check
+            batches = _csv_tolerant_frames(self.path, size)
+        else:
+            batches = _csv_frames(self.path, size)
         start = 0
-        for batch in _parquet_batches(self.path, size):
-            frame = _lower_columns(batch, self.path)
-            frame.index = pd.RangeIndex(start, start + len(frame))
-            start += len(frame)
-            yield frame
+        try:
+            for batch in batches:
+                frame = _lower_columns(batch, self.path)
+                frame.index = pd.RangeIndex(start, start + len(frame))
+                start += len(frame)
+                yield frame
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+            start = -1  # the file no longer parses as it did when it was checked
         if start != len(self.rows):
             raise InputError(f"{self.path}: the file changed while it was being ingested",
                              hint="write input files completely before running the auditor, then run it again",
                              file=str(self.path))
 
-    def column(self, name: str) -> pd.Series:
-        """One column of every row (read on its own from a lazy Parquet file)."""
+    def columns(self, names: list[str]) -> pd.DataFrame:
+        """Those of ``names`` the file has, for every row (by position). A lazy file reads only
+        these columns where its format allows (Parquet; CSV read by pandas), else streams its
+        chunks and keeps these columns of each."""
+        names = [n for n in names if n in self.frame.columns]
         if not self.lazy:
-            return self.frame[name]
-        import pyarrow.parquet as pq  # noqa: PLC0415
+            return self.frame[names]
+        if not names or len(self.rows) == 0:
+            return self.frame[names].reindex(pd.RangeIndex(len(self.rows)))
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq  # noqa: PLC0415
 
-        names = {str(c).strip().lower(): c for c in pq.ParquetFile(self.path).schema_arrow.names}
-        values = pq.read_table(self.path, columns=[names[name]]).column(0).to_pandas()
-        return values.reset_index(drop=True)
+            written = {str(c).strip().lower(): c for c in pq.ParquetFile(self.path).schema_arrow.names}
+            table = pq.read_table(self.path, columns=[written[n] for n in names])
+            parts = [table.to_pandas().set_axis(names, axis=1)]
+        elif self.kind == "csv" and not self.bad_lines:
+            header = pd.read_csv(self.path, nrows=0, **_CSV_OPTIONS).columns
+            written = {str(c).strip().lower(): c for c in header}
+            with pd.read_csv(self.path, usecols=[written[n] for n in names], chunksize=_CHECK_ROWS,
+                             **_CSV_OPTIONS) as reader:
+                parts = [_lower_columns(chunk, self.path)[names] for chunk in reader]
+        else:
+            parts = [chunk[names] for chunk in self.chunks(_CHECK_ROWS)]
+        whole = pd.concat(parts, ignore_index=True) if parts else self.frame[names]
+        if len(whole) != len(self.rows):
+            raise InputError(f"{self.path}: the file changed while it was being ingested",
+                             hint="write input files completely before running the auditor, then run it again",
+                             file=str(self.path))
+        return whole.reset_index(drop=True)
 
 
 def _parquet_batches(path: Path, size: int):
@@ -153,70 +195,146 @@ def _lower_columns(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[BadLine]]:
+#: how pandas reads CSV here: every value as written, only an empty field is missing
+_CSV_OPTIONS = {"dtype": str, "keep_default_na": False, "na_values": [""], "engine": "c",
+                "encoding": "utf-8-sig"}
+_CHECK_ROWS = 250_000  # rows parsed at a time while a file is checked
+
+
+def _utf8_sha256(path: Path, hint: str) -> str:
+    """SHA-256 of the file, checking in the same pass that it is UTF-8 text (streamed)."""
+    h = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                at = offset - pending + exc.start
+                raise InputError(
+                    f"{path}: not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} at byte offset {at})",
+                    hint=hint, file=str(path),
+                ) from None
+            offset += len(block)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} at byte offset {exc.start})",
-            hint="re-save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 in.csv > out.csv)",
-            file=str(path),
-        ) from None
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text (the file ends inside a character, at byte offset {offset})",
+                         hint=hint, file=str(path)) from None
+    return h.hexdigest()
+
+
+def _csv_frames(path: Path, size: int):
+    with pd.read_csv(path, chunksize=size, **_CSV_OPTIONS) as reader:
+        yield from reader
+
+
+def _csv_tolerant(path: Path, size: int):
+    """A CSV file some of whose lines have the wrong number of fields, read with the csv module,
+    ``size`` good records at a time: (frame of good records, their record numbers, bad lines).
+    The header is record 1; a blank line counts as a record and is skipped."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        good: list[list[str]] = []
+        rows: list[int] = []
+        bad: list[BadLine] = []
+        for record, fields in enumerate(reader, start=2):
+            if len(fields) == len(header):
+                good.append(fields)
+                rows.append(record)
+                if len(good) == size:
+                    yield pd.DataFrame(good, columns=header, dtype="string").replace("", pd.NA), rows, bad
+                    good, rows, bad = [], [], []
+            elif fields:
+                bad.append(BadLine(record, f"has {len(fields)} fields, the header has {len(header)}",
+                                   ",".join(fields)))
+        if good or bad or not rows:
+            yield pd.DataFrame(good, columns=header, dtype="string").replace("", pd.NA), rows, bad
+
+
+def _csv_tolerant_frames(path: Path, size: int):
+    for frame, _, _ in _csv_tolerant(path, size):
+        if len(frame):
+            yield frame
+
+
+def _check_csv(spec: TableSpec, path: Path) -> RawTable:
+    """Stream the whole file once: UTF-8, header, every line parsed, rows counted. A line with too many fields makes pandas' parser fail; the file is then read with the
+    tolerant reader (every good line kept, the others quarantined), here and in ``chunks``."""
+    sha = _utf8_sha256(path, "re-save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 in.csv > out.csv)")
+    head: pd.DataFrame | None = None
+    n = 0
+    bad: list[BadLine] = []
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], engine="c"
-        )
-        rows = np.arange(2, len(frame) + 2)
-        return frame, rows, []
+        for frame in _csv_frames(path, _CHECK_ROWS):
+            head = _lower_columns(frame, path).iloc[:0] if head is None else head
+            n += len(frame)
+        rows = np.arange(2, n + 2)
+    except pd.errors.EmptyDataError:  # not even a header
+        head, rows = pd.DataFrame(), np.arange(0)
     except pd.errors.ParserError:
-        pass
-    # Slow path: some lines have the wrong number of fields. Keep every good line, quarantine the rest.
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader)
-    good: list[list[str]] = []
-    rows_l: list[int] = []
-    bad: list[BadLine] = []
-    record = 1
-    for fields in reader:
-        record += 1
-        if len(fields) == len(header):
-            good.append(fields)
-            rows_l.append(record)
-        elif fields:
-            bad.append(
-                BadLine(record, f"has {len(fields)} fields, the header has {len(header)}", ",".join(fields))
-            )
-    frame = pd.DataFrame(good, columns=header, dtype="string").replace("", pd.NA)
-    return frame, np.asarray(rows_l, dtype=np.int64), bad
+        head, numbers = None, []
+        for frame, rows_c, bad_c in _csv_tolerant(path, _CHECK_ROWS):
+            head = _lower_columns(frame, path).iloc[:0] if head is None else head
+            numbers.extend(rows_c)
+            bad.extend(bad_c)
+        rows = np.asarray(numbers, dtype=np.int64)
+    return _checked(spec, path, sha, head, rows, bad)
 
 
-def _read_jsonl(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[BadLine]]:
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text (invalid byte at offset {exc.start})",
-            hint="re-save the file as UTF-8",
-            file=str(path),
-        ) from None
+def _jsonl_records(path: Path):
+    """(line number, record) for each non-blank line of a JSON Lines file; a line that is not a
+    JSON object gives a ``BadLine`` as its record."""
+    with path.open(encoding="utf-8-sig") as fh:
+        for n, line in enumerate(fh, start=1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield n, BadLine(n, f"not valid JSON ({exc.msg} at column {exc.colno})", line)
+                continue
+            yield n, obj if isinstance(obj, dict) else BadLine(n, "a JSON Lines record must be an object", line)
+
+
+def _jsonl_frames(path: Path, size: int, columns: list[str]):
+    """The records ``size`` at a time, each chunk with every column seen in the file
+    (``columns``, as written), missing where a record lacks one."""
     records: list[dict] = []
-    rows: list[int] = []
-    bad: list[BadLine] = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            bad.append(BadLine(n, f"not valid JSON ({exc.msg} at column {exc.colno})", line))
-            continue
-        if not isinstance(obj, dict):
-            bad.append(BadLine(n, "a JSON Lines record must be an object", line))
+    for _, obj in _jsonl_records(path):
+        if isinstance(obj, BadLine):
             continue
         records.append(obj)
-        rows.append(n)
-    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
-    return frame, np.asarray(rows, dtype=np.int64), bad
+        if len(records) == size:
+            yield pd.DataFrame.from_records(records, columns=columns)
+            records = []
+    if records:
+        yield pd.DataFrame.from_records(records, columns=columns)
+
+
+def _check_jsonl(spec: TableSpec, path: Path) -> RawTable:
+    """Stream the whole file once: UTF-8, every line parsed, the columns of all records (in the
+    order first seen). Records themselves are not kept."""
+    sha = _utf8_sha256(path, "re-save the file as UTF-8")
+    shapes: dict[tuple, None] = {}  # the keys of each record, in order (few distinct ones)
+    numbers: list[int] = []
+    bad: list[BadLine] = []
+    for n, obj in _jsonl_records(path):
+        if isinstance(obj, BadLine):
+            bad.append(obj)
+        else:
+            numbers.append(n)
+            shapes[tuple(obj)] = None
+    columns = list(dict.fromkeys(c for shape in shapes for c in shape))
+    head = _lower_columns(pd.DataFrame(columns=columns), path)
+    raw = _checked(spec, path, sha, head, np.asarray(numbers, dtype=np.int64), bad)
+    raw.written_columns = columns
+    return raw
 
 
 def _read_toml(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[BadLine]]:
@@ -238,40 +356,40 @@ def _read_toml(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[BadLine]]:
 
 
 def read_table(spec: TableSpec, path: Path, lazy: bool = False) -> RawTable:
-    """Read a table file (file-level errors raise ``InputError``). ``lazy`` (Parquet only):
-    check the whole file by streaming it, but keep no rows; ``RawTable.chunks`` reads them."""
+    """Read a table file; file-level errors (encoding, header, damaged Parquet) raise
+    ``InputError``, lines that cannot be parsed become ``bad_lines``. ``lazy`` (CSV, JSON Lines,
+    Parquet): check the whole file by streaming it, but keep no rows; ``RawTable.chunks`` reads
+    them (memory is bounded by the chunk size, not by the file)."""
     kind = EXTENSIONS[path.suffix.lower()]
-    if lazy and kind == "parquet":
-        return _check_parquet(spec, path)
-    if kind == "csv":
-        frame, rows, bad = _read_csv(path)
-    elif kind == "parquet":
-        try:
-            frame = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises many types
-            raise InputError(
-                f"{path}: cannot be read as Parquet ({exc})",
-                hint="check the file is a complete Parquet file, or export it again",
-                file=str(path),
-            ) from None
-        frame = frame.reset_index(drop=True)
-        rows, bad = np.arange(1, len(frame) + 1), []
-    elif kind == "jsonl":
-        frame, rows, bad = _read_jsonl(path)
-    else:
+    if kind == "toml":
         frame, rows, bad = _read_toml(path)
-    frame = _lower_columns(frame, path)
-    missing = [c for c in spec.required if c not in frame.columns]
-    if missing and not (frame.empty and not bad and len(frame.columns) == 0):
+        return _checked(spec, path, sha256_file(path), _lower_columns(frame, path), rows, bad, frame)
+    raw = {"csv": _check_csv, "jsonl": _check_jsonl, "parquet": _check_parquet}[kind](spec, path)
+    if lazy:
+        return raw
+    parts = list(raw.chunks(max(len(raw.rows), 1)))
+    frame = pd.concat(parts) if parts else raw.frame
+    return dataclasses.replace(raw, frame=frame.reset_index(drop=True), lazy=False)
+
+
+def _checked(spec: TableSpec, path: Path, sha: str, head: pd.DataFrame | None, rows: np.ndarray,
+             bad: list[BadLine], frame: pd.DataFrame | None = None) -> RawTable:
+    """The table of a checked file, once its header holds the required columns. A file with no
+    columns and no rows at all (empty) is read as an empty table. ``frame``: all rows (eager)."""
+    head = pd.DataFrame() if head is None else head
+    missing = [c for c in spec.required if c not in head.columns]
+    if missing and not (len(rows) == 0 and not bad and len(head.columns) == 0):
         raise InputError(
             f"{path}: required column(s) missing: {', '.join(missing)}",
             hint=f"add the column(s) to the header; {spec.name} needs {', '.join(spec.required)}",
             file=str(path),
         )
     if missing:  # empty file: nothing to read
-        frame = pd.DataFrame(columns=spec.names)
-    frame = frame.reset_index(drop=True)
-    return RawTable(spec, path, sha256_file(path), frame, rows, bad)
+        head = pd.DataFrame(columns=spec.names)
+        frame = None if frame is None else head
+    if frame is not None:
+        return RawTable(spec, path, sha, frame.reset_index(drop=True), rows, bad)
+    return RawTable(spec, path, sha, head.iloc[:0].reset_index(drop=True), rows, bad, lazy=True)
 
 
 def _check_parquet(spec: TableSpec, path: Path) -> RawTable:
@@ -279,22 +397,11 @@ def _check_parquet(spec: TableSpec, path: Path) -> RawTable:
     is written) and dropped; what is kept is the column set and the row count."""
     n = 0
     head: pd.DataFrame | None = None
-    for batch in _parquet_batches(path, 250_000):
+    for batch in _parquet_batches(path, _CHECK_ROWS):
         n += len(batch)
-        if head is None:
-            head = batch.iloc[:0]
+        head = _lower_columns(batch, path).iloc[:0] if head is None else head
     if head is None:  # no rows: the schema alone
         import pyarrow.parquet as pq  # noqa: PLC0415
 
-        head = pq.ParquetFile(path).schema_arrow.empty_table().to_pandas()
-    head = _lower_columns(head.reset_index(drop=True), path)
-    missing = [c for c in spec.required if c not in head.columns]
-    if missing and not (n == 0 and len(head.columns) == 0):
-        raise InputError(
-            f"{path}: required column(s) missing: {', '.join(missing)}",
-            hint=f"add the column(s) to the header; {spec.name} needs {', '.join(spec.required)}",
-            file=str(path),
-        )
-    if missing:
-        head = pd.DataFrame(columns=spec.names)
-    return RawTable(spec, path, sha256_file(path), head, np.arange(1, n + 1), [], lazy=True)
+        head = _lower_columns(pq.ParquetFile(path).schema_arrow.empty_table().to_pandas(), path)
+    return _checked(spec, path, sha256_file(path), head, np.arange(1, n + 1), [])

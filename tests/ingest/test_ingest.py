@@ -182,43 +182,80 @@ def test_no_requests_file_is_an_input_error(tmp_path, engine):
         ingest_folder(tmp_path / "d", engine, KEY)
 
 
-def test_parquet_is_streamed_and_a_file_changed_meanwhile_is_refused(tmp_path, engine, monkeypatch):
-    """Parquet files are checked up front by streaming them, keeping no rows, then read batch by
-    batch when their table is processed; a file rewritten in between is refused and nothing of
-    it is stored."""
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_files_are_streamed_and_a_file_changed_meanwhile_is_refused(tmp_path, engine, monkeypatch, fmt):
+    """Every format is checked up front by streaming it, keeping no rows, then read chunk by
+    chunk when its table is processed; a file rewritten in between is refused and nothing of it
+    is stored."""
     from auditor.ingest import pipeline, readers
 
     d = tmp_path / "d"
-    _write(d, "requests", _requests(3), "parquet")
-    checked = readers.read_table(db.TABLES["requests"], d / "requests.parquet", lazy=True)
+    _write(d, "requests", _requests(3), fmt)
+    path = d / f"requests.{fmt}"
+    checked = readers.read_table(db.TABLES["requests"], path, lazy=True)
     assert checked.lazy and checked.read == 3 and len(checked.frame) == 0
     assert "request_id" in checked.frame.columns
+    assert [len(c) for c in checked.chunks(2)] == [2, 1]
+    assert list(checked.columns(["request_id"])["request_id"]) == ["R1", "R2", "R3"]
 
     real = pipeline.read_table
 
     def rewrite_after_check(spec, path, lazy=False):
         raw = real(spec, path, lazy=lazy)
-        _write(d, "requests", _requests(4), "parquet")  # someone rewrites the file meanwhile
+        _write(d, "requests", _requests(4), fmt)  # someone rewrites the file meanwhile
         return raw
 
     monkeypatch.setattr(pipeline, "read_table", rewrite_after_check)
     with pytest.raises(InputError, match="changed while it was being ingested") as exc:
         ingest_folder(d, engine, KEY)
-    assert exc.value.file == str(d / "requests.parquet")
+    assert exc.value.file == str(path)
     assert db.count_rows(engine, "requests") == 0
 
     monkeypatch.setattr(pipeline, "read_table", real)
     monkeypatch.setattr(pipeline, "INGEST_CHUNK_ROWS", 3)
-    _write(d, "requests", _requests(7), "parquet")
+    _write(d, "requests", _requests(7), fmt)
     res = ingest_folder(d, engine, KEY)
     assert res.count("requests").stored == 7 and res.count("requests").read == 7
 
 
-def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch):
-    """Files are validated and stored in row chunks (bounded memory); with tiny chunks the stored
-    rows, quarantine, counts and ledger digest (spooled and hashed in blocks) equal those of one
-    chunk, including an id repeated in two different chunks and a child row whose parent is in
-    another chunk; and the digest equals the one verify recomputes from the stored rows."""
+def test_utf8_is_checked_across_read_blocks(tmp_path):
+    """The encoding check streams the file in 1 MiB blocks: a character split by a block boundary
+    is valid, and a bad byte after it is reported at its exact offset."""
+    import hashlib
+
+    from auditor.ingest.readers import _utf8_sha256
+
+    path = tmp_path / "requests.csv"
+    good = b"a" * ((1 << 20) - 1) + "\u00e9".encode() + b"z\n"
+    path.write_bytes(good)
+    assert _utf8_sha256(path, "fix") == hashlib.sha256(good).hexdigest()
+    path.write_bytes(good + b"\xff")
+    with pytest.raises(InputError, match=f"invalid byte 0xff at byte offset {len(good)}"):
+        _utf8_sha256(path, "fix")
+    path.write_bytes(good + "\u00e9".encode()[:1])
+    with pytest.raises(InputError, match="ends inside a character"):
+        _utf8_sha256(path, "fix")
+
+
+@pytest.mark.parametrize("text", ["", "request_id,issued_at\n"], ids=["no bytes", "header only"])
+def test_an_empty_csv_file_is_an_empty_table(tmp_path, engine, text):
+    _write(tmp_path / "d", "requests", _requests(2), "csv")
+    (tmp_path / "d" / "disclosures.csv").write_text(text)
+    if text:  # a header without the required columns is still an error
+        with pytest.raises(InputError, match="required column"):
+            ingest_folder(tmp_path / "d", engine, KEY)
+        return
+    res = ingest_folder(tmp_path / "d", engine, KEY)
+    assert res.count("disclosures").read == 0 and res.count("requests").stored == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch, fmt):
+    """Files are read, validated and stored in row chunks (bounded memory); with tiny chunks the
+    stored rows, quarantine, counts and ledger digest (spooled and hashed in blocks) equal those
+    of one chunk, including an id repeated in two different chunks, a child row whose parent is
+    in another chunk and (CSV, JSON Lines) a line that cannot be parsed, which shifts the row
+    numbers after it; and the digest equals the one verify recomputes from the stored rows."""
     from auditor import ledger
     from auditor.ingest import pipeline
     from tests.conftest import SAMPLE
@@ -228,9 +265,14 @@ def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch):
     req = pd.read_csv(SAMPLE / "requests.csv", dtype=str, keep_default_na=False).head(60)
     req.loc[50, "request_id"] = req.loc[3, "request_id"]  # duplicate across chunks
     req.loc[20, "issued_at"] = "not a date"
-    req.to_csv(d / "requests.csv", index=False)
+    _write(d, "requests", req, fmt)
+    broken = {"csv": "R-broken" + ",x" * 80, "jsonl": '{"request_id": "R-broken",'}.get(fmt)
+    if broken:  # a malformed line in the middle of the file (CSV: read by the tolerant reader)
+        path = d / f"requests.{fmt}"
+        lines = path.read_text().splitlines(keepends=True)
+        path.write_text("".join(lines[:30] + [broken + "\n"] + lines[30:]))
     disc = pd.read_csv(SAMPLE / "disclosures.csv", dtype=str, keep_default_na=False)
-    disc[disc["request_id"].isin(set(req["request_id"]))].iloc[::-1].to_csv(d / "disclosures.csv", index=False)
+    _write(d, "disclosures", disc[disc["request_id"].isin(set(req["request_id"]))].iloc[::-1], fmt)
 
     def ingest(rows: int):
         monkeypatch.setattr(pipeline, "INGEST_CHUNK_ROWS", rows)
@@ -247,7 +289,16 @@ def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch):
     one, t1, q1, d1 = ingest(10_000)
     many, t7, q7, d7 = ingest(7)
     assert [c.as_dict() for c in one.counts] == [c.as_dict() for c in many.counts]
-    assert one.count("requests").quarantined == 3  # both copies of the duplicate, the bad date
+    # both copies of the duplicate, the bad date (and the malformed line)
+    assert one.count("requests").quarantined == 3 + bool(broken)
+    assert one.count("requests").read == 60 + bool(broken)
+    if broken:
+        rows = q7[q7["reason"].str.startswith("line cannot be parsed")]["row"].tolist()
+        assert rows == [31]  # the 31st line (CSV: the header and 29 records before it)
+        dated = q7[q7["column"] == "issued_at"]["row"].tolist()
+        assert dated == [22 if fmt == "csv" else 21]  # before the malformed line: not shifted
+        dup = sorted(q7[(q7["table"] == "requests") & (q7["column"] == "request_id")]["row"].tolist())
+        assert dup == ([5, 53] if fmt == "csv" else [4, 52])  # after it: one further down
     # disclosures of those requests have no stored parent (looked up once for the whole file)
     orphans = q7[(q7["table"] == "disclosures") & (q7["column"] == "request_id")]
     assert len(orphans) == one.count("disclosures").quarantined > 0
