@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from auditor import ledger, logs
 from auditor.errors import InputError
 from auditor.ingest import normalise
-from auditor.ingest.readers import RawTable, find_tables, read_table
+from auditor.ingest.readers import RawTable, find_tables, key_columns, read_table
 from auditor.ingest.schema import TABLES
 from auditor.ingest.spill import FrameSpill
 from auditor.privacy import pseudonymise
@@ -340,7 +340,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 both = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
                 parent_ids = normalise.arrow_text(both.dropna())  # converted once, looked up per chunk
             # ids repeated anywhere in the file, whatever chunk they fall in, and parents missing
-            keys = raw.columns([spec.id_column] + ([spec.parent[0]] if spec.parent else []))  # whole
+            keys = raw.columns(key_columns(spec))  # only these two columns, whole
             dup_ids = _duplicated_ids(keys, spec, key)
             no_parent = _missing_parents(keys, spec, key, parent_ids) if parent_ids is not None else None
             del keys

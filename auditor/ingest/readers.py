@@ -57,6 +57,9 @@ class RawTable:
     lazy: bool = False
     #: JSON Lines: every key seen in the file, as written, in the order first seen
     written_columns: list[str] = field(default_factory=list)
+    #: CSV and JSON Lines: the id and parent columns of every row, kept by the check (the ingest
+    #: needs them whole before its first chunk; reading them again would parse the whole file)
+    keys: pd.DataFrame | None = None
 
     @property
     def kind(self) -> str:
@@ -89,6 +92,8 @@ class RawTable:
                 frame = _lower_columns(batch, self.path)
                 frame.index = pd.RangeIndex(start, start + len(frame))
                 start += len(frame)
+                if start > len(self.rows):  # more rows than were checked
+                    break
                 yield frame
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
             start = -1  # the file no longer parses as it did when it was checked
@@ -98,26 +103,21 @@ class RawTable:
                              file=str(self.path))
 
     def columns(self, names: list[str]) -> pd.DataFrame:
-        """Those of ``names`` the file has, for every row (by position). A lazy file reads only
-        these columns where its format allows (Parquet; CSV read by pandas), else streams its
-        chunks and keeps these columns of each."""
+        """Those of ``names`` the file has, for every row (by position). A lazy file gives them
+        from its ``keys``, or reads only these columns (Parquet), or streams its chunks."""
         names = [n for n in names if n in self.frame.columns]
         if not self.lazy:
             return self.frame[names]
         if not names or len(self.rows) == 0:
             return self.frame[names].reindex(pd.RangeIndex(len(self.rows)))
+        if self.keys is not None and set(names) <= set(self.keys.columns):
+            return self.keys[names]
         if self.kind == "parquet":
             import pyarrow.parquet as pq  # noqa: PLC0415
 
             written = {str(c).strip().lower(): c for c in pq.ParquetFile(self.path).schema_arrow.names}
             table = pq.read_table(self.path, columns=[written[n] for n in names])
             parts = [table.to_pandas().set_axis(names, axis=1)]
-        elif self.kind == "csv" and not self.bad_lines:
-            header = pd.read_csv(self.path, nrows=0, **_CSV_OPTIONS).columns
-            written = {str(c).strip().lower(): c for c in header}
-            with pd.read_csv(self.path, usecols=[written[n] for n in names], chunksize=_CHECK_ROWS,
-                             **_CSV_OPTIONS) as reader:
-                parts = [_lower_columns(chunk, self.path)[names] for chunk in reader]
         else:
             parts = [chunk[names] for chunk in self.chunks(_CHECK_ROWS)]
         whole = pd.concat(parts, ignore_index=True) if parts else self.frame[names]
@@ -227,6 +227,11 @@ def _utf8_sha256(path: Path, hint: str) -> str:
     return h.hexdigest()
 
 
+def key_columns(spec: TableSpec) -> list[str]:
+    """Columns the ingest needs for every row before its first chunk (duplicates, parents)."""
+    return [spec.id_column] + ([spec.parent[0]] if spec.parent else [])
+
+
 def _csv_frames(path: Path, size: int):
     with pd.read_csv(path, chunksize=size, **_CSV_OPTIONS) as reader:
         yield from reader
@@ -263,27 +268,37 @@ def _csv_tolerant_frames(path: Path, size: int):
 
 
 def _check_csv(spec: TableSpec, path: Path) -> RawTable:
-    """Stream the whole file once: UTF-8, header, every line parsed, rows counted. A line with too many fields makes pandas' parser fail; the file is then read with the
+    """Stream the whole file once: UTF-8, header, every line parsed, rows counted, key columns
+    kept. A line with too many fields makes pandas' parser fail; the file is then read with the
     tolerant reader (every good line kept, the others quarantined), here and in ``chunks``."""
     sha = _utf8_sha256(path, "re-save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 in.csv > out.csv)")
+    wanted = key_columns(spec)
     head: pd.DataFrame | None = None
+    keys: list[pd.DataFrame] = []
     n = 0
     bad: list[BadLine] = []
     try:
         for frame in _csv_frames(path, _CHECK_ROWS):
-            head = _lower_columns(frame, path).iloc[:0] if head is None else head
+            frame = _lower_columns(frame, path)
+            head = frame.iloc[:0] if head is None else head
+            keys.append(frame[[k for k in wanted if k in frame.columns]])
             n += len(frame)
         rows = np.arange(2, n + 2)
     except pd.errors.EmptyDataError:  # not even a header
         head, rows = pd.DataFrame(), np.arange(0)
     except pd.errors.ParserError:
-        head, numbers = None, []
+        head, keys, numbers = None, [], []
         for frame, rows_c, bad_c in _csv_tolerant(path, _CHECK_ROWS):
-            head = _lower_columns(frame, path).iloc[:0] if head is None else head
+            frame = _lower_columns(frame, path)
+            head = frame.iloc[:0] if head is None else head
+            keys.append(frame[[k for k in wanted if k in frame.columns]])
             numbers.extend(rows_c)
             bad.extend(bad_c)
         rows = np.asarray(numbers, dtype=np.int64)
-    return _checked(spec, path, sha, head, rows, bad)
+    raw = _checked(spec, path, sha, head, rows, bad)
+    if keys and raw.lazy:
+        raw.keys = pd.concat(keys, ignore_index=True)
+    return raw
 
 
 def _jsonl_records(path: Path):
@@ -319,21 +334,32 @@ def _jsonl_frames(path: Path, size: int, columns: list[str]):
 
 def _check_jsonl(spec: TableSpec, path: Path) -> RawTable:
     """Stream the whole file once: UTF-8, every line parsed, the columns of all records (in the
-    order first seen). Records themselves are not kept."""
+    order first seen), key columns kept. Records themselves are not kept."""
     sha = _utf8_sha256(path, "re-save the file as UTF-8")
-    shapes: dict[tuple, None] = {}  # the keys of each record, in order (few distinct ones)
+    wanted = key_columns(spec)
+    # the keys of a record, in order (few distinct ones) -> where its key columns are
+    shapes: dict[tuple, list[tuple[str, str | None]]] = {}
+    values: dict[str, list] = {k: [] for k in wanted}
     numbers: list[int] = []
     bad: list[BadLine] = []
     for n, obj in _jsonl_records(path):
         if isinstance(obj, BadLine):
             bad.append(obj)
-        else:
-            numbers.append(n)
-            shapes[tuple(obj)] = None
+            continue
+        numbers.append(n)
+        shape = tuple(obj)
+        found = shapes.get(shape)
+        if found is None:
+            lowered = {str(c).strip().lower(): c for c in shape}
+            found = shapes[shape] = [(k, lowered.get(k)) for k in wanted]
+        for k, name in found:
+            values[k].append(None if name is None else obj[name])
     columns = list(dict.fromkeys(c for shape in shapes for c in shape))
     head = _lower_columns(pd.DataFrame(columns=columns), path)
     raw = _checked(spec, path, sha, head, np.asarray(numbers, dtype=np.int64), bad)
     raw.written_columns = columns
+    if raw.lazy and numbers:
+        raw.keys = pd.DataFrame({k: pd.Series(v) for k, v in values.items() if k in head.columns})
     return raw
 
 
@@ -369,7 +395,7 @@ def read_table(spec: TableSpec, path: Path, lazy: bool = False) -> RawTable:
         return raw
     parts = list(raw.chunks(max(len(raw.rows), 1)))
     frame = pd.concat(parts) if parts else raw.frame
-    return dataclasses.replace(raw, frame=frame.reset_index(drop=True), lazy=False)
+    return dataclasses.replace(raw, frame=frame.reset_index(drop=True), lazy=False, keys=None)
 
 
 def _checked(spec: TableSpec, path: Path, sha: str, head: pd.DataFrame | None, rows: np.ndarray,
