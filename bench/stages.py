@@ -91,8 +91,8 @@ class Stages:
         self._stop.set()
         self._thread.join()
 
-    def wrap(self, owner, name: str, stage: str) -> None:
-        func = getattr(owner, name)
+    def timed(self, func, stage: str):
+        """``func`` with its time (exclusive of nested stages) charged to ``stage``."""
         outer = self
 
         @functools.wraps(func)
@@ -115,18 +115,40 @@ class Stages:
                         outer.seconds[parent] = outer.seconds.get(parent, 0.0) - dt
                         outer.cpu[parent] = outer.cpu.get(parent, 0.0) - dc
 
-        setattr(owner, name, timed)
+        return timed
+
+    def wrap(self, owner, name: str, stage: str) -> None:
+        setattr(owner, name, self.timed(getattr(owner, name), stage))
+
+    def wrap_iter(self, owner, name: str, stage: str) -> None:
+        """For a generator function: the time of producing each item goes to ``stage``."""
+        func = getattr(owner, name)
+        step = self.timed(next, stage)
+
+        @functools.wraps(func)
+        def items(*args, **kwargs):
+            it = iter(func(*args, **kwargs))
+            while True:
+                try:
+                    item = step(it)
+                except StopIteration:
+                    return
+                yield item
+
+        setattr(owner, name, items)
 
 
 def main(argv: list[str]) -> None:
     data, out, url, json_out, *extra = argv
     t_import = time.perf_counter()
     from auditor import audit, cli, ledger  # noqa: PLC0415
-    from auditor.ingest import normalise, pipeline, validate  # noqa: PLC0415
+    from auditor.ingest import normalise, pipeline, readers, validate  # noqa: PLC0415
     from auditor.store import db, writer  # noqa: PLC0415
 
     st = Stages()
-    st.wrap(pipeline, "read_table", "read")
+    st.wrap(pipeline, "read_table", "read")  # the up-front check of every file
+    st.wrap_iter(readers.RawTable, "chunks", "read")  # each chunk read (parsed) when its turn comes
+    st.wrap(readers.RawTable, "columns", "read")  # the id and parent columns of a file
     st.wrap(normalise, "canonical", "validate")
     st.wrap(validate, "validate", "validate")
     st.wrap(validate, "precheck", "validate")
