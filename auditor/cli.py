@@ -47,7 +47,11 @@ format_option = click.option("--format", "formats", multiple=True, type=click.Ch
 
 
 def publish_options(func):
-    """--publish, --publish-threshold and --lang (reports)."""
+    """--publish, --publish-threshold, --lang and --page-findings (reports)."""
+    func = click.option("--page-findings", "page_findings", type=click.IntRange(min=0), default=10_000,
+                        show_default=True, metavar="N",
+                        help="Findings listed on each HTML/PDF/Markdown page, most severe first (0: all). "
+                             "findings.json and findings.csv always list every finding.")(func)
     func = click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
                         help="Language of the reports' fixed text.")(func)
     func = click.option("--publish-threshold", "threshold", type=click.IntRange(min=1), default=5,
@@ -223,8 +227,8 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @waivers_option
 @scale_options
 @_guard
-def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, threshold, lang, fail_on, waivers_path,
-        engine_name, chunk_size, scheduler):
+def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, threshold, lang, page_findings, fail_on,
+        waivers_path, engine_name, chunk_size, scheduler):
     """Ingest, validate, store, audit and report in one go."""
     from auditor import audit, privacy  # noqa: PLC0415
     from auditor.store import db  # noqa: PLC0415
@@ -251,7 +255,7 @@ def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, thresh
     if not _quiet():
         _print_audit(res)
     written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
-                               lang=lang, publish=publish, threshold=threshold)
+                               lang=lang, publish=publish, threshold=threshold, page_findings=page_findings)
     audit.write_quarantine(result, out_dir)
     if not _quiet():
         click.echo(f"Reports ({len(written) + 1} files) written to {Path(out_dir).resolve()}")
@@ -312,14 +316,14 @@ def audit_cmd(db_url, as_of, pack, params, fail_on, waivers_path, engine_name, c
 @publish_options
 @db_option
 @_guard
-def report(run_id, out_dir, formats, publish, threshold, lang, db_url):
+def report(run_id, out_dir, formats, publish, threshold, lang, page_findings, db_url):
     """Render the reports of a stored audit run."""
     from auditor import audit  # noqa: PLC0415
     from auditor.store import db  # noqa: PLC0415
 
     engine = db.get_engine(db_url)
     written = audit.render_run(engine, run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
-                               lang=lang, publish=publish, threshold=threshold)
+                               lang=lang, publish=publish, threshold=threshold, page_findings=page_findings)
     click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
 
 

@@ -23,6 +23,9 @@ __all__ = ["DEFAULT_FORMATS", "FORMATS", "write_reports"]
 FORMATS: tuple[str, ...] = ("html", "md", "json", "csv", "pdf")
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "md", "json", "csv")
 DEFAULT_THRESHOLD = 5
+#: findings listed on one HTML/PDF/Markdown page, most severe first (0: all of them); every
+#: finding is always in findings.json (and findings.csv, the Party/provider JSON twins, SARIF)
+PAGE_FINDINGS = 10_000
 
 
 def _write_text(path: Path, text: str, written: list[Path]) -> None:
@@ -64,8 +67,10 @@ class RowCache:
 class _View:
     """Everything shared by the pages of one rendering (language, publication, diff)."""
 
-    def __init__(self, model: dict, lang: str, publish: bool, threshold: int) -> None:
+    def __init__(self, model: dict, lang: str, publish: bool, threshold: int,
+                 page_findings: int = PAGE_FINDINGS) -> None:
         self.model = model
+        self.page_findings = page_findings
         self.lang = lang
         self.t = i18n.translator(lang)
         self.publish = publish
@@ -90,6 +95,7 @@ class _View:
     def findings_table(self, findings: list[dict], checks: list[dict]) -> dict:
         titles = {c["check_id"]: c["title_l"] for c in checks}
         rows: list[dict] = []
+        total = len(findings)
         if self.publish:
             for r in compare.published_findings(findings, self.gran, self.threshold):
                 n = r["findings"]
@@ -97,6 +103,9 @@ class _View:
                              "title": titles.get(r["check_id"], ""),
                              "sort_findings": self.threshold - 0.5 if isinstance(n, str) else n})
         else:
+            if 0 < self.page_findings < len(findings):  # a page lists the most severe; the files, all
+                rank = aggregate._severity_rank
+                findings = sorted(findings, key=lambda f: rank(f.get("severity")))[: self.page_findings]
             # the same finding makes the same row on every page: build it once
             known = self._finding_rows.setdefault(tuple(titles.items()), {})
             for f in findings:
@@ -110,7 +119,9 @@ class _View:
             values = sorted(set(map(str, filter(None, map(itemgetter(name), rows)))),
                             key=(aggregate._severity_rank if name == "severity" else str))
             filters.append({"name": name, "label": label, "values": values})
-        return {"rows": rows, "filters": filters, "cache": self.row_cache}
+        # published rows are aggregates (one per check and cell): never cut
+        omitted = 0 if self.publish else total - len(rows)
+        return {"rows": rows, "filters": filters, "cache": self.row_cache, "omitted": omitted, "total": total}
 
     def _finding_row(self, f: dict, titles: dict) -> dict:
         status = "waived" if f.get("waived") else self.status.get(str(f.get("fingerprint") or ""), "")
@@ -231,12 +242,15 @@ def write_reports(
     lang: str = "en",
     publish: bool = False,
     threshold: int = DEFAULT_THRESHOLD,
+    page_findings: int = PAGE_FINDINGS,
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
     ``summary.json`` and ``findings.json`` are always written. ``formats`` selects the rest:
     ``html`` (index + per-Party/provider pages), ``pdf`` (the same pages printed),
     ``md`` (Markdown twins), ``json`` (per-Party/provider JSON twins), ``csv`` (``findings.csv``).
+    ``page_findings``: findings listed on an HTML/PDF/Markdown page, most severe first (0: all);
+    a page that lists fewer than it has says so. The JSON and CSV files list every finding.
     """
     formats = tuple(str(f).lower() for f in formats)
     unknown = sorted(set(formats) - set(FORMATS))
@@ -246,17 +260,20 @@ def write_reports(
         raise ValueError(f"unknown language {lang!r}; choose from {', '.join(i18n.LANGS)}")
     if publish and threshold < 1:
         raise ValueError("the publication threshold must be at least 1")
+    if page_findings < 0:
+        raise ValueError("page_findings must be 0 (all) or more")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # every page shares one computation of each aggregate; charts render in worker processes
     with aggregate.memoized(model), ChartPool(lang) as pool:
-        return _write_reports(model, out_dir, formats, lang=lang, publish=publish, threshold=threshold, pool=pool)
+        return _write_reports(model, out_dir, formats, lang=lang, publish=publish, threshold=threshold,
+                              page_findings=page_findings, pool=pool)
 
 
 def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, publish: bool,
-                   threshold: int, pool: ChartPool) -> list[Path]:
+                   threshold: int, page_findings: int, pool: ChartPool) -> list[Path]:
     written: list[Path] = []
-    view = _View(model, lang, publish, threshold)
+    view = _View(model, lang, publish, threshold, page_findings)
 
     findings = aggregate.findings_records(model)
     records = jsonio.Cache(findings)  # findings.json and the Party/provider twins repeat them

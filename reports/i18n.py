@@ -19,6 +19,12 @@ MISSING: set[str] = set()
 
 FR: dict[str, str] = {}  # filled below
 
+#: the note under a findings table that lists fewer findings than its page has
+PAGE_NOTE = (
+    "This page lists the {shown} most severe of {total} findings. Every finding is in findings.json "
+    "(and findings.csv) in the report folder; --page-findings sets how many a page lists."
+)
+
 # French titles / remediation by check id, used when the check's metadata has none.
 CHECK_FR: dict[str, dict[str, str]] = {}
 
@@ -185,6 +191,7 @@ FR.update({
     "Waived": "Dérogations",
     "until": "jusqu'au",
     "No findings.": "Aucun constat.",
+    PAGE_NOTE: "Cette page présente les {shown} constats les plus graves sur {total}. Tous les constats figurent dans findings.json (et findings.csv) dans le dossier du rapport ; --page-findings fixe le nombre de constats par page.",
     # checks
     "Title": "Intitulé",
     "Citation": "Référence",

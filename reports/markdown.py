@@ -186,6 +186,8 @@ class _R:
         lines = (render(r) for r in ft["rows"]) if cache is None else (cache.get(r, kind, render) for r in ft["rows"])
         out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
         out.extend(lines)
+        if ft.get("omitted"):
+            out += ["", _(i18n.PAGE_NOTE).format(shown=len(ft["rows"]), total=ft["total"])]
         return out + [""]
 
     def diff(self, d: dict | None) -> list[str]:

@@ -290,3 +290,42 @@ def test_matplotlib_not_imported_at_module_level():
     code = "import sys, reports, reports.charts, reports.aggregate; print('matplotlib' in sys.modules)"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "False"
+
+
+def _finding_rows(page: str) -> list[str]:
+    body = page.split('id="findings">', 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<tr[ >].*?</tr>", body, flags=re.S)[1:]  # the header row first
+
+
+def test_pages_list_the_most_severe_findings_up_to_page_findings(model, tmp_path):
+    """A page lists at most ``page_findings`` findings, most severe first, and says how many it
+    left out and where they are; the JSON and CSV files keep every finding. 0 lists all."""
+    from reports import i18n
+
+    write_reports(model, tmp_path / "cut", ("html", "md", "json", "csv"), page_findings=2)
+    index = (tmp_path / "cut" / "index.html").read_text(encoding="utf-8")
+    rows = _finding_rows(index)
+    assert len(rows) == 2 and all("HIGH" in r.upper() and "MEDIUM" not in r.upper() for r in rows)
+    note = i18n.PAGE_NOTE.format(shown=2, total=5)
+    assert note in index and note in (tmp_path / "cut" / "index.md").read_text(encoding="utf-8")
+    md_rows = [line for line in (tmp_path / "cut" / "index.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("| HIGH") or line.startswith("| MEDIUM")]
+    assert [line.split(" |")[0] for line in md_rows] == ["| HIGH", "| HIGH"]
+    de = (tmp_path / "cut" / "party" / "DE.html").read_text(encoding="utf-8")  # 3 findings
+    assert len(_finding_rows(de)) == 2 and i18n.PAGE_NOTE.format(shown=2, total=3) in de
+    fr = (tmp_path / "cut" / "party" / "FR.html").read_text(encoding="utf-8")  # 2 findings: all
+    assert len(_finding_rows(fr)) == 2 and "most severe of" not in fr
+    assert len(json.loads((tmp_path / "cut" / "findings.json").read_text(encoding="utf-8"))) == 5
+    with (tmp_path / "cut" / "findings.csv").open(encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == 5
+    assert len(json.loads((tmp_path / "cut" / "party" / "DE.json").read_text(encoding="utf-8"))["findings"]) == 3
+
+    write_reports(model, tmp_path / "all", ("html",), page_findings=0)
+    whole = (tmp_path / "all" / "index.html").read_text(encoding="utf-8")
+    assert len(_finding_rows(whole)) == 5 and "most severe of" not in whole
+
+    write_reports(model, tmp_path / "fr", ("html", "md"), lang="fr", page_findings=2)
+    assert i18n.FR[i18n.PAGE_NOTE].format(shown=2, total=5) in (tmp_path / "fr" / "index.md").read_text(
+        encoding="utf-8")
+    with pytest.raises(ValueError, match="page_findings"):
+        write_reports(model, tmp_path / "bad", ("html",), page_findings=-1)
