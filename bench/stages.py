@@ -59,6 +59,7 @@ class Stages:
         self.peak_children = 0
         self._ticks = 0
         self.peak_total = 0
+        self._maxrss = 0
         self.stack: list[str] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -84,6 +85,17 @@ class Stages:
             for s in set(self.stack):
                 self.peak[s] = max(self.peak.get(s, 0), now)
 
+    def _high_water(self) -> None:
+        """A peak the sampler missed (it needs the GIL, which a long C call may hold while it
+        allocates) still raises the process's ``ru_maxrss``: charged to the stages running when
+        a stage ends, so the per-stage peaks agree with the run's."""
+        high = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        with self._lock:
+            if high > self._maxrss:
+                self._maxrss = high
+                for s in set(self.stack):
+                    self.peak[s] = max(self.peak.get(s, 0), high)
+
     def start(self) -> None:
         self._thread.start()
 
@@ -106,6 +118,7 @@ class Stages:
             finally:
                 dt, dc = time.perf_counter() - t0, time.process_time() - c0
                 outer._note()
+                outer._high_water()
                 with outer._lock:
                     outer.stack.pop()
                     outer.seconds[stage] = outer.seconds.get(stage, 0.0) + dt

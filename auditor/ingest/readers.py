@@ -117,7 +117,7 @@ class RawTable:
 
             written = {str(c).strip().lower(): c for c in pq.ParquetFile(self.path).schema_arrow.names}
             table = pq.read_table(self.path, columns=[written[n] for n in names])
-            parts = [table.to_pandas().set_axis(names, axis=1)]
+            parts = [pd.DataFrame({n: table.column(i).to_pandas() for i, n in enumerate(names)})]
         else:
             parts = [chunk[names] for chunk in self.chunks(_CHECK_ROWS)]
         whole = pd.concat(parts, ignore_index=True) if parts else self.frame[names]
