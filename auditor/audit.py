@@ -365,10 +365,10 @@ def _reconciliation(engine: Engine) -> list[dict]:
 
 def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats: tuple[str, ...],
                lang: str = "en", publish: bool = False, threshold: int = 5,
-               page_findings: int = 10_000) -> list[Path]:
-    """Write the reports of a stored run (``reports.write_reports``) and, unless published, the
-    machine outputs (JUnit, SARIF) into ``out_dir``."""
-    from reports import write_reports  # noqa: PLC0415  (matplotlib only when rendering)
+               page_findings: int | None = None) -> list[Path]:
+    """Write the reports of a stored run (``reports.write_reports``; ``page_findings`` None: its
+    default) and, unless published, the machine outputs (JUnit, SARIF) into ``out_dir``."""
+    from reports import PAGE_FINDINGS, write_reports  # noqa: PLC0415  (matplotlib only when rendering)
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -378,7 +378,7 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
         # written by a helper process while the pages render (forked before the chart workers)
         machine = forking.Beside(_machine_outputs, model, out)
     written = write_reports(model, out, formats, lang=lang, publish=publish, threshold=threshold,
-                            page_findings=page_findings)
+                            page_findings=PAGE_FINDINGS if page_findings is None else page_findings)
     if machine is not None:
         written.extend(machine.result())
     elif not publish:  # machine outputs for pipelines carry request ids: never in a published set

@@ -48,6 +48,7 @@ format_option = click.option("--format", "formats", multiple=True, type=click.Ch
 
 def publish_options(func):
     """--publish, --publish-threshold, --lang and --page-findings (reports)."""
+    # the default is reports.PAGE_FINDINGS, not imported here: it would load pandas at start-up
     func = click.option("--page-findings", "page_findings", type=click.IntRange(min=0), default=10_000,
                         show_default=True, metavar="N",
                         help="Findings listed on each HTML/PDF/Markdown page, most severe first (0: all). "

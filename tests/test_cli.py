@@ -118,3 +118,20 @@ def test_fail_on_sets_exit_code_1(tmp_path):
     invoke("ingest", "--data", str(SAMPLE), "--db", db)
     assert invoke("audit", "--db", db, "--as-of", AS_OF, "--fail-on", "critical").exit_code == 1
     assert invoke("audit", "--db", db, "--as-of", AS_OF).exit_code == 0
+
+
+def test_page_findings_reaches_the_pages_and_defaults_to_the_reports_default(tmp_path):
+    from reports import PAGE_FINDINGS, i18n
+
+    for command in ("run", "report"):
+        option = next(p for p in main.commands[command].params if p.name == "page_findings")
+        assert option.default == PAGE_FINDINGS
+    db = f"sqlite:///{tmp_path}/a.db"
+    assert invoke("ingest", "--data", str(SAMPLE), "--db", db).exit_code == 0
+    assert invoke("audit", "--db", db, "--as-of", AS_OF).exit_code == 0
+    r = invoke("report", "--out", str(tmp_path / "r"), "--db", db, "--format", "md", "--page-findings", "1")
+    assert r.exit_code == 0, r.output
+    total = len(json.loads((tmp_path / "r" / "findings.json").read_text()))
+    assert total > 1
+    assert i18n.PAGE_NOTE.format(shown=1, total=total) in (tmp_path / "r" / "index.md").read_text()
+    assert invoke("report", "--out", str(tmp_path / "x"), "--db", db, "--page-findings", "-1").exit_code == 2

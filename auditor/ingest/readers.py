@@ -16,6 +16,7 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -274,31 +275,32 @@ def _check_csv(spec: TableSpec, path: Path) -> RawTable:
     sha = _utf8_sha256(path, "re-save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 in.csv > out.csv)")
     wanted = key_columns(spec)
     head: pd.DataFrame | None = None
-    keys: list[pd.DataFrame] = []
-    n = 0
+    keys: list[pd.DataFrame] = []  # the key columns of each chunk
+    numbers: list[int] = []
     bad: list[BadLine] = []
+
+    def keep(frame: pd.DataFrame) -> None:
+        nonlocal head
+        frame = _lower_columns(frame, path)
+        head = frame.iloc[:0] if head is None else head
+        keys.append(frame[[k for k in wanted if k in frame.columns]])
+
     try:
         for frame in _csv_frames(path, _CHECK_ROWS):
-            frame = _lower_columns(frame, path)
-            head = frame.iloc[:0] if head is None else head
-            keys.append(frame[[k for k in wanted if k in frame.columns]])
-            n += len(frame)
-        rows = np.arange(2, n + 2)
+            keep(frame)
+        rows = np.arange(2, 2 + sum(map(len, keys)))
     except pd.errors.EmptyDataError:  # not even a header
-        head, rows = pd.DataFrame(), np.arange(0)
-    except pd.errors.ParserError:
-        head, keys, numbers = None, [], []
+        rows = np.arange(0)
+    except pd.errors.ParserError:  # start again with the tolerant reader
+        head = None
+        keys.clear()
         for frame, rows_c, bad_c in _csv_tolerant(path, _CHECK_ROWS):
-            frame = _lower_columns(frame, path)
-            head = frame.iloc[:0] if head is None else head
-            keys.append(frame[[k for k in wanted if k in frame.columns]])
+            keep(frame)
             numbers.extend(rows_c)
             bad.extend(bad_c)
         rows = np.asarray(numbers, dtype=np.int64)
-    raw = _checked(spec, path, sha, head, rows, bad)
-    if keys and raw.lazy:
-        raw.keys = pd.concat(keys, ignore_index=True)
-    return raw
+    key_frame = pd.concat(keys, ignore_index=True) if len(rows) else None
+    return _checked(spec, path, sha, head, rows, bad, keys=key_frame)
 
 
 def _jsonl_records(path: Path):
@@ -356,11 +358,9 @@ def _check_jsonl(spec: TableSpec, path: Path) -> RawTable:
             values[k].append(None if name is None else obj[name])
     columns = list(dict.fromkeys(c for shape in shapes for c in shape))
     head = _lower_columns(pd.DataFrame(columns=columns), path)
-    raw = _checked(spec, path, sha, head, np.asarray(numbers, dtype=np.int64), bad)
-    raw.written_columns = columns
-    if raw.lazy and numbers:
-        raw.keys = pd.DataFrame({k: pd.Series(v) for k, v in values.items() if k in head.columns})
-    return raw
+    keys = pd.DataFrame({k: pd.Series(v) for k, v in values.items() if k in head.columns}) if numbers else None
+    return _checked(spec, path, sha, head, np.asarray(numbers, dtype=np.int64), bad, keys=keys,
+                    written_columns=columns)
 
 
 def _read_toml(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[BadLine]]:
@@ -399,9 +399,10 @@ def read_table(spec: TableSpec, path: Path, lazy: bool = False) -> RawTable:
 
 
 def _checked(spec: TableSpec, path: Path, sha: str, head: pd.DataFrame | None, rows: np.ndarray,
-             bad: list[BadLine], frame: pd.DataFrame | None = None) -> RawTable:
+             bad: list[BadLine], frame: pd.DataFrame | None = None, **lazy: Any) -> RawTable:
     """The table of a checked file, once its header holds the required columns. A file with no
-    columns and no rows at all (empty) is read as an empty table. ``frame``: all rows (eager)."""
+    columns and no rows at all (empty) is read as an empty table. ``frame``: all rows (eager);
+    else ``lazy`` sets the lazy table's other fields (``keys``, ``written_columns``)."""
     head = pd.DataFrame() if head is None else head
     missing = [c for c in spec.required if c not in head.columns]
     if missing and not (len(rows) == 0 and not bad and len(head.columns) == 0):
@@ -415,7 +416,7 @@ def _checked(spec: TableSpec, path: Path, sha: str, head: pd.DataFrame | None, r
         frame = None if frame is None else head
     if frame is not None:
         return RawTable(spec, path, sha, frame.reset_index(drop=True), rows, bad)
-    return RawTable(spec, path, sha, head.iloc[:0].reset_index(drop=True), rows, bad, lazy=True)
+    return RawTable(spec, path, sha, head.iloc[:0].reset_index(drop=True), rows, bad, lazy=True, **lazy)
 
 
 def _check_parquet(spec: TableSpec, path: Path) -> RawTable:
