@@ -59,7 +59,7 @@ class Stages:
         self.peak_children = 0
         self._ticks = 0
         self.peak_total = 0
-        self._maxrss = 0
+        self._maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # only later rises count
         self.stack: list[str] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
