@@ -34,9 +34,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from auditor import ledger, logs
-from auditor.errors import InputError
 from auditor.ingest import normalise
-from auditor.ingest.readers import RawTable, find_tables, key_columns, read_table
+from auditor.ingest.readers import (
+    RawTable,
+    changed_error,
+    find_tables,
+    key_columns,
+    read_table,
+    sha256_file,
+)
 from auditor.ingest.schema import TABLES
 from auditor.ingest.spill import FrameSpill
 from auditor.privacy import pseudonymise
@@ -286,10 +292,8 @@ def _new_lines(worker, ticket: int | None, table: str, typed_new: pd.DataFrame) 
 
 def _unchanged(raw: RawTable) -> None:
     """A file read in batches must still be the file that was checked (else: roll back)."""
-    if raw.lazy and ledger.sha256_file(raw.path) != raw.sha256:
-        raise InputError(f"{raw.path}: the file changed while it was being ingested",
-                         hint="write input files completely before running the auditor, then run it again",
-                         file=str(raw.path))
+    if raw.lazy and sha256_file(raw.path) != raw.sha256:
+        raise changed_error(raw.path)
 
 
 def _stored(writer) -> tuple[pa.Array, pa.Array]:

@@ -99,9 +99,7 @@ class RawTable:
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
             start = -1  # the file no longer parses as it did when it was checked
         if start != len(self.rows):
-            raise InputError(f"{self.path}: the file changed while it was being ingested",
-                             hint="write input files completely before running the auditor, then run it again",
-                             file=str(self.path))
+            raise changed_error(self.path)
 
     def columns(self, names: list[str]) -> pd.DataFrame:
         """Those of ``names`` the file has, for every row (by position). A lazy file gives them
@@ -123,9 +121,7 @@ class RawTable:
             parts = [chunk[names] for chunk in self.chunks(_CHECK_ROWS)]
         whole = pd.concat(parts, ignore_index=True) if parts else self.frame[names]
         if len(whole) != len(self.rows):
-            raise InputError(f"{self.path}: the file changed while it was being ingested",
-                             hint="write input files completely before running the auditor, then run it again",
-                             file=str(self.path))
+            raise changed_error(self.path)
         return whole.reset_index(drop=True)
 
 
@@ -145,12 +141,43 @@ def _parquet_batches(path: Path, size: int):
         ) from None
 
 
-def sha256_file(path: Path) -> str:
+def changed_error(path: Path) -> InputError:
+    """The error for a file that no longer is the file its check read (its table rolls back)."""
+    return InputError(f"{path}: the file changed while it was being ingested",
+                      hint="write input files completely before running the auditor, then run it again",
+                      file=str(path))
+
+
+def sha256_file(path: Path, utf8_hint: str | None = None) -> str:
+    """SHA-256 of the file, streamed. With ``utf8_hint``, the same pass checks that the file is
+    UTF-8 text (an ``InputError`` with that hint names the first invalid byte's offset)."""
     h = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")() if utf8_hint is not None else None
+    offset = 0
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
+            if decoder is not None:
+                _decode(decoder, block, offset, path, utf8_hint)
+            offset += len(block)
+    if decoder is not None:
+        _decode(decoder, b"", offset, path, utf8_hint)
     return h.hexdigest()
+
+
+def _decode(decoder: codecs.IncrementalDecoder, block: bytes, offset: int, path: Path, hint: str) -> None:
+    """Feed ``block`` (at byte ``offset`` of the file; empty: the end) to the UTF-8 decoder."""
+    pending = len(decoder.getstate()[0])  # bytes of a character the previous block began
+    try:
+        decoder.decode(block, final=not block)
+    except UnicodeDecodeError as exc:
+        if not block:
+            raise InputError(f"{path}: not UTF-8 text (the file ends inside a character, at byte offset {offset})",
+                             hint=hint, file=str(path)) from None
+        raise InputError(
+            f"{path}: not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} at byte offset "
+            f"{offset - pending + exc.start})", hint=hint, file=str(path),
+        ) from None
 
 
 def find_tables(data_dir: Path) -> dict[str, Path]:
@@ -202,32 +229,6 @@ _CSV_OPTIONS = {"dtype": str, "keep_default_na": False, "na_values": [""], "engi
 _CHECK_ROWS = 250_000  # rows parsed at a time while a file is checked
 
 
-def _utf8_sha256(path: Path, hint: str) -> str:
-    """SHA-256 of the file, checking in the same pass that it is UTF-8 text (streamed)."""
-    h = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-            pending = len(decoder.getstate()[0])
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                at = offset - pending + exc.start
-                raise InputError(
-                    f"{path}: not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} at byte offset {at})",
-                    hint=hint, file=str(path),
-                ) from None
-            offset += len(block)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text (the file ends inside a character, at byte offset {offset})",
-                         hint=hint, file=str(path)) from None
-    return h.hexdigest()
-
-
 def key_columns(spec: TableSpec) -> list[str]:
     """Columns the ingest needs for every row before its first chunk (duplicates, parents)."""
     return [spec.id_column] + ([spec.parent[0]] if spec.parent else [])
@@ -272,7 +273,7 @@ def _check_csv(spec: TableSpec, path: Path) -> RawTable:
     """Stream the whole file once: UTF-8, header, every line parsed, rows counted, key columns
     kept. A line with too many fields makes pandas' parser fail; the file is then read with the
     tolerant reader (every good line kept, the others quarantined), here and in ``chunks``."""
-    sha = _utf8_sha256(path, "re-save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 in.csv > out.csv)")
+    sha = sha256_file(path, "re-save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 in.csv > out.csv)")
     wanted = key_columns(spec)
     head: pd.DataFrame | None = None
     keys: list[pd.DataFrame] = []  # the key columns of each chunk
@@ -337,7 +338,7 @@ def _jsonl_frames(path: Path, size: int, columns: list[str]):
 def _check_jsonl(spec: TableSpec, path: Path) -> RawTable:
     """Stream the whole file once: UTF-8, every line parsed, the columns of all records (in the
     order first seen), key columns kept. Records themselves are not kept."""
-    sha = _utf8_sha256(path, "re-save the file as UTF-8")
+    sha = sha256_file(path, "re-save the file as UTF-8")
     wanted = key_columns(spec)
     # the keys of a record, in order (few distinct ones) -> where its key columns are
     shapes: dict[tuple, list[tuple[str, str | None]]] = {}

@@ -223,18 +223,18 @@ def test_utf8_is_checked_across_read_blocks(tmp_path):
     is valid, and a bad byte after it is reported at its exact offset."""
     import hashlib
 
-    from auditor.ingest.readers import _utf8_sha256
+    from auditor.ingest.readers import sha256_file
 
     path = tmp_path / "requests.csv"
     good = b"a" * ((1 << 20) - 1) + "\u00e9".encode() + b"z\n"
     path.write_bytes(good)
-    assert _utf8_sha256(path, "fix") == hashlib.sha256(good).hexdigest()
+    assert sha256_file(path, "fix") == hashlib.sha256(good).hexdigest()
     path.write_bytes(good + b"\xff")
     with pytest.raises(InputError, match=f"invalid byte 0xff at byte offset {len(good)}"):
-        _utf8_sha256(path, "fix")
+        sha256_file(path, "fix")
     path.write_bytes(good + "\u00e9".encode()[:1])
     with pytest.raises(InputError, match="ends inside a character"):
-        _utf8_sha256(path, "fix")
+        sha256_file(path, "fix")
 
 
 @pytest.mark.parametrize("text", ["", "request_id,issued_at\n"], ids=["no bytes", "header only"])
