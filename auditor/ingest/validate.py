@@ -26,11 +26,19 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from auditor import iso
-from auditor.ingest.normalise import CANON_TS_REGEX, FLOAT_REGEX, INT_REGEX, arrow_text, index_in
+from auditor.ingest.normalise import (
+    CANON_TS_REGEX,
+    FLOAT_REGEX,
+    INT_REGEX,
+    arrow_text,
+    distinct,
+    index_in,
+)
 from auditor.ingest.schema import PROVIDER_INSTRUMENTS, TableSpec
 
 log = logging.getLogger("auditor.ingest")
@@ -171,14 +179,12 @@ def _set_regex(values: tuple[str, ...]) -> str:
 def _bad_values(s: pd.Series, ok) -> pd.Series:
     """Boolean mask of non-null values for which ``ok`` (a function of the distinct values) is False.
     Evaluated once per distinct value: contract columns repeat a lot."""
-    present = s.notna()
-    if not present.any():
-        return pd.Series(False, index=s.index)
-    values = s[present]
-    uniques = pd.Series(pd.unique(values), dtype="string")
-    good = pd.Series(ok(uniques).to_numpy(dtype=bool), index=uniques.to_numpy())
-    bad = ~values.map(good).astype(bool)
-    return bad.reindex(s.index, fill_value=False)
+    codes, uniques = distinct(s)
+    bad = np.zeros(len(s), dtype=bool)
+    if len(uniques):
+        present = codes >= 0
+        bad[present] = ~ok(uniques).to_numpy(dtype=bool)[codes[present]]
+    return pd.Series(bad, index=s.index)
 
 
 def _regex_ok(pattern: str):
