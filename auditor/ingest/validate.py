@@ -86,7 +86,7 @@ def _skip_fingerprint() -> None:
     result as a batch marker (``pandas_data_fingerprint``), which nothing here reads. At 1M
     requests that hash took 14.7 s of the contract suite's 17.9 s (py-spy). A threshold of 0
     skips it; the expectations and their results are unchanged. If a GX release drops the
-    constant, this sets nothing, and ``tests/ingest/test_validate.py`` fails so the cost is not
+    constant, this sets nothing, and ``tests/scale/test_validate_layers.py`` fails so the cost is not
     paid unnoticed."""
     from great_expectations.execution_engine import pandas_execution_engine as engine  # noqa: PLC0415
 
