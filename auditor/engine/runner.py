@@ -9,10 +9,13 @@ import os
 import traceback
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from auditor.engine.context import AuditContext
 from auditor.engine.registry import Check
+from auditor.ingest.normalise import arrow_text, distinct, index_in
 
 FINDING_COLUMNS = [
     "fingerprint", "check_id", "family", "instrument", "article", "severity", "legal_basis_status",
@@ -150,18 +153,39 @@ def merge_outputs(parts: list[AuditOutput]) -> AuditOutput:
 _REQUEST_FIELDS = ("issuing_party", "receiving_party", "provider", "issued_at")
 
 
-def _request_lookup(ctx: AuditContext) -> tuple[pd.Index, pd.DataFrame]:
+def _request_lookup(ctx: AuditContext) -> tuple[pa.Array, pd.DataFrame]:
     """The requests' Party, provider and date fields with an index on request_id, built once per
     context: every check's result rows are labelled from it (a merge per check cost more than
     the checks themselves at scale)."""
     cache = ctx._cache  # noqa: SLF001 - the context's own per-audit cache
     if "_request_lookup" not in cache:
         req = ctx.tables["requests"][["request_id", *_REQUEST_FIELDS]].reset_index(drop=True)
-        index = pd.Index(req["request_id"])
-        if not index.is_unique:
+        if not req["request_id"].is_unique:
             raise ValueError("request_id is not unique in the stored requests")
-        cache["_request_lookup"] = (index, req)
+        cache["_request_lookup"] = (arrow_text(req["request_id"]), req)
     return cache["_request_lookup"]
+
+
+def _scope_counts(check_id: str, party: pd.Series, provider: pd.Series, failed: pd.Series) -> pd.DataFrame:
+    """Passed / failed / unknown records per (Party, provider), a missing one counted under "",
+    sorted by Party then provider. Counted with integer codes of the distinct values and
+    ``np.bincount``: a pandas group-by on object keys cost more than many checks themselves."""
+    p_codes, p_names = distinct(party.astype("string").fillna(""))
+    v_codes, v_names = distinct(provider.astype("string").fillna(""))
+    width = max(len(v_names), 1)
+    groups, inverse = np.unique(p_codes * width + v_codes, return_inverse=True)
+    unknown = failed.isna().to_numpy()
+    fail = failed.fillna(False).to_numpy(dtype=bool)
+    counts = {name: np.bincount(inverse, weights=mask, minlength=len(groups)).astype(np.int64)
+              for name, mask in (("passed", ~fail & ~unknown), ("failed", fail), ("unknown", unknown))}
+    scope = pd.DataFrame({
+        "check_id": check_id,
+        "party": p_names.to_numpy(dtype=object)[groups // width] if len(groups) else [],
+        "provider": v_names.to_numpy(dtype=object)[groups % width] if len(groups) else [],
+        "evaluated": counts["passed"] + counts["failed"],
+        **counts,
+    })
+    return scope.sort_values(["party", "provider"], kind="stable").reset_index(drop=True)[SCOPE_COLUMNS]
 
 
 def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, pd.DataFrame]:
@@ -181,8 +205,8 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
     if "record_id" not in res:
         res["record_id"] = pd.Series(pd.NA, index=res.index, dtype="string")
     res = res.drop(columns=[c for c in ("party", *_REQUEST_FIELDS) if c in res.columns])
-    index, req = _request_lookup(ctx)
-    pos = index.get_indexer(res["request_id"])  # -1 for an unknown request: its fields stay NA
+    keys, req = _request_lookup(ctx)
+    pos = index_in(res["request_id"], keys)  # -1 for an unknown request: its fields stay NA
     for col in _REQUEST_FIELDS:
         res[col] = req[col].array.take(pos, allow_fill=True)
     res = res.rename(columns={"issuing_party": "party"})
@@ -196,19 +220,7 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
         why = min(res["why"].dropna().astype(str)) if "why" in res and res["why"].notna().any() else None
     run = finalise(CheckRun(check, "pass", None, n_pass + n_fail, n_pass, n_fail, n_unknown, why=why))
 
-    key = res[["party", "provider"]].astype(object).fillna("")
-    grouped = pd.DataFrame(
-        {
-            "party": key["party"],
-            "provider": key["provider"],
-            "passed": (failed == False).fillna(False).astype(int),  # noqa: E712
-            "failed": failed.fillna(False).astype(int),
-            "unknown": failed.isna().astype(int),
-        }
-    ).groupby(["party", "provider"], as_index=False, sort=True).sum()
-    grouped["evaluated"] = grouped["passed"] + grouped["failed"]
-    grouped.insert(0, "check_id", check.id)
-    scope = grouped[SCOPE_COLUMNS]
+    scope = _scope_counts(check.id, res["party"], res["provider"], failed)
 
     bad = res[failed.fillna(False).to_numpy()]
     if bad.empty:
