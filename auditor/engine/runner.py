@@ -154,9 +154,9 @@ _REQUEST_FIELDS = ("issuing_party", "receiving_party", "provider", "issued_at")
 
 
 def _request_lookup(ctx: AuditContext) -> tuple[pa.Array, pd.DataFrame]:
-    """The requests' Party, provider and date fields with an index on request_id, built once per
-    context: every check's result rows are labelled from it (a merge per check cost more than
-    the checks themselves at scale)."""
+    """The requests' ids (an Arrow array, for ``index_in``) and their Party, provider and date
+    fields, built once per context: every check's result rows are labelled from it (a merge per
+    check cost more than the checks themselves at scale)."""
     cache = ctx._cache  # noqa: SLF001 - the context's own per-audit cache
     if "_request_lookup" not in cache:
         req = ctx.tables["requests"][["request_id", *_REQUEST_FIELDS]].reset_index(drop=True)
