@@ -180,8 +180,8 @@ def _scope_counts(check_id: str, party: pd.Series, provider: pd.Series, failed: 
               for name, mask in (("passed", ~fail & ~unknown), ("failed", fail), ("unknown", unknown))}
     scope = pd.DataFrame({
         "check_id": check_id,
-        "party": p_names.to_numpy(dtype=object)[groups // width] if len(groups) else [],
-        "provider": v_names.to_numpy(dtype=object)[groups % width] if len(groups) else [],
+        "party": p_names.to_numpy(dtype=object)[groups // width],
+        "provider": v_names.to_numpy(dtype=object)[groups % width],
         "evaluated": counts["passed"] + counts["failed"],
         **counts,
     })

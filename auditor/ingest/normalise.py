@@ -192,8 +192,9 @@ def typed(canon: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
             out[col.name] = pd.to_datetime(s, utc=True, format="ISO8601").astype("datetime64[us, UTC]")
         elif col.kind == "bool":
             text = s.astype("string")
-            known = (text.eq("true") | text.eq("false")).fillna(False).astype(bool)
-            out[col.name] = text.eq("true").astype("boolean").mask(~known)  # "true"/"false", else NA
+            true = text.eq("true")
+            known = (true | text.eq("false")).fillna(False).astype(bool)
+            out[col.name] = true.astype("boolean").mask(~known)  # "true"/"false", else NA
         elif col.kind == "int":
             out[col.name] = pd.to_numeric(s).astype("Int64")
         elif col.kind == "float":
