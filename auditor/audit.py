@@ -125,6 +125,12 @@ def _present_columns(engine: Engine) -> dict[str, set[str]]:
     return present
 
 
+def audited_instruments(checks: list) -> list[str]:
+    """The request instruments some check of the run governs; requests of any other instrument
+    are outside the audit (counted and shown, never judged)."""
+    return sorted({i for c in checks for i in c.scope})
+
+
 @dataclass
 class AuditResult:
     run: models.AuditRun
@@ -203,7 +209,7 @@ def _aggregates(ctx: AuditContext, params: dict) -> dict:
 
 def audit_store(
     engine: Engine,
-    pack_name: str = "cets224",
+    pack_name: str | list[str] | tuple[str, ...] | None = None,
     as_of: pd.Timestamp | None = None,
     overrides: dict[str, str] | None = None,
     waivers: _waivers.WaiverFile | str | Path | None = None,
@@ -215,6 +221,12 @@ def audit_store(
 ) -> AuditResult:
     """Audit everything stored in the database and store the run.
 
+    ``pack_name``: the rule packs to run (names or .toml paths; ``packs.select``); None runs
+    every shipped pack, so each request is judged by the rules of its own instrument. Each
+    check sees only the requests of the instruments it governs; requests of no audited
+    instrument (mutual assistance, ``other``, or an instrument whose pack was not selected)
+    are counted in the run's aggregates, never judged.
+
     ``waivers`` (a loaded file or its path) marks matching findings waived as of ``as_of``; the
     run is appended to the tamper-evident ledger (``auditor.ledger``) with ``config_sha256``.
     ``fresh``: the result of an ingest made by this process with ``keep_frames=True``; its rows
@@ -224,7 +236,7 @@ def audit_store(
     ``chunk_size``: requests per partition (``engine.chunked``); None partitions automatically
     above ``AUTO_PARTITION_REQUESTS`` stored requests; 0 never partitions."""
     waiver_file = waivers if isinstance(waivers, _waivers.WaiverFile) else load_waivers(waivers)
-    pack = packs.load(pack_name).with_overrides(overrides or {})
+    pack = packs.select(pack_name).with_overrides(overrides or {})
     as_of = as_of if as_of is not None else parse_as_of(None)
     started = datetime.now(UTC)
     stored_requests = db.count_rows(engine, "requests")
@@ -252,6 +264,7 @@ def audit_store(
         ctx = AuditContext(as_of=as_of, tables=tables, params=pack.values(), profiles=profiles, present=present)
         output = run_checks(ctx, [registry[c] for c in pack.checks])
         aggregates = _aggregates(ctx, pack.values())
+    output.findings["pack"] = output.findings["check_id"].map(pack.pack_of())
     as_of_date = as_of.date()
     output.findings = _waivers.apply(output.findings, waiver_file.waivers, as_of_date)
     attestations = [a.as_dict(as_of_date) for a in waiver_file.attestations]
@@ -267,6 +280,9 @@ def audit_store(
         tool_version=__version__,
         started_at=started,
         params={"pack_title": pack.title, "pack_file": pack.path,
+                "packs": [{"name": p.name, "version": p.version, "title": p.title, "file": p.path,
+                           "sha256": p.sha256, "checks": list(p.checks)} for p in pack.parts],
+                "audited_instruments": audited_instruments([registry[c] for c in pack.checks]),
                 "values": [p.as_dict() for p in pack.params.values()],
                 "waivers": waiver_file.as_dict(), "attestations": attestations,
                 "config_sha256": config_sha256},
@@ -275,8 +291,10 @@ def audit_store(
     run.aggregates = json.loads(json.dumps(aggregates, default=str))
     f = output.findings
     run.summary = {
-        "outcomes": {o: sum(1 for r in output.runs if r.outcome == o) for o in ("pass", "fail", "not_evaluated", "error")},
+        "outcomes": {o: sum(1 for r in output.runs if r.outcome == o)
+                     for o in ("pass", "fail", "advisory", "not_evaluated", "error")},
         "findings": len(f),
+        "advisory": int((f["kind"] == "advisory").sum()) if "kind" in f.columns else 0,
         "waived": int(f["waived"].sum()) if "waived" in f.columns else 0,
         "attestations": {s: sum(1 for a in attestations if a["status"] == s) for s in ("pass", "fail", "expired")},
     }
@@ -293,7 +311,8 @@ def audit_store(
             db.insert_frame(conn, models.Finding.__table__, fdb)
     db.save(engine, [run])
     ledger.append_run(engine, run, {
-        "pack": {"file": pack.path, "sha256": ledger.sha256_file(pack.path),
+        "pack": {"packs": [{"name": p.name, "version": p.version, "file": p.path, "sha256": p.sha256}
+                           for p in pack.parts],
                  "values": [p.as_dict() for p in pack.params.values()]},
         "config_sha256": config_sha256,
         "waivers_sha256": waiver_file.sha256,
@@ -313,11 +332,16 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
     findings = findings.merge(req, on="request_id", how="left")
     findings["issued_at"] = findings["issued_at"].map(_iso)
     findings = findings.sort_values(["check_id", "request_id", "record_id"], na_position="first", kind="stable")
+    run_params = run.params or {}
+    pack_of: dict[str, str] = {}
+    for p in run_params.get("packs") or [{"name": run.pack, "checks": list(outcomes)}]:
+        for cid in p.get("checks") or []:
+            pack_of.setdefault(cid, p["name"])
     checks = []
     for cid, o in outcomes.items():
         meta = registry[cid].as_dict() if cid in registry else {"id": cid}
         meta.update(outcome=o.outcome, reason=o.reason, evaluated=o.evaluated, passed=o.passed,
-                    failed=o.failed, unknown=o.unknown)
+                    failed=o.failed, unknown=o.unknown, advisory=o.advisory or 0, pack=pack_of.get(cid, run.pack))
         checks.append(meta)
     checks.sort(key=lambda c: c["id"])
     agg = run.aggregates or {}
@@ -334,6 +358,9 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
             "pack": run.pack,
             "pack_version": run.pack_version,
             "pack_title": (run.params or {}).get("pack_title", ""),
+            "packs": [{k: p.get(k) for k in ("name", "version", "title", "file", "sha256")}
+                      for p in run_params.get("packs") or []],
+            "audited_instruments": run_params.get("audited_instruments"),
             "started_at": _iso(run.started_at),
             "finished_at": _iso(run.finished_at),
             "period": agg.get("period", {}),

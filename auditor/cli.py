@@ -35,13 +35,24 @@ db_option = click.option(
     "--db", "db_url", envvar="AUDITOR_DB_URL", default=None, metavar="URL",
     help="SQLAlchemy database URL [env AUDITOR_DB_URL; default sqlite:///auditor.db in the working folder].",
 )
-pack_option = click.option("--pack", default="cets224", show_default=True, help="Rule pack name or path to a pack .toml.")
+pack_option = click.option(
+    "--pack", "pack", multiple=True, metavar="NAME|FILE.toml",
+    help="Rule pack to run (repeatable): cets224, eu2023_1543 or a pack .toml. Default: every shipped "
+         "pack, so each request is judged by the rules of its own instrument.")
 as_of_option = click.option("--as-of", "as_of", default=None, metavar="DATE",
                             help="Audit date (YYYY-MM-DD, UTC). Default: today.")
 param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
                             help="Override a pack parameter for this audit (repeatable).")
-fail_on_option = click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
-                              help="Exit 1 when a finding has this severity or higher.")
+
+
+def fail_on_option(func):
+    """--fail-on SEVERITY and --fail-on-advisory."""
+    func = click.option("--fail-on-advisory", "fail_on_advisory", is_flag=True, default=False,
+                        help="Let advisory findings (the auditor's policy thresholds, not breaches of the "
+                             "text) count for --fail-on too.")(func)
+    return click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+                        help="Exit 1 when a breach finding has this severity or higher (advisory "
+                             "findings only with --fail-on-advisory).")(func)
 format_option = click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
                              help="Report formats (repeatable): html, md, json, csv, pdf. Default: html, md, json, csv.")
 
@@ -134,18 +145,32 @@ def _print_ingest(result) -> None:
 def _print_audit(res) -> None:
     run = res.run
     o = run.summary["outcomes"]
-    click.echo(f"Audit {run.run_id}: pack {run.pack} {run.pack_version}, as of {run.as_of:%Y-%m-%d}")
-    click.echo(f"  checks: {o['pass']} pass, {o['fail']} fail, {o['not_evaluated']} not evaluated, {o['error']} error")
+    packs = (run.params or {}).get("packs") or [{"name": run.pack, "version": run.pack_version}]
+    shown = ", ".join(f"{p['name']} {p['version']}" for p in packs)
+    click.echo(f"Audit {run.run_id}: pack{'s' if len(packs) > 1 else ''} {shown}, as of {run.as_of:%Y-%m-%d}")
+    click.echo(f"  checks: {o['pass']} pass, {o['fail']} fail, {o.get('advisory', 0)} advisory only, "
+               f"{o['not_evaluated']} not evaluated, {o['error']} error")
     f = res.output.findings
-    if len(f):
-        counts = f["severity"].value_counts()
+    advisory = f["kind"] == "advisory" if "kind" in f.columns else None
+    breach = f[~advisory] if advisory is not None else f
+    if len(breach):
+        counts = breach["severity"].value_counts()
         sev = ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if s in counts)
-        click.echo(f"  findings: {len(f)} ({sev})")
+        click.echo(f"  findings: {len(breach)} ({sev})")
+    else:
+        click.echo("  findings: none")
+    if advisory is not None and advisory.any():
+        click.echo(f"  advisory: {int(advisory.sum())} (the auditor's policy thresholds, not breaches of the "
+                   "text; not counted for --fail-on unless --fail-on-advisory)")
+    if len(f):
         n_waived = int(f["waived"].sum()) if "waived" in f.columns else 0
         if n_waived:
             click.echo(f"  waived: {n_waived} finding(s) (shown as waived; they do not count for --fail-on)")
-    else:
-        click.echo("  findings: none")
+    outside = _outside(res)
+    if outside:
+        shown = ", ".join(f"{n} {i}" for i, n in sorted(outside.items()))
+        click.echo(f"  outside the audited instruments (counted, not judged): {sum(outside.values())} "
+                   f"request(s): {shown}")
     for a in (res.run.params or {}).get("attestations", []):
         click.echo(f"  attestation {a['id']} {a['safeguard']}: {a['status']} (by {a['attested_by']}, "
                    f"evidence {a['evidence']}, expires {a['expires']})")
@@ -154,11 +179,24 @@ def _print_audit(res) -> None:
             click.echo(f"  ERROR in {r.check.id}: {r.reason}")
 
 
-def _exit_for(findings, fail_on: str | None) -> int:
+def _outside(res) -> dict[str, int]:
+    """Requests per instrument that no check of the run governs."""
+    audited = set((res.run.params or {}).get("audited_instruments") or [])
+    out: dict[str, int] = {}
+    for row in (res.run.aggregates or {}).get("requests_by", []):
+        inst = str(row.get("instrument") or "")
+        if inst not in audited:
+            out[inst or "(none)"] = out.get(inst or "(none)", 0) + int(row.get("requests") or 0)
+    return out
+
+
+def _exit_for(findings, fail_on: str | None, advisory: bool = False) -> int:
     if not fail_on or findings.empty:
         return EXIT_OK
     if "waived" in findings.columns:  # a waived finding is reported but does not fail the job
         findings = findings[~findings["waived"].astype(bool)]
+    if not advisory and "kind" in findings.columns:  # the auditor's policy, not the text
+        findings = findings[findings["kind"] != "advisory"]
     threshold = SEVERITIES.index(fail_on)
     hit = findings["severity"].map(SEVERITIES.index) >= threshold
     return EXIT_FINDINGS if bool(hit.any()) else EXIT_OK
@@ -229,14 +267,14 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @scale_options
 @_guard
 def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, threshold, lang, page_findings, fail_on,
-        waivers_path, engine_name, chunk_size, scheduler):
+        fail_on_advisory, waivers_path, engine_name, chunk_size, scheduler):
     """Ingest, validate, store, audit and report in one go."""
     from auditor import audit, privacy  # noqa: PLC0415
     from auditor.store import db  # noqa: PLC0415
 
     overrides = _parse_params(params)
     when = audit.parse_as_of(as_of)
-    audit_pack = audit.packs.load(pack).with_overrides(overrides)  # fail fast on a bad pack/param
+    audit.packs.select(list(pack)).with_overrides(overrides)  # fail fast on a bad pack/param
     waived = audit.load_waivers(waivers_path)  # fail fast on a malformed waivers file
     engine = db.get_engine(db_url)
     # the audit reuses the ingested rows: from memory when it runs in one piece, from the
@@ -247,8 +285,7 @@ def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, thresh
     try:
         if not _quiet():
             _print_ingest(result)
-        res = audit.audit_store(engine, audit_pack.path if Path(pack).suffix == ".toml" else pack, when,
-                                overrides, waivers=waived, config_sha256=_config_sha(),
+        res = audit.audit_store(engine, list(pack), when, overrides, waivers=waived, config_sha256=_config_sha(),
                                 chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler,
                                 fresh=result if result.frames or result.spill else None)
     finally:
@@ -261,7 +298,7 @@ def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, thresh
     if not _quiet():
         click.echo(f"Reports ({len(written) + 1} files) written to {Path(out_dir).resolve()}")
         click.echo(f"  open {Path(out_dir).resolve() / 'index.html'}")
-    sys.exit(_exit_for(res.output.findings, fail_on))
+    sys.exit(_exit_for(res.output.findings, fail_on, fail_on_advisory))
 
 
 @main.command(epilog=EPILOG)
@@ -293,7 +330,8 @@ def ingest(data_dir, quarantine_out, db_url):
 @waivers_option
 @scale_options
 @_guard
-def audit_cmd(db_url, as_of, pack, params, fail_on, waivers_path, engine_name, chunk_size, scheduler):
+def audit_cmd(db_url, as_of, pack, params, fail_on, fail_on_advisory, waivers_path, engine_name, chunk_size,
+              scheduler):
     """Audit the stored data with a rule pack; prints the run id."""
     from auditor import audit  # noqa: PLC0415
     from auditor.store import db  # noqa: PLC0415
@@ -302,12 +340,12 @@ def audit_cmd(db_url, as_of, pack, params, fail_on, waivers_path, engine_name, c
     when = audit.parse_as_of(as_of)
     waived = audit.load_waivers(waivers_path)
     engine = db.get_engine(db_url)
-    res = audit.audit_store(engine, pack, when, overrides, waivers=waived, config_sha256=_config_sha(),
+    res = audit.audit_store(engine, list(pack), when, overrides, waivers=waived, config_sha256=_config_sha(),
                             chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler)
     if not _quiet():
         _print_audit(res)
         click.echo(f"Run id: {res.run.run_id}")
-    sys.exit(_exit_for(res.output.findings, fail_on))
+    sys.exit(_exit_for(res.output.findings, fail_on, fail_on_advisory))
 
 
 @main.command(epilog=EPILOG)
@@ -348,9 +386,19 @@ def diff_cmd(run_a, run_b, fmt, db_url):
                f"{len(d['resolved'])} resolved, {len(d['persisting'])} persisting")
     if not d["same_scope"]:
         click.echo("  note: the two runs do not have the same rule pack and input files")
-    for status in ("new", "resolved", "persisting"):
+    if d["checks_only_in_a"] or d["checks_only_in_b"]:
+        click.echo(f"  note: the runs ran different checks (packs {d['packs_a']} / {d['packs_b']}); findings of "
+                   "a check only one run ran are neither new nor resolved:")
+        if d["not_audited_in_b"]:
+            click.echo(f"    {len(d['not_audited_in_b'])} finding(s) of {d['run_a']} were not audited in "
+                       f"{d['run_b']} (checks {', '.join(d['checks_only_in_a'])})")
+        if d["not_audited_in_a"]:
+            click.echo(f"    {len(d['not_audited_in_a'])} finding(s) of {d['run_b']} were not audited in "
+                       f"{d['run_a']} (checks {', '.join(d['checks_only_in_b'])})")
+    for status in ("new", "resolved", "persisting", "not_audited_in_a", "not_audited_in_b"):
+        label = {"not_audited_in_a": "only-in-B", "not_audited_in_b": "only-in-A"}.get(status, status)
         for r in d[status]:
-            click.echo(f"  {status:<10} {r['check_id']:<8} {r['severity'] or '':<8} {r['party'] or '-':<4} "
+            click.echo(f"  {label:<10} {r['check_id']:<8} {r['severity'] or '':<8} {r['party'] or '-':<4} "
                        f"{r['provider'] or '-':<14} {r['request_id'] or '-'}  {r['fingerprint']}")
 
 
@@ -374,7 +422,7 @@ def checks() -> None:
 
 
 @checks.command("list")
-@click.option("--pack", default=None, help="Only the checks of this pack.")
+@click.option("--pack", default=None, help="Only the checks of this pack (default: every check of every pack).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_guard
 def checks_list(pack, fmt):
@@ -389,12 +437,14 @@ def checks_list(pack, fmt):
         click.echo(json.dumps([
             {"id": c.id, "rule_id": c.rule_id, "title": c.title, "family": c.family, "instrument": c.instrument,
              "article": c.article, "severity": c.severity, "legal_basis_status": c.legal_basis_status,
+             "kind": c.kind, "scope": list(c.scope),
              "requires": {t: list(cols) for t, cols in c.requires.items()}, "params": list(c.params),
              "profile_fields": list(c.profile_fields), "notes": c.notes} for c in rows], indent=2))
         return
-    click.echo(f"{'id':<8} {'family':<19} {'severity':<9} {'status':<12} {'citation':<26} title")
+    click.echo(f"{'id':<8} {'family':<19} {'severity':<9} {'kind':<9} {'status':<12} {'citation':<26} title")
     for c in rows:
-        click.echo(f"{c.id:<8} {c.family:<19} {c.severity:<9} {c.legal_basis_status:<12} {c.citation:<26} {c.title}")
+        click.echo(f"{c.id:<8} {c.family:<19} {c.severity:<9} {c.kind:<9} {c.legal_basis_status:<12} "
+                   f"{c.citation:<26} {c.title}")
 
 
 @main.command()
@@ -407,8 +457,15 @@ def explain(check_id):
     c = get(check_id)
     click.echo(f"{c.id}: {c.title}")
     click.echo(f"  Legal basis : {c.citation} (rule {c.rule_id}; text status: {c.legal_basis_status})")
-    click.echo(f"  Family      : {c.family}    Severity: {c.severity}")
+    click.echo(f"  Family      : {c.family}    Severity: {c.severity}    Kind: {c.kind}")
+    click.echo(f"  Instruments : {', '.join(c.scope)} (requests of other instruments are never judged)")
     click.echo(f"  Applies to  : {c.applies_to}")
+    if c.kind != "breach":
+        click.echo("  Advisory    : " + ("every finding of this check is advisory: its rule is the auditor's policy, "
+                                        "not the text" if c.kind == "advisory" else
+                                        "some findings are advisory (see the notes): they rest on the auditor's "
+                                        "policy, not the text")
+                   + "; advisory findings are shown apart and do not count for --fail-on")
     click.echo("  Requires    : " + "; ".join(f"{t}: {', '.join(cols)}" for t, cols in c.requires.items()))
     if c.params:
         click.echo(f"  Parameters  : {', '.join(c.params)} (rule pack)")
@@ -418,6 +475,9 @@ def explain(check_id):
     click.echo("\nRemediation\n  " + c.remediation)
     if c.notes:
         click.echo("\nNotes\n  " + c.notes)
+    if c.legal_basis_status == "R":
+        click.echo("\nNote: the legal text behind this check is status R in the project's legal reference: a "
+                   "reviewer's reading of the official text, still to be checked word for word.")
     if c.legal_basis_status == "UNCONFIRMED":
         click.echo("\nNote: the legal text behind this check is UNCONFIRMED in the project's legal reference; "
                    "its numbers live in the rule pack so they can be corrected without a code change.")

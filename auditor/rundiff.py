@@ -2,6 +2,8 @@
 
 A finding's identity is its fingerprint (check id, request id, record id, rule version; see
 ``auditor.engine.runner.fingerprint``), so the same violation keeps its fingerprint across runs.
+A finding of a check that only one of the two runs ran (a pack selected in one run and not the
+other) is neither new nor resolved: it is listed apart as "not audited in run A/B".
 "The previous run on the same data scope" is the latest finished run started before this one
 with the same rule pack and the same input files (table and file name; contents may differ).
 """
@@ -44,18 +46,33 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return frame.to_dict("records")
 
 
+def _checks_run(engine: Engine, run_id: str) -> set[str]:
+    return set(db.read_sql_frame(engine, models.CheckOutcome, run_id=run_id)["check_id"].astype(str))
+
+
 def diff_runs(engine: Engine, run_a: str, run_b: str) -> dict[str, Any]:
-    """Findings of ``run_b`` against ``run_a``: new (only in B), resolved (only in A), persisting."""
+    """Findings of ``run_b`` against ``run_a``: new (only in B), resolved (only in A), persisting;
+    findings of checks that only one run ran are ``not_audited_in_a`` / ``not_audited_in_b``
+    (their packs were not selected there), never new or resolved."""
     a, b = db.get_run(engine, run_a), db.get_run(engine, run_b)
     fa, fb = _findings(engine, a.run_id), _findings(engine, b.run_id)
+    ran_a, ran_b = _checks_run(engine, a.run_id), _checks_run(engine, b.run_id)
+    only_b = ~fb["check_id"].isin(ran_a)
+    only_a = ~fa["check_id"].isin(ran_b)
     in_a, in_b = set(fa["fingerprint"]), set(fb["fingerprint"])
     return {
         "run_a": a.run_id,
         "run_b": b.run_id,
         "same_scope": scope_key(a) == scope_key(b),
-        "new": _records(fb[~fb["fingerprint"].isin(in_a)]),
-        "resolved": _records(fa[~fa["fingerprint"].isin(in_b)]),
+        "packs_a": str(a.pack),
+        "packs_b": str(b.pack),
+        "new": _records(fb[~fb["fingerprint"].isin(in_a) & ~only_b]),
+        "resolved": _records(fa[~fa["fingerprint"].isin(in_b) & ~only_a]),
         "persisting": _records(fb[fb["fingerprint"].isin(in_a)]),
+        "not_audited_in_a": _records(fb[only_b]),
+        "not_audited_in_b": _records(fa[only_a]),
+        "checks_only_in_a": sorted(ran_a - ran_b),
+        "checks_only_in_b": sorted(ran_b - ran_a),
     }
 
 

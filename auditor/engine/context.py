@@ -1,14 +1,26 @@
 """The audit context handed to every check: the data, the audit date and the pack parameters.
-Checks never read the clock; ``as_of`` is always passed in."""
+Checks never read the clock; ``as_of`` is always passed in.
+
+Each check sees only the requests of the instruments it governs (``Check.scope``), with their
+disclosures and custody events: the runner hands it ``ctx.scoped(check.scope)``. CETS 224
+Art. 14(1)(a) governs only data a Party "receives under this Protocol", so an Art. 14 check must
+never see an EU order or a mutual-assistance request; an EU check never sees a CETS request. A
+check that must look up a request *linked* to one of its own (an Art. 7 order escalated under
+Art. 8 or mutual assistance) asks for it explicitly with ``linked_requests`` / ``follow_ups``;
+such rows are evidence about the in-scope request, never judged themselves."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from auditor.ingest.schema import DATA_CATEGORIES, TABLES
+from auditor.ingest.schema import DATA_CATEGORIES, INSTRUMENTS, TABLES
+
+#: scoped contexts kept per context (checks are run grouped by scope, so two suffice)
+_SCOPED_KEEP = 2
 
 
 def category_flags(sets: pd.Series, prefix: str) -> pd.DataFrame:
@@ -32,9 +44,78 @@ class AuditContext:
     def __post_init__(self) -> None:
         if self.as_of.tzinfo is None:
             self.as_of = self.as_of.tz_localize("UTC")
-        self._cache: dict[str, pd.DataFrame] = {}
+        self._cache: dict[str, Any] = {}
+        self._scoped: dict[tuple, AuditContext] = {}
+        self._root: AuditContext = self  # the unscoped context this one was cut from
         for name in self.tables:
             self.present.setdefault(name, set(TABLES[name].names) if name in TABLES else set())
+
+    # ---- instrument scope -------------------------------------------------------------------
+    def _instrument_codes(self, table: str) -> np.ndarray:
+        """Per row of ``table``: the position in ``schema.INSTRUMENTS`` of its request's
+        instrument (-1 when the request is unknown), computed once per context."""
+        key = f"_codes_{table}"
+        if key not in self._cache:
+            req = self.tables["requests"]
+            codes = pd.Categorical(req["instrument"].astype("object"), categories=list(INSTRUMENTS)).codes
+            codes = np.asarray(codes, dtype=np.int64)
+            if table == "requests":
+                self._cache[key] = codes
+            else:
+                from auditor.ingest.normalise import index_in  # noqa: PLC0415
+
+                pos = index_in(self.tables[table]["request_id"], self._request_keys())
+                self._cache[key] = np.where(pos >= 0, codes[np.maximum(pos, 0)] if len(codes) else -1, -1)
+        return self._cache[key]
+
+    def _request_keys(self):
+        if "_request_keys" not in self._cache:
+            from auditor.ingest.normalise import arrow_text  # noqa: PLC0415
+
+            self._cache["_request_keys"] = arrow_text(self.tables["requests"]["request_id"])
+        return self._cache["_request_keys"]
+
+    def scoped(self, instruments: tuple[str, ...] | list[str]) -> AuditContext:
+        """This context restricted to the requests of ``instruments`` and their disclosures and
+        custody events (the context itself when every request is of those instruments)."""
+        key = ("scoped", tuple(sorted(instruments)))
+        cached = self._scoped.get(key)
+        if cached is not None:
+            return cached
+        wanted = np.array([INSTRUMENTS.index(i) for i in instruments if i in INSTRUMENTS], dtype=np.int64)
+        masks = {name: np.isin(self._instrument_codes(name), wanted)
+                 for name in ("requests", "disclosures", "custody_events") if name in self.tables}
+        if all(m.all() for m in masks.values()):
+            return self
+        tables = dict(self.tables)
+        for name, mask in masks.items():
+            tables[name] = self.tables[name][mask]
+        child = AuditContext(as_of=self.as_of, tables=tables, params=self.params, profiles=self.profiles,
+                             present=self.present)
+        child._root = self._root
+        for name in ("requests", "disclosures"):  # category flags computed once, on the whole
+            if name in self._cache and name in masks:
+                child._cache[name] = self._cache[name][masks[name]]
+        while len(self._scoped) >= _SCOPED_KEEP:
+            self._scoped.pop(next(iter(self._scoped)))
+        self._scoped[key] = child
+        return child
+
+    def in_scope_ids(self):
+        """The request ids of this context as an Arrow array (for ``normalise.index_in``)."""
+        return self._request_keys()
+
+    def linked_requests(self, ids: pd.Series) -> pd.DataFrame:
+        """The requests (of any instrument, with ``req_*`` flags) whose request_id is among
+        ``ids``: to look up what an in-scope request links to, never to judge them."""
+        every = self._root.requests
+        return every[every["request_id"].isin(pd.Series(ids).dropna().unique())]
+
+    def follow_ups(self, ids: pd.Series) -> pd.DataFrame:
+        """The requests (of any instrument) whose linked_request_id is among ``ids``: evidence
+        about what followed an in-scope request, never judged themselves."""
+        every = self._root.requests
+        return every[every["linked_request_id"].isin(pd.Series(ids).dropna().unique())]
 
     def has(self, table: str) -> bool:
         return table in self.tables

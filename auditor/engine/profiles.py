@@ -22,13 +22,15 @@ def default_profiles() -> pd.DataFrame:
     for col in PARTIES.columns:
         if col.name == "party":
             continue
-        s = raw[col.name]
+        s = raw[col.name] if col.name in raw else pd.Series(pd.NA, index=raw.index, dtype="string")
         if col.kind == "timestamp":
             out[col.name] = pd.to_datetime(s, utc=True).astype("datetime64[us, UTC]")
         elif col.kind == "bool":
             out[col.name] = s.map({"true": True, "false": False}).astype("boolean")
+        elif col.kind in ("int", "float"):
+            out[col.name] = pd.to_numeric(s).astype("Int64" if col.kind == "int" else "Float64")
         else:
-            out[col.name] = pd.to_numeric(s).astype("Int64")
+            out[col.name] = s.astype("string")
     return out.set_index("party")
 
 

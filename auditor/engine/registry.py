@@ -39,8 +39,15 @@ FAMILIES = (
     "transparency",
 )
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-STATUSES = ("C", "P", "UNCONFIRMED")
+STATUSES = ("C", "P", "R", "UNCONFIRMED")
 INSTRUMENTS = ("CETS 224", "EU 2023/1543", "ETS 185")
+#: the request instruments (``requests.instrument``) a check may govern: every instrument the
+#: packs audit. ``mla`` and ``other`` are outside every check (counted, never judged).
+AUDITED_INSTRUMENTS = ("cets224_art6", "cets224_art7", "cets224_art8", "cets224_art9", "cets224_art10",
+                       "eu_epoc", "eu_epoc_pr")
+#: breach = the rule is the text's; advisory = the auditor's policy (a number or reading the text
+#: does not fix); mixed = the check returns an ``advisory`` column saying which rows are which
+KINDS = ("breach", "advisory", "mixed")
 
 CheckFunc = Callable[["AuditContext"], "pd.DataFrame"]
 
@@ -60,6 +67,10 @@ class Check:
     message: str  # str.format template over the result columns (+ party, provider)
     requires: dict[str, tuple[str, ...]]  # table -> columns
     func: CheckFunc
+    #: the request instruments this check governs (``requests.instrument`` values). The engine
+    #: hands the check only these requests and their disclosures and custody events.
+    scope: tuple[str, ...] = ()
+    kind: str = "breach"
     params: tuple[str, ...] = ()
     profile_fields: tuple[str, ...] = ()
     title_fr: str = ""
@@ -83,6 +94,8 @@ class Check:
             "family": self.family,
             "severity": self.severity,
             "legal_basis_status": self.legal_basis_status,
+            "scope": list(self.scope),
+            "kind": self.kind,
             "rationale": self.rationale,
             "remediation": self.remediation,
             "remediation_fr": self.remediation_fr,
@@ -122,6 +135,16 @@ def validate_metadata(c: Check) -> list[str]:
         problems.append(f"severity {c.severity!r} not in {SEVERITIES}")
     if c.legal_basis_status not in STATUSES:
         problems.append(f"legal_basis_status {c.legal_basis_status!r} not in {STATUSES}")
+    if c.kind not in KINDS:
+        problems.append(f"kind {c.kind!r} not in {KINDS}")
+    if not c.scope:
+        problems.append("scope must name the request instruments the check governs")
+    elif not set(c.scope) <= set(AUDITED_INSTRUMENTS):
+        problems.append(f"scope {sorted(set(c.scope) - set(AUDITED_INSTRUMENTS))} outside {AUDITED_INSTRUMENTS}")
+    if c.instrument == "CETS 224" and not set(c.scope) <= set(AUDITED_INSTRUMENTS[:5]):
+        problems.append("a CETS 224 check governs cets224_art6..art10 requests only (Art. 14(1)(a))")
+    if c.instrument == "EU 2023/1543" and not set(c.scope) <= {"eu_epoc", "eu_epoc_pr"}:
+        problems.append("an EU 2023/1543 check governs eu_epoc / eu_epoc_pr requests only")
     if c.instrument not in INSTRUMENTS:
         problems.append(f"instrument {c.instrument!r} not in {INSTRUMENTS}")
     if not c.article.startswith("Art. ") and not c.article.startswith("Annex"):

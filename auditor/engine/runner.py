@@ -19,9 +19,12 @@ from auditor.ingest.normalise import arrow_text, distinct, index_in
 
 FINDING_COLUMNS = [
     "fingerprint", "check_id", "family", "instrument", "article", "severity", "legal_basis_status",
+    "kind", "pack", "request_instrument",
     "party", "receiving_party", "provider", "request_id", "record_id", "issued_at", "message",
 ]
-SCOPE_COLUMNS = ["check_id", "party", "provider", "evaluated", "passed", "failed", "unknown"]
+#: ``failed`` counts every record failing the check's rule; ``advisory`` those of them whose
+#: finding is advisory (the auditor's policy, not the text): compliance figures leave them out
+SCOPE_COLUMNS = ["check_id", "party", "provider", "evaluated", "passed", "failed", "unknown", "advisory"]
 RULE_VERSION = "1"
 
 
@@ -36,6 +39,8 @@ class CheckRun:
     unknown: int = 0
     #: an example of why a record could not be evaluated (kept to merge partitions' outcomes)
     why: str | None = None
+    #: failed records whose finding is advisory (the auditor's policy, not a breach of the text)
+    advisory: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -46,6 +51,7 @@ class CheckRun:
             "passed": self.passed,
             "failed": self.failed,
             "unknown": self.unknown,
+            "advisory": self.advisory,
         }
 
 
@@ -99,8 +105,10 @@ def finalise(run: CheckRun) -> CheckRun:
         run.outcome, run.reason = "not_evaluated", "no applicable records in scope"
     elif run.evaluated == 0:
         run.outcome, run.reason = "not_evaluated", f"no record could be evaluated ({why})"
-    elif run.failed:
+    elif run.failed > run.advisory:
         run.outcome = "fail"
+    elif run.failed:
+        run.outcome = "advisory"  # only advisory findings: no breach of the text
     if run.unknown and run.outcome != "not_evaluated":
         run.reason = f"{run.unknown} record(s) could not be evaluated (e.g. {why})"
     return run
@@ -129,13 +137,14 @@ def merge_outputs(parts: list[AuditOutput]) -> AuditOutput:
         merged = CheckRun(first.check, "pass", None,
                           sum(r.evaluated for r in same), sum(r.passed for r in same),
                           sum(r.failed for r in same), sum(r.unknown for r in same),
-                          why=min((r.why for r in same if r.why), default=None))
+                          why=min((r.why for r in same if r.why), default=None),
+                          advisory=sum(r.advisory for r in same))
         runs.append(finalise(merged))
     scopes = [p.scope for p in parts if not p.scope.empty]
     if scopes:
         scope = pd.concat(scopes, ignore_index=True).groupby(
             ["check_id", "party", "provider"], as_index=False, sort=False
-        )[["evaluated", "passed", "failed", "unknown"]].sum()
+        )[["evaluated", "passed", "failed", "unknown", "advisory"]].sum()
         order = {r.check.id: i for i, r in enumerate(runs)}
         scope = scope.assign(_o=scope["check_id"].map(order)).sort_values(
             ["_o", "party", "provider"], kind="stable").drop(columns="_o").reset_index(drop=True)
@@ -150,7 +159,7 @@ def merge_outputs(parts: list[AuditOutput]) -> AuditOutput:
     return AuditOutput(runs, scope, findings)
 
 
-_REQUEST_FIELDS = ("issuing_party", "receiving_party", "provider", "issued_at")
+_REQUEST_FIELDS = ("issuing_party", "receiving_party", "provider", "issued_at", "instrument")
 
 
 def _request_lookup(ctx: AuditContext) -> tuple[pa.Array, pd.DataFrame]:
@@ -166,7 +175,8 @@ def _request_lookup(ctx: AuditContext) -> tuple[pa.Array, pd.DataFrame]:
     return cache["_request_lookup"]
 
 
-def _scope_counts(check_id: str, party: pd.Series, provider: pd.Series, failed: pd.Series) -> pd.DataFrame:
+def _scope_counts(check_id: str, party: pd.Series, provider: pd.Series, failed: pd.Series,
+                  advisory: pd.Series | None = None) -> pd.DataFrame:
     """Passed / failed / unknown records per (Party, provider), a missing one counted under "",
     sorted by Party then provider. Counted with integer codes of the distinct values and
     ``np.bincount``: a pandas group-by on object keys cost more than many checks themselves."""
@@ -176,8 +186,11 @@ def _scope_counts(check_id: str, party: pd.Series, provider: pd.Series, failed: 
     groups, inverse = np.unique(p_codes * width + v_codes, return_inverse=True)
     unknown = failed.isna().to_numpy()
     fail = failed.fillna(False).to_numpy(dtype=bool)
+    adv = (np.zeros(len(fail), dtype=bool) if advisory is None
+           else advisory.fillna(False).to_numpy(dtype=bool) & fail)
     counts = {name: np.bincount(inverse, weights=mask, minlength=len(groups)).astype(np.int64)
-              for name, mask in (("passed", ~fail & ~unknown), ("failed", fail), ("unknown", unknown))}
+              for name, mask in (("passed", ~fail & ~unknown), ("failed", fail), ("unknown", unknown),
+                                 ("advisory", adv))}
     scope = pd.DataFrame({
         "check_id": check_id,
         "party": p_names.to_numpy(dtype=object)[groups // width],
@@ -195,22 +208,32 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
     if reason:
         return CheckRun(check, "not_evaluated", reason), empty_scope, empty_findings
     try:
-        res = check.func(ctx)
+        scoped = ctx.scoped(check.scope)
+        res = check.func(scoped)
         if "request_id" not in res or "failed" not in res:
             raise TypeError("a check must return request_id and failed columns")
+        if check.kind == "mixed" and "advisory" not in res:
+            raise TypeError("a mixed check must return an advisory column")
+        outside = index_in(res["request_id"], scoped.in_scope_ids()) < 0
+        if outside.any():
+            raise ValueError(f"{int(outside.sum())} result row(s) concern requests outside the instruments "
+                             f"the check governs ({', '.join(check.scope)})")
     except Exception as exc:  # noqa: BLE001 - reported as the check's outcome, never swallowed
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return CheckRun(check, "error", tb), empty_scope, empty_findings
     res = res.reset_index(drop=True)
     if "record_id" not in res:
         res["record_id"] = pd.Series(pd.NA, index=res.index, dtype="string")
-    res = res.drop(columns=[c for c in ("party", *_REQUEST_FIELDS) if c in res.columns])
+    res = res.drop(columns=[c for c in ("party", "request_instrument", *_REQUEST_FIELDS)
+                            if c in res.columns and c != "instrument"])
     keys, req = _request_lookup(ctx)
     pos = index_in(res["request_id"], keys)  # -1 for an unknown request: its fields stay NA
     for col in _REQUEST_FIELDS:
-        res[col] = req[col].array.take(pos, allow_fill=True)
+        target = "request_instrument" if col == "instrument" else col
+        res[target] = req[col].array.take(pos, allow_fill=True)
     res = res.rename(columns={"issuing_party": "party"})
     failed = res["failed"].astype("boolean")
+    advisory = advisory_rows(check, res, failed)
     n_fail = int(failed.fillna(False).sum())
     n_unknown = int(failed.isna().sum())
     n_pass = int((~failed.fillna(True)).sum())
@@ -218,11 +241,14 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
     if n_unknown:
         # the first reason in sorted order, so that partitioned runs report the same example
         why = min(res["why"].dropna().astype(str)) if "why" in res and res["why"].notna().any() else None
-    run = finalise(CheckRun(check, "pass", None, n_pass + n_fail, n_pass, n_fail, n_unknown, why=why))
+    run = finalise(CheckRun(check, "pass", None, n_pass + n_fail, n_pass, n_fail, n_unknown, why=why,
+                            advisory=int(advisory.sum())))
 
-    scope = _scope_counts(check.id, res["party"], res["provider"], failed)
+    scope = _scope_counts(check.id, res["party"], res["provider"], failed, advisory)
 
-    bad = res[failed.fillna(False).to_numpy()]
+    failing = failed.fillna(False).to_numpy()
+    bad = res[failing]
+    bad_advisory = advisory.to_numpy()[failing]
     if bad.empty:
         return run, scope, empty_findings
     template = check.message
@@ -237,6 +263,9 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
             "article": check.article,
             "severity": check.severity,
             "legal_basis_status": check.legal_basis_status,
+            "kind": np.where(bad_advisory, "advisory", "breach"),
+            "pack": None,
+            "request_instrument": bad["request_instrument"].to_numpy(),
             "party": bad["party"].to_numpy(),
             "receiving_party": bad["receiving_party"].to_numpy(),
             "provider": bad["provider"].to_numpy(),
@@ -247,6 +276,18 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
         }
     )
     return run, scope, findings
+
+
+def advisory_rows(check: Check, res: pd.DataFrame, failed: pd.Series) -> pd.Series:
+    """Per result row: True where a failure is advisory. An ``advisory`` check's failures all
+    are; a ``breach`` check's none; a ``mixed`` check says so per row in its ``advisory`` column
+    (a missing value counts as advisory: never a breach the check did not claim)."""
+    fail = failed.fillna(False).astype(bool)
+    if check.kind == "advisory":
+        return fail
+    if check.kind == "mixed":
+        return res["advisory"].astype("boolean").fillna(True).astype(bool) & fail
+    return pd.Series(False, index=res.index)
 
 
 #: at least this many requests in a context before its checks are shared with a helper process
@@ -312,8 +353,15 @@ def _check_helper(conn, ctx: AuditContext, checks: list[Check], counter) -> None
 
 
 def run_checks(ctx: AuditContext, checks: list[Check]) -> AuditOutput:
+    # grouped by scope, so that each scoped context is cut once (AuditContext.scoped); results
+    # are put back in the given order
+    order = sorted(range(len(checks)), key=lambda i: tuple(sorted(checks[i].scope)))
+    grouped = _check_results(ctx, [checks[i] for i in order])
+    results: list = [None] * len(checks)
+    for k, i in enumerate(order):
+        results[i] = grouped[k]
     runs, scopes, findings = [], [], []
-    for r, s, f in _check_results(ctx, checks):
+    for r, s, f in results:
         runs.append(r)
         if not s.empty:
             scopes.append(s)

@@ -42,6 +42,14 @@ CUSTODY_EVENTS = (
     "automated_decision",
     "human_review",
 )
+#: Reg. (EU) 2023/1543 Art. 5(4)(b)-(c) offence categories (``requests.offence_category``)
+OFFENCE_CATEGORIES = (
+    "attacks_on_information_systems",  # Dir. 2013/40/EU Arts. 3-8
+    "non_cash_payment_fraud",  # Dir. (EU) 2019/713 Arts. 3-8
+    "child_sexual_abuse",  # Dir. 2011/93/EU Arts. 3-7
+    "terrorism",  # Dir. (EU) 2017/541 Arts. 3-12 (Art. 5(4)(c))
+    "other",
+)
 #: instruments for which ``provider`` is mandatory
 PROVIDER_INSTRUMENTS = ("cets224_art6", "cets224_art7", "cets224_art8", "eu_epoc", "eu_epoc_pr")
 
@@ -137,6 +145,20 @@ REQUESTS = TableSpec(
         C("person_absconded", "bool"),  # Art. 5(3): the sentenced person absconded
         C("preservation_extended_at", "timestamp"),  # Art. 11(1): the one 30-day extension asked
         C("preservation_released_at", "timestamp"),  # Art. 11(1): preservation ended / released
+        # optional, added for the instrument-by-instrument review (issue 17; legal-requirements.md §8)
+        C("all_information_received_at", "timestamp"),  # CETS 8(6)(a): requested Party has all 8(3)-(4) info
+        C("ordered_return_by", "timestamp"),  # CETS 8(6)(a): return date the requested Party ordered
+        C("ordered_traffic_return_by", "timestamp"),  # CETS 8(6)(a)(ii): separate date for traffic data
+        C("agreed_authority", "bool"),  # CETS 8(11): sent by an authority mutually determined instead
+        C("notification_statement", "bool"),  # CETS 7(4)(g): order states simultaneous notification
+        C("host_instruction_at", "timestamp"),  # CETS 7(5)(c): host Party told the provider not to disclose
+        C("issuer_informed_at", "timestamp"),  # CETS 7(5)(d): host Party told the issuer, with reasons
+        C("validated_at", "timestamp"),  # EU 4(1)(b), 4(3)(b), 4(5): when the order was validated
+        C("offence_category", "enum", values=OFFENCE_CATEGORIES),  # EU 5(4)(b)-(d)
+        C("committed_via_information_system", "bool"),  # EU 5(4)(b)
+        C("enforcing_confirmed_at", "timestamp"),  # EU 10(2): enforcing authority raises no ground
+        C("enforcing_objection_at", "timestamp"),  # EU 10(4), 12: enforcing authority objected
+        C("reasoned_objection_at", "timestamp"),  # EU 17(1)-(2): provider's reasoned objection
     ),
 )
 
@@ -159,6 +181,8 @@ DISCLOSURES = TableSpec(
         C("notification_blocked_by", "enum", values=NOTIFICATION_BLOCKS),
         # optional, added for CETS 224 Art. 14(4): safeguard applied to sensitive data
         C("safeguard_reference"),
+        # optional, added for CETS 224 Art. 8(8): when the requested Party decided to refuse
+        C("decided_at", "timestamp"),
     ),
 )
 
@@ -175,6 +199,12 @@ CUSTODY_EVENTS_TABLE = TableSpec(
         C("counterparty"),
         C("reference"),
         C("until", "timestamp"),
+        # optional, added for the instrument-by-instrument review (issue 17; legal-requirements.md §8)
+        C("purpose"),  # CETS 14(2)(a): purpose of an access, share or transfer
+        C("significant_adverse_effect", "bool"),  # CETS 14(6): on automated_decision events
+        C("significant_risk", "bool"),  # CETS 14(7)(b): on security_incident events
+        C("notice_exemption"),  # CETS 14(7)(b): ground for delaying or omitting the notice
+        C("granted_by_party", "party"),  # CETS 14(10)(a): Party whose authority authorised a transfer
     ),
 )
 
@@ -196,6 +226,11 @@ PARTIES = TableSpec(
         C("art8_central_authority_required", "bool"),  # Art. 8(11)
         C("art9_subscriber_only_refused", "bool"),  # Art. 9(1)(b)
         C("art10_direct_channels_accepted", "bool"),  # Art. 10(9)
+        # optional, added for the instrument-by-instrument review (issue 17)
+        C("general_notice_published", "bool"),  # CETS 14(11)(a): a general notice is published
+        C("incident_notice_authority"),  # CETS 14(7)(c): authority designated for incident notices
+        C("transfers_suspended_from", "timestamp"),  # CETS 14(15): transfers to this Party suspended
+        C("transfers_suspended_until", "timestamp"),  # end of that suspension (empty: still suspended)
     ),
 )
 

@@ -77,12 +77,37 @@ def get_engine(url: str | None = None) -> Engine:
         with engine.begin() as conn:  # under the write lock: concurrent first runs don't race
             begin_write(conn)
             SQLModel.metadata.create_all(conn)
+            add_missing_columns(conn)
     except sa.exc.OperationalError as exc:
         raise UsageError(
             f"cannot open database {redact_url(url)}: {exc.orig}",
             hint="check the URL, that the server is running, and that you may write there",
         ) from None
     return engine
+
+
+def add_missing_columns(conn: sa.Connection) -> list[str]:
+    """Additive schema migration: a database written by an earlier version lacks the columns
+    added since (new optional input columns, finding fields); add them, nullable, so old runs
+    and rows stay readable. Returns ``table.column`` for each column added."""
+    inspector = sa.inspect(conn)
+    added = []
+    for table in SQLModel.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for col in table.columns:
+            if col.name in have or col.primary_key:
+                continue
+            ddl = col.type.compile(dialect=conn.dialect)
+            default = ""
+            if col.default is not None and getattr(col.default, "is_scalar", False):
+                default = f" DEFAULT {int(col.default.arg) if isinstance(col.default.arg, bool | int) else repr(col.default.arg)}"
+            preparer = conn.dialect.identifier_preparer
+            conn.exec_driver_sql(f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN "
+                                 f"{preparer.quote(col.name)} {ddl}{default}")
+            added.append(f"{table.name}.{col.name}")
+    return added
 
 
 def stored_hashes(conn: sa.Connection, table: str) -> pd.DataFrame:

@@ -105,6 +105,7 @@ class CheckOutcome(SQLModel, table=True):
     passed: int = 0
     failed: int = 0
     unknown: int = 0
+    advisory: int = 0  # failed records whose finding is advisory (policy, not the text)
 
 
 class CheckScopeResult(SQLModel, table=True):
@@ -120,6 +121,7 @@ class CheckScopeResult(SQLModel, table=True):
     passed: int = 0
     failed: int = 0
     unknown: int = 0
+    advisory: int = 0
 
 
 class Finding(SQLModel, table=True):
@@ -133,6 +135,9 @@ class Finding(SQLModel, table=True):
     article: str
     severity: str
     legal_basis_status: str
+    kind: Optional[str] = None  # noqa: UP045  breach | advisory
+    pack: Optional[str] = None  # noqa: UP045  the rule pack the check ran in
+    request_instrument: Optional[str] = None  # noqa: UP045  the request's instrument (cets224_art7, ...)
     party: Optional[str] = None  # noqa: UP045
     receiving_party: Optional[str] = None  # noqa: UP045
     provider: Optional[str] = None  # noqa: UP045

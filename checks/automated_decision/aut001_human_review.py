@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.engine.registry import check
-from checks._lib import CETS, events, lookup, result
+from checks._lib import CETS, CETS_INSTRUMENTS, events, lookup, result
 
 
 @check(
@@ -16,6 +16,7 @@ from checks._lib import CETS, events, lookup, result
     family="automated_decision",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=CETS_INSTRUMENTS,
     applies_to="custody events of type automated_decision",
     rationale=(
         "Art. 14(6) forbids decisions producing a significant adverse effect on a person's interests "

@@ -18,6 +18,7 @@ from checks._lib import CETS, filled, result
     family="completeness",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art7",),
     applies_to="cets224_art7 requests",
     rationale=(
         "Art. 7(3) lists what an order must specify: (a) issuer and date, (b) a statement that it is "

@@ -18,6 +18,7 @@ from checks._lib import CETS, in_force_between, result
     family="reservation",
     severity="high",
     legal_basis_status="C",
+    scope=("cets224_art7",),
     applies_to="cets224_art7 requests",
     rationale=(
         "Under Art. 19(1) and 7(9)(a) a Party may reserve the right not to apply Art. 7 (Japan did so on "

@@ -18,6 +18,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, result
     family="completeness",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=CETS_INSTRUMENTS,
     applies_to="requests with instrument cets224_art6 to cets224_art10",
     rationale=(
         "Under Art. 16 the Protocol enters into force after five ratifications, on the first day of the "

@@ -16,6 +16,7 @@ from checks._lib import CETS, filled, missing_elements, result, unknown_why
     family="completeness",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art6",),
     applies_to="cets224_art6 requests",
     rationale=(
         "Art. 6(3) lists what a request for domain name registration information contains: (a) date, "

@@ -16,6 +16,7 @@ from checks._lib import CETS, filled, missing_elements, result
     family="completeness",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art7",),
     applies_to="cets224_art7 requests",
     rationale=(
         "Art. 7(3)(f) requires a detailed description of the specific stored subscriber information "

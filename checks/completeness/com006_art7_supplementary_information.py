@@ -16,6 +16,7 @@ from checks._lib import CETS, filled, missing_elements, result
     family="completeness",
     severity="low",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art7",),
     applies_to="cets224_art7 requests",
     rationale=(
         "Art. 7(4) requires supplementary information with the order: (a) domestic legal grounds, "

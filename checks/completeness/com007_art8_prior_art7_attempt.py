@@ -16,6 +16,7 @@ from checks._lib import CETS, filled, lookup, result, unknown_why
     family="completeness",
     severity="low",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art8",),
     applies_to="cets224_art8 requests whose receiving Party's profile has art8_prior_art7_required = true",
     rationale=(
         "Under Art. 7(8) a Party may declare that another Party must first seek disclosure directly from "

@@ -16,6 +16,7 @@ from checks._lib import CETS, filled, missing_elements, result, unknown_why
     family="completeness",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art8",),
     applies_to="cets224_art8 requests",
     rationale=(
         "Art. 8(3)(a) lists the order's contents ((ii) Protocol statement, (iv) offence, (vi) detailed "

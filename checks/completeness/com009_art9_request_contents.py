@@ -16,6 +16,7 @@ from checks._lib import CETS, filled, missing_elements, result, unknown_why
     family="completeness",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art9",),
     applies_to="cets224_art9 requests",
     rationale=(
         "Art. 9(3) lists the contents of an emergency request: (a) authority and date, (b) Protocol "

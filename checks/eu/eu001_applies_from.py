@@ -17,6 +17,7 @@ from checks.eu._common import EU, applies_from
     family="completeness",
     severity="high",
     legal_basis_status="C",
+    scope=EU_INSTRUMENTS,
     applies_to="eu_epoc and eu_epoc_pr requests",
     rationale=(
         "Regulation (EU) 2023/1543 entered into force on 17 August 2023 and applies from 18 August 2026 "

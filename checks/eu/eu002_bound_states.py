@@ -19,6 +19,7 @@ from checks.eu._common import EU, applies_from, bound, na_why
     family="completeness",
     severity="high",
     legal_basis_status="C",
+    scope=EU_INSTRUMENTS,
     applies_to="eu_epoc and eu_epoc_pr requests issued on or after eu_applies_from",
     rationale=(
         "A European Production or Preservation Order is a decision of an issuing authority of a Member "

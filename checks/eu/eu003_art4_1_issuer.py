@@ -18,6 +18,7 @@ from checks.eu._common import EU, code, code_list, in_scope, na_why, traffic_or_
     family="supervision",
     severity="high",
     legal_basis_status="C",
+    scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope asking only for subscriber, ip_identification or domain_registration data",
     rationale=(
         "Under Art. 4(1) a European Production Order for subscriber data or data requested only to "

@@ -17,6 +17,7 @@ from checks.eu._common import EU, in_scope
     family="necessity",
     severity="medium",
     legal_basis_status="C",
+    scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope",
     rationale=(
         "Art. 5(2) allows a European Production Order only where it is necessary and proportionate for "

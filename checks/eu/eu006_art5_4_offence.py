@@ -20,6 +20,7 @@ from checks.eu._common import EU, code, code_list, in_scope, na_why, traffic_or_
     family="proportionality",
     severity="high",
     legal_basis_status="C",
+    scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope asking for traffic or content data, not issued to enforce a sentence",
     rationale=(
         "Art. 5(4) allows a European Production Order for traffic data (other than identification "

@@ -20,6 +20,7 @@ from checks.eu._common import EU, in_scope, na_why
     family="proportionality",
     severity="high",
     legal_basis_status="C",
+    scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope with sentence_months recorded (issued to enforce a sentence)",
     rationale=(
         "Art. 5(3) allows a European Production Order for the execution of a custodial sentence or "

@@ -20,6 +20,7 @@ from checks.eu._common import EU, in_scope, traffic_or_content
     family="notification",
     severity="high",
     legal_basis_status="C",
+    scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope asking for traffic or content data",
     rationale=(
         "Art. 8(1) requires the issuing authority, for an EPOC concerning traffic data (other than "

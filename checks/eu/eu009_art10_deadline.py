@@ -28,6 +28,7 @@ def first_response(ctx, pop: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     family="timeliness",
     severity="medium",
     legal_basis_status="C",
+    scope=("eu_epoc",),
     applies_to="non-emergency eu_epoc requests (emergency false or empty) in the Regulation's scope with provider_received_at, not withdrawn",
     rationale=(
         "Art. 10(2) (enforcing State notified) and 10(3) (no notification) require the addressee to "

@@ -20,6 +20,7 @@ from checks.eu.eu009_art10_deadline import first_response
     family="timeliness",
     severity="high",
     legal_basis_status="C",
+    scope=("eu_epoc",),
     applies_to="emergency eu_epoc requests (emergency = true) in the Regulation's scope with provider_received_at, not withdrawn",
     rationale=(
         "In an emergency, Art. 10(4) requires the addressee to transmit the data without undue delay "

@@ -20,6 +20,7 @@ from checks.eu._common import EU, in_scope, na_why
     family="retention",
     severity="medium",
     legal_basis_status="C",
+    scope=("eu_epoc_pr",),
     applies_to="eu_epoc_pr requests in the Regulation's scope",
     rationale=(
         "Art. 11(1): the addressee preserves the data without undue delay; the obligation ceases "

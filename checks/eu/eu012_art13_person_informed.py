@@ -19,6 +19,7 @@ from checks.eu._common import DISCLOSED, EU, in_scope
     family="notification",
     severity="medium",
     legal_basis_status="C",
+    scope=("eu_epoc",),
     applies_to="disclosed or partial responses to eu_epoc requests in the Regulation's scope",
     rationale=(
         "Art. 13(1) requires the issuing authority to inform the person whose data are requested, "

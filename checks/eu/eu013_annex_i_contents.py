@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import filled, result
+from checks._lib import EU_INSTRUMENTS, filled, result
 from checks.eu._common import EU, in_scope
 
 
@@ -19,6 +19,7 @@ from checks.eu._common import EU, in_scope
     family="completeness",
     severity="low",
     legal_basis_status="C",
+    scope=EU_INSTRUMENTS,
     applies_to="eu_epoc and eu_epoc_pr requests in the Regulation's scope",
     rationale=(
         "The EPOC form (Annex I; Annex II for EPOC-PR) states in §A the issuing State, the issuing and "

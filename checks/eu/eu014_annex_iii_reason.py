@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.engine.registry import check
-from checks._lib import result
+from checks._lib import EU_INSTRUMENTS, result
 from checks.eu._common import EU, NON_EXECUTION, code, code_list, in_scope
 
 
@@ -17,6 +17,7 @@ from checks.eu._common import EU, NON_EXECUTION, code, code_list, in_scope
     family="completeness",
     severity="medium",
     legal_basis_status="C",
+    scope=EU_INSTRUMENTS,
     applies_to="refused or no_data responses to eu_epoc and eu_epoc_pr requests in the Regulation's scope",
     rationale=(
         "When the addressee cannot comply it informs the issuing authority (and the enforcing "

@@ -18,6 +18,7 @@ from checks.eu._common import EU, code, code_list, in_scope, na_why
     family="supervision",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=("eu_epoc_pr",),
     applies_to="eu_epoc_pr requests in the Regulation's scope",
     rationale=(
         "Art. 4(3) (UNCONFIRMED in the legal reference, recalled from the official text) lets a judge, "

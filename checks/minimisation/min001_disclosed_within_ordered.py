@@ -6,7 +6,7 @@ import pandas as pd
 
 from auditor.engine.registry import check
 from auditor.ingest.schema import DATA_CATEGORIES
-from checks._lib import CETS, result
+from checks._lib import CETS, CETS_INSTRUMENTS, result
 
 
 @check(
@@ -19,6 +19,7 @@ from checks._lib import CETS, result
     family="minimisation",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=CETS_INSTRUMENTS,
     applies_to="disclosures that record data_disclosed",
     rationale=(
         "Art. 14(2)(b) requires personal data to be relevant and not excessive for the purposes of the "

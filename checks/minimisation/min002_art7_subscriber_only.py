@@ -18,6 +18,7 @@ from checks._lib import CETS, result
     family="minimisation",
     severity="high",
     legal_basis_status="P",
+    scope=("cets224_art7",),
     applies_to="cets224_art7 requests",
     rationale=(
         "Art. 7 lets an authority order a provider abroad directly, without the host Party's review, "

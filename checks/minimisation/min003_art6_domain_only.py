@@ -18,6 +18,7 @@ from checks._lib import CETS, result
     family="minimisation",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art6",),
     applies_to="cets224_art6 requests",
     rationale=(
         "Art. 6(1) lets an authority ask a registrar directly only for information, in its possession "

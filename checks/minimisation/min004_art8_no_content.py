@@ -16,6 +16,7 @@ from checks._lib import CETS, result
     family="minimisation",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art8",),
     applies_to="cets224_art8 requests",
     rationale=(
         "Art. 8(1) covers orders for specified, stored subscriber information and traffic data. "

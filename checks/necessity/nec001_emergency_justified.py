@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.engine.registry import check
-from checks._lib import CETS, filled, result
+from checks._lib import CETS, CETS_INSTRUMENTS, filled, result
 
 
 @check(
@@ -16,6 +16,7 @@ from checks._lib import CETS, filled, result
     family="necessity",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=CETS_INSTRUMENTS,
     applies_to="requests under Art. 9 or Art. 10, and any request flagged emergency = true",
     rationale=(
         "Articles 9 and 10 bypass the ordinary safeguards of mutual assistance only in an emergency, "

@@ -16,6 +16,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, filled, missing_elements, result
     family="necessity",
     severity="medium",
     legal_basis_status="P",
+    scope=CETS_INSTRUMENTS,
     applies_to="requests with instrument cets224_art6 to cets224_art10",
     rationale=(
         "Art. 14(2)(a) limits processing to the purposes of Art. 2 (specific criminal investigations or "

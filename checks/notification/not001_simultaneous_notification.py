@@ -18,6 +18,7 @@ from checks._lib import CETS, calendar_days, result
     family="notification",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art7",),
     applies_to="cets224_art7 requests whose receiving Party's profile has art7_notification_required = true",
     rationale=(
         "A Party may notify the Secretary General under Art. 7(5)(a) that it requires simultaneous "

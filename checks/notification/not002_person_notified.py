@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, calendar_days, result
+from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result
 
 
 @check(
@@ -18,6 +18,7 @@ from checks._lib import CETS, calendar_days, result
     family="transparency",
     severity="low",
     legal_basis_status="UNCONFIRMED",
+    scope=CETS_INSTRUMENTS,
     applies_to="disclosures with outcome disclosed or partial, older than the pack's notice_grace_days",
     rationale=(
         "Art. 14(11) requires general or personal notice of the legal basis, purposes, retention, "

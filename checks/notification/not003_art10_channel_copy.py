@@ -18,6 +18,7 @@ from checks._lib import CETS, calendar_days, result, unknown_why
     family="notification",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art10",),
     applies_to="cets224_art10 requests whose channel is not central_authority",
     rationale=(
         "Emergency mutual assistance runs between central authorities. Under Art. 19(2) and 10(9) a "

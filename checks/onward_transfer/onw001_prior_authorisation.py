@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, events, result
+from checks._lib import CETS, CETS_INSTRUMENTS, events, result
 
 
 @check(
@@ -18,6 +18,7 @@ from checks._lib import CETS, events, result
     family="onward_transfer",
     severity="critical",
     legal_basis_status="P",
+    scope=CETS_INSTRUMENTS,
     applies_to="custody events transferred_onward",
     rationale=(
         "Art. 14(10) allows data received under the Protocol to be transferred to another State or an "

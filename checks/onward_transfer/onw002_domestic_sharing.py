@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, events, filled, result
+from checks._lib import CETS, CETS_INSTRUMENTS, events, filled, result
 
 
 @check(
@@ -18,6 +18,7 @@ from checks._lib import CETS, events, filled, result
     family="onward_transfer",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=CETS_INSTRUMENTS,
     applies_to="custody events shared_domestic",
     rationale=(
         "Under Art. 14(9) data may be shared with another authority of the receiving Party only if that "

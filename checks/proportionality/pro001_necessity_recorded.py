@@ -16,6 +16,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, filled, result
     family="proportionality",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=CETS_INSTRUMENTS,
     applies_to="requests with instrument cets224_art6 to cets224_art10",
     rationale=(
         "Art. 13 binds every Protocol measure to domestic conditions and safeguards that include "

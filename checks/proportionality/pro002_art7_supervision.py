@@ -19,6 +19,7 @@ from checks._lib import CETS, SUPERVISING_TYPES, result
     family="supervision",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art7",),
     applies_to="cets224_art7 requests whose receiving Party's profile has art7_supervision_required = true",
     rationale=(
         "Under Art. 7(2)(b) a Party may declare that orders to providers on its territory must be issued "

@@ -18,6 +18,8 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result, unknown_w
     family="proportionality",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=CETS_INSTRUMENTS,
+    kind="advisory",
     applies_to="requests with instrument cets224_art6 to cets224_art10",
     rationale=(
         "Art. 13 (like ETS 185 Art. 15) requires conditions and safeguards that include proportionality "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, filled, result
+from checks._lib import CETS, CETS_INSTRUMENTS, filled, result
 
 LOGGED_EVENTS = ("accessed", "shared_domestic", "transferred_onward")
 
@@ -20,6 +20,7 @@ LOGGED_EVENTS = ("accessed", "shared_domestic", "transferred_onward")
     family="records",
     severity="medium",
     legal_basis_status="P",
+    scope=CETS_INSTRUMENTS,
     applies_to="custody events accessed, shared_domestic and transferred_onward",
     rationale=(
         "Art. 14(8) requires records showing how an individual's data were accessed, used and disclosed "

@@ -16,6 +16,7 @@ from checks._lib import CETS, in_force_between, result, unknown_why
     family="reservation",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art8",),
     applies_to="cets224_art8 requests for traffic data, between Parties for which the Protocol is in force",
     rationale=(
         "Under Art. 19(1) and 8(13) a Party may reserve the right not to apply Art. 8 to traffic data. "

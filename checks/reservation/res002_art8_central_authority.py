@@ -16,6 +16,7 @@ from checks._lib import CETS, in_force_between, result, unknown_why
     family="reservation",
     severity="medium",
     legal_basis_status="C",
+    scope=("cets224_art8",),
     applies_to="cets224_art8 requests whose receiving Party's profile has art8_central_authority_required = true (Japan)",
     rationale=(
         "Under Art. 19(2) and 8(11) a Party may declare that requests under Art. 8 must be submitted by "

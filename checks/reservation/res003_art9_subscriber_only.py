@@ -16,6 +16,7 @@ from checks._lib import CETS, in_force_between, result, unknown_why
     family="reservation",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art9",),
     applies_to="cets224_art9 requests for subscriber information only",
     rationale=(
         "Under Art. 19(2) and 9(1)(b) a Party may declare that it will not execute emergency requests "

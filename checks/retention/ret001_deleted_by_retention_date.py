@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, calendar_days, events, lookup, result
+from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, events, lookup, result
 
 
 @check(
@@ -18,6 +18,7 @@ from checks._lib import CETS, calendar_days, events, lookup, result
     family="retention",
     severity="high",
     legal_basis_status="P",
+    scope=CETS_INSTRUMENTS,
     applies_to="requests whose custody log has a retention_set event (the latest one governs)",
     rationale=(
         "Art. 14(5) allows personal data to be kept only as long as necessary, under specific retention "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, calendar_days, events, result
+from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, events, result
 
 
 @check(
@@ -18,6 +18,7 @@ from checks._lib import CETS, calendar_days, events, result
     family="retention",
     severity="medium",
     legal_basis_status="P",
+    scope=CETS_INSTRUMENTS,
     applies_to="requests with a received and a retention_set event, issued by a Party whose profile sets retention_max_days",
     rationale=(
         "Art. 14(5) requires domestic law to set specific retention periods or periodic review. Where "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.engine.registry import check
-from checks._lib import CETS, calendar_days, events, result
+from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, events, result
 
 
 @check(
@@ -16,6 +16,8 @@ from checks._lib import CETS, calendar_days, events, result
     family="retention",
     severity="medium",
     legal_basis_status="P",
+    scope=CETS_INSTRUMENTS,
+    kind="advisory",
     applies_to="requests with a retention_set event whose issuing Party's profile has no retention_max_days",
     rationale=(
         "Art. 14(5) requires domestic law to set specific retention periods or a periodic review of the "

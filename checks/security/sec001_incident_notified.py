@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, events, lookup, result
+from checks._lib import CETS, CETS_INSTRUMENTS, events, lookup, result
 
 
 @check(
@@ -18,6 +18,7 @@ from checks._lib import CETS, events, lookup, result
     family="security",
     severity="high",
     legal_basis_status="P",
+    scope=CETS_INSTRUMENTS,
     applies_to="custody events security_incident",
     rationale=(
         "Art. 14(7)(b)-(c) requires that, where a security incident creates a significant risk of "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.engine.registry import check
-from checks._lib import CETS, filled, result
+from checks._lib import CETS, CETS_INSTRUMENTS, filled, result
 
 
 @check(
@@ -16,6 +16,7 @@ from checks._lib import CETS, filled, result
     family="sensitive_data",
     severity="high",
     legal_basis_status="UNCONFIRMED",
+    scope=CETS_INSTRUMENTS,
     applies_to="disclosures with outcome disclosed or partial and sensitive_data = true",
     rationale=(
         "Art. 14(4) allows processing of data revealing racial or ethnic origin, political opinions, "

@@ -18,6 +18,8 @@ from checks._lib import CETS, calendar_days, result
     family="timeliness",
     severity="low",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art8",),
+    kind="advisory",
     applies_to="cets224_art8 requests with transmitted_at",
     rationale=(
         "Art. 8(6) asks the requested Party to make reasonable efforts to serve the provider within 45 "

@@ -18,6 +18,7 @@ from checks._lib import CETS, calendar_days, first_disclosure, lookup, result
     family="timeliness",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art8",),
     applies_to="cets224_art8 requests with served_at",
     rationale=(
         "Art. 8(6)(a)(i)-(ii) requires the requested Party to order the provider to return subscriber "

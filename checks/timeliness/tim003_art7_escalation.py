@@ -16,6 +16,7 @@ from checks._lib import CETS, calendar_days, lookup, result, unknown_why
     family="timeliness",
     severity="low",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art7",),
     applies_to="cets224_art8 and mla requests whose linked_request_id is a cets224_art7 order",
     rationale=(
         "Under Art. 7(7) the issuing Party may seek the data under Art. 8 or mutual assistance only if "

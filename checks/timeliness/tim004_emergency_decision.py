@@ -18,6 +18,8 @@ from checks._lib import CETS, first_disclosure, lookup, result, unknown_why
     family="timeliness",
     severity="medium",
     legal_basis_status="UNCONFIRMED",
+    scope=("cets224_art9", "cets224_art10"),
+    kind="advisory",
     applies_to="cets224_art9 and cets224_art10 requests",
     rationale=(
         "Art. 9(6) (and 10(4) for emergency mutual assistance) requires the decision and any conditions "

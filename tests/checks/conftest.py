@@ -123,7 +123,7 @@ def build_ctx(
 ) -> AuditContext:
     """An AuditContext over the given tables (only those passed). ``present`` defaults to every
     contract column of each table; ``absent`` removes columns from that default."""
-    values = packs.load("cets224").values()
+    values = packs.select().values()
     values.update(params or {})
     tables = {"requests": requests}
     if disclosures is not None:

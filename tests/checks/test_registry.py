@@ -115,5 +115,37 @@ def test_policy_parameters_are_marked_and_legal_ones_carry_a_status(pack):
                  if p.kind == "policy" and not p.status.startswith("policy")]
     offenders += [f"{p.name}: kind {p.kind!r}" for p in pack.params.values() if p.kind not in ("legal", "policy")]
     offenders += [f"{p.name}: legal parameter without a status" for p in pack.params.values()
-                  if p.kind == "legal" and p.status not in ("C", "P", "UNCONFIRMED")]
+                  if p.kind == "legal" and p.status not in STATUSES]
+    _assert_none(offenders)
+
+
+def test_every_check_declares_its_instruments_and_kind(registry):
+    from auditor.engine.registry import AUDITED_INSTRUMENTS, KINDS
+
+    cets = {i for i in AUDITED_INSTRUMENTS if i.startswith("cets224_")}
+    offenders = [f"{c.id}: kind {c.kind!r}" for c in registry.values() if c.kind not in KINDS]
+    offenders += [f"{c.id}: no scope" for c in registry.values() if not c.scope]
+    # CETS 224 Art. 14(1)(a): the safeguards govern data received under the Protocol only; the EU
+    # checks govern EU orders only; nothing governs mutual assistance or `other`
+    offenders += [f"{c.id}: CETS check governs {sorted(set(c.scope) - cets)}" for c in registry.values()
+                  if c.instrument == "CETS 224" and not set(c.scope) <= cets]
+    offenders += [f"{c.id}: EU check governs {sorted(set(c.scope) - {'eu_epoc', 'eu_epoc_pr'})}"
+                  for c in registry.values()
+                  if c.instrument == "EU 2023/1543" and not set(c.scope) <= {"eu_epoc", "eu_epoc_pr"}]
+    offenders += [f"{c.id}: governs {i}" for c in registry.values() for i in c.scope if i in ("mla", "other")]
+    _assert_none(offenders)
+
+
+def test_advisory_checks_say_so_and_rest_on_a_policy_parameter(registry):
+    """A rule that is the auditor's policy, not the text's, is advisory and must read as such."""
+    every = packs.select()
+    offenders = []
+    for c in registry.values():
+        if c.kind == "breach":
+            continue
+        if "advisory" not in (c.notes + c.rationale).lower():
+            offenders.append(f"{c.id}: kind {c.kind} but neither rationale nor notes explain what is advisory")
+        if c.kind == "advisory" and not any(every.params[p].kind == "policy" for p in c.params) \
+                and "reasonable efforts" not in c.rationale.lower() and "no number" not in c.rationale.lower():
+            offenders.append(f"{c.id}: advisory without a policy parameter or a stated reason")
     _assert_none(offenders)
