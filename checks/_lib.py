@@ -71,3 +71,9 @@ def in_force_between(ctx, pop: pd.DataFrame) -> pd.Series:
 def unknown_why(index: pd.Index, mask: pd.Series, why: str) -> pd.Series:
     """A ``why`` column: ``why`` where mask, NA elsewhere."""
     return pd.Series(pd.NA, index=index, dtype="string").mask(mask.fillna(False).astype(bool), why)
+
+
+def code(s: pd.Series) -> pd.Series:
+    """Free text as a comparable code (as ``checks.eu._common.code``): case, surrounding space and
+    runs of spaces or punctuation do not matter ("Fraud  investigation." == "fraud-investigation")."""
+    return s.astype("string").str.strip().str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")

@@ -17,12 +17,13 @@ from checks._lib import CETS, CETS_INSTRUMENTS, result
     article="Art. 16",
     family="completeness",
     severity="high",
-    legal_basis_status="UNCONFIRMED",
+    legal_basis_status="R",
     scope=CETS_INSTRUMENTS,
     applies_to="requests with instrument cets224_art6 to cets224_art10",
     rationale=(
-        "Under Art. 16 the Protocol enters into force after five ratifications, on the first day of the "
-        "month after three months, and for each later Party three months after its own ratification. "
+        "Under Art. 16(3)-(4) the Protocol enters into force on the first day of the month following three "
+        "months after the fifth ratification, and for each later Party on the first day of the month "
+        "following three months after its own. "
         "A request that invokes it before it binds both Parties has no treaty basis. In-force dates are "
         "computed from the ratification dates in the Party profiles (pack parameters "
         "cets224_ratifications_for_entry_into_force and cets224_entry_into_force_months)."

@@ -65,3 +65,111 @@ def code_list(value) -> set[str]:
 
 def na_why(index: pd.Index) -> pd.Series:
     return pd.Series(pd.NA, index=index, dtype="string")
+
+
+def column(ctx, pop: pd.DataFrame, name: str, table: str = "requests") -> pd.Series:
+    """``pop[name]``, or all-NA when the column is absent from the input (absent = not recorded,
+    never a pass)."""
+    if name not in pop:
+        return pd.Series(pd.NA, index=pop.index, dtype="object")
+    if name in ctx.present.get(table, set()):
+        return pop[name]
+    return pop[name].mask(pd.Series(True, index=pop.index))
+
+
+def is_true(s: pd.Series) -> pd.Series:
+    """True where a nullable boolean column is True (NA = False)."""
+    return (s == True).fillna(False).astype(bool)  # noqa: E712
+
+
+def is_false(s: pd.Series) -> pd.Series:
+    """True where a nullable boolean column is False (NA = False)."""
+    return (s == False).fillna(False).astype(bool)  # noqa: E712
+
+
+def hours_between(start: pd.Series, end: pd.Series) -> pd.Series:
+    return ((end - start).dt.total_seconds() / 3600).astype("Float64")
+
+
+def issuer_or_validator(ctx, pop: pd.DataFrame, allowed: set[str], article: str, who: str) -> tuple[
+        pd.DataFrame, pd.Series, pd.Series, pd.Series]:
+    """Art. 4(1)(b) / 4(3)(b) with Art. 4(5): issued by an allowed authority type, or by another
+    authority and validated by one. Outside an emergency the validation precedes transmission
+    (validated_at after transmitted_at, else issued_at, fails; no validated_at = validation
+    recorded, time not). In an emergency (emergency = true) an order issued without prior
+    validation is validated ex post within eu_validation_hours of issued_at (late fails, no
+    validated_at is unknown); with no allowed validator it fails once as_of is past that limit and
+    is not yet judged before. Returns (rows, failed, state, why)."""
+    limit = float(ctx.param("eu_validation_hours"))
+    issuer = code(pop["authority_type"])
+    validator = code(pop["validating_authority_type"])
+    emergency = is_true(column(ctx, pop, "emergency"))
+    validated_at = column(ctx, pop, "validated_at")
+    issuer_ok = issuer.isin(allowed).fillna(False).astype(bool)
+    validator_ok = ~issuer_ok & validator.isin(allowed).fillna(False).astype(bool)
+    none_ok = ~issuer_ok & ~validator_ok
+
+    sent = pop["transmitted_at"].fillna(pop["issued_at"])
+    after_sending = validator_ok & ~emergency & (validated_at > sent).fillna(False).astype(bool)
+    delay = hours_between(pop["issued_at"], validated_at)
+    late_ex_post = validator_ok & emergency & (delay > limit).fillna(False).astype(bool)
+    ex_post_unknown = validator_ok & emergency & validated_at.isna()
+    waited = hours_between(pop["issued_at"], pd.Series(ctx.as_of, index=pop.index))
+    overdue = none_ok & emergency & (waited > limit).fillna(False).astype(bool)
+    not_yet = none_ok & emergency & ~overdue & issuer.notna()
+    keep = ~not_yet
+    no_issuer = none_ok & issuer.isna()
+
+    failed = (after_sending | late_ex_post | (none_ok & ~emergency) | overdue).astype("boolean")
+    failed = failed.mask(no_issuer | ex_post_unknown)
+    vtype = pop["validating_authority_type"].astype("string")
+    val_at = validated_at.dt.strftime("%Y-%m-%d %H:%M:%S UTC").astype("string")
+    state = pd.Series("", index=pop.index, dtype="string")
+    state = state.mask(none_ok & ~emergency, "and validated by " + vtype.fillna("no one")
+                       + f"; {article} needs {who}")
+    state = state.mask(after_sending, "and validated by a " + vtype + " only after it was sent (validated "
+                       + val_at + ", sent " + sent.dt.strftime("%Y-%m-%d %H:%M:%S UTC").astype("string")
+                       + f"); {article} needs the validation before the order is sent")
+    state = state.mask(late_ex_post, "in an emergency and validated ex post by a " + vtype + " on " + val_at
+                       + ", " + delay.round(1).astype("string") + f" h after issue; Art. 4(5) allows at most "
+                       f"{limit:g} h")
+    state = state.mask(overdue, "in an emergency and, " + waited.round(1).astype("string")
+                       + " h after issue, validated by " + vtype.fillna("no one")
+                       + f"; Art. 4(5) needs validation by {who} within {limit:g} h")
+    why = na_why(pop.index).mask(no_issuer, "authority_type not recorded")
+    why = why.mask(ex_post_unknown, "validated_at not recorded for an emergency order validated ex post")
+    return pop[keep], failed[keep], state[keep], why[keep]
+
+
+def art5_4(ctx, pop: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Art. 5(4)(a)-(c) for traffic / content data: (a) maximum penalty of at least
+    eu_offence_threshold_years; (b) an offence of eu_listed_offence_categories (offence_category) or
+    of the legacy eu_listed_offences codes (offence), wholly or partly committed by means of an
+    information system (committed_via_information_system true; false = not (b), empty = unknown
+    unless (a) or (c) holds); (c) a terrorist offence (eu_terrorism_categories, in offence_category
+    or as the offence code), whatever the penalty. Returns (ok, failed, reason, why): ok / failed
+    are plain booleans, neither = unknown with ``why``; ``reason`` says why a failing row fails."""
+    threshold = float(ctx.param("eu_offence_threshold_years"))
+    listed_codes = code_list(ctx.param("eu_listed_offences"))
+    listed_cats = code_list(ctx.param("eu_listed_offence_categories"))
+    terror_cats = code_list(ctx.param("eu_terrorism_categories"))
+    category = code(column(ctx, pop, "offence_category").astype("string"))
+    offence = code(column(ctx, pop, "offence").astype("string"))
+    via = column(ctx, pop, "committed_via_information_system")
+    penalty = pd.to_numeric(column(ctx, pop, "offence_max_penalty_years"), errors="coerce").astype("Float64")
+
+    above = (penalty >= threshold).fillna(False).astype(bool)
+    terror = (category.isin(terror_cats).fillna(False) | offence.isin(terror_cats).fillna(False)).astype(bool)
+    listed = (category.isin(listed_cats).fillna(False) | offence.isin(listed_codes).fillna(False)).astype(bool)
+    via_true, via_false = is_true(via), is_false(via)
+    ok = above | terror | (listed & via_true)
+    via_unknown = ~ok & listed & ~via_true & ~via_false
+    penalty_unknown = ~ok & penalty.isna()
+    failed = ~ok & ~via_unknown & ~penalty_unknown
+    reason = pd.Series("and not a listed or terrorist offence", index=pop.index, dtype="string")
+    reason = reason.mask(listed & via_false, "and the listed offence was not committed by means of an "
+                                            "information system")
+    why = na_why(pop.index).mask(penalty_unknown & ~via_unknown,
+                                 "offence_max_penalty_years not recorded and no Art. 5(4)(b)-(c) offence shown")
+    why = why.mask(via_unknown, "listed offence but committed_via_information_system not recorded")
+    return ok, failed, reason, why

@@ -20,6 +20,7 @@ from checks.eu._common import EU, in_scope, traffic_or_content
     family="notification",
     severity="high",
     legal_basis_status="C",
+    kind="mixed",
     scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope asking for traffic or content data",
     rationale=(
@@ -29,8 +30,10 @@ from checks.eu._common import EU, in_scope, traffic_or_content
         "as to the addressee. Art. 8(2) waives this where there are reasonable grounds to believe the "
         "offence was committed, is being or is likely to be committed in the issuing State and the "
         "person resides there; the auditor reads that from the optional column art8_2_exception "
-        "(absent or empty = not recorded). 'At the same time' allows eu_notification_tolerance_hours "
-        "after transmission to the provider (issue time when transmission is not recorded)."
+        "(absent or empty = not recorded). No notification and no Art. 8(2) exception is a breach once "
+        "eu_notification_tolerance_hours have passed since the EPOC was sent (transmitted_at, else "
+        "issued_at). A notification later than that tolerance is advisory: 'at the same time' fixes no "
+        "number, and the tolerance is the auditor's policy."
     ),
     remediation="Send the EPOC to the enforcing authority together with the provider, or record the Art. 8(2) grounds (art8_2_exception).",
     message="EPOC {request_id} ({party} → {receiving_party}, provider {provider}) for {data_requested} data {state}",
@@ -47,10 +50,13 @@ def evaluate(ctx):
         exception = (pop["art8_2_exception"] == True).fillna(False).astype(bool)  # noqa: E712
     sent = pop["transmitted_at"].fillna(pop["issued_at"])
     lag = (pop["notification_sent_at"] - sent).dt.total_seconds() / 3600
+    waiting = (pd.Series(ctx.as_of, index=pop.index) - sent).dt.total_seconds() / 3600
     missing = pop["notification_sent_at"].isna()
     late = (lag > tolerance).fillna(False).astype(bool)
+    keep = ~(missing & ~exception & (waiting <= tolerance).fillna(False)).astype(bool)  # not yet due
     failed = ~exception & (missing | late)
     state = ("notified the enforcing State " + lag.round(1).astype("string")
              + f" h after it was sent (tolerance {tolerance:g} h)").where(
         ~missing, "has no notification of the enforcing State and no Art. 8(2) exception recorded")
-    return result(pop, failed, data_requested=pop["data_requested"], state=state)
+    out = result(pop, failed, data_requested=pop["data_requested"], state=state, advisory=~missing & late)
+    return out[keep]

@@ -36,8 +36,8 @@ def first_response(ctx, pop: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         "are calendar days counted from the day after receipt (Reg. 1182/71): received on 1 March, "
         "answered by the end of 11 March (day 10) is in time; day 11 is late. An unanswered order "
         "is late once as_of passes day 10. Any response counts (data, or an Annex III notice of "
-        "non-execution). The 10(2) rule that data are not sent before day 10 unless the enforcing "
-        "authority confirms is not checked: the log has no confirmation time. Emergencies: EU010. "
+        "non-execution). The 10(2) rule that notified traffic or content data are not sent before day 10 "
+        "unless the enforcing authority confirms earlier is EU016. Emergencies: EU010. "
         "The limit is eu_epoc_days."
     ),
     remediation="Follow up unanswered EPOCs with the provider and, after the deadline, consider enforcement under Art. 16.",

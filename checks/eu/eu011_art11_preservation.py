@@ -1,71 +1,53 @@
-"""EU011: an EPOC-PR preservation ends after 60 days unless production is confirmed, with at most
-one 30-day extension asked within the 60 days (Art. 11(1))."""
+"""EU011: the one 30-day extension of an EPOC-PR preservation is asked within the first 60 days
+(Art. 11(1))."""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from auditor.engine.registry import check
-from checks._lib import calendar_days, lookup, result
+from checks._lib import calendar_days, result
 from checks.eu._common import EU, in_scope, na_why
 
 
 @check(
     id="EU011",
     rule_id="EU1543-11.1",
-    title="EPOC-PR preservation ends after 60 days unless production is confirmed, with at most one 30-day extension asked in time",
-    title_fr="La conservation d'un EPOC-PR cesse après 60 jours sauf confirmation d'une demande de production, avec au plus une prolongation de 30 jours",
+    title="The extension of an EPOC-PR preservation is asked within the 60-day preservation period",
+    title_fr="La prolongation de la conservation d'un EPOC-PR est demandée dans le délai de conservation de 60 jours",
     instrument=EU,
     article="Art. 11(1)",
     family="retention",
     severity="medium",
     legal_basis_status="C",
     scope=("eu_epoc_pr",),
-    applies_to="eu_epoc_pr requests in the Regulation's scope",
+    applies_to="eu_epoc_pr requests in the Regulation's scope with preservation_extended_at recorded",
     rationale=(
-        "Art. 11(1): the addressee preserves the data without undue delay; the obligation ceases "
-        "after 60 days unless the issuing authority confirms that a subsequent request for production "
-        "has been issued (Annex V); within those 60 days the issuing authority may extend it once by "
-        "30 days (Annex VI). Days run from provider_received_at. The production request is an "
-        "eu_epoc whose linked_request_id names the EPOC-PR (its issued_at is the confirmation); the "
-        "extension and the end of preservation are the optional columns preservation_extended_at and "
-        "preservation_released_at. A finding is raised when the extension is asked after day 60, when "
-        "production is confirmed after the preservation period (60, or 90 with a timely extension) "
-        "had run out, or when preservation is recorded as lasting beyond that period without a timely "
-        "confirmation. Periods: eu_preservation_days, eu_preservation_extension_days."
+        "Art. 11(1): the addressee preserves the data without undue delay; the obligation ceases after "
+        "60 days unless the issuing authority confirms that a subsequent request for production has "
+        "been issued (Annex V); during those 60 days the issuing authority may extend it once by 30 "
+        "days (Annex VI). An extension asked after day 60 (preservation_extended_at, calendar days from "
+        "the day after provider_received_at; day 60 is in time, day 61 late) is a finding: the "
+        "obligation it would extend had already ceased. The period is eu_preservation_days."
     ),
-    remediation="Confirm the production request or ask the one extension before day 60; otherwise let the provider release the data.",
-    message="EPOC-PR {request_id} ({party} → {receiving_party}, provider {provider}): {problems}",
-    requires={"requests": ("instrument", "provider_received_at", "linked_request_id", "preservation_extended_at")},
-    params=("eu_applies_from", "eu_preservation_days", "eu_preservation_extension_days"),
+    remediation="Ask the one 30-day extension (Annex VI) before day 60 of the preservation; after that, issue a new order if the data are still needed.",
+    message="EPOC-PR {request_id} ({party} → {receiving_party}, provider {provider}): extension asked on day {day} after receipt (after day {limit})",
+    requires={"requests": ("instrument", "provider_received_at", "preservation_extended_at")},
+    params=("eu_applies_from", "eu_preservation_days"),
     profile_fields=("eu_2023_1543_bound",),
+    notes=(
+        "Ending a preservation is not a breach; only a late extension is (legal-requirements.md §8). "
+        "Art. 11(1) says the obligation to preserve 'shall cease after 60 days' unless production is "
+        "confirmed: when the 60 (or 90) days run out without a confirmation, the preservation simply "
+        "ends by law. A confirmation after the period, or data still held after it, therefore breaches "
+        "no rule of the Regulation the issuer's log can show (what the provider keeps afterwards is a "
+        "matter for its own data-protection law), so those findings were dropped. The production "
+        "confirmation (a linked eu_epoc) is not needed for this rule."
+    ),
 )
 def evaluate(ctx):
     base = int(ctx.param("eu_preservation_days"))
-    extra = int(ctx.param("eu_preservation_extension_days"))
     pop = in_scope(ctx, ("eu_epoc_pr",))
-    start = pop["provider_received_at"]
-    r = ctx.requests
-    prod = r[(r["instrument"] == "eu_epoc") & r["linked_request_id"].notna()]
-    confirmed = lookup(pop["request_id"], prod.groupby("linked_request_id")["issued_at"].min())
-    ext_day = calendar_days(start, pop["preservation_extended_at"])
-    late_ext = (ext_day > base).fillna(False).astype(bool)
-    period = pd.Series(base, index=pop.index).where(~(ext_day <= base).fillna(False).astype(bool), base + extra)
-    conf_day = calendar_days(start, confirmed)
-    late_conf = (conf_day > period).fillna(False).astype(bool)
-    in_time = (conf_day <= period).fillna(False).astype(bool)
-    if "preservation_released_at" in pop and "preservation_released_at" in ctx.present.get("requests", set()):
-        rel_day = calendar_days(start, pop["preservation_released_at"])
-    else:
-        rel_day = pd.Series(pd.NA, index=pop.index, dtype="Int64")
-    held = ((rel_day > period).fillna(False) & ~in_time).astype(bool)
-    failed = (late_ext | late_conf | held).astype("boolean").mask(start.isna())
-    problems = pd.Series("", index=pop.index, dtype="string")
-    problems = problems.where(~late_ext, problems + "; extension asked on day " + ext_day.astype("string")
-                              + f" (after day {base})")
-    problems = problems.where(~late_conf, problems + "; production confirmed on day " + conf_day.astype("string")
-                              + ", after the preservation period of " + period.astype("string") + " days")
-    problems = problems.where(~held, problems + "; preserved until day " + rel_day.astype("string")
-                              + " without timely confirmation (period " + period.astype("string") + " days)")
-    why = na_why(pop.index).mask(start.isna(), "provider_received_at not recorded")
-    return result(pop, failed, problems=problems.str.lstrip("; "), why=why)
+    pop = pop[pop["preservation_extended_at"].notna()]
+    day = calendar_days(pop["provider_received_at"], pop["preservation_extended_at"])
+    failed = (day > base).astype("boolean")
+    why = na_why(pop.index).mask(pop["provider_received_at"].isna(), "provider_received_at not recorded")
+    return result(pop, failed, day=day, limit=base, why=why)

@@ -19,6 +19,7 @@ from checks.eu._common import DISCLOSED, EU, in_scope
     family="notification",
     severity="medium",
     legal_basis_status="C",
+    kind="mixed",
     scope=("eu_epoc",),
     applies_to="disclosed or partial responses to eu_epoc requests in the Regulation's scope",
     rationale=(
@@ -27,8 +28,11 @@ from checks.eu._common import DISCLOSED, EU, in_scope
         "restrict or omit the information under Dir. 2016/680 Art. 13(3), with the reasons on file "
         "(13(2)-(3)). A response is compliant when user_notified_at is recorded within "
         "eu_person_notice_days of the response (a subject_notified custody event also counts), or "
-        "notification_blocked_by records a deferral. 'Without undue delay' is the policy parameter "
-        "eu_person_notice_days; a response younger than that with no notice yet is not evaluated."
+        "notification_blocked_by records a deferral. 'Without undue delay' fixes no number: "
+        "eu_person_notice_days is the auditor's policy. A notice given later than that is therefore "
+        "advisory; no notice and no recorded deferral once eu_person_notice_days have passed is a "
+        "breach (the person was never informed and nothing on file justifies it). A response younger "
+        "than eu_person_notice_days with no notice yet is not evaluated."
     ),
     remediation="Inform the person with the remedies, or record the reason for deferring (notification_blocked_by).",
     message="Data obtained by EPOC {request_id} ({party} → {receiving_party}, provider {provider}) {state}",
@@ -57,6 +61,6 @@ def evaluate(ctx):
     state = ("were notified to the person " + lag.astype("string") + f" days after the response (limit {limit})").where(
         notified_at.notna(), "have not been notified to the person " + age.astype("string")
         + " days after the response, and no deferral is recorded")
-    out = result(pop, failed, state=state)
+    out = result(pop, failed, state=state, advisory=(notified_at.notna() & late).astype(bool))
     out["record_id"] = pop["disclosure_id"]
     return out

@@ -1,37 +1,44 @@
-"""NOT002: the person concerned is notified, or a restriction on notice is recorded."""
+"""NOT002: the person concerned is notified, a restriction on notice is recorded, or the Party
+publishes a general notice (Art. 14(11)(a))."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result
+from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result, unknown_why
 
 
 @check(
     id="NOT002",
     rule_id="CETS224-14.11",
-    title="The person whose data were disclosed is notified, or the restriction that defers notice is recorded",
-    title_fr="La personne concernée est informée, ou la restriction qui diffère l'information est consignée",
+    title="Data subjects are informed of a disclosure: personal notice, a recorded restriction, or a published general notice",
+    title_fr="Les personnes concernées sont informées : notification personnelle, restriction consignée ou avis général publié",
     instrument=CETS,
     article="Art. 14(11)",
     family="transparency",
     severity="low",
-    legal_basis_status="UNCONFIRMED",
+    legal_basis_status="R",
     scope=CETS_INSTRUMENTS,
     applies_to="disclosures with outcome disclosed or partial, older than the pack's notice_grace_days",
     rationale=(
-        "Art. 14(11) requires general or personal notice of the legal basis, purposes, retention, "
-        "recipients and remedies, subject to restrictions for the protection of investigations (Art. "
-        "14(12)(a)(i)). A disclosure with neither a personal notice (user_notified_at or a "
-        "subject_notified custody event) nor a recorded restriction (notification_blocked_by) leaves "
-        "no evidence that the duty was considered. A Party relying on general notice only should set "
-        "notice_grace_days high or waive this check with its notice reference."
+        "Art. 14(11)(a) requires notice of the legal basis, purposes, retention, recipients and remedies "
+        "\"through the publication of general notices, or through personal notice\", subject to "
+        "restrictions for the protection of investigations (Art. 14(12)(a)(i)). A disclosure passes with a "
+        "personal notice (user_notified_at or a subject_notified custody event) or a recorded restriction "
+        "(notification_blocked_by other than none); otherwise it passes when the issuing Party's profile "
+        "says a general notice is published (general_notice_published = true), fails when the profile says "
+        "none is (false), and cannot be evaluated when the profile does not say."
     ),
-    remediation="Notify the person, or record the confidentiality order or other ground that defers notice (notification_blocked_by).",
-    message="Disclosure {record_id} for request {request_id} ({party} ← {provider}), {age} days old, has no notice to the person and no recorded restriction",
-    requires={"requests": ("request_id",), "disclosures": ("outcome", "user_notified_at", "notification_blocked_by")},
+    remediation=(
+        "Publish a general notice (and set general_notice_published in the Party profile), notify the "
+        "person, or record the confidentiality order or other ground that defers notice (notification_blocked_by)."
+    ),
+    message="Disclosure {record_id} for request {request_id} ({party} ← {provider}), {age} days old, has no notice to the person and no recorded restriction, and {party} publishes no general notice",
+    requires={"requests": ("issuing_party",), "disclosures": ("outcome", "user_notified_at", "notification_blocked_by")},
     params=("notice_grace_days",),
+    profile_fields=("general_notice_published",),
+    notes="notice_grace_days is a policy grace: a disclosure younger than it is not yet due and outside the population.",
 )
 def evaluate(ctx):
     grace = int(ctx.param("notice_grace_days"))
@@ -44,6 +51,13 @@ def evaluate(ctx):
         ce = ctx.custody_events
         notified |= pop["request_id"].isin(ce.loc[ce["event"] == "subject_notified", "request_id"])
     restricted = pop["notification_blocked_by"].notna() & (pop["notification_blocked_by"] != "none")
-    out = result(pop, ~(notified | restricted).astype(bool), age=age)
+    party = pop["request_id"].map(ctx.tables["requests"].set_index("request_id")["issuing_party"])
+    general = ctx.profile(party, "general_notice_published").astype("boolean")
+    personal = (notified | restricted).astype(bool)
+    failed = (~general).astype("boolean").where(~personal, False)
+    why = unknown_why(pop.index, failed.isna(),
+                      "no personal notice or restriction, and the issuing Party's profile does not say whether "
+                      "a general notice is published (general_notice_published)")
+    out = result(pop, failed, age=age, why=why)
     out["record_id"] = pop["disclosure_id"]
     return out

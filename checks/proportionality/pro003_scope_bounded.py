@@ -24,9 +24,11 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result, unknown_w
     rationale=(
         "Art. 13 (like ETS 185 Art. 15) requires conditions and safeguards that include proportionality "
         "and limits on the scope of each measure. Logs show scope as identifiers_count and the "
-        "data_time_from/to range. What counts as bulk, and how long a period is proportionate for "
-        "serious (maximum penalty of at least proportionality_serious_offence_years) and other "
-        "offences, is the auditor's policy, set in the pack and shown in every report."
+        "data_time_from/to range. The Protocol fixes no number of identifiers and no period: what counts "
+        "as bulk, and how long a period is proportionate for serious (maximum penalty of at least "
+        "proportionality_serious_offence_years) and other offences, is the auditor's policy, with the "
+        "thresholds in the pack and shown in every report. A request beyond them is therefore reported as "
+        "an advisory finding, not as a breach of the text."
     ),
     remediation="Narrow the request to the identifiers and period the investigation needs, or record why a wider scope is proportionate and raise the threshold for this audit.",
     message="Request {request_id} ({party} → {receiving_party}) exceeds the proportionality thresholds: {excess}",
@@ -34,7 +36,11 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result, unknown_w
                            "offence_max_penalty_years")},
     params=("proportionality_bulk_identifiers", "proportionality_serious_offence_years",
             "proportionality_max_range_days_serious", "proportionality_max_range_days_other"),
-    notes="Overlaps: a missing necessity rationale is PRO001's; missing identifiers or range on Art. 7 orders is COM005's.",
+    notes=(
+        "Advisory: the rule is the auditor's policy (thresholds in checks/packs/cets224.toml), not a breach of "
+        "Art. 13. Overlaps: a missing necessity rationale is PRO001's; missing identifiers or range on Art. 7 "
+        "orders is COM005's (itself advisory for those parts)."
+    ),
 )
 def evaluate(ctx):
     r = ctx.requests

@@ -21,16 +21,21 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, events, result
     applies_to="requests with a retention_set event whose issuing Party's profile has no retention_max_days",
     rationale=(
         "Art. 14(5) requires domestic law to set specific retention periods or a periodic review of the "
-        "need to keep the data. For a Party without a retention period (empty retention_max_days) the "
-        "date set for the next review must fall within the pack's policy interval "
-        "retention_review_interval_days, else the review is not periodic."
+        "need to keep the data, but fixes no interval. For a Party without a retention period (empty "
+        "retention_max_days), reading \"periodic\" as a next review date within retention_review_interval_days "
+        "of the last date set is the auditor's policy (threshold in the pack), so a date set beyond it is "
+        "reported as an advisory finding, not as a breach of the text."
     ),
     remediation="Set the next review date (retention_set until) no later than the review interval after the data were received or last reviewed.",
     message="Data received for request {request_id} ({party}) are next reviewed after {kept} days, beyond the {interval}-day review interval",
     requires={"requests": ("issuing_party",), "custody_events": ("event", "at", "until")},
     params=("retention_review_interval_days",),
     profile_fields=("retention_max_days",),
-    notes="Overlaps: Parties with retention_max_days are RET002's; a passed date without deletion or review is RET001's.",
+    notes=(
+        "Advisory: the review interval is the auditor's policy (retention_review_interval_days in the pack). "
+        "Overlaps: Parties with retention_max_days are RET002's; a passed date without deletion or review is "
+        "RET001's; data with neither a retention date nor a review are RET004's (breach: the act is missing)."
+    ),
 )
 def evaluate(ctx):
     interval = int(ctx.param("retention_review_interval_days"))

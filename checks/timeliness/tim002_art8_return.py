@@ -1,4 +1,5 @@
-"""TIM002: Art. 8 data are returned within 20 days (subscriber) or 45 days (traffic) of service."""
+"""TIM002: the requested Party orders the return of Art. 8 data within 20 days of service
+(subscriber information) or 45 days (traffic data); the provider's actual reply is evidence only."""
 
 from __future__ import annotations
 
@@ -7,41 +8,103 @@ import pandas as pd
 from auditor.engine.registry import check
 from checks._lib import CETS, calendar_days, first_disclosure, lookup, result
 
+_NA_TIME = "datetime64[us, UTC]"
+
+
+def _part(pop, wanted, ordered, limit, label, first, waiting, evidence):
+    """One part (subscriber or traffic) of each request: breach, advisory, unknown masks and texts."""
+    served = pop["served_at"]
+    has_order = wanted & ordered.notna()
+    order_days = calendar_days(served, ordered)
+    breach = has_order & (order_days > limit).fillna(False)
+    took = calendar_days(served, first)
+    no_order = wanted & ordered.isna()
+    if evidence:
+        late = no_order & ((took > limit).fillna(False) | (first.isna() & (waiting > limit).fillna(False)))
+        unknown = no_order & first.isna() & ~late
+        why = "no ordered return date recorded and no response yet to use as evidence"
+    else:
+        late = pd.Series(False, index=pop.index)
+        unknown = no_order
+        why = "no ordered return date recorded and no disclosures to use as evidence"
+    breach_text = (f"the order sets the return of {label} for " + ordered.dt.strftime("%Y-%m-%d").astype("string")
+                   + ", " + order_days.astype("string") + f" days after service (limit {limit})")
+    late_text = (f"no ordered return date recorded for {label}; " + (
+        ("the first response came " + took.astype("string")).where(
+            first.notna(), "no response " + waiting.astype("string"))
+        + f" days after service (limit {limit})"))
+    text = pd.Series("", index=pop.index, dtype="string").where(~breach, breach_text).where(~late, late_text)
+    return breach, late, unknown, text, why
+
 
 @check(
     id="TIM002",
     rule_id="CETS224-8.6.a.i",
-    title="Art. 8 data are returned within 20 days of service for subscriber information and 45 days for traffic data",
-    title_fr="Les données de l'art. 8 sont remises dans les 20 jours (abonnés) ou 45 jours (trafic) suivant la signification",
+    title="The requested Party orders the return of Art. 8 data within 20 days of service for subscriber information and 45 days for traffic data",
+    title_fr="La Partie requise ordonne la remise des données de l'art. 8 dans les 20 jours (abonnés) ou 45 jours (trafic) suivant la signification",
     instrument=CETS,
     article="Art. 8(6)(a)",
     family="timeliness",
     severity="medium",
-    legal_basis_status="UNCONFIRMED",
+    legal_basis_status="R",
     scope=("cets224_art8",),
-    applies_to="cets224_art8 requests with served_at",
+    kind="mixed",
+    applies_to="served cets224_art8 requests seeking subscriber information or traffic data",
     rationale=(
-        "Art. 8(6)(a)(i)-(ii) requires the requested Party to order the provider to return subscriber "
-        "information within 20 days and traffic data within 45 days. A first response later than that "
-        "period (or none once it has passed) means the period was not set or not enforced. Requests for "
-        "both categories use the traffic period (covers rules CETS224-8.6.a.i and CETS224-8.6.a.ii)."
+        "Art. 8(6)(a)(i)-(ii): the requested Party \"shall order a return\" of subscriber information no later "
+        "than 20 days and of traffic data no later than 45 days. The duty is the return date the requested "
+        "Party orders (ordered_return_by; ordered_traffic_return_by for a separate traffic date), counted "
+        "in calendar days from service (served_at): an ordered date beyond the limit is a breach. A request "
+        "for both gets 20 days for its subscriber part and 45 for its traffic part; with one ordered date it "
+        "must meet 20 days. Where no ordered date is recorded, the provider's first response is evidence "
+        "only: a response (or none) later than the limit is an advisory finding saying the ordered date is "
+        "not recorded, since the provider's reply date is not the duty itself."
     ),
-    remediation="Order production within the Art. 8(6) periods and follow up with the provider before the period ends.",
+    remediation="Record the return date set in the order (ordered_return_by, ordered_traffic_return_by) and set it within the Art. 8(6)(a) periods.",
     message="Art. 8 request {request_id} ({party} → {receiving_party}, provider {provider}): {state}",
-    requires={"requests": ("instrument", "served_at", "data_requested"), "disclosures": ("responded_at",)},
-    params=("art8_subscriber_return_days", "art8_traffic_return_days"),
+    requires={"requests": ("instrument", "served_at", "data_requested")},
+    params=("art8_subscriber_return_days", "art8_traffic_return_days", "art7_ip_identification_is_subscriber"),
+    notes=(
+        "Mixed: an ordered date beyond the limit = breach; without an ordered date (column absent or empty), a "
+        "late or missing first response = advisory (evidence, not the duty); no response yet within the limit "
+        "= unknown. ordered_return_by, ordered_traffic_return_by and the disclosures table are optional: "
+        "without them that part falls back to the evidence, or is unknown. ip_identification counts as "
+        "subscriber information or traffic data by the pack's art7_ip_identification_is_subscriber. Requests "
+        "seeking neither category are outside 8(6)(a)(i)-(ii) (content under Art. 8 is MIN004's). Unserved "
+        "requests are TIM001's."
+    ),
 )
 def evaluate(ctx):
-    sub = int(ctx.param("art8_subscriber_return_days"))
-    traf = int(ctx.param("art8_traffic_return_days"))
+    sub_days = int(ctx.param("art8_subscriber_return_days"))
+    traf_days = int(ctx.param("art8_traffic_return_days"))
+    ip_is_sub = bool(ctx.param("art7_ip_identification_is_subscriber"))
     r = ctx.requests
-    pop = r[(r["instrument"] == "cets224_art8") & r["served_at"].notna()]
-    limit = pd.Series(sub, index=pop.index).where(~pop["req_traffic"].fillna(False).astype(bool), traf)
-    first = lookup(pop["request_id"], first_disclosure(ctx).set_index("request_id")["responded_at"])
-    took = calendar_days(pop["served_at"], first)
+    art8 = r[(r["instrument"] == "cets224_art8") & r["served_at"].notna()]
+    ip = art8["req_ip_identification"].fillna(False).astype(bool)
+    wants_sub = art8["req_subscriber"].fillna(False).astype(bool) | (ip & ip_is_sub)
+    wants_traf = art8["req_traffic"].fillna(False).astype(bool) | (ip & ~ip_is_sub)
+    pop = art8[wants_sub | wants_traf]
+    wants_sub, wants_traf = wants_sub[pop.index], wants_traf[pop.index]
+
+    present = ctx.present.get("requests", set())
+    none = pd.Series(pd.NaT, index=pop.index, dtype=_NA_TIME)
+    ordered = pop["ordered_return_by"] if "ordered_return_by" in present else none
+    ordered_traffic = pop["ordered_traffic_return_by"] if "ordered_traffic_return_by" in present else none
+    ordered_traffic = ordered_traffic.fillna(ordered)
+
+    evidence = ctx.has("disclosures") and "responded_at" in ctx.present.get("disclosures", set())
+    if evidence:
+        first = lookup(pop["request_id"], first_disclosure(ctx).set_index("request_id")["responded_at"])
+    else:
+        first = none
     waiting = calendar_days(pop["served_at"], pd.Series(ctx.as_of, index=pop.index))
-    failed = (took > limit).fillna(False) | (first.isna() & (waiting > limit))
-    state = ("first response " + took.astype("string") + " days after service (limit " + limit.astype("string") + ")").where(
-        first.notna(), "no response " + waiting.astype("string") + " days after service (limit " + limit.astype("string") + ")"
-    )
-    return result(pop, failed.astype("boolean"), state=state)
+
+    s_breach, s_late, s_unknown, s_text, s_why = _part(pop, wants_sub, ordered, sub_days, "subscriber information",
+                                                       first, waiting, evidence)
+    t_breach, t_late, t_unknown, t_text, _ = _part(pop, wants_traf, ordered_traffic, traf_days, "traffic data",
+                                                       first, waiting, evidence)
+    breach = s_breach | t_breach
+    failed = (breach | s_late | t_late).astype("boolean").mask(~breach & ~s_late & ~t_late & (s_unknown | t_unknown))
+    state = (s_text + "; " + t_text).str.strip("; ")
+    why = pd.Series(pd.NA, index=pop.index, dtype="string").mask(s_unknown | t_unknown, s_why)
+    return result(pop, failed, advisory=~breach, state=state, why=why)

@@ -17,22 +17,28 @@ from checks._lib import CETS, first_disclosure, lookup, result, unknown_why
     article="Art. 9(6)",
     family="timeliness",
     severity="medium",
-    legal_basis_status="UNCONFIRMED",
+    legal_basis_status="R",
     scope=("cets224_art9", "cets224_art10"),
     kind="advisory",
     applies_to="cets224_art9 and cets224_art10 requests",
     rationale=(
-        "Art. 9(6) (and 10(4) for emergency mutual assistance) requires the decision and any conditions "
-        "on a 'rapidly expedited basis'. The Protocol sets no number of hours, so the threshold is the "
-        "auditor's policy parameter emergency_decision_hours. It runs from receipt (provider_received_at, "
-        "else transmitted_at) to the first response of any outcome; with no response yet it runs to the "
-        "audit date."
+        "Art. 9(6) requires the decision and any conditions on a \"rapidly expedited basis\"; Art. 10(4) "
+        "asks for a rapid response once the requested Party is \"satisfied that an emergency exists\". The "
+        "Protocol sets no number of hours, so the threshold emergency_decision_hours is the auditor's "
+        "policy (set in the pack) and a slower decision is reported as an advisory finding, not as a breach "
+        "of the text. It runs from receipt (provider_received_at, else transmitted_at) to the first "
+        "response of any outcome; with no response yet it runs to the audit date."
     ),
     remediation="Decide emergency requests within the threshold, and record the decision (a disclosure row, refusals included).",
     message="Emergency request {request_id} ({party} → {receiving_party}, {instrument}): {state}, beyond the {limit}-hour rapid-decision threshold",
     requires={"requests": ("instrument", "provider_received_at", "transmitted_at"), "disclosures": ("responded_at",)},
     params=("emergency_decision_hours",),
-    notes="Covers Art. 10(4) too (same rule for emergency mutual assistance); one finding per request.",
+    notes=(
+        "Advisory: no hours in the text (9(6) \"rapidly expedited\"); the threshold is policy. Covers Art. 10(4) "
+        "too, one finding per request; but 10(4) runs from when the requested Party is satisfied that an "
+        "emergency exists, and no column records that moment, so for Art. 10 requests the clock starts at "
+        "receipt, which may be earlier."
+    ),
 )
 def evaluate(ctx):
     r = ctx.requests

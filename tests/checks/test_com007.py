@@ -1,4 +1,7 @@
-"""COM007: Art. 8 requests to a Party that declared under Art. 7(8) follow an Art. 7 order or explain why."""
+"""COM007: Art. 8 requests for subscriber information to a Party that declared under Art. 7(8)
+follow an Art. 7 order or explain why (traffic-only requests are outside 7(8))."""
+
+import pytest
 
 NO_PROFILE_PARTY = "BR"
 
@@ -12,6 +15,7 @@ def _requests(make_requests, *art8):
 
 
 def test_com007_passes_after_art7_order_or_with_reason(make_requests, make_parties, make_ctx, run):
+    # R1, the Art. 7 order, is outside the check's scope: it is found with ctx.linked_requests
     requests = _requests(make_requests, {"linked_request_id": "R1"},
                          {"no_prior_attempt_reason": "provider known not to answer direct orders"})
     result, findings = run("COM007", make_ctx(requests, parties=_parties(make_parties)))
@@ -20,13 +24,39 @@ def test_com007_passes_after_art7_order_or_with_reason(make_requests, make_parti
 
 
 def test_com007_fails_without_prior_order_or_reason(make_requests, make_parties, make_ctx, run):
-    requests = _requests(make_requests, {}, {"linked_request_id": "R9"})  # R9: not an Art. 7 order
+    requests = make_requests([
+        {"instrument": "cets224_art7"}, {"instrument": "cets224_art8"},
+        {"instrument": "cets224_art8", "linked_request_id": "R9"},  # R9 does not exist
+        {"instrument": "mla"},
+        {"instrument": "cets224_art8", "linked_request_id": "R4"},  # R4 is mutual assistance, not Art. 7
+    ])
     result, findings = run("COM007", make_ctx(requests, parties=_parties(make_parties)))
-    assert (result.outcome, result.failed) == ("fail", 2)
-    assert findings["request_id"].tolist() == ["R2", "R3"]
+    assert (result.outcome, result.evaluated, result.failed) == ("fail", 3, 3)
+    assert findings["request_id"].tolist() == ["R2", "R3", "R5"]
     assert findings.loc[0, "message"] == (
-        "Art. 8 request R2 (FR → US) neither follows an Art. 7 order nor explains why; US declared under Art. 7(8)"
+        "Art. 8 request R2 (FR → US) for subscriber information neither follows an Art. 7 order nor explains "
+        "why; US declared under Art. 7(8)"
     )
+
+
+@pytest.mark.parametrize("data,judged", [
+    ("traffic", 0), ("subscriber;traffic", 1), ("subscriber", 1), ("ip_identification", 1),
+])
+def test_com007_only_requests_seeking_subscriber_information(make_requests, make_parties, make_ctx, run,
+                                                             data, judged):
+    result, findings = run("COM007", make_ctx(_requests(make_requests, {"data_requested": data}),
+                                              parties=_parties(make_parties)))
+    assert (result.evaluated, result.failed) == (judged, judged)
+    if not judged:
+        assert result.outcome == "not_evaluated" and result.reason == "no applicable records in scope"
+        assert findings.empty
+
+
+def test_com007_ip_identification_follows_the_pack_parameter(make_requests, make_parties, make_ctx, run):
+    ctx = make_ctx(_requests(make_requests, {"data_requested": "ip_identification"}),
+                   parties=_parties(make_parties), params={"art7_ip_identification_is_subscriber": False})
+    result, _ = run("COM007", ctx)
+    assert result.outcome == "not_evaluated" and result.reason == "no applicable records in scope"
 
 
 def test_com007_same_request_out_of_scope_without_declaration(make_requests, make_parties, make_ctx, run):

@@ -1,4 +1,7 @@
-"""RET002: the retention period set stays within the Party's domestic maximum."""
+"""RET002: the retention period set stays within the Party's domestic maximum, and data with no retention
+date set are not held past it."""
+
+import pytest
 
 NO_PROFILE_PARTY = "BR"  # not in the shipped Party profiles: every profile value unknown
 
@@ -81,3 +84,66 @@ def test_ret002_not_evaluated_when_until_column_absent(make_requests, make_event
     result, _ = run("RET002", ctx)
     assert result.outcome == "not_evaluated"
     assert "custody_events.until" in result.reason
+
+
+# ---- no retention date set: data held past the maximum -------------------------------------------
+
+RECEIVED = "2025-03-10T12:00:00Z"  # + 365 days = 2026-03-10
+
+
+def _held(make_requests, make_events, make_parties, make_ctx, *extra, max_days="365", as_of="2026-06-30",
+          issuing_party="FR"):
+    events = make_events([{"event": "received", "at": RECEIVED}, *extra])
+    parties = make_parties([{"party": "FR", "retention_max_days": max_days}])
+    return make_ctx(make_requests([{"issuing_party": issuing_party}]), custody_events=events, parties=parties,
+                    as_of=as_of)
+
+
+@pytest.mark.parametrize("as_of,failed", [("2026-03-10", 0), ("2026-03-11", 1)])
+def test_ret002_held_without_retention_date_past_the_maximum(make_requests, make_events, make_parties, make_ctx,
+                                                             run, as_of, failed):
+    result, findings = run("RET002", _held(make_requests, make_events, make_parties, make_ctx, as_of=as_of))
+    assert (result.evaluated, result.failed) == (1, failed)
+    if failed:
+        assert findings[["request_id", "kind"]].values.tolist() == [["R1", "breach"]]
+        assert findings.loc[0, "message"] == (
+            "Data received for request R1 (FR) have been held 1 days beyond FR's 365-day domestic maximum, "
+            "with no retention date set"
+        )
+
+
+@pytest.mark.parametrize("deleted_at,failed", [("2026-03-10T23:00:00Z", 0), ("2026-03-11T01:00:00Z", 1)])
+def test_ret002_deleted_without_retention_date_boundary(make_requests, make_events, make_parties, make_ctx, run,
+                                                        deleted_at, failed):
+    ctx = _held(make_requests, make_events, make_parties, make_ctx, {"event": "deleted", "at": deleted_at})
+    result, findings = run("RET002", ctx)
+    assert (result.evaluated, result.failed) == (1, failed)
+    if failed:
+        assert findings.loc[0, "message"].endswith(
+            "were held 1 days beyond FR's 365-day domestic maximum before deletion, with no retention date set")
+
+
+def test_ret002_no_retention_date_and_no_maximum_is_left_to_ret004(make_requests, make_events, make_ctx, run):
+    requests = make_requests([{"issuing_party": NO_PROFILE_PARTY}])
+    ctx = make_ctx(requests, custody_events=make_events([{"event": "received", "at": RECEIVED}]), as_of="2030-01-01")
+    result, findings = run("RET002", ctx)
+    assert (result.outcome, result.reason) == ("not_evaluated", "no applicable records in scope")
+    assert findings.empty
+
+
+def test_ret002_retention_date_within_the_maximum_that_passed_is_ret001s(make_requests, make_events, make_parties,
+                                                                        make_ctx, run):
+    # date set within the maximum, never deleted, held long past it: RET001 reports it, RET002 does not
+    ctx = _held(make_requests, make_events, make_parties, make_ctx,
+                {"event": "retention_set", "at": RECEIVED, "until": "2025-12-31"}, as_of="2027-06-30")
+    result, findings = run("RET002", ctx)
+    assert (result.outcome, result.evaluated, result.failed) == ("pass", 1, 0) and findings.empty
+    assert run("RET001", ctx)[0].failed == 1
+
+
+def test_ret002_data_of_other_instruments_are_not_judged(make_requests, make_events, make_parties, make_ctx, run):
+    requests = make_requests([{"instrument": "mla"}, {"instrument": "eu_epoc"}])
+    events = make_events([{"request_id": rid, "event": "received", "at": RECEIVED} for rid in ("R1", "R2")])
+    parties = make_parties([{"party": "FR", "retention_max_days": "30"}])
+    result, findings = run("RET002", make_ctx(requests, custody_events=events, parties=parties, as_of="2030-01-01"))
+    assert result.outcome == "not_evaluated" and findings.empty

@@ -16,6 +16,8 @@ def test_eu008_boundary_one_hour(epoc, eu_ctx, run):
     assert findings.loc[0, "message"] == (
         "EPOC R3 (FR → IE, provider cloudbox) for content data notified the enforcing State 1.0 h after "
         "it was sent (tolerance 1 h)")
+    assert findings.loc[0, "kind"] == "advisory"  # late against the policy tolerance
+    assert (result.outcome, result.advisory) == ("advisory", 1)
 
 
 def test_eu008_missing_notification_and_the_8_2_exception(epoc, eu_ctx, run):
@@ -25,6 +27,22 @@ def test_eu008_missing_notification_and_the_8_2_exception(epoc, eu_ctx, run):
     assert (result.evaluated, result.failed) == (3, 2)
     assert findings["request_id"].tolist() == ["R1", "R3"]
     assert "no notification of the enforcing State and no Art. 8(2) exception recorded" in findings.loc[0, "message"]
+    assert findings["kind"].tolist() == ["breach", "breach"]  # no notification at all
+    assert (result.outcome, result.advisory) == ("fail", 0)
+
+
+def test_eu008_missing_notification_judged_once_the_tolerance_has_run(epoc, eu_ctx, run):
+    row = epoc(**_t(None))
+    assert run("EU008", eu_ctx([row], as_of="2026-09-01T11:00:00Z"))[0].outcome == "not_evaluated"
+    result, findings = run("EU008", eu_ctx([row], as_of="2026-09-01T11:00:01Z"))
+    assert (result.failed, findings.loc[0, "kind"]) == (1, "breach")
+
+
+def test_eu008_rationale_says_which_part_is_advisory():
+    from auditor.engine.registry import get
+
+    check = get("EU008")
+    assert check.kind == "mixed" and "advisory" in check.rationale
 
 
 def test_eu008_exception_column_absent_means_not_recorded(epoc, eu_ctx, run):

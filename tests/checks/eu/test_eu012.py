@@ -16,6 +16,8 @@ def test_eu012_boundary_day_30_vs_31(epoc, eu_ctx, run):
     assert findings.loc[0, "message"] == (
         "Data obtained by EPOC R2 (FR → IE, provider cloudbox) were notified to the person 31 days after "
         "the response (limit 30)")
+    assert findings.loc[0, "kind"] == "advisory"  # late against the policy number
+    assert (result.outcome, result.advisory) == ("advisory", 1)
 
 
 def test_eu012_deferral_or_event_counts(epoc, eu_ctx, run):
@@ -27,6 +29,24 @@ def test_eu012_deferral_or_event_counts(epoc, eu_ctx, run):
     assert (result.evaluated, result.failed) == (3, 1)
     assert findings["request_id"].tolist() == ["R2"]
     assert "have not been notified to the person 117 days after the response" in findings.loc[0, "message"]
+    assert findings.loc[0, "kind"] == "breach"  # no notice and no deferral at all
+    assert (result.outcome, result.advisory) == ("fail", 0)
+
+
+def test_eu012_no_notice_is_a_breach_from_day_31(epoc, eu_ctx, run):
+    ctx = eu_ctx([epoc()], disclosures=[_d("R1")], as_of="2026-10-05T23:00:00Z")
+    assert run("EU012", ctx)[0].outcome == "not_evaluated"  # day 30: not yet due
+    result, findings = run("EU012", eu_ctx([epoc()], disclosures=[_d("R1")], as_of="2026-10-06"))
+    assert (result.failed, findings.loc[0, "kind"]) == (1, "breach")
+    assert findings.loc[0, "message"].endswith("have not been notified to the person 31 days after the "
+                                               "response, and no deferral is recorded")
+
+
+def test_eu012_rationale_says_which_part_is_advisory():
+    from auditor.engine.registry import get
+
+    check = get("EU012")
+    assert check.kind == "mixed" and "advisory" in check.rationale
 
 
 def test_eu012_custody_events_without_notices(epoc, eu_ctx, run):

@@ -38,3 +38,15 @@ def test_eu014_profile_off(epoc, not_bound, eu_ctx, run):
 def test_eu014_not_evaluated_without_disclosures(epoc, eu_ctx, run):
     result, _ = run("EU014", eu_ctx([epoc()]))
     assert result.outcome == "not_evaluated" and "disclosures" in result.reason
+
+
+def test_eu014_every_shipped_annex_iii_reason_is_accepted(epoc, eu_ctx, run):
+    reasons = ["Incomplete", "manifest errors", "insufficient information", "data not stored",
+               "de facto impossibility", "not competent authority", "offence not Art. 5(4)",
+               "service not covered", "Immunities / privileges", "third-country law conflict"]
+    ctx = eu_ctx([epoc() for _ in reasons] + [epoc()],
+                 disclosures=[_d(f"R{i}", "refused", r) for i, r in enumerate(reasons, start=1)]
+                 + [_d(f"R{len(reasons) + 1}", "refused", "fundamental rights")])
+    result, findings = run("EU014", ctx)
+    assert (result.evaluated, result.failed) == (11, 1)
+    assert findings.loc[0, "message"].endswith("gives reason 'fundamental rights', not an Annex III reason")
