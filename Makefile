@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out/demo
-AS_OF ?= 2026-06-30
+AS_OF ?= 2026-10-31
 
 .PHONY: help install demo demo-eu test lint sample clean bench install-browser golden
 
@@ -20,12 +20,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install auditor with its dev tools
 
-demo: install ## Audit the bundled sample_data/ (SQLite auditor.db) and write reports to out/demo
+demo: install ## Audit the bundled sample_data/ with every pack (SQLite auditor.db) and write reports to out/demo
 	$(BIN)/auditor run --data sample_data --out $(OUT) --as-of $(AS_OF)
 	@echo "Demo reports: $(abspath $(OUT))/index.html"
 
-demo-eu: install ## Audit sample_data/ with the EU 2023/1543 pack as of 2026-10-31 into out/demo-eu
-	$(BIN)/auditor run --pack eu2023_1543 --data sample_data --out out/demo-eu --as-of 2026-10-31
+demo-eu: install ## Audit sample_data/ with the EU 2023/1543 pack only (its requests alone) into out/demo-eu
+	$(BIN)/auditor run --pack eu2023_1543 --data sample_data --out out/demo-eu --as-of $(AS_OF)
 	@echo "EU demo reports: $(abspath out/demo-eu)/index.html"
 
 test: install install-browser ## Run the whole test suite

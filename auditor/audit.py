@@ -311,7 +311,8 @@ def audit_store(
             db.insert_frame(conn, models.Finding.__table__, fdb)
     db.save(engine, [run])
     ledger.append_run(engine, run, {
-        "pack": {"packs": [{"name": p.name, "version": p.version, "file": p.path, "sha256": p.sha256}
+        "pack": {"sha256": pack.sha256,  # of the selection (one pack: its file's text)
+                 "packs": [{"name": p.name, "version": p.version, "file": p.path, "sha256": p.sha256}
                            for p in pack.parts],
                  "values": [p.as_dict() for p in pack.params.values()]},
         "config_sha256": config_sha256,

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
-AS_OF = "2026-06-30"
+AS_OF = "2026-10-31"  # the sample's audit date (sample_data/generate.py AS_OF)
 KEY = b"test-key-0123456789"
 
 

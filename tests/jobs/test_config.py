@@ -33,9 +33,15 @@ def test_config_supplies_options_and_the_command_line_wins(tmp_path, slice_dir):
     assert (out / "findings.csv").exists() and not (out / "index.html").exists()  # format = ["csv"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary  # written where the config said
-    # the command line wins over the file
+    # the command line wins over the file: --fail-on critical fails only on a critical breach
+    import csv
+
+    with (out / "findings.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert any(f["severity"] == "high" and f["kind"] == "breach" for f in rows)
+    critical = any(f["severity"] == "critical" and f["kind"] == "breach" for f in rows)
     r = invoke("--config", cfg, "run", "--fail-on", "critical", "--out", tmp_path / "cli-out")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == (1 if critical else 0), r.output
     assert (tmp_path / "cli-out" / "findings.sarif").exists()
 
 
