@@ -108,14 +108,21 @@ class AuditContext:
     def linked_requests(self, ids: pd.Series) -> pd.DataFrame:
         """The requests (of any instrument, with ``req_*`` flags) whose request_id is among
         ``ids``: to look up what an in-scope request links to, never to judge them."""
-        every = self._root.requests
-        return every[every["request_id"].isin(pd.Series(ids).dropna().unique())]
+        return self._root._requests_with("request_id", ids)
 
     def follow_ups(self, ids: pd.Series) -> pd.DataFrame:
         """The requests (of any instrument) whose linked_request_id is among ``ids``: evidence
         about what followed an in-scope request, never judged themselves."""
-        every = self._root.requests
-        return every[every["linked_request_id"].isin(pd.Series(ids).dropna().unique())]
+        return self._root._requests_with("linked_request_id", ids)
+
+    def _requests_with(self, column: str, ids: pd.Series) -> pd.DataFrame:
+        from auditor.ingest.normalise import arrow_text, index_in  # noqa: PLC0415
+
+        every = self.requests
+        wanted = pd.Series(ids).dropna().astype("string").unique()
+        if len(wanted) == 0 or every.empty:
+            return every.iloc[:0]
+        return every[index_in(every[column], arrow_text(pd.Series(wanted, dtype="string"))) >= 0]
 
     def has(self, table: str) -> bool:
         return table in self.tables
