@@ -86,21 +86,38 @@ class _View:
     def checks(self, results: list[dict], explain_all: bool = False) -> list[dict]:
         out = []
         for c in results:
-            c = {**c, "explain": explain_all or c["outcome"] in ("fail", "error") or bool(c.get("findings")),
+            c = {**c, "explain": explain_all or c["outcome"] in ("fail", "advisory", "error")
+                 or bool(c.get("findings")) or bool(c.get("advisory_findings")),
                  "title_l": i18n.check_text(c, "title", self.lang),
                  "remediation_l": i18n.check_text(c, "remediation", self.lang)}
             out.append(compare.band_tree(c, self.threshold) if self.publish else c)
         return out
 
-    def findings_table(self, findings: list[dict], checks: list[dict]) -> dict:
+    def basis(self, check: dict) -> str:
+        """The parameters an advisory finding of ``check`` rests on: name = value (basis), the
+        policy parameters first (all of them when the check has no policy parameter); "" when
+        the check names none."""
+        params = [self.params_by_name.get(name, {"name": name}) for name in check.get("params") or []]
+        policy = [p for p in params if p.get("kind") == "policy"] or params
+        return "; ".join(f"{p['name']} = {p.get('value', '?')}" + (f" ({p['basis']})" if p.get("basis") else "")
+                         for p in policy)
+
+    def findings_tables(self, findings: list[dict], checks: list[dict]) -> tuple[dict, dict]:
+        """(breach findings table, advisory findings table) of a page."""
+        breach = [f for f in findings if not aggregate.is_advisory(f)]
+        advisory = [f for f in findings if aggregate.is_advisory(f)]
+        return self.findings_table(breach, checks), self.findings_table(advisory, checks, advisory=True)
+
+    def findings_table(self, findings: list[dict], checks: list[dict], advisory: bool = False) -> dict:
         titles = {c["check_id"]: c["title_l"] for c in checks}
+        bases = {c["check_id"]: self.basis(c) for c in checks} if advisory else {}
         rows: list[dict] = []
         total = len(findings)
         if self.publish:
             for r in compare.published_findings(findings, self.gran, self.threshold):
                 n = r["findings"]
                 rows.append({**r, "sev_rank": aggregate._severity_rank(r["severity"]),
-                             "title": titles.get(r["check_id"], ""),
+                             "title": titles.get(r["check_id"], ""), "basis": bases.get(r["check_id"], ""),
                              "sort_findings": self.threshold - 0.5 if isinstance(n, str) else n})
         else:
             if 0 < self.page_findings < len(findings):  # a page lists the most severe; the files, all
@@ -111,25 +128,29 @@ class _View:
             for f in findings:
                 hit = known.get(id(f))
                 if hit is None or hit[0] is not f:
-                    hit = known[id(f)] = (f, self._finding_row(f, titles))
+                    hit = known[id(f)] = (f, self._finding_row(f, titles, bases))
                 rows.append(hit[1])
         filters = []
-        for name, label in (("severity", "Severity"), ("family", "Family"), ("article", "Article"),
-                            ("party", "Party"), ("provider", "Provider"), ("period", "Period")):
+        for name, label in (("severity", "Severity"), ("family", "Family"), ("instrument", "Instrument"),
+                            ("article", "Article"), ("party", "Party"), ("provider", "Provider"),
+                            ("period", "Period")):
             values = sorted(set(map(str, filter(None, map(itemgetter(name), rows)))),
                             key=(aggregate._severity_rank if name == "severity" else str))
             filters.append({"name": name, "label": label, "values": values})
         # published rows are aggregates (one per check and cell): never cut
         omitted = 0 if self.publish else total - len(rows)
-        return {"rows": rows, "filters": filters, "cache": self.row_cache, "omitted": omitted, "total": total}
+        return {"rows": rows, "filters": filters, "cache": self.row_cache, "omitted": omitted, "total": total,
+                "advisory": advisory, "id": "advisory-findings" if advisory else "findings"}
 
-    def _finding_row(self, f: dict, titles: dict) -> dict:
+    def _finding_row(self, f: dict, titles: dict, bases: dict) -> dict:
         status = "waived" if f.get("waived") else self.status.get(str(f.get("fingerprint") or ""), "")
         return {
             "severity": f.get("severity") or "", "sev_rank": aggregate._severity_rank(f.get("severity")),
             "check_id": f["check_id"], "title": titles.get(f["check_id"], ""),
             "family": f.get("family") or "", "article": f.get("article") or "",
             "instrument": f.get("instrument") or "", "party": f["party"], "provider": f["provider"],
+            "kind": f.get("kind") or "breach", "pack": f.get("pack") or "",
+            "request_instrument": f.get("request_instrument") or "", "basis": bases.get(f["check_id"], ""),
             "period": compare.period_label(f.get("issued_at"), self.gran),
             "request_id": f["request_id"], "record_id": f.get("record_id"),
             "issued": (f.get("issued_at") or "")[:10], "message": f["message"], "status": status,
@@ -166,6 +187,21 @@ class _View:
                                        "published_high", "status", "note")} for r in rows]
         return compare.band_tree(rows, self.threshold) if self.publish else rows
 
+    def outside(self, party: str | None = None, provider: str | None = None) -> dict:
+        """Requests outside the audited instruments (counted, not judged), banded when published."""
+        out = aggregate.outside_audited(self.model, party, provider)
+        return compare.band_tree(out, self.threshold) if self.publish else out
+
+    def instruments(self, party: str | None = None, provider: str | None = None) -> list[dict]:
+        """The per-legal-instrument rows of a page (rates suppressed on small denominators and
+        counts banded when published)."""
+        rows = aggregate.instrument_rows(self.model, party, provider)
+        if not self.publish:
+            return rows
+        rows = [{**r, "compliance_rate": compare.safe_rate(r["compliance_rate"], r["records_evaluated"],
+                                                           self.threshold)} for r in rows]
+        return compare.band_tree(rows, self.threshold)
+
     def family_rates(self, party: str | None = None, provider: str | None = None) -> list[dict]:
         rows = compare.family_rates(self.model, party, provider)
         if self.publish:
@@ -185,9 +221,15 @@ def _alt_data(name: str, data: Any, threshold: int) -> Any:
     return data
 
 
+def _breaches(findings: list[dict]) -> list[dict]:
+    """The breach findings (charts of findings plot breaches; advisory findings are apart)."""
+    return [f for f in findings if not aggregate.is_advisory(f)]
+
+
 def _index_charts(view: _View, findings: list[dict], party_rows: list[dict], pool: ChartPool) -> dict:
     """The index page's chart jobs (see :func:`_chart_results`)."""
     t, thr, model = view.t, view.threshold, view.model
+    findings = _breaches(findings)
     gran = t(view.gran)
     return {
         "family_rate": pool.submit("family_rate_chart", view.family_rates()),
@@ -207,6 +249,7 @@ def _scope_charts(view: _View, findings: list[dict], party: str | None, provider
                   medians: dict | None, reconciliation: list[dict], pool: ChartPool) -> dict:
     """A Party/provider page's chart jobs (see :func:`_chart_results`)."""
     t, thr, model = view.t, view.threshold, view.model
+    findings = _breaches(findings)
     active = [f for f in findings if not f.get("waived")]
     return {
         "family_rate": pool.submit("family_rate_chart", view.family_rates(party, provider), medians),
@@ -314,17 +357,21 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     provider_rows = view.rows("provider")
     base_ctx = {"publish": publish, "threshold": threshold, "scope": scope, "gran": view.gran,
                 "params_by_name": view.params_by_name}
+    breach_table, advisory_table = view.findings_tables(findings, checks)
     index_ctx: dict[str, Any] = {
         **base_ctx,
         "summary": view.summary(aggregate.compliance_summary(aggregate.check_results(model), findings)),
         "requests": compare.band_tree(aggregate.requests_tally(model), view.threshold),
+        "outside": view.outside(),
+        "instruments": view.instruments(),
         "party_rows": party_rows,
         "provider_rows": provider_rows,
         "median": compare.median_rate([r for r in party_rows if not isinstance(r.get("compliance_rate"), str)]),
         "checks": checks,
         "diff": view.diff(),
         "attestations": aggregate.attestations(model),
-        "findings_table_data": view.findings_table(findings, checks),
+        "findings_table_data": breach_table,
+        "advisory_table_data": advisory_table,
         "links": True,
     }
     if want_pages:
@@ -355,6 +402,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             comparison["rate"] = next((r["compliance_rate"] for r in party_rows if r["name"] == name), None)
         reconciliation = view.reconciliation(party, provider)
         s_checks = view.checks(report["checks"])
+        breach_table, advisory_table = view.findings_tables(scope_findings, s_checks)
         ctx = {
             **base_ctx,
             "report": report,
@@ -365,11 +413,15 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             "comparison": comparison,
             "diff": view.diff(party, provider),
             "reconciliation": reconciliation,
-            "findings_table_data": view.findings_table(scope_findings, s_checks),
+            "outside": view.outside(party, provider),
+            "instruments": view.instruments(party, provider),
+            "findings_table_data": breach_table,
+            "advisory_table_data": advisory_table,
         }
         if publish:
             report = compare.band_tree({**report, "findings": compare.published_findings(
-                scope_findings, view.gran, threshold), "summary": ctx["summary"]}, threshold)
+                scope_findings, view.gran, threshold), "summary": ctx["summary"],
+                "instruments": ctx["instruments"]}, threshold)
             ctx["report"] = report
         base = out_dir / kind / slug
         if want_json:

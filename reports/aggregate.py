@@ -18,7 +18,11 @@ from typing import Any, TypeVar
 import pandas as pd
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
-OUTCOMES: tuple[str, ...] = ("pass", "fail", "not_evaluated", "error")
+#: a check's outcome: ``advisory`` = it failed only advisory rules (the auditor's policy, not the text)
+OUTCOMES: tuple[str, ...] = ("pass", "fail", "advisory", "not_evaluated", "error")
+#: a finding's kind: a breach of the text, or advisory (the auditor's policy threshold); a check's
+#: kind may also be ``mixed`` (some of its findings are advisory)
+KINDS: tuple[str, ...] = ("breach", "advisory", "mixed")
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "run_id",
@@ -38,6 +42,9 @@ FINDING_EXTRA_COLUMNS: tuple[str, ...] = (
     "legal_basis_status",
     "issued_at",
     "fingerprint",
+    "kind",
+    "pack",
+    "request_instrument",
 )
 ALL_FINDING_COLUMNS: tuple[str, ...] = FINDING_COLUMNS + FINDING_EXTRA_COLUMNS
 # Optional columns, emitted only when the model's findings carry them (waivers).
@@ -71,6 +78,23 @@ def _severity_rank(severity: Any) -> int:
 
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key putting "cets224_art6" before "cets224_art10"."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(str(text)))
+
+
+def _int(value: Any) -> int:
+    """A count from the model (int, float, numeric text); anything else (None, NaN, text) is 0."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0
+    return int(number) if number == number and abs(number) != float("inf") else 0
 
 
 def _py(value: Any) -> Any:
@@ -152,8 +176,22 @@ def _partition(records: list[dict]) -> tuple[dict[str, list[dict]], dict[str, li
     return by_party, by_provider
 
 
+def is_advisory(finding: dict) -> bool:
+    """An advisory finding: the rule is the auditor's policy (a threshold the text does not fix),
+    not a breach of the text. Shown apart and left out of every compliance figure."""
+    return finding.get("kind") == "advisory"
+
+
+def _pack_of(model: dict) -> dict[str, str]:
+    """{check id: pack name}: the check's ``pack``, else the run's pack."""
+    default = _str((model.get("run") or {}).get("pack"))
+    return {_str(c.get("id")): _str(c.get("pack")) or default for c in model.get("checks", []) or []}
+
+
 def _findings_records(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
     run_id = model.get("run", {}).get("run_id", "")
+    pack_of = _pack_of(model)
+    default_pack = _str((model.get("run") or {}).get("pack")) or None
     out = []
     for f in model.get("findings", []) or []:
         if party is not None and _str(f.get("party")) != party:
@@ -167,6 +205,10 @@ def _findings_records(model: dict, party: str | None = None, provider: str | Non
             rec[col] = run_id if col == "run_id" else f.get(col)
         for col in ("party", "provider", "check_id", "request_id", "message"):
             rec[col] = _str(rec[col])
+        # a finding of an earlier run has no kind: every finding was a breach then
+        rec["kind"] = "advisory" if rec["kind"] == "advisory" else "breach"
+        if not rec["pack"]:
+            rec["pack"] = pack_of.get(rec["check_id"]) or default_pack
         for col in WAIVER_COLUMNS:
             if col in f:
                 rec[col] = _py(f.get(col))
@@ -217,20 +259,45 @@ def group_by_family(records: list[dict]) -> list[dict]:
 
 # ---------------------------------------------------------------- checks
 
+COUNT_COLUMNS: tuple[str, ...] = ("evaluated", "passed", "failed", "unknown", "advisory")
+
 
 def _scope_frame(model: dict) -> pd.DataFrame:
-    """The scope rows as a typed frame (shared while memoized: do not modify it in place)."""
+    """The scope rows as a typed frame (shared while memoized: do not modify it in place).
+
+    Besides the check's own counts it has the check's ``kind`` and the compliance counts
+    (``rec_evaluated``, ``rec_passed``, ``rec_failed``: see :func:`compliance_counts`)."""
     return memo(model, ("scope_frame",), lambda: _make_scope_frame(model))
 
 
+def _check_kinds(model: dict) -> dict[str, str]:
+    return {_str(c.get("id")): _str(c.get("kind")) or "breach" for c in model.get("checks", []) or []}
+
+
 def _make_scope_frame(model: dict) -> pd.DataFrame:
-    cols = ["check_id", "party", "provider", "evaluated", "passed", "failed", "unknown"]
+    cols = ["check_id", "party", "provider", *COUNT_COLUMNS]
     df = pd.DataFrame(model.get("scope", []) or [], columns=cols)
     for c in ("check_id", "party", "provider"):
         df[c] = df[c].fillna("").astype(str)
-    for c in ("evaluated", "passed", "failed", "unknown"):
+    for c in COUNT_COLUMNS:
         df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0).astype(int)
+    df["kind"] = df["check_id"].map(_check_kinds(model)).fillna("breach")
+    whole = df["kind"] != "advisory"
+    df["rec_evaluated"] = (df["evaluated"] - df["advisory"]).where(whole, 0)
+    df["rec_passed"] = df["passed"].where(whole, 0)
+    df["rec_failed"] = (df["failed"] - df["advisory"]).where(whole, 0)
     return df
+
+
+def compliance_counts(kind: str, evaluated: int, passed: int, failed: int, advisory: int) -> tuple[int, int, int]:
+    """(evaluated, passed, failed) records of a check as the compliance figures count them.
+
+    Advisory findings rest on the auditor's policy, not on the text: an ``advisory`` check's
+    records are left out altogether; a ``breach`` or ``mixed`` check's advisory records are left
+    out of its evaluated and failed records (its passed records stay)."""
+    if kind == "advisory":
+        return 0, 0, 0
+    return evaluated - advisory, passed, failed - advisory
 
 
 def _rate(passed: int, evaluated: int) -> float | None:
@@ -242,7 +309,8 @@ def check_results(model: dict, party: str | None = None, provider: str | None = 
 
     A check is ``not_evaluated`` in a scope when it has no evaluated records
     there; the global reason from ``model["checks"]`` is carried along. A
-    check that errored globally stays ``error``.
+    check that errored globally stays ``error``. A check whose failed records in the scope are
+    all advisory is ``advisory`` there (no breach of the text).
     """
     return memo(model, ("check_results", party, provider), lambda: _check_results(model, party, provider))
 
@@ -256,31 +324,36 @@ def _check_results(model: dict, party: str | None, provider: str | None) -> list
             df = df[df["party"] == party]
         if provider is not None:
             df = df[df["provider"] == provider]
-        sums = df.groupby("check_id")[["evaluated", "passed", "failed", "unknown"]].sum()
+        sums = df.groupby("check_id")[list(COUNT_COLUMNS)].sum()
     findings = findings_records(model, party, provider)
-    fcount = _counts(findings, "check_id")
+    fcount = _counts([f for f in findings if not is_advisory(f)], "check_id")
+    acount = _counts([f for f in findings if is_advisory(f)], "check_id")
     results = []
     for chk in checks:
         cid = _str(chk.get("id"))
         if global_scope:
-            ev, pa, fa, un = (int(chk.get(k) or 0) for k in ("evaluated", "passed", "failed", "unknown"))
+            ev, pa, fa, un, adv = (int(chk.get(k) or 0) for k in COUNT_COLUMNS)
         elif cid in sums.index:
             row = sums.loc[cid]
-            ev, pa, fa, un = (int(row[k]) for k in ("evaluated", "passed", "failed", "unknown"))
+            ev, pa, fa, un, adv = (int(row[k]) for k in COUNT_COLUMNS)
         else:
-            ev = pa = fa = un = 0
+            ev = pa = fa = un = adv = 0
+        kind = _str(chk.get("kind")) or "breach"
         global_outcome = _str(chk.get("outcome")) or "not_evaluated"
         if global_outcome == "error":
             outcome = "error"
         elif ev == 0:
             outcome = "not_evaluated"
-        elif fa > 0:
+        elif fa > adv:
             outcome = "fail"
+        elif fa > 0:
+            outcome = "advisory"
         else:
             outcome = "pass"
         reason = chk.get("reason")
         if outcome == "not_evaluated" and not reason:
             reason = "no evaluated records in this scope"
+        rec_ev, rec_pa, rec_fa = compliance_counts(kind, ev, pa, fa, adv)
         results.append(
             {
                 "check_id": cid,
@@ -291,6 +364,9 @@ def _check_results(model: dict, party: str | None, provider: str | None) -> list
                 "family": chk.get("family"),
                 "severity": chk.get("severity"),
                 "legal_basis_status": chk.get("legal_basis_status"),
+                "kind": kind,
+                "pack": _str(chk.get("pack")) or _str((model.get("run") or {}).get("pack")),
+                "scope": [str(i) for i in chk.get("scope") or []],
                 "title_fr": chk.get("title_fr") or "",
                 "rationale": chk.get("rationale"),
                 "remediation": chk.get("remediation"),
@@ -304,37 +380,54 @@ def _check_results(model: dict, party: str | None, provider: str | None) -> list
                 "passed": pa,
                 "failed": fa,
                 "unknown": un,
+                "advisory": adv,
+                "records_evaluated": rec_ev,
+                "records_passed": rec_pa,
+                "records_failed": rec_fa,
                 "findings": fcount.get(cid, 0),
+                "advisory_findings": acount.get(cid, 0),
             }
         )
     return results
 
 
 def compliance_summary(results: list[dict], findings: list[dict]) -> dict:
-    """Check outcome counts and the record-level compliance rate for a scope."""
+    """Check outcome counts and the record-level compliance rate for a scope.
+
+    Breach findings only: advisory findings (the auditor's policy) are counted apart
+    (``advisory``, ``advisory_by_check``) and their records are not in the record counts
+    (:func:`compliance_counts`). ``checks_failed`` counts checks whose outcome is ``fail``;
+    ``checks_advisory`` the checks with advisory findings, ``checks_advisory_only`` those whose
+    outcome is ``advisory`` (advisory findings and no breach)."""
     outcomes = {o: 0 for o in OUTCOMES}
     for r in results:
         outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
-    ev = sum(r["evaluated"] for r in results)
-    pa = sum(r["passed"] for r in results)
-    fa = sum(r["failed"] for r in results)
+    ev = sum(r["records_evaluated"] for r in results)
+    pa = sum(r["records_passed"] for r in results)
+    fa = sum(r["records_failed"] for r in results)
     waived = [f for f in findings if f.get("waived")]
-    findings = [f for f in findings if not f.get("waived")]  # a waived finding is not a failure
+    active = [f for f in findings if not f.get("waived")]  # a waived finding is not a failure
+    breach = [f for f in active if not is_advisory(f)]
+    advisory = [f for f in active if is_advisory(f)]
     return {
         "checks_total": len(results),
-        "checks_evaluated": outcomes["pass"] + outcomes["fail"],
+        "checks_evaluated": outcomes["pass"] + outcomes["fail"] + outcomes["advisory"],
         "checks_passed": outcomes["pass"],
         "checks_failed": outcomes["fail"],
+        "checks_advisory": sum(1 for r in results if r.get("advisory")),
+        "checks_advisory_only": outcomes["advisory"],
         "checks_not_evaluated": outcomes["not_evaluated"],
         "checks_error": outcomes["error"],
         "records_evaluated": ev,
         "records_passed": pa,
         "records_failed": fa,
         "compliance_rate": _rate(pa, ev),
-        "findings": len(findings),
+        "findings": len(breach),
+        "advisory": len(advisory),
         "waived": len(waived),
-        "findings_by_severity": _counts(findings, "severity", SEVERITIES),
-        "findings_by_family": findings_by_family(findings),
+        "findings_by_severity": _counts(breach, "severity", SEVERITIES),
+        "findings_by_family": findings_by_family(breach),
+        "advisory_by_check": _counts(advisory, "check_id"),
     }
 
 
@@ -379,23 +472,75 @@ def response_times(model: dict, party: str | None = None, provider: str | None =
     return rows
 
 
+def _request_rows(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
+    """requests_by rows of a scope as {party, provider, instrument, requests, disclosures}."""
+    rows = []
+    for r in model.get("requests_by", []) or []:
+        if party is not None and _str(r.get("party")) != party:
+            continue
+        if provider is not None and _str(r.get("provider")) != provider:
+            continue
+        rows.append({"party": _str(r.get("party")), "provider": _str(r.get("provider")),
+                     "instrument": _str(r.get("instrument")), "requests": _int(r.get("requests")),
+                     "disclosures": _int(r.get("disclosures"))})
+    return rows
+
+
+def audited_instruments(model: dict) -> list[str] | None:
+    """The request instruments some check of the run governs (``run.audited_instruments``, else
+    the union of the checks' scopes); None when the model says neither (a run of an earlier
+    version, which judged every request)."""
+    listed = (model.get("run") or {}).get("audited_instruments")
+    if listed is not None:
+        return sorted({_str(i) for i in listed}, key=natural_key)
+    scopes = {_str(i) for c in model.get("checks", []) or [] for i in c.get("scope") or []}
+    return sorted(scopes, key=natural_key) if scopes else None
+
+
+#: the label of requests without an instrument (as the command line prints it)
+NO_INSTRUMENT = "(none)"
+
+
+def outside_audited(model: dict, party: str | None = None, provider: str | None = None) -> dict:
+    """Requests of a scope outside the audited instruments (no check of the run governs them:
+    mutual assistance, ``other``, an instrument whose pack was not selected): counted, never
+    judged. ``{"total", "by_instrument": {instrument: requests}, "by_party": {party: requests}}``."""
+    return memo(model, ("outside", party, provider), lambda: _outside_audited(model, party, provider))
+
+
+def _outside_audited(model: dict, party: str | None, provider: str | None) -> dict:
+    audited = audited_instruments(model)
+    by_inst: dict[str, int] = {}
+    by_party: dict[str, int] = {}
+    if audited is not None:
+        keep = set(audited)
+        for r in _request_rows(model, party, provider):
+            if r["instrument"] in keep or not r["requests"]:
+                continue
+            inst = r["instrument"] or NO_INSTRUMENT
+            by_inst[inst] = by_inst.get(inst, 0) + r["requests"]
+            by_party[r["party"]] = by_party.get(r["party"], 0) + r["requests"]
+    return {"total": sum(by_inst.values()), "by_instrument": dict(sorted(by_inst.items())),
+            "by_party": dict(sorted(by_party.items()))}
+
+
 def requests_tally(model: dict, party: str | None = None, provider: str | None = None) -> dict:
+    """Requests (every one, audited or not) and disclosures of a scope, per request instrument;
+    ``requests_outside``: those outside the audited instruments (:func:`outside_audited`)."""
     df = pd.DataFrame(
-        model.get("requests_by", []) or [],
+        _request_rows(model, party, provider),
         columns=["party", "provider", "instrument", "requests", "disclosures"],
     )
-    for c in ("party", "provider", "instrument"):
-        df[c] = df[c].fillna("").astype(str)
-    if party is not None:
-        df = df[df["party"] == party]
-    if provider is not None:
-        df = df[df["provider"] == provider]
     for c in ("requests", "disclosures"):
         df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0).astype(int)
     by_inst = df.groupby("instrument")[["requests", "disclosures"]].sum().sort_index()
+    outside = outside_audited(model, party, provider)["total"]
+    total = int(df["requests"].sum())
     return {
-        "requests": int(df["requests"].sum()),
+        "requests": total,
         "disclosures": int(df["disclosures"].sum()),
+        "requests_audited": total - outside,
+        "requests_outside": outside,
         "by_instrument": [
             {"instrument": str(i), "requests": int(r["requests"]), "disclosures": int(r["disclosures"])}
             for i, r in by_inst.iterrows()
@@ -403,16 +548,62 @@ def requests_tally(model: dict, party: str | None = None, provider: str | None =
     }
 
 
+def instrument_rows(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
+    """One row per legal instrument of the run's checks (``CETS 224``, ``EU 2023/1543``...):
+    its packs and request instruments, the requests audited under it (``requests_by`` of its
+    request instruments), checks evaluated, compliance (breach rules only), breach findings by
+    severity and advisory findings."""
+    return memo(model, ("instrument_rows", party, provider), lambda: _instrument_rows(model, party, provider))
+
+
+def _instrument_rows(model: dict, party: str | None, provider: str | None) -> list[dict]:
+    results = check_results(model, party, provider)
+    findings = [f for f in findings_records(model, party, provider) if not f.get("waived")]
+    requests: dict[str, int] = {}
+    for r in _request_rows(model, party, provider):
+        requests[r["instrument"]] = requests.get(r["instrument"], 0) + r["requests"]
+    out = []
+    for inst in sorted({_str(r["instrument"]) for r in results if r["instrument"]}):
+        mine = [r for r in results if _str(r["instrument"]) == inst]
+        scope = sorted({i for r in mine for i in r["scope"]}, key=natural_key)
+        ev = sum(r["records_evaluated"] for r in mine)
+        pa = sum(r["records_passed"] for r in mine)
+        fs = [f for f in findings if _str(f.get("instrument")) == inst]
+        breach = [f for f in fs if not is_advisory(f)]
+        out.append({
+            "instrument": inst,
+            "packs": sorted({r["pack"] for r in mine if r["pack"]}),
+            "request_instruments": scope,
+            "requests": sum(requests.get(i, 0) for i in scope),
+            "checks": len(mine),
+            "checks_evaluated": sum(1 for r in mine if r["outcome"] in ("pass", "fail", "advisory")),
+            "records_evaluated": ev,
+            "records_passed": pa,
+            "compliance_rate": _rate(pa, ev),
+            "findings": len(breach),
+            "findings_by_severity": _counts(breach, "severity", SEVERITIES),
+            "advisory": len(fs) - len(breach),
+        })
+    return out
+
+
 def scope_header(model: dict) -> dict:
-    """Run-level scope: what was audited, with which pack and parameters."""
+    """Run-level scope: what was audited, with which packs and parameters."""
     run = model.get("run", {}) or {}
     period = run.get("period") or {}
+    packs = [{k: _py(p.get(k)) for k in ("name", "version", "title", "file", "sha256")}
+             for p in run.get("packs") or []]
+    if not packs and run.get("pack"):
+        packs = [{"name": run.get("pack"), "version": run.get("pack_version"), "title": run.get("pack_title"),
+                  "file": None, "sha256": None}]
     return {
         "run_id": run.get("run_id"),
         "tool_version": run.get("tool_version"),
         "pack": run.get("pack"),
         "pack_version": run.get("pack_version"),
         "pack_title": run.get("pack_title"),
+        "packs": packs,
+        "audited_instruments": audited_instruments(model),
         "as_of": run.get("as_of"),
         "started_at": run.get("started_at"),
         "finished_at": run.get("finished_at"),
@@ -466,13 +657,17 @@ def _scope_rows(model: dict, kind: str) -> list[dict]:
                 "slug": slug,
                 "href": f"{kind}/{slug}",
                 "findings": summ["findings"],
+                "advisory": summ["advisory"],
                 "checks_evaluated": summ["checks_evaluated"],
                 "checks_passed": summ["checks_passed"],
                 "checks_failed": summ["checks_failed"],
+                "checks_advisory": summ["checks_advisory"],
                 "checks_not_evaluated": summ["checks_not_evaluated"],
                 "records_evaluated": summ["records_evaluated"],
                 "records_passed": summ["records_passed"],
+                "records_failed": summ["records_failed"],
                 "compliance_rate": summ["compliance_rate"],
+                "requests_outside": outside_audited(model, **kw)["total"],
             }
         )
     return rows
@@ -498,6 +693,8 @@ def scope_report(model: dict, party: str | None = None, provider: str | None = N
         "profile": profile_for(model, party) if party is not None else None,
         "summary": compliance_summary(results, findings),
         "requests": requests_tally(model, party, provider),
+        "outside_audited_instruments": outside_audited(model, party, provider),
+        "instruments": instrument_rows(model, party, provider),
         "response_times": [
             {k: _py(r.get(k)) for k in ("party", "provider", "instrument", "days", "count")}
             for r in response_times(model, party, provider)
@@ -510,7 +707,12 @@ def scope_report(model: dict, party: str | None = None, provider: str | None = N
 
 
 def run_summary(model: dict) -> dict:
-    """Content of summary.json (stable key order)."""
+    """Content of summary.json (stable key order).
+
+    ``findings_total`` and ``findings_by_severity/party/provider`` count breach findings (not
+    waived); ``findings_advisory`` / ``advisory_by_check`` the advisory ones (not waived);
+    ``findings_waived`` every waived finding. Record counts and the compliance rate leave
+    advisory records out (:func:`compliance_counts`)."""
     head = scope_header(model)
     findings = findings_records(model)
     results = check_results(model)
@@ -519,23 +721,31 @@ def run_summary(model: dict) -> dict:
         o = _str(chk.get("outcome")) or "not_evaluated"
         outcomes[o] = outcomes.get(o, 0) + 1
     summ = compliance_summary(results, findings)
+    breach = [f for f in findings if not f.get("waived") and not is_advisory(f)]
     return {
         "run_id": head["run_id"],
         "tool_version": head["tool_version"],
         "pack": head["pack"],
         "pack_version": head["pack_version"],
+        "packs": [{"name": p["name"], "version": p["version"]} for p in head["packs"]],
+        "audited_instruments": head["audited_instruments"],
         "as_of": head["as_of"],
         "period": head["period"],
         "inputs": head["inputs"],
         "findings_total": summ["findings"],
         "findings_waived": summ["waived"],
         "findings_by_severity": summ["findings_by_severity"],
-        "findings_by_party": _counts([f for f in findings if not f.get("waived")], "party"),
-        "findings_by_provider": _counts([f for f in findings if not f.get("waived")], "provider"),
+        "findings_by_party": _counts(breach, "party"),
+        "findings_by_provider": _counts(breach, "provider"),
+        "findings_advisory": summ["advisory"],
+        "advisory_by_check": summ["advisory_by_check"],
         "check_outcomes": outcomes,
+        "checks_advisory": summ["checks_advisory"],
         "records_evaluated": summ["records_evaluated"],
         "records_passed": summ["records_passed"],
+        "records_failed": summ["records_failed"],
         "compliance_rate": summ["compliance_rate"],
+        "outside_audited_instruments": outside_audited(model),
         "attestations": attestations(model),
     }
 

@@ -88,7 +88,9 @@ def _family_of(model: dict) -> dict[str, str]:
 
 
 def family_rates(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
-    """[{family, evaluated, passed, failed, rate}] per family (record level), family order."""
+    """[{family, evaluated, passed, failed, rate}] per family (record level), family order.
+
+    Compliance counts: advisory records are left out (``aggregate.compliance_counts``)."""
     return aggregate.memo(model, ("family_rates", party, provider), lambda: _family_rates(model, party, provider))
 
 
@@ -99,27 +101,29 @@ def _family_rates(model: dict, party: str | None, provider: str | None) -> list[
     if provider is not None:
         df = df[df["provider"] == provider]
     fam = _family_of(model)
+    df = df[df["kind"] != "advisory"]  # an advisory check's records are in no compliance figure
     df = df.assign(family=df["check_id"].map(fam).fillna(""))
-    sums = df.groupby("family")[["evaluated", "passed", "failed"]].sum().sort_index()
+    sums = df.groupby("family")[["rec_evaluated", "rec_passed", "rec_failed"]].sum().sort_index()
     return [
-        {"family": str(f), "evaluated": int(r["evaluated"]), "passed": int(r["passed"]),
-         "failed": int(r["failed"]), "rate": aggregate._rate(int(r["passed"]), int(r["evaluated"]))}
+        {"family": str(f), "evaluated": int(r["rec_evaluated"]), "passed": int(r["rec_passed"]),
+         "failed": int(r["rec_failed"]), "rate": aggregate._rate(int(r["rec_passed"]), int(r["rec_evaluated"]))}
         for f, r in sums.iterrows() if str(f)
     ]
 
 
 def heatmap(model: dict) -> dict:
-    """Party x family compliance rates: {parties, families, cells: {party: {family: row}}}."""
+    """Party x family compliance rates: {parties, families, cells: {party: {family: row}}}
+    (compliance counts: advisory records left out)."""
     df = aggregate._scope_frame(model)
     fam = _family_of(model)
     df = df.assign(family=df["check_id"].map(fam).fillna(""))
-    df = df[(df["party"] != "") & (df["family"] != "")]
-    sums = df.groupby(["party", "family"])[["evaluated", "passed"]].sum()
+    df = df[(df["party"] != "") & (df["family"] != "") & (df["kind"] != "advisory")]
+    sums = df.groupby(["party", "family"])[["rec_evaluated", "rec_passed"]].sum()
     parties = sorted(df["party"].unique().tolist())
     families = sorted(df["family"].unique().tolist())
     cells: dict[str, dict[str, dict]] = {p: {} for p in parties}
     for (p, f), r in sums.iterrows():
-        ev, pa = int(r["evaluated"]), int(r["passed"])
+        ev, pa = int(r["rec_evaluated"]), int(r["rec_passed"])
         cells[p][f] = {"evaluated": ev, "passed": pa, "rate": aggregate._rate(pa, ev)}
     return {"parties": parties, "families": families, "cells": cells}
 
@@ -203,9 +207,10 @@ COUNT_KEYS = frozenset({
     "findings", "evaluated", "passed", "failed", "unknown", "records_evaluated", "records_passed",
     "records_failed", "requests", "disclosures", "count", "new", "resolved", "persisting", "waived",
     "findings_total", "findings_waived", "logged", "published_low", "published_high",
+    "advisory", "advisory_findings", "findings_advisory", "total", "requests_audited", "requests_outside",
 })
 COUNT_DICT_KEYS = frozenset({"findings_by_severity", "findings_by_family", "findings_by_party",
-                             "findings_by_provider"})
+                             "findings_by_provider", "advisory_by_check", "by_instrument", "by_party"})
 
 
 def band(value: Any, threshold: int) -> Any:
@@ -244,11 +249,13 @@ def safe_rate(rate: Any, denominator: Any, threshold: int) -> Any:
 
 
 PUBLISHED_GROUP = ("check_id", "family", "instrument", "article", "severity", "legal_basis_status",
-                   "party", "provider", "period")
+                   "party", "provider", "kind", "pack", "request_instrument", "period")
+_AT = {k: i for i, k in enumerate(PUBLISHED_GROUP)}
 
 
 def published_findings(findings: list[dict], gran: str, threshold: int) -> list[dict]:
-    """Findings aggregated per check x Party x provider x period, counts banded, no request ids."""
+    """Findings aggregated per check x Party x provider x request instrument x period (and kind,
+    pack), counts banded, no request ids."""
     groups: dict[tuple, int] = {}
     waived: dict[tuple, int] = {}
     for f in findings:
@@ -256,8 +263,10 @@ def published_findings(findings: list[dict], gran: str, threshold: int) -> list[
         target = waived if f.get("waived") else groups
         target[key] = target.get(key, 0) + 1
     rows = []
+    sev, cid, party, prov, rinst, per = (_AT[k] for k in ("severity", "check_id", "party", "provider",
+                                                          "request_instrument", "period"))
     for key in sorted(set(groups) | set(waived),
-                      key=lambda k: (aggregate._severity_rank(k[4]), k[0], k[6], k[7], k[8])):
+                      key=lambda k: (aggregate._severity_rank(k[sev]), k[cid], k[party], k[prov], k[per], k[rinst])):
         row = dict(zip(PUBLISHED_GROUP, key, strict=True))
         row["findings"] = band(groups.get(key, 0), threshold)
         row["waived"] = band(waived.get(key, 0), threshold)

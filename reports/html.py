@@ -26,6 +26,11 @@ def _dictsummary(data: dict | None, unit: str = "") -> str:
     return ", ".join(f"{k} {v}{unit}" for k, v in data.items())
 
 
+def countlist(data: dict | None) -> str:
+    """{"mla": 42, "other": 3} -> "42 mla, 3 other" (the requests outside the audited instruments)."""
+    return ", ".join(f"{n} {k}" for k, n in (data or {}).items())
+
+
 def _rtsummary(data: dict | None) -> str:
     if not data:
         return "no data"
@@ -52,19 +57,23 @@ def _e(value: Any) -> str:
             .replace("'", "&#39;").replace('"', "&#34;"))
 
 
-def finding_row(r: dict, publish: bool, _: Callable[[str], str]) -> str:
-    """One row of the findings table: exactly what the ``finding_row`` Jinja macro writes
+def finding_row(r: dict, publish: bool, _: Callable[[str], str], advisory: bool = False) -> str:
+    """One row of a findings table (``advisory``: of the advisory findings table, with the
+    parameter basis): exactly what the ``finding_row`` Jinja macro writes
     (tests/reports/test_fast_render.py checks it), in Python because a large run has
     tens of thousands of rows."""
     sev = r["severity"]
     parts = [
-        '<tr data-severity="', _e(sev), '" data-family="', _e(r["family"]), '" data-article="', _e(r["article"]),
+        '<tr data-severity="', _e(sev), '" data-family="', _e(r["family"]), '" data-instrument="',
+        _e(r["instrument"]), '" data-article="', _e(r["article"]),
         '" data-party="', _e(r["party"]), '" data-provider="', _e(r["provider"]), '" data-period="',
-        _e(r["period"]), '"><td data-sort="', _e(r["sev_rank"]), '"><span class="badge sev-',
-        _e(str(sev or "info").lower()), '">', _e(_(str(sev or "").lower()).upper()), '</span></td>',
+        _e(r["period"]), '" data-kind="', _e(r["kind"]), '"><td data-sort="', _e(r["sev_rank"]),
+        '"><span class="badge sev-', _e(str(sev or "info").lower()), '">', _e(_(str(sev or "").lower()).upper()),
+        '</span></td>',
         '<td class="mono"><a href="#chk-', _e(r["check_id"]), '" title="', _e(r["title"]), '">',
         _e(r["check_id"]), "</a></td><td>", _e(_(str(r["family"]).replace("_", " "))), "</td><td>",
-        _e(r["article"]), ", ", _e(r["instrument"]), "</td><td>", _e(r["party"] or "—"), "</td><td>",
+        _e(r["article"]), ", ", _e(r["instrument"]), '</td><td class="mono">', _e(r["pack"]), "<br>",
+        _e(r["request_instrument"] or "—"), "</td><td>", _e(r["party"] or "—"), "</td><td>",
         _e(r["provider"] or "—"), "</td><td>", _e(r["period"]), "</td>",
     ]
     if publish:
@@ -83,6 +92,8 @@ def finding_row(r: dict, publish: bool, _: Callable[[str], str]) -> str:
                 parts += [" (", _e(_("until")), " ", _e(r["waiver_expires"]), ")"]
             parts.append("</span>")
         parts.append("</td>")
+    if advisory:
+        parts += ['<td class="wrap">', _e(r["basis"] or "—"), "</td>"]
     parts.append("</tr>\n")
     return "".join(parts)
 
@@ -92,10 +103,11 @@ def _findings_rows(lang: str) -> Callable[[dict, bool], Markup]:
 
     def findings_rows(ft: dict, publish: bool) -> Markup:
         cache = ft.get("cache")
-        kind = f"html:{lang}:{bool(publish)}"
+        advisory = bool(ft.get("advisory"))
+        kind = f"html:{lang}:{bool(publish)}:{advisory}"
 
         def render(r: dict) -> str:
-            return finding_row(r, publish, _)
+            return finding_row(r, publish, _, advisory)
 
         if cache is None:
             return Markup("".join(render(r) for r in ft["rows"]))
@@ -117,6 +129,7 @@ def environment(lang: str = "en") -> jinja2.Environment:
     env.filters["pct"] = lambda rate: i18n.pct(rate, lang)
     env.filters["dictsummary"] = _dictsummary
     env.filters["rtsummary"] = _rtsummary
+    env.filters["countlist"] = countlist
     env.globals["_"] = i18n.translator(lang)
     env.globals["lang"] = lang
     env.globals["findings_rows"] = _findings_rows(lang)

@@ -25,6 +25,23 @@ PAGE_NOTE = (
     "(and findings.csv) in the report folder; --page-findings sets how many a page lists."
 )
 
+#: the heading of the advisory findings, apart from the findings (breaches)
+ADVISORY_TITLE = "Advisory findings (the auditor's policy thresholds, not breaches of the text)"
+ADVISORY_NOTE = (
+    "These findings rest on a threshold or reading that the auditor set (a number the text does not fix); they "
+    "are not breaches of the text, are not counted in the compliance figures and do not fail a pipeline. The "
+    "parameter basis column gives the parameters and their source.")
+KIND_NOTE = (
+    "Kind: BREACH, the rule is the text's; ADVISORY, the rule is the auditor's policy (a threshold the text does "
+    "not fix); MIXED, some findings are advisory. Failed counts every failing record; Advisory, those of them "
+    "whose finding is advisory (left out of the compliance figures).")
+KIND_TEXT = {
+    "advisory": "every finding of this check is advisory: its rule is the auditor's policy, not the text",
+    "mixed": "some findings of this check are advisory (they rest on the auditor's policy); the rest are breaches "
+             "of the text",
+    "breach": "a failure is a breach of the text",
+}
+
 # French titles / remediation by check id, used when the check's metadata has none.
 CHECK_FR: dict[str, dict[str, str]] = {}
 
@@ -308,6 +325,66 @@ FR.update({
     "sensitive data": "données sensibles",
     "automated decision": "décision automatisée",
     "transparency": "transparence",
+})
+
+
+FR.update({
+    # packs, kinds, advisory findings, instruments (breach vs advisory; requests outside the audit)
+    "a reviewer's reading of the official text": "lecture du texte officiel par un relecteur",
+    "breach": "manquement",
+    "advisory": "indicatif",
+    "mixed": "mixte",
+    "Advisory": "Indicatifs",
+    "Kind": "Nature",
+    "Rule packs": "Référentiels de règles",
+    "rule packs": "référentiels",
+    "Audited request instruments": "Instruments de demande audités",
+    "every request (run of an earlier version)": "toutes les demandes (exécution d'une version antérieure)",
+    "breaches of the text": "manquements au texte",
+    "Advisory findings": "Constats indicatifs",
+    "not in the compliance figures": "hors des chiffres de conformité",
+    "Checks with advisory findings": "Contrôles avec constats indicatifs",
+    "{n} with advisory findings only": "{n} avec seulement des constats indicatifs",
+    "Breach findings by severity": "Manquements par gravité",
+    "{a} under an audited instrument, {o} outside the audited instruments (counted, not judged).":
+        "{a} relevant d'un instrument audité, {o} hors des instruments audités (comptées, non jugées).",
+    "Compliance by legal instrument": "Conformité par instrument juridique",
+    "Instrument": "Instrument",
+    "Request instruments": "Instruments de demande",
+    "Request instrument": "Instrument de demande",
+    "Requests audited": "Demandes auditées",
+    "Requests": "Demandes",
+    "Severity columns count breach findings; compliance rates leave advisory records out.":
+        "Les colonnes de gravité comptent les manquements ; les taux de conformité excluent les enregistrements "
+        "indicatifs.",
+    "Requests outside the audited instruments": "Demandes hors des instruments audités",
+    "{n} requests were outside the audited instruments (no check of this run governs them) and were therefore "
+    "not judged: {what}.":
+        "{n} demandes relevaient d'instruments non audités (aucun contrôle de cette exécution ne les régit) et "
+        "n'ont donc pas été jugées : {what}.",
+    "None: every request in scope is under an audited instrument.":
+        "Aucune : toutes les demandes du périmètre relèvent d'un instrument audité.",
+    "Pack / request instrument": "Référentiel / instrument de demande",
+    "Parameter basis": "Fondement des paramètres",
+    "No advisory findings.": "Aucun constat indicatif.",
+    "Breaches of the text. Advisory findings are listed apart, below.":
+        "Manquements au texte. Les constats indicatifs sont présentés à part, ci-dessous.",
+    ADVISORY_TITLE: "Constats indicatifs (seuils de politique de l'auditeur, et non manquements au texte)",
+    ADVISORY_NOTE: "Ces constats reposent sur un seuil ou une lecture fixés par l'auditeur (un nombre que le texte "
+                   "ne fixe pas) ; ce ne sont pas des manquements au texte, ils ne sont pas comptés dans les "
+                   "chiffres de conformité et ne font pas échouer une chaîne d'intégration. La colonne « fondement "
+                   "des paramètres » donne les paramètres et leur source.",
+    KIND_NOTE: "Nature : MANQUEMENT, la règle est celle du texte ; INDICATIF, la règle relève de la politique de "
+               "l'auditeur (un seuil que le texte ne fixe pas) ; MIXTE, certains constats sont indicatifs. Non "
+               "conformes compte tous les enregistrements en échec ; Indicatifs, ceux dont le constat est "
+               "indicatif (exclus des chiffres de conformité).",
+    KIND_TEXT["advisory"]: "tous les constats de ce contrôle sont indicatifs : sa règle relève de la politique de "
+                           "l'auditeur, non du texte",
+    KIND_TEXT["mixed"]: "certains constats de ce contrôle sont indicatifs (ils reposent sur la politique de "
+                        "l'auditeur) ; les autres sont des manquements au texte",
+    KIND_TEXT["breach"]: "un échec est un manquement au texte",
+    "governs": "régit",
+    "{a} of the failed records advisory": "dont {a} enregistrements en échec indicatifs",
 })
 
 

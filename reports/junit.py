@@ -1,9 +1,11 @@
 """JUnit XML for CI pipelines: one test case per check x Party.
 
 - A test suite per check; a test case per Party in the check's scope (``(no records)`` when the
-  check evaluated nothing). A case fails when that Party has findings of the check that are
-  not waived; waived findings are listed in ``system-out``. A check that was not evaluated is
-  ``skipped`` with the reason; a check that crashed is an ``error``.
+  check evaluated nothing). A case fails when that Party has breach findings of the check that
+  are not waived; waived findings are listed in ``system-out`` (``WAIVED``). Advisory findings
+  (the auditor's policy thresholds, not breaches of the text) never fail a case: they are listed
+  in ``system-out`` marked ``ADVISORY``, so a check whose outcome is ``advisory`` passes. A check
+  that was not evaluated is ``skipped`` with the reason; a check that crashed is an ``error``.
 - A suite ``attestations`` with a case per attestation: ``fail`` and ``expired`` fail the case.
 """
 
@@ -47,7 +49,7 @@ def build(model: dict) -> ET.Element:
         suite = ET.SubElement(root, "testsuite", name=cid)
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         props = ET.SubElement(suite, "properties")
-        for key in ("title", "instrument", "article", "severity", "family", "legal_basis_status"):
+        for key in ("title", "instrument", "article", "severity", "family", "legal_basis_status", "kind", "pack"):
             if check.get(key) is not None:
                 ET.SubElement(props, "property", name=key, value=_s(check.get(key)))
         outcome = check.get("outcome")
@@ -64,7 +66,8 @@ def build(model: dict) -> ET.Element:
                 counts["skipped"] += 1
                 continue
             fs = by_cp.get((cid, party), [])
-            open_fs = [f for f in fs if not f.get("waived")]
+            advisory = [f for f in fs if f.get("kind") == "advisory" and not f.get("waived")]
+            open_fs = [f for f in fs if not f.get("waived") and f.get("kind") != "advisory"]
             waived = [f for f in fs if f.get("waived")]
             if open_fs:
                 worst = sorted({_s(f.get("severity")) for f in open_fs})
@@ -75,11 +78,14 @@ def build(model: dict) -> ET.Element:
                     lines.append(f"... and {len(open_fs) - MAX_LISTED} more (see findings.json)")
                 fail.text = "\n".join(lines)
                 counts["failures"] += 1
-            if waived:
-                ET.SubElement(case, "system-out").text = "\n".join(
-                    f"WAIVED until {_s(f.get('waiver_expires'))}: {_finding_line(f)} -- {_s(f.get('waiver_reason'))}"
-                    for f in waived[:MAX_LISTED]
-                )
+            out = [f"WAIVED until {_s(f.get('waiver_expires'))}: {_finding_line(f)} -- {_s(f.get('waiver_reason'))}"
+                   for f in waived[:MAX_LISTED]]
+            out += [f"ADVISORY (the auditor's policy threshold, not a breach of the text): {_finding_line(f)}"
+                    for f in advisory[:MAX_LISTED]]
+            if len(advisory) > MAX_LISTED:
+                out.append(f"... and {len(advisory) - MAX_LISTED} more advisory (see findings.json)")
+            if out:
+                ET.SubElement(case, "system-out").text = "\n".join(out)
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import i18n
+from .i18n import ADVISORY_NOTE, ADVISORY_TITLE, KIND_NOTE, KIND_TEXT
 
 # Newlines become spaces; markup characters get a backslash (one pass, only when there is one).
 _CELL_SPECIAL = re.compile(r"[\r\n\\|<>`*_\[\]]")
@@ -32,6 +33,11 @@ def _cell(value: Any) -> str:
 def _status(status: Any) -> str:
     s = "" if status is None else str(status)
     return "**UNCONFIRMED**" if s.upper() == "UNCONFIRMED" else _cell(s)
+
+
+def countlist(data: dict | None) -> str:
+    """{"mla": 42, "other": 3} -> "42 mla, 3 other"."""
+    return ", ".join(f"{n} {k}" for k, n in (data or {}).items())
 
 
 def _table(headers: list[str], rows: Iterable[list[Any]], raw: frozenset[int] = frozenset()) -> list[str]:
@@ -75,8 +81,13 @@ class _R:
             f"- {_('Run')}: `{scope['run_id']}`",
             f"- {_('As of')}: {scope['as_of']}",
             f"- {_('Period')}: {period_txt}",
-            f"- {_('Rule pack')}: {_cell(scope['pack'])} {_cell(scope['pack_version'])}"
-            + (f" — {_cell(scope['pack_title'])}" if scope.get("pack_title") else ""),
+            f"- {_('Rule packs')}: " + ("; ".join(
+                f"{_cell(p['name'])} {_cell(p['version'])}" + (f" — {_cell(p['title'])}" if p.get("title") else "")
+                + (f" (SHA-256 {p['sha256']})" if p.get("sha256") else "") for p in scope.get("packs") or [])
+                or f"{_cell(scope['pack'])} {_cell(scope['pack_version'])}"),
+            f"- {_('Audited request instruments')}: "
+            + (_cell(", ".join(scope["audited_instruments"])) if scope.get("audited_instruments") is not None
+               else _("every request (run of an earlier version)")),
             f"- {_('Tool version')}: {_cell(scope['tool_version'])}",
             "", f"### {_('Inputs')}", "",
         ]
@@ -103,17 +114,55 @@ class _R:
             f"- {_('Compliance rate')}: **{self.pct(s['compliance_rate'])}** ("
             + _cell(_("{p} passed / {e} evaluated records").format(p=s["records_passed"], e=s["records_evaluated"]))
             + ")",
-            f"- {_('Findings')}: {_cell(s['findings'])}"
-            + (f" ({_cell(_('{n} waived').format(n=s['waived']))})" if s.get("waived") else ""),
+            f"- {_('Findings')}: {_cell(s['findings'])} ({_('breaches of the text')}"
+            + (f"; {_cell(_('{n} waived').format(n=s['waived']))}" if s.get("waived") else "") + ")",
+            f"- {_('Advisory findings')}: {_cell(s['advisory'])} ({_('not in the compliance figures')})",
             f"- {_('Checks evaluated')}: {s['checks_evaluated']} ({_('of {n} in pack').format(n=s['checks_total'])})",
             f"- {_('Checks passed')}: {s['checks_passed']}",
             f"- {_('Checks failed')}: {s['checks_failed']}",
+            f"- {_('Checks with advisory findings')}: {s['checks_advisory']}"
+            + (f" ({_('{n} with advisory findings only').format(n=s['checks_advisory_only'])})"
+               if s.get("checks_advisory_only") else ""),
             f"- {_('Not evaluated')}: {s['checks_not_evaluated']}",
         ]
         if s["checks_error"]:
             lines.append(f"- {_('{n} errored').format(n=s['checks_error'])}")
         sev = s["findings_by_severity"]
-        lines += ["", *_table([_(k).upper() for k in sev], [list(sev.values())]), ""]
+        lines += ["", f"{_('Breach findings by severity')}:", "",
+                  *_table([_(k).upper() for k in sev], [list(sev.values())]), ""]
+        return lines
+
+    def requests_lines(self, req: dict) -> list[str]:
+        _ = self._
+        return [_cell(_("Requests in scope: {r} ({d} with disclosure).").format(r=req["requests"], d=req["disclosures"])
+                      + " " + _("{a} under an audited instrument, {o} outside the audited instruments (counted, "
+                                "not judged).").format(a=req["requests_audited"], o=req["requests_outside"])), ""]
+
+    def instruments(self, rows: list[dict]) -> list[str]:
+        _ = self._
+        if not rows:
+            return [_("The rule pack has no checks."), ""]
+        sev = list(rows[0]["findings_by_severity"])
+        return _table(
+            [_("Instrument"), _("Rule pack"), _("Request instruments"), _("Requests audited"), _("Checks evaluated"),
+             _("Compliance rate"), *[_(k).upper() for k in sev], _("Advisory findings")],
+            [[r["instrument"], ", ".join(r["packs"]), ", ".join(r["request_instruments"]) or "—", r["requests"],
+              f"{r['checks_evaluated']} / {r['checks']}",
+              f"{self.pct(r['compliance_rate'])} ({r['records_passed']}/{r['records_evaluated']})",
+              *r["findings_by_severity"].values(), r["advisory"]] for r in rows]) + [
+            "", _("Severity columns count breach findings; compliance rates leave advisory records out."), ""]
+
+    def outside(self, o: dict, by_party: bool = False) -> list[str]:
+        _ = self._
+        if not o["total"]:
+            return [_("None: every request in scope is under an audited instrument."), ""]
+        lines = [_cell(_("{n} requests were outside the audited instruments (no check of this run governs them) "
+                         "and were therefore not judged: {what}.").format(n=o["total"], what=countlist(o["by_instrument"]))),
+                 "", *_table([_("Request instrument"), _("Requests")], [[k, n] for k, n in o["by_instrument"].items()]),
+                 ""]
+        if by_party and o.get("by_party"):
+            lines += [*_table([_("Party"), _("Requests outside the audited instruments")],
+                              [[k or "—", n] for k, n in o["by_party"].items()]), ""]
         return lines
 
     def checks_table(self, checks: list[dict]) -> list[str]:
@@ -121,13 +170,13 @@ class _R:
         if not checks:
             return [_("The rule pack has no checks."), ""]
         return _table(
-            [_("Check"), _("Title"), _("Citation"), _("Severity"), _("Legal basis"), _("Outcome"),
-             _("Evaluated"), _("Passed"), _("Failed"), _("Unknown")],
-            [[c["check_id"], c["title_l"], f"{c['article']}, {c['instrument']}", _(c["severity"] or ""),
-              _status(c["legal_basis_status"]),
+            [_("Check"), _("Title"), _("Citation"), _("Rule pack"), _("Kind"), _("Severity"), _("Legal basis"),
+             _("Outcome"), _("Evaluated"), _("Passed"), _("Failed"), _("Advisory"), _("Unknown")],
+            [[c["check_id"], c["title_l"], f"{c['article']}, {c['instrument']}", c["pack"], _(c["kind"]).upper(),
+              _(c["severity"] or ""), _status(c["legal_basis_status"]),
               _(c["outcome"].replace("_", " ")) + (f" ({c['reason']})" if c["reason"] else ""),
-              c["evaluated"], c["passed"], c["failed"], c["unknown"]] for c in checks],
-            raw=frozenset({4})) + [""]
+              c["evaluated"], c["passed"], c["failed"], c["advisory"], c["unknown"]] for c in checks],
+            raw=frozenset({6})) + ["", _cell(_(KIND_NOTE)), ""]
 
     def check_details(self, checks: list[dict]) -> list[str]:
         _ = self._
@@ -142,12 +191,17 @@ class _R:
                 + (f" ({_cell(c['rule_id'])})" if c.get("rule_id") else "")
                 + f"; {_('legal basis')} {_status(c['legal_basis_status'])}",
                 f"- {_('Family')}: {_cell(_(str(c['family'] or '').replace('_', ' ')))}",
+                f"- {_('Kind')}: {_(c['kind']).upper()} — {_cell(_(KIND_TEXT.get(c['kind'], KIND_TEXT['breach'])))}",
+                f"- {_('Rule pack')}: {_cell(c['pack'])}"
+                + (f" · {_('governs')} {_cell(', '.join(c['scope']))}" if c.get("scope") else ""),
                 f"- {_('Rationale')}: {_cell(c['rationale'])}",
                 f"- {_('Remediation')}: {_cell(c['remediation_l'])}",
                 *([f"- {_('Overlapping rules')}: {_cell(c['notes'])}"] if c.get("notes") else []),
                 f"- {_('Outcome in this scope')}: {_(c['outcome'].replace('_', ' '))} — "
                 + _cell(_("{e} evaluated, {p} passed, {f} failed, {u} unknown").format(
                     e=c["evaluated"], p=c["passed"], f=c["failed"], u=c["unknown"]))
+                + (f" ({_cell(_('{a} of the failed records advisory').format(a=c['advisory']))})"
+                   if c.get("advisory") else "")
                 + (f" ({_cell(c['reason'])})" if c["reason"] else ""),
                 f"- {_('Policy parameters used')}: {_cell(used)}",
                 "",
@@ -156,39 +210,58 @@ class _R:
 
     def findings(self, ft: dict) -> list[str]:
         _ = self._
+        advisory = bool(ft.get("advisory"))
         if not ft["rows"]:
-            return [_("No findings."), ""]
-        head = [_("Severity"), _("Check"), _("Family"), _("Article"), _("Party"), _("Provider"), _("Period")]
+            return [_("No advisory findings.") if advisory else _("No findings."), ""]
+        head = [_("Severity"), _("Check"), _("Family"), _("Article"), _("Pack / request instrument"), _("Party"),
+                _("Provider"), _("Period")]
         publish = bool(self.ctx.get("publish"))
+
+        def common(r: dict) -> list[Any]:
+            return [_(r["severity"] or "").upper(), r["check_id"], _(r["family"].replace("_", " ")),
+                    f"{r['article']}, {r['instrument']}", f"{r['pack']} / {r['request_instrument'] or '—'}",
+                    r["party"], r["provider"], r["period"]]
+
         if publish:
             head += [_("Findings"), _("Waived")]
 
             def cells(r: dict) -> list[Any]:
-                return [_(r["severity"]).upper(), r["check_id"], _(r["family"].replace("_", " ")),
-                        f"{r['article']}, {r['instrument']}", r["party"], r["provider"], r["period"],
-                        r["findings"], r["waived"]]
+                return [*common(r), r["findings"], r["waived"]]
         else:
             head += [_("Request"), _("Issued"), _("Evidence"), _("Status")]
 
             def cells(r: dict) -> list[Any]:
-                return [_(r["severity"]).upper(), r["check_id"], _(r["family"].replace("_", " ")),
-                        f"{r['article']}, {r['instrument']}", r["party"], r["provider"], r["period"],
+                return [*common(r),
                         r["request_id"] + (f" / {r['record_id']}" if r.get("record_id") else ""),
                         r["issued"], r["message"],
                         (_(r["status"]) if r["status"] else "")
                         + (f" ({r['waiver_reason']})" if r.get("waiver_reason") else "")]
+        if advisory:
+            head.append(_("Parameter basis"))
+            plain = cells
+
+            def cells(r: dict) -> list[Any]:
+                return [*plain(r), r["basis"] or "—"]
 
         def render(r: dict) -> str:
             return _row(cells(r))
 
         cache = ft.get("cache")  # a finding's row is the same on every page: rendered once
-        kind = f"md:{self.lang}:{publish}"
+        kind = f"md:{self.lang}:{publish}:{advisory}"
         lines = (render(r) for r in ft["rows"]) if cache is None else (cache.get(r, kind, render) for r in ft["rows"])
         out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
         out.extend(lines)
         if ft.get("omitted"):
             out += ["", _(i18n.PAGE_NOTE).format(shown=len(ft["rows"]), total=ft["total"])]
         return out + [""]
+
+    def findings_sections(self, level: str = "##") -> list[str]:
+        """The findings (breaches) and, apart, the advisory findings."""
+        _ = self._
+        return [f"{level} {_('Findings')}", "", _("Breaches of the text. Advisory findings are listed apart, below."),
+                "", *self.findings(self.ctx["findings_table_data"]),
+                f"{level} {_(ADVISORY_TITLE)}", "", _cell(_(ADVISORY_NOTE)), "",
+                *self.findings(self.ctx["advisory_table_data"])]
 
     def diff(self, d: dict | None) -> list[str]:
         _ = self._
@@ -213,10 +286,11 @@ class _R:
         link = self.ctx.get("links", True)
         return _table(
             [_("Rank"), _(head), _("Compliance rate"), _("Passed records"), _("Evaluated records"), _("Findings"),
-             _("Checks failed"), _("Not evaluated")],
+             _("Advisory findings"), _("Checks failed"), _("Not evaluated"),
+             _("Requests outside the audited instruments")],
             [[r["rank"] or "—", f"[{_cell(r['name'])}]({r['href']}.md)" if link else _cell(r["name"]),
               self.pct(r["compliance_rate"]), r["records_passed"], r["records_evaluated"], r["findings"],
-              r["checks_failed"], r["checks_not_evaluated"]] for r in rows],
+              r["advisory"], r["checks_failed"], r["checks_not_evaluated"], r["requests_outside"]] for r in rows],
             raw=frozenset({1})) + [""]
 
 
@@ -230,8 +304,11 @@ def render_index(ctx: dict[str, Any], lang: str = "en") -> str:
         *r.publish_note(),
         f"## {_('Overall compliance')}", "",
         *r.summary_lines(ctx["summary"]),
-        _cell(_("Requests in scope: {r} ({d} with disclosure).").format(r=req["requests"], d=req["disclosures"])),
-        "",
+        *r.requests_lines(req),
+        f"## {_('Compliance by legal instrument')}", "",
+        *r.instruments(ctx["instruments"]),
+        f"## {_('Requests outside the audited instruments')}", "",
+        *r.outside(ctx["outside"], by_party=True),
         f"## {_('Parties ranked by compliance rate')}", "",
         f"{_('All-Party median compliance rate')}: {r.pct(ctx['median'])}", "",
         *r.ranked(ctx["party_rows"], "Party"),
@@ -240,8 +317,7 @@ def render_index(ctx: dict[str, Any], lang: str = "en") -> str:
         f"## {_('Changes since the previous run')}", "",
         *r.diff(ctx["diff"]),
         *_attestation_lines(ctx.get("attestations") or [], _),
-        f"## {_('Findings')}", "",
-        *r.findings(ctx["findings_table_data"]),
+        *r.findings_sections(),
         f"## {_('Checks')}", "",
         *r.checks_table(ctx["checks"]),
         f"## {_('Check explanations')}", "",
@@ -261,8 +337,10 @@ def render_scope(ctx: dict[str, Any], lang: str = "en") -> str:
     lines = [f"# {_(label + ' report')}: {_cell(report['name'])}", "", *r.publish_note(),
              f"{_(label)}: **{_cell(report['name'])}**.", "",
              f"## {_('Compliance summary')}", "", *r.summary_lines(ctx["summary"]),
-             _cell(_("Requests in scope: {r} ({d} with disclosure).").format(r=req["requests"], d=req["disclosures"])),
-             ""]
+             *r.requests_lines(req),
+             f"### {_('Compliance by legal instrument')}", "", *r.instruments(ctx["instruments"])]
+    if report["kind"] == "party" or ctx["outside"]["total"]:
+        lines += [f"### {_('Requests outside the audited instruments')}", "", *r.outside(ctx["outside"])]
     comp = ctx.get("comparison")
     if comp:
         lines += [f"### {_('Comparison with all Parties')}", "",
@@ -272,8 +350,7 @@ def render_scope(ctx: dict[str, Any], lang: str = "en") -> str:
                         [[_(f["family"].replace("_", " ")), r.pct(f["rate"]), r.pct(f["median"]),
                           "—" if f.get("difference_points") is None else f"{f['difference_points']:+.1f}"]
                          for f in comp["families"]]) + [""]
-    lines += [f"## {_('Changes since the previous run')}", "", *r.diff(ctx["diff"]),
-              f"## {_('Findings')}", "", *r.findings(ctx["findings_table_data"])]
+    lines += [f"## {_('Changes since the previous run')}", "", *r.diff(ctx["diff"]), *r.findings_sections()]
     if ctx.get("reconciliation"):
         lines += [f"## {_('Reconciliation with published transparency figures')}", ""]
         lines += _table([_("Party"), _("Provider"), _("Period"), _("Metric"), _("Logged"), _("Published (low)"),

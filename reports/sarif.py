@@ -3,8 +3,11 @@
 One SARIF run per audit run. Rules are the pack's checks (with legal citation); results are the
 findings, located logically by Party / provider / request (logs have no source lines); the
 finding fingerprint is the ``partialFingerprints`` entry so dashboards track a finding across
-runs. Waived findings carry an accepted external ``suppression`` with justification, approver and
-expiry. Input files are listed as artifacts with their SHA-256; attestations sit in the run's
+runs. An advisory finding (the auditor's policy threshold, not a breach of the text) has level
+``note`` and ``properties.kind = "advisory"``; a breach keeps the level of its severity. Every
+result carries ``kind``, ``pack`` and ``request_instrument`` (the request's instrument) in its
+properties; every rule its check's ``kind``, ``pack`` and ``scope``. Waived findings carry an
+accepted external ``suppression`` with justification, approver and expiry. Input files are listed as artifacts with their SHA-256; attestations sit in the run's
 property bag. Validated against the OASIS SARIF 2.1.0 schema in the tests.
 """
 
@@ -19,6 +22,8 @@ from . import jsonio
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 INFO_URI = "https://github.com/auditor/auditor"  # project page; see README
+#: the level of an advisory finding, whatever its severity: it is not a breach of the text
+ADVISORY_LEVEL = "note"
 
 
 def _s(v: Any) -> str:
@@ -39,9 +44,13 @@ def _rule(check: dict) -> dict:
         "id": cid,
         "name": cid,
         "shortDescription": {"text": _s(check.get("title")) or cid},
-        "defaultConfiguration": {"level": LEVELS.get(_s(check.get("severity")), "warning")},
+        "defaultConfiguration": {"level": ADVISORY_LEVEL if check.get("kind") == "advisory"
+                                 else LEVELS.get(_s(check.get("severity")), "warning")},
         "properties": {
             "citation": citation,
+            "kind": _s(check.get("kind")) or "breach",
+            "pack": check.get("pack"),
+            "scope": list(check.get("scope") or []),
             "family": check.get("family"),
             "severity": check.get("severity"),
             "legal_basis_status": check.get("legal_basis_status"),
@@ -56,13 +65,14 @@ def _rule(check: dict) -> dict:
     return rule
 
 
-def _result(f: dict, rule_index: dict[str, int]) -> dict:
+def _result(f: dict, rule_index: dict[str, int], pack_of: dict[str, str] | None = None) -> dict:
     cid = _s(f.get("check_id"))
+    kind = "advisory" if f.get("kind") == "advisory" else "breach"
     party, provider, req = _s(f.get("party")), _s(f.get("provider")), _s(f.get("request_id"))
     name = req or _s(f.get("record_id")) or cid
     res: dict[str, Any] = {
         "ruleId": cid,
-        "level": LEVELS.get(_s(f.get("severity")), "warning"),
+        "level": ADVISORY_LEVEL if kind == "advisory" else LEVELS.get(_s(f.get("severity")), "warning"),
         "message": {"text": _s(f.get("message")) or cid},
         "locations": [{
             "logicalLocations": [{
@@ -71,8 +81,10 @@ def _result(f: dict, rule_index: dict[str, int]) -> dict:
                 "kind": "object",
             }],
         }],
-        "properties": {k: f.get(k) for k in ("party", "receiving_party", "provider", "request_id", "record_id",
-                                              "severity", "instrument", "article", "issued_at") if f.get(k)},
+        "properties": {**{k: f.get(k) for k in ("party", "receiving_party", "provider", "request_id", "record_id",
+                                                 "severity", "instrument", "article", "issued_at") if f.get(k)},
+                       "kind": kind, "pack": f.get("pack") or (pack_of or {}).get(cid),
+                       "request_instrument": f.get("request_instrument")},
     }
     if cid in rule_index:
         res["ruleIndex"] = rule_index[cid]
@@ -107,8 +119,9 @@ def build(model: dict, stream: bool = False) -> dict:
                                                       "quarantined") if k in inp}
         artifacts.append(art)
     findings = model.get("findings", []) or []
-    results = (jsonio.Items(_result(f, rule_index) for f in findings) if stream
-               else [_result(f, rule_index) for f in findings])
+    pack_of = {_s(c.get("id")): _s(c.get("pack")) or _s(run.get("pack")) or None for c in checks}
+    results = (jsonio.Items(_result(f, rule_index, pack_of) for f in findings) if stream
+               else [_result(f, rule_index, pack_of) for f in findings])
     sarif_run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "auditor",
@@ -116,7 +129,10 @@ def build(model: dict, stream: bool = False) -> dict:
             "informationUri": INFO_URI,
             "rules": rules,
             "properties": {"pack": run.get("pack"), "pack_version": run.get("pack_version"),
-                           "pack_title": run.get("pack_title")},
+                           "pack_title": run.get("pack_title"),
+                           "packs": [{k: p.get(k) for k in ("name", "version", "sha256")}
+                                     for p in run.get("packs") or []],
+                           "audited_instruments": run.get("audited_instruments")},
         }},
         "automationDetails": {"id": f"auditor/{_s(run.get('pack'))}/{_s(run.get('run_id'))}"},
         "invocations": [{

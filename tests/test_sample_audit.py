@@ -188,11 +188,11 @@ def test_findings_records_have_the_contract_fields(sample_run):
 
 def test_advisory_findings_do_not_fail_the_job(sample_run, tmp_path):
     """--fail-on counts breaches only; --fail-on-advisory adds the advisory findings."""
+    import shutil
+
     from click.testing import CliRunner
 
     from auditor.cli import main
-
-    import shutil
 
     for suffix in ("", "-wal", "-shm"):  # a copy: the session's sample database stays as it is
         src = sample_run["db"].with_name(sample_run["db"].name + suffix)

@@ -65,9 +65,12 @@ def _open(browser, path: Path):
     return page, events
 
 
-def _column(page, col: int) -> list[str]:
+def _column(page, col: int, table: str = "findings") -> list[str]:
     return page.eval_on_selector_all(
-        "#findings tbody tr:not([hidden])", f"rows => rows.map(r => r.cells[{col}].textContent.trim())")
+        f"#{table} tbody tr:not([hidden])", f"rows => rows.map(r => r.cells[{col}].textContent.trim())")
+
+
+FORM = 'form.filters[data-table="findings"]'  # the findings' filters (the advisory table has its own)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -95,18 +98,33 @@ def test_page_in_chromium(browser, sample_run, name):
         # filter by family: only that family's rows stay visible, and the counter says so
         family = page.locator("#findings tbody tr").first.get_attribute("data-family")
         expected = page.locator(f'#findings tbody tr[data-family="{family}"]').count()
-        page.select_option('form.filters select[name="family"]', family)
+        page.select_option(f'{FORM} select[name="family"]', family)
         visible = page.locator("#findings tbody tr:not([hidden])")
         assert visible.count() == expected < total or expected == total
         assert set(page.eval_on_selector_all("#findings tbody tr:not([hidden])",
                                              "rows => rows.map(r => r.dataset.family)")) == {family}
-        assert page.locator("form.filters output").text_content() == f"{expected} of {total} rows shown"
+        assert page.locator(f"{FORM} output").text_content() == f"{expected} of {total} rows shown"
         # free-text search combines with the select; clearing both shows everything again
-        page.fill('form.filters input[type="search"]', "zz-no-such-text-zz")
+        page.fill(f'{FORM} input[type="search"]', "zz-no-such-text-zz")
         assert page.locator("#findings tbody tr:not([hidden])").count() == 0
-        page.fill('form.filters input[type="search"]', "")
-        page.select_option('form.filters select[name="family"]', "")
+        page.fill(f'{FORM} input[type="search"]', "")
+        page.select_option(f'{FORM} select[name="family"]', "")
         assert page.locator("#findings tbody tr:not([hidden])").count() == total
+        # the findings table lists breaches; the advisory findings are a table of their own, with
+        # its own filters, that leave the findings table alone
+        kinds = page.eval_on_selector_all("#findings tbody tr", "rows => rows.map(r => r.dataset.kind)")
+        assert set(kinds) == {"breach"}
+        adv_total = page.locator("#advisory-findings tbody tr").count()
+        assert adv_total > 0  # the sample has advisory findings on every page tested
+        assert set(page.eval_on_selector_all("#advisory-findings tbody tr",
+                                             "rows => rows.map(r => r.dataset.kind)")) == {"advisory"}
+        adv_form = 'form.filters[data-table="advisory-findings"]'
+        check = page.locator("#advisory-findings tbody tr").first.locator("td").nth(1).text_content().strip()
+        page.fill(f'{adv_form} input[type="search"]', check)
+        assert set(_column(page, 1, "advisory-findings")) == {check}
+        assert page.locator("#findings tbody tr:not([hidden])").count() == total
+        page.fill(f'{adv_form} input[type="search"]', "")
+        assert page.locator("#advisory-findings tbody tr:not([hidden])").count() == adv_total
         # a finding links to its check's explanation on the same page
         href = page.locator("#findings tbody tr a").first.get_attribute("href")
         assert href.startswith("#chk-") and page.locator(href).count() == 1

@@ -103,6 +103,8 @@ def test_diff_new_and_resolved(engine):
                                inputs=[{"table": "requests", "file": "/x/requests.csv"}])
 
     db.save(engine, [run("run-a", 0), run("run-b", 5)])
+    # both runs ran TIM002 (a finding of a check only one run ran is neither new nor resolved)
+    db.save(engine, [models.CheckOutcome(run_id=r, check_id="TIM002", outcome="fail") for r in ("run-a", "run-b")])
     base = {"check_id": "TIM002", "family": "timeliness", "instrument": "CETS 224", "article": "Art. 8",
             "severity": "medium", "legal_basis_status": "C", "party": "FR", "provider": "p", "message": "m"}
     rows = [dict(base, run_id="run-a", fingerprint="keep", request_id="R1"),

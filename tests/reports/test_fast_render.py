@@ -148,17 +148,19 @@ def test_counts_match_value_counts():
             assert got == want and list(got) == list(want)
 
 
-def _rows(model, publish: bool, lang: str) -> list[dict]:
+def _rows(model, publish: bool, lang: str, advisory: bool = False) -> list[dict]:
     from reports import _View
 
     view = _View(model, lang, publish, 5)
     checks = view.checks(aggregate.check_results(model), explain_all=True)
-    return view.findings_table(aggregate.findings_records(model), checks)["rows"]
+    findings = [f for f in aggregate.findings_records(model) if aggregate.is_advisory(f) == advisory]
+    return view.findings_table(findings, checks, advisory=advisory)["rows"]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("publish", [False, True])
-def test_finding_row_matches_jinja_macro(model, lang, publish):
+@pytest.mark.parametrize("advisory", [False, True])
+def test_finding_row_matches_jinja_macro(model, lang, publish, advisory):
     model = copy.deepcopy(model)
     f = model["findings"]
     f[0].update(waived=True, waiver_reason="accepted <risk> & 'more'", waiver_expires="2026-12-31")
@@ -166,15 +168,20 @@ def test_finding_row_matches_jinja_macro(model, lang, publish):
     f[2]["family"] = "data_protection"
     f[3]["severity"] = None
     f[4]["party"] = None
+    f[5].update(waived=True, waiver_reason="policy <accepted>", waiver_expires=None, request_instrument=None)
+    f[8]["pack"] = None  # an advisory finding without pack: its check's
+    model["checks"][3]["params"] = ["no_such_param"]  # PRO003: a parameter the run does not list
     model["diff"] = {"previous_run_id": "run-x", "previous_as_of": "2026-01-01",
-                     "new": ["f3"], "persisting": ["f4"], "resolved": []}
-    rows = _rows(model, publish, lang)
+                     "new": ["f3", "f6"], "persisting": ["f4"], "resolved": []}
+    rows = _rows(model, publish, lang, advisory)
     assert rows
     env = html.environment(lang)
-    macro = env.from_string('{% from "macros.html" import finding_row %}{{ finding_row(r, publish) }}')
+    macro = env.from_string('{% from "macros.html" import finding_row %}{{ finding_row(r, publish, advisory) }}')
     _ = i18n.translator(lang)
     for r in rows:
-        assert html.finding_row(r, publish, _) == macro.render(r=r, publish=publish) + "\n"
+        assert html.finding_row(r, publish, _, advisory) == macro.render(r=r, publish=publish, advisory=advisory) + "\n"
+    if advisory:
+        assert any("no_such_param = ?" in r["basis"] for r in rows)
 
 
 def test_memoized_aggregates_equal_computed(model):

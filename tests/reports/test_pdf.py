@@ -41,7 +41,12 @@ def test_index_pdf_pages_and_figures(pdf_out):
     assert "Compliance audit" in flat
     assert "83.3%" in flat and "25 passed / 30 evaluated records" in flat
     assert "Parties ranked by compliance rate" in flat and "87.5%" in flat and "78.6%" in flat
-    assert "Requests in scope: 20 (18 with disclosure)." in flat
+    # every request counted, those outside the audited instruments said to be not judged
+    assert "Requests in scope: 65 (19 with disclosure)." in flat
+    assert "20 under an audited instrument, 45 outside the audited instruments (counted, not judged)." in flat
+    assert "42 mla, 3 other" in flat
+    assert "Advisory findings (the auditor's policy thresholds, not breaches of the text)" in flat
+    assert "Compliance by legal instrument" in flat and "EU 2023/1543" in flat
 
 
 def test_party_pdf_pages_and_figures(pdf_out):
@@ -51,6 +56,10 @@ def test_party_pdf_pages_and_figures(pdf_out):
     flat = " ".join(text.split())
     assert "Party report: FR" in flat and "87.5%" in flat and "14 passed / 16 evaluated records" in flat
     assert "FR-2025-000123" in flat  # the evidence table prints every row
+    # the advisory finding is printed in its own section, after the breaches
+    advisory = flat.index("Advisory findings (the auditor's policy thresholds")
+    assert flat.index("FR-2025-000123") < advisory < flat.index("FR-2025-000150")
+    assert "42 requests were outside the audited instruments" in flat
     assert "all-Party median" in flat
 
 

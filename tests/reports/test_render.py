@@ -46,13 +46,15 @@ def test_summary_counts(model, out):
     assert s["as_of"] == "2026-06-30T00:00:00Z"
     assert s["inputs"][0]["sha256"] == "a" * 64
     assert s["inputs"][0]["quarantined"] == 1
-    assert s["findings_total"] == 5
+    assert s["findings_total"] == 5  # breach findings; the 4 advisory ones are counted apart
+    assert s["findings_advisory"] == 4 and s["advisory_by_check"] == {"PRO003": 2, "TIM002": 2}
     assert s["findings_by_severity"] == {"critical": 0, "high": 2, "medium": 3, "low": 0, "info": 0}
     assert list(s["findings_by_severity"]) == ["critical", "high", "medium", "low", "info"]
     assert s["findings_by_party"] == {"DE": 3, "FR": 2}
     assert s["findings_by_provider"] == {"": 2, "cloudco": 1, "examplemail": 2}
-    assert s["check_outcomes"] == {"pass": 0, "fail": 2, "not_evaluated": 1, "error": 0}
-    assert (s["records_evaluated"], s["records_passed"]) == (30, 25)
+    assert s["check_outcomes"] == {"pass": 0, "fail": 2, "advisory": 1, "not_evaluated": 2, "error": 0}
+    # advisory records are in no compliance figure: TIM002 22 - 2 advisory, PRO003 (advisory) none
+    assert (s["records_evaluated"], s["records_passed"], s["records_failed"]) == (30, 25, 5)
     # stable key order: a second run gives byte-identical output
     first = (out / "summary.json").read_text(encoding="utf-8")
     write_reports(model, out)
@@ -63,13 +65,13 @@ def test_findings_csv(model, out):
     with (out / "findings.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][: len(REQUIRED)] == REQUIRED
-    assert len(rows) == 1 + 5
+    assert len(rows) == 1 + 9  # every finding, breach and advisory
     assert {r[0] for r in rows[1:]} == {model["run"]["run_id"]}
     # sorted by severity (high before medium), then check_id, request_id
     sev = [r[REQUIRED.index("severity")] for r in rows[1:]]
-    assert sev == ["high", "high", "medium", "medium", "medium"]
+    assert sev == ["high", "high"] + ["medium"] * 5 + ["low", "low"]
     req = [r[REQUIRED.index("request_id")] for r in rows[1:]]
-    assert req[2:] == sorted(req[2:])
+    assert req[2:7] == sorted(req[2:7])
 
 
 def test_findings_csv_header_when_empty(empty_model, tmp_path):
@@ -82,7 +84,7 @@ def test_findings_csv_header_when_empty(empty_model, tmp_path):
 
 def test_findings_json(model, out):
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    assert isinstance(data, list) and len(data) == 5
+    assert isinstance(data, list) and len(data) == 9
     for rec in data:
         assert set(REQUIRED) <= set(rec)
         assert rec["run_id"] == model["run"]["run_id"]
@@ -161,10 +163,10 @@ def test_provider_page_scope(out):
     assert "DE kept too long delta" not in cloud  # empty provider
     assert "FR late answer alpha" not in cloud
     data = json.loads((out / "provider" / "cloudco.json").read_text(encoding="utf-8"))
-    assert [f["message"] for f in data["findings"]] == ["DE late answer gamma"]
+    assert [f["message"] for f in data["findings"] if f["kind"] == "breach"] == ["DE late answer gamma"]
     by_id = {c["check_id"]: c for c in data["checks"]}
     assert by_id["TIM002"]["outcome"] == "fail"
-    assert (by_id["TIM002"]["evaluated"], by_id["TIM002"]["passed"]) == (10, 9)
+    assert (by_id["TIM002"]["evaluated"], by_id["TIM002"]["passed"], by_id["TIM002"]["advisory"]) == (11, 9, 1)
     # RET001 has no cloudco rows: not evaluated in this scope although it failed globally
     assert by_id["RET001"]["outcome"] == "not_evaluated"
     assert by_id["SEC001"]["reason"] == "no incidents table supplied"
@@ -177,21 +179,24 @@ def test_json_twin_matches(out):
     assert data["scope"]["params"][0]["status"] == "UNCONFIRMED"
     assert data["profile"]["party"] == "FR"
     s = data["summary"]
-    assert (s["checks_evaluated"], s["checks_passed"], s["checks_failed"], s["checks_not_evaluated"]) == (2, 1, 1, 1)
+    # TIM002 fail, RET001 pass, PRO003 advisory (evaluated, neither passed nor failed); SEC001, EU009 not
+    assert (s["checks_evaluated"], s["checks_passed"], s["checks_failed"], s["checks_not_evaluated"]) == (3, 1, 1, 2)
+    assert (s["checks_advisory"], s["checks_advisory_only"]) == (2, 1)
     assert (s["records_evaluated"], s["records_passed"]) == (16, 14)
     assert s["compliance_rate"] == 0.875
     assert {f["party"] for f in data["findings"]} == {"FR"}
-    assert len(data["findings"]) == 2
+    assert len(data["findings"]) == 4 and (s["findings"], s["advisory"]) == (2, 2)
 
 
 def test_md_twin_summary_numbers(out):
     md = (out / "party" / "FR.md").read_text(encoding="utf-8")
     assert "## Compliance summary" in md
     assert "87.5%" in md and "14 passed / 16 evaluated records" in md
-    assert "- Checks evaluated: 2 (of 3 in pack)" in md
+    assert "- Checks evaluated: 3 (of 5 in pack)" in md
     assert "- Checks passed: 1" in md
     assert "- Checks failed: 1" in md
-    assert "- Not evaluated: 1" in md
+    assert "- Checks with advisory findings: 2 (1 with advisory findings only)" in md
+    assert "- Not evaluated: 2" in md
     assert "**UNCONFIRMED**" in md
     assert "DE late answer gamma" not in md
     # no raw HTML tags leak through
@@ -257,7 +262,8 @@ def test_colliding_provider_slugs_get_distinct_files(model, tmp_path):
 
 
 def test_chart_family_data(model):
-    png, data = charts.findings_by_family_chart(aggregate.findings_by_family(aggregate.findings_records(model)))
+    breaches = [f for f in aggregate.findings_records(model) if not aggregate.is_advisory(f)]
+    png, data = charts.findings_by_family_chart(aggregate.findings_by_family(breaches))
     assert png.startswith(b"\x89PNG")
     assert data == {"retention": 2, "timeliness": 3}
     png, data = charts.findings_by_family_chart({})
@@ -308,17 +314,18 @@ def test_pages_list_the_most_severe_findings_up_to_page_findings(model, tmp_path
     assert len(rows) == 2 and all("HIGH" in r.upper() and "MEDIUM" not in r.upper() for r in rows)
     note = i18n.PAGE_NOTE.format(shown=2, total=5)
     assert note in index and note in (tmp_path / "cut" / "index.md").read_text(encoding="utf-8")
-    md_rows = [line for line in (tmp_path / "cut" / "index.md").read_text(encoding="utf-8").splitlines()
-               if line.startswith("| HIGH") or line.startswith("| MEDIUM")]
+    md_findings = (tmp_path / "cut" / "index.md").read_text(encoding="utf-8").split("\n## Findings\n")[1]
+    md_findings = md_findings.split("\n## Advisory findings")[0]
+    md_rows = [line for line in md_findings.splitlines() if line.startswith("| HIGH") or line.startswith("| MEDIUM")]
     assert [line.split(" |")[0] for line in md_rows] == ["| HIGH", "| HIGH"]
     de = (tmp_path / "cut" / "party" / "DE.html").read_text(encoding="utf-8")  # 3 findings
     assert len(_finding_rows(de)) == 2 and i18n.PAGE_NOTE.format(shown=2, total=3) in de
     fr = (tmp_path / "cut" / "party" / "FR.html").read_text(encoding="utf-8")  # 2 findings: all
     assert len(_finding_rows(fr)) == 2 and "most severe of" not in fr
-    assert len(json.loads((tmp_path / "cut" / "findings.json").read_text(encoding="utf-8"))) == 5
+    assert len(json.loads((tmp_path / "cut" / "findings.json").read_text(encoding="utf-8"))) == 9
     with (tmp_path / "cut" / "findings.csv").open(encoding="utf-8") as fh:
-        assert len(list(csv.DictReader(fh))) == 5
-    assert len(json.loads((tmp_path / "cut" / "party" / "DE.json").read_text(encoding="utf-8"))["findings"]) == 3
+        assert len(list(csv.DictReader(fh))) == 9
+    assert len(json.loads((tmp_path / "cut" / "party" / "DE.json").read_text(encoding="utf-8"))["findings"]) == 5
 
     write_reports(model, tmp_path / "all", ("html",), page_findings=0)
     whole = (tmp_path / "all" / "index.html").read_text(encoding="utf-8")
