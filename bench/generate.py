@@ -4,21 +4,32 @@
 
 Vectorised with numpy (1M requests in a few seconds). Values follow the input contract
 (``shared/spec/log-format.md``); timestamps are native Parquet timestamps (UTC), the rest strings.
-About 1 % of requests carry a planted defect or safeguard violation so every stage has work to do.
+About 1 % of requests carry a planted defect or safeguard violation so every stage has work to do;
+the rest are compliant under every check of both packs (EU orders are issued after the Regulation
+applies, by bound Member States, answered within 10 days; Art. 8 orders carry their ordered return
+date; Art. 9 requests go through the 24/7 Network), as in a log an authority would keep. Audit
+date: AS_OF.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the audit date of the benchmark run (bench.stages)
+AS_OF = "2026-12-31"
+#: the generator's version: cached data of another version is generated again (bench.run)
+VERSION = "2"
 T0 = np.datetime64("2025-01-02T00:00:00", "s")
 SPAN_S = 450 * 86400
+#: EU orders: from the Regulation's application date (Art. 34(2)), over 100 days
+EU_T0_S = int((np.datetime64("2026-08-18T00:00:00", "s") - T0) / np.timedelta64(1, "s"))
+EU_SPAN_S = 100 * 86400
+EU_ISSUERS = np.array(["FR", "DE", "ES"])
 ISSUERS = np.array(["FR", "DE", "ES", "NL", "GB", "US"])
 PROVIDERS = np.array(["examplemail", "chatapp", "cloudbox", "hostco"])
 PROVIDER_PARTY = {"examplemail": "US", "chatapp": "US", "cloudbox": "IE", "hostco": "NL"}
@@ -39,7 +50,12 @@ def generate(n: int, seed: int = 224) -> dict[str, pd.DataFrame]:
     provider = PROVIDERS[rng.integers(0, len(PROVIDERS), n)]
     receiving = pd.Series(provider).map(PROVIDER_PARTY).to_numpy()
     inst = INSTRUMENTS[rng.choice(len(INSTRUMENTS), n, p=INSTR_P)]
-    issued_s = rng.integers(0, SPAN_S, n)
+    epoc = inst == "eu_epoc"
+    # EU orders: a bound Member State to a provider established in another one (IE, NL)
+    party = np.where(epoc, EU_ISSUERS[rng.integers(0, len(EU_ISSUERS), n)], party)
+    provider = np.where(epoc, np.where(rng.random(n) < 0.5, "cloudbox", "hostco"), provider)
+    receiving = pd.Series(provider).map(PROVIDER_PARTY).to_numpy()
+    issued_s = np.where(epoc, EU_T0_S + rng.integers(0, EU_SPAN_S, n), rng.integers(0, SPAN_S, n))
     transmitted_s = issued_s + rng.integers(0, 6 * 3600, n)
     received_s = transmitted_s + rng.integers(300, 36000, n)
     art8 = inst == "cets224_art8"
@@ -54,7 +70,8 @@ def generate(n: int, seed: int = 224) -> dict[str, pd.DataFrame]:
         "issuing_party": party,
         "issuing_authority": pd.Series(party).map("{} prosecutor".format).to_numpy(),
         "authority_type": "prosecutor",
-        "channel": np.where(inst == "cets224_art7", "provider_portal", "central_authority"),
+        "channel": np.select([inst == "cets224_art7", emergency, epoc],
+                             ["provider_portal", "network_24_7", "eu_decentralised"], "central_authority"),
         "linked_request_id": None,
         "receiving_party": receiving,
         "provider": provider,
@@ -77,6 +94,10 @@ def generate(n: int, seed: int = 224) -> dict[str, pd.DataFrame]:
         "transmitted_at": _ts(transmitted_s),
         "provider_received_at": _ts(received_s),
         "served_at": _ts(np.where(art8, received_s, 0)).where(art8),
+        # Art. 8(6)(a): the information was complete on transmission; return ordered within 20 days
+        "all_information_received_at": _ts(transmitted_s).where(art8),
+        "ordered_return_by": _ts(received_s + 20 * 86400).where(art8),
+        "ordered_traffic_return_by": _ts(received_s + 45 * 86400).where(art8),
         "notification_sent_at": _ts(transmitted_s).where(receiving == "IE"),
         "return_timeframe_days": "30",
         "contact_point": pd.Series(party).map("{} contact point".format).to_numpy(),
@@ -84,7 +105,8 @@ def generate(n: int, seed: int = 224) -> dict[str, pd.DataFrame]:
     # ~0.1 % input defects that ingest must quarantine (bad enum, bad Party code)
     bad = plant > 0.999
     requests.loc[bad, "instrument"] = "carrier_pigeon"
-    responded_s = received_s + rng.integers(86400, 40 * 86400, n)
+    # EU orders are answered within the 10 days of Art. 10(2)-(3)
+    responded_s = received_s + np.where(epoc, rng.integers(3600, 9 * 86400, n), rng.integers(86400, 40 * 86400, n))
     outcome = OUTCOMES[rng.integers(0, len(OUTCOMES), n)]
     disclosed = np.isin(outcome, ["disclosed", "partial"])
     disclosures = pd.DataFrame({
@@ -116,7 +138,13 @@ def write(n: int, out: Path, seed: int = 224) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in generate(n, seed).items():
         frame.to_parquet(out / f"{name}.parquet", index=False)
-    shutil.copy(ROOT / "sample_data" / "parties.csv", out / "parties.csv")
+    # the sample's Party profiles, with a retention maximum for GB (the bench logs no retention
+    # decisions: without one, every GB request would be a RET004 finding) and no suspension
+    parties = pd.read_csv(ROOT / "sample_data" / "parties.csv", dtype=str, keep_default_na=False)
+    parties.loc[parties["party"] == "GB", "retention_max_days"] = "365"
+    parties[["transfers_suspended_from", "transfers_suspended_until"]] = ""
+    parties.to_csv(out / "parties.csv", index=False)
+    (out / "VERSION").write_text(VERSION)
     return out
 
 

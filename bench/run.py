@@ -56,8 +56,11 @@ def main() -> None:
     ap.add_argument("extra", nargs="*", help="extra `auditor run` options (after --)")
     args = ap.parse_args()
     n = args.requests
+    from bench.generate import VERSION  # noqa: PLC0415
+
     data = ROOT / "bench" / "data" / str(n)
-    if not (data / "requests.parquet").exists():
+    version = data / "VERSION"
+    if not (data / "requests.parquet").exists() or not version.exists() or version.read_text() != VERSION:
         # in a process of its own: Linux keeps a process's peak RSS across fork and exec, so
         # generating here (9.8 GiB at 5M) would show up as the measured run's peak
         t0 = time.perf_counter()

@@ -18,6 +18,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench.generate import AS_OF
+
 _PAGE = 4096
 
 
@@ -188,7 +190,7 @@ def main(argv: list[str]) -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     code = 0
     try:
-        cli.main(["run", "--data", data, "--out", out, "--db", url, "--as-of", "2026-06-30", *extra],
+        cli.main(["run", "--data", data, "--out", out, "--db", url, "--as-of", AS_OF, *extra],
                  standalone_mode=False)
     except SystemExit as exc:
         code = int(exc.code or 0)
