@@ -7,7 +7,10 @@ A value that cannot be normalised is left as written, so the validation suite se
 quarantines the row with a precise reason. Personal columns are pseudonymised here, before any
 other code sees them.
 
-``typed()`` converts a validated canonical frame to the dtypes the checks use.
+``typed()`` converts a validated canonical frame to the dtypes the checks use. The conversions of
+timestamps, whole numbers and numbers (``to_timestamps``, ``to_int64``, ``to_float64``) are also
+the validation rules of those columns (``validate.precheck``): a value is valid exactly when it
+converts, so a value that passed validation can never fail (or overflow) later.
 """
 
 from __future__ import annotations
@@ -23,10 +26,14 @@ from auditor import iso
 from auditor.ingest.schema import TableSpec
 from auditor.privacy import pseudonymise
 
-CANON_TS_REGEX = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$"
-_INPUT_TS = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?))?$"
-INT_REGEX = r"^-?\d+$"
-FLOAT_REGEX = r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$"
+# ASCII digits only: ``\\d`` would also match Arabic-Indic, full-width and other Unicode digits
+CANON_TS_REGEX = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z$"
+_INPUT_TS = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?\s*"
+             r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?))?$")
+INT_REGEX = r"^-?[0-9]+$"
+FLOAT_REGEX = r"^-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"
+#: the range of an ``int`` column (stored as a 64-bit integer, BIGINT)
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -51,13 +58,22 @@ def _map_unique(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
 
 
 def _as_text(series: pd.Series) -> pd.Series:
+    """The text of each value as written (strings stripped, an empty string is missing). Native
+    numbers (Parquet, JSON): a whole float within the 64-bit range is written as an integer, any
+    other float (a fraction, beyond 64 bits, infinite) as Python writes it, so the validation of
+    its column judges it; NaN is missing."""
     if pd.api.types.is_bool_dtype(series):
         return series.map({True: "true", False: "false"}).astype("string")
     if pd.api.types.is_float_dtype(series):
         s = series.astype("Float64")
-        integral = s.notna() & (s == s.round())
+        values = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            integral = np.isfinite(values) & (np.abs(values) < 2.0**63) & (values == np.round(values))
         text = s.astype("string")
-        return text.where(~integral, s.round().astype("Int64").astype("string"))
+        if integral.any():
+            whole = pd.Series(np.where(integral, np.round(values), 0).astype(np.int64), index=s.index)
+            text = text.where(~integral, whole.astype("string"))
+        return text
     text = series.astype("string").str.strip()
     return text.mask(text == "")
 
@@ -151,6 +167,66 @@ def index_in(values: pd.Series, keys: pa.Array) -> np.ndarray:
     return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def _arrow_series(arr: pa.Array, index: pd.Index, dtype: str) -> pd.Series:
+    mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}.get
+    return pd.Series(arr.to_pandas(types_mapper=mapper), dtype=dtype).set_axis(index)
+
+
+def to_int64(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``(values, ok)``: the canonical text of an ``int`` column as 64-bit integers (``Int64``,
+    missing where the text is missing or invalid) and, per row, whether a present value is a
+    valid one: ASCII digits with an optional ``-``, within ``INT64_MIN..INT64_MAX``. Exact (no
+    float on the way); vectorised in Arrow."""
+    arr = arrow_text(text)
+    form = pc.match_substring_regex(arr, INT_REGEX)
+    negative = pc.starts_with(arr, "-")
+    digits = pc.utf8_ltrim(pc.utf8_ltrim(arr, "-"), "0")  # sign and leading zeros off
+    length = pc.binary_length(digits)
+    large = pa.large_string()
+    limit = pc.if_else(negative, pa.scalar(str(-INT64_MIN), large), pa.scalar(str(INT64_MAX), large))
+    fits = pc.or_(pc.less(length, 19), pc.and_(pc.equal(length, 19), pc.less_equal(digits, limit)))
+    ok = pc.and_(form, fits).fill_null(False)
+    values = pc.cast(pc.if_else(ok, arr, pa.scalar(None, large)), pa.int64())
+    return _arrow_series(values, text.index, "Int64"), ok.to_numpy(zero_copy_only=False)
+
+
+def to_float64(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``(values, ok)`` for a ``float`` column: ASCII decimal notation (``FLOAT_REGEX``) whose
+    value is a finite 64-bit float (a 400-digit number is out of range, not infinity)."""
+    arr = arrow_text(text)
+    form = pc.match_substring_regex(arr, FLOAT_REGEX).fill_null(False)
+    values = pc.cast(pc.if_else(form, arr, pa.scalar(None, pa.large_string())), pa.float64())
+    ok = pc.and_(form, pc.is_finite(values)).fill_null(False)
+    values = pc.if_else(ok, values, pa.scalar(None, pa.float64()))
+    return _arrow_series(values, text.index, "Float64"), ok.to_numpy(zero_copy_only=False)
+
+
+def to_timestamps(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``(values, ok)`` for a ``timestamp`` column: canonical text (``CANON_TS_REGEX``) that
+    pandas converts to a UTC instant (``datetime64[us, UTC]``). Not a real instant: hour 24, a
+    leap second, 30 February, month 13, a year outside pandas' range (1677-2262)."""
+    form = text.str.match(CANON_TS_REGEX).fillna(False).astype(bool)
+    parsed = pd.to_datetime(text.where(form), utc=True, format="ISO8601", errors="coerce")
+    ok = (form & parsed.notna()).to_numpy(dtype=bool)
+    return parsed.astype("datetime64[us, UTC]"), ok
+
+
+#: the conversion of each kind that has one; also its validation rule (``validate.precheck``)
+CONVERTERS: dict[str, Callable[[pd.Series], tuple[pd.Series, np.ndarray]]] = {
+    "timestamp": to_timestamps,
+    "int": to_int64,
+    "float": to_float64,
+}
+
+
+def has_nul(text: pd.Series) -> np.ndarray:
+    """Rows whose text holds a NUL character (U+0000): PostgreSQL cannot store it in text."""
+    if len(text) == 0:
+        return np.zeros(0, dtype=bool)
+    found = pc.match_substring(arrow_text(text), "\x00").fill_null(False)
+    return found.to_numpy(zero_copy_only=False)
+
+
 def canonical_column(s: pd.Series, col, key: bytes) -> pd.Series:
     """The canonical text of one contract column (``col``: its ``schema.Column``)."""
     if col.personal:
@@ -168,14 +244,25 @@ def canonical_column(s: pd.Series, col, key: bytes) -> pd.Series:
     return _as_text(s)  # str, int, float
 
 
-def canonical(frame: pd.DataFrame, spec: TableSpec, key: bytes) -> pd.DataFrame:
+def canonical(frame: pd.DataFrame, spec: TableSpec, key: bytes,
+              nul: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Canonical string form of every contract column; unknown extra columns are dropped here
-    (they are kept in the quarantine record of a rejected row, and ignored by checks)."""
+    (a rejected row's quarantine record shows them pseudonymised; checks ignore them).
+    ``nul``: filled with the rows of each personal column whose value as written holds a NUL
+    character (its pseudonym no longer shows it; every other column keeps it in its canonical
+    text); ``validate.precheck`` quarantines them."""
     out: dict[str, pd.Series] = {}
     n = len(frame)
     for col in spec.columns:
         if col.name not in frame.columns:
             out[col.name] = pd.Series(pd.NA, index=frame.index, dtype="string")
+            continue
+        if col.personal and nul is not None:  # other columns keep a NUL in their canonical text
+            text = _as_text(frame[col.name])
+            found = has_nul(text)
+            if found.any():
+                nul[col.name] = found
+            out[col.name] = pseudonymise(text, key)
             continue
         out[col.name] = canonical_column(frame[col.name], col, key)
     result = pd.DataFrame(out, index=frame.index)
@@ -183,22 +270,30 @@ def canonical(frame: pd.DataFrame, spec: TableSpec, key: bytes) -> pd.DataFrame:
     return result
 
 
-def typed(canon: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    """Dtypes for the checks: UTC datetimes, nullable booleans and integers, strings."""
+def typed(canon: pd.DataFrame, spec: TableSpec, converted: dict[str, pd.Series] | None = None) -> pd.DataFrame:
+    """Dtypes for the checks: UTC datetimes, nullable booleans and integers, strings.
+
+    Timestamps and numbers go through ``CONVERTERS``, the rules their validation applied: a
+    present value that does not convert is a bug (only validated rows are typed), raised as
+    such. ``converted``: the conversions ``validate.precheck`` already made (aligned with a
+    frame ``canon`` is a subset of), reused instead of converting again."""
     out = {}
     for col in spec.columns:
         s = canon[col.name]
-        if col.kind == "timestamp":
-            out[col.name] = pd.to_datetime(s, utc=True, format="ISO8601").astype("datetime64[us, UTC]")
+        if col.kind in CONVERTERS:
+            if converted is not None and col.name in converted:
+                values = converted[col.name].reindex(canon.index)
+                ok = values.notna().to_numpy(dtype=bool)
+            else:
+                values, ok = CONVERTERS[col.kind](s)
+            if (s.notna().to_numpy(dtype=bool) & ~ok).any():
+                raise ValueError(f"{spec.name}.{col.name}: a value that failed validation reached typed()")
+            out[col.name] = values
         elif col.kind == "bool":
             text = s.astype("string")
             true = text.eq("true")
             known = (true | text.eq("false")).fillna(False).astype(bool)
             out[col.name] = true.astype("boolean").mask(~known)  # "true"/"false", else NA
-        elif col.kind == "int":
-            out[col.name] = pd.to_numeric(s).astype("Int64")
-        elif col.kind == "float":
-            out[col.name] = pd.to_numeric(s).astype("Float64")
         else:
             out[col.name] = s.astype("string")
     return pd.DataFrame(out, index=canon.index)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import json
 import logging
 import os
 import signal
@@ -34,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from auditor import ledger, logs
-from auditor.ingest import normalise
+from auditor.ingest import normalise, safety
 from auditor.ingest.readers import (
     RawTable,
     changed_error,
@@ -45,7 +44,6 @@ from auditor.ingest.readers import (
 )
 from auditor.ingest.schema import TABLES
 from auditor.ingest.spill import FrameSpill
-from auditor.privacy import pseudonymise
 from auditor.store import db, models
 from auditor.store.writer import table_writer
 
@@ -122,21 +120,14 @@ def _row_hash(canon: pd.DataFrame) -> pd.Series:
     return pd.Series(h.astype(str), index=canon.index, dtype="string")  # vectorised, no per-row Python
 
 
-def _records_json(raw: pd.DataFrame, canon: pd.DataFrame, index: pd.Index, personal: list[str]) -> pd.Series:
-    sub = raw.loc[index].copy()
-    for col in personal:
-        if col in sub.columns:
-            sub[col] = canon.loc[index, col]
-    sub = sub.astype(object).where(sub.notna(), None)
-    return pd.Series([json.dumps(r, default=str, ensure_ascii=False) for r in sub.to_dict("records")], index=index)
-
-
 def _quarantine_frame(raw: RawTable, canon: pd.DataFrame, defects: pd.DataFrame, key: bytes) -> pd.DataFrame:
-    personal = [c.name for c in raw.spec.columns if c.personal]
+    """Quarantine rows of one chunk (``raw.frame``, its canonical ``canon``) and of the file's
+    lines that could not be split into columns (``raw.bad_lines``). Nothing personal in clear,
+    whatever column it sits in: see ``auditor.ingest.safety`` for what a record keeps."""
     parts = []
     if not defects.empty:
         idx = pd.Index(defects["index"].unique())
-        records = _records_json(raw.frame, canon, idx, personal)
+        records = safety.quarantine_records(raw.spec, raw.frame.loc[idx], canon.loc[idx], key)
         q = pd.DataFrame(
             {
                 "table": raw.spec.name,
@@ -149,8 +140,7 @@ def _quarantine_frame(raw: RawTable, canon: pd.DataFrame, defects: pd.DataFrame,
         )
         parts.append(q)
     if raw.bad_lines:
-        # An unparseable line may hold personal data in clear: keep only its keyed hash.
-        lines = pd.Series([b.raw for b in raw.bad_lines])
+        # A line that cannot be split may hold personal data anywhere: keep only its keyed hash.
         parts.append(
             pd.DataFrame(
                 {
@@ -159,13 +149,23 @@ def _quarantine_frame(raw: RawTable, canon: pd.DataFrame, defects: pd.DataFrame,
                     "row": [b.row for b in raw.bad_lines],
                     "column": "",
                     "reason": [f"line cannot be parsed: {b.reason}" for b in raw.bad_lines],
-                    "record": [json.dumps({"unparsed_line": p}) for p in pseudonymise(lines, key)],
+                    "record": [safety.line_record(b.raw, key) for b in raw.bad_lines],
                 }
             )
         )
     if not parts:
         return pd.DataFrame(columns=QUARANTINE_COLUMNS)
     return pd.concat(parts, ignore_index=True)
+
+
+def _recorded_files(engine: Engine, counts: list[TableCount]) -> list[dict]:
+    """The ingest record's ``files``: a file whose content (table and SHA-256) an earlier ingest
+    already recorded, and from which this ingest stored and revised nothing, is not recorded
+    again (it brought no row: its rows are the earlier ingest's, and the inputs table of a
+    report lists each content once, however many nights it is re-ingested)."""
+    seen = {(f.get("table"), f.get("sha256")) for ing in db.ingests(engine) for f in (ing.files or [])}
+    return [c.as_dict() for c in counts
+            if c.stored or c.revised or (c.table, c.sha256) not in seen]
 
 
 def _fault_point(table: str, when: str = "after") -> None:
@@ -358,14 +358,18 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
             with table_writer(engine, name) as writer:
                 stored_ids = stored_hash = None
                 for chunk in raw.chunks(step):
-                    canon = normalise.canonical(chunk, spec, key)
+                    nul: dict[str, np.ndarray] = {}
+                    canon = normalise.canonical(chunk, spec, key, nul=nul)
                     # layer 1 here; layer 2 (great-expectations) in the helper while rows are hashed
+                    converted: dict[str, pd.Series] = {}  # timestamps and numbers, converted once
                     defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index],
-                                       missing_parent=None if no_parent is None else no_parent.loc[canon.index])
+                                       missing_parent=None if no_parent is None else no_parent.loc[canon.index],
+                                       nul=nul, converted=converted)
                     good = canon.drop(index=list({d.index for d in defects}))
                     ticket = worker.submit(good, spec, lines=True) if not good.empty else None
                     hashes = _row_hash(good)
-                    typed_good = normalise.typed(good, spec)
+                    typed_good = normalise.typed(good, spec, converted=converted)
+                    del converted
                     if ticket is not None and (extra := worker.collect(ticket)):
                         defects.extend(extra)
                         missed = list({d.index for d in extra})
@@ -417,11 +421,11 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 q = pd.concat([p for p in q_parts if not p.empty], ignore_index=True) if any(
                     not p.empty for p in q_parts) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
                 count.quarantined = quarantined_rows + len(raw.bad_lines)
-                if not q.empty:
+                if not q.empty:  # what an earlier ingest of the same content quarantined is not stored again
                     qdb = q.rename(columns={"table": "table_name", "column": "column_name"})
                     qdb["ingest_id"] = ingest.id
                     qdb["row"] = qdb["row"].astype("int64")
-                    writer.insert(models.QuarantineRow.__tablename__, qdb)
+                    writer.insert_quarantine(qdb)
             pending = (writer, name, count)  # committing while the next table's first chunk is prepared
             spool.finish_table(name)
             if keep_frames:
@@ -443,7 +447,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 pending[0].wait()
         raise
     ingest.finished_at = datetime.now(UTC)
-    ingest.files = [c.as_dict() for c in counts]
+    ingest.files = _recorded_files(engine, counts)
     # The ingest's rows never change once it has finished (revisions move, not edit, them), so
     # their ledger digest is cached with the ingest record (ledger.current_ingest_digests).
     db.save(engine, [ingest, models.IngestDigest(ingest_id=ingest.id, digest=spool.digest())])

@@ -2,17 +2,29 @@
 
 A reader returns the file's rows as they were written (column names lower-cased), the source row
 number of every row, and any line it could not parse at all (those are quarantined, not dropped).
-Row numbers follow what a person sees: in CSV the header is row 1, so the first record is row 2;
-in JSON Lines the row is the line number; in Parquet and TOML the 1-based record number.
+Row numbers follow what a person sees: in CSV the row a spreadsheet shows (the header is row 1, a
+blank line is a row too, a quoted field over several lines is one row); in JSON Lines the line
+number; in Parquet and TOML the 1-based record number.
+
+CSV is parsed by Arrow's streaming reader, strictly: a record with more *or fewer* fields than
+the header (a stray ``"``, a missing comma, a ``;``-delimited line) cannot be split into the
+contract's columns and is a bad line, kept only as a keyed hash. A blank line, or a record whose
+fields are all empty, holds nothing and is skipped (its row number is still counted). Should a
+record be too large for Arrow's blocks (an unclosed quote running through a large file), the
+file is read by the ``csv`` module instead, with the same rules.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import hashlib
 import json
+import math
+import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +32,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from auditor.errors import InputError
 from auditor.ingest.schema import TABLES, TableSpec
@@ -61,6 +76,8 @@ class RawTable:
     #: CSV and JSON Lines: the id and parent columns of every row, kept by the check (the ingest
     #: needs them whole before its first chunk; reading them again would parse the whole file)
     keys: pd.DataFrame | None = None
+    #: CSV: read with the ``csv`` module (a record too large for Arrow's blocks), not Arrow
+    tolerant: bool = False
 
     @property
     def kind(self) -> str:
@@ -83,20 +100,20 @@ class RawTable:
             batches = _parquet_batches(self.path, size)
         elif self.kind == "jsonl":
             batches = _jsonl_frames(self.path, size, self.written_columns)
-        elif self.bad_lines:  # CSV with malformed lines: the tolerant reader, as in the check
-            batches = _csv_tolerant_frames(self.path, size)
-        else:
-            batches = _csv_frames(self.path, size)
+        else:  # CSV: the reader the check used, good records only
+            batches = (frame for frame, _, _ in _csv_stream(self.path, size, self.tolerant))
         start = 0
         try:
             for batch in batches:
+                if not len(batch):
+                    continue
                 frame = _lower_columns(batch, self.path)
                 frame.index = pd.RangeIndex(start, start + len(frame))
                 start += len(frame)
                 if start > len(self.rows):  # more rows than were checked
                     break
                 yield frame
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        except (pa.ArrowInvalid, csv.Error, _NotNumbered, UnicodeDecodeError, InputError):
             start = -1  # the file no longer parses as it did when it was checked
         if start != len(self.rows):
             raise changed_error(self.path)
@@ -126,14 +143,13 @@ class RawTable:
 
 
 def _parquet_batches(path: Path, size: int):
-    import pyarrow as pa  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     try:
         pf = pq.ParquetFile(path)
         for batch in pf.iter_batches(batch_size=size):
             yield pa.Table.from_batches([batch]).to_pandas()
-    except (OSError, pa.ArrowException) as exc:
+    except (OSError, pa.ArrowException, UnicodeDecodeError, ValueError) as exc:
         raise InputError(
             f"{path}: cannot be read as Parquet ({exc})",
             hint="check the file is a complete Parquet file, or export it again",
@@ -214,8 +230,10 @@ def _lower_columns(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     lowered = [str(c).strip().lower() for c in frame.columns]
     dupes = sorted({c for c in lowered if lowered.count(c) > 1})
     if dupes:
+        from auditor.ingest.safety import redacted_names  # noqa: PLC0415
+
         raise InputError(
-            f"{path}: column(s) {', '.join(dupes)} appear more than once (names are case-insensitive)",
+            f"{path}: column(s) {', '.join(redacted_names(dupes))} appear more than once (names are case-insensitive)",
             hint="rename or remove the duplicate header",
             file=str(path),
         )
@@ -223,10 +241,9 @@ def _lower_columns(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame
 
 
-#: how pandas reads CSV here: every value as written, only an empty field is missing
-_CSV_OPTIONS = {"dtype": str, "keep_default_na": False, "na_values": [""], "engine": "c",
-                "encoding": "utf-8-sig"}
 _CHECK_ROWS = 250_000  # rows parsed at a time while a file is checked
+#: bytes Arrow parses at a time; a record larger than this sends the file to the csv module
+_CSV_BLOCK = 16 << 20
 
 
 def key_columns(spec: TableSpec) -> list[str]:
@@ -234,90 +251,388 @@ def key_columns(spec: TableSpec) -> list[str]:
     return [spec.id_column] + ([spec.parent[0]] if spec.parent else [])
 
 
-def _csv_frames(path: Path, size: int):
-    with pd.read_csv(path, chunksize=size, **_CSV_OPTIONS) as reader:
-        yield from reader
+class _NotNumbered(Exception):
+    """Arrow did not give a record number (cannot number the rows: use the csv module)."""
 
 
-def _csv_tolerant(path: Path, size: int):
-    """A CSV file some of whose lines have the wrong number of fields, read with the csv module,
-    ``size`` good records at a time: (frame of good records, their record numbers, bad lines).
-    The header is record 1; a blank line counts as a record and is skipped."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+@contextlib.contextmanager
+def _any_field_size():
+    """The csv module refuses fields over 128 KiB by default; a field of any size is read."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _field_count_reason(actual: int, expected: int) -> str:
+    return f"has {actual} field(s), the header has {expected}"
+
+
+class _RowNumbers:
+    """Spreadsheet row numbers of a CSV file's parsed records, in order: the header is row 1,
+    every record after it takes the next number, and the records the parser skipped (bad or
+    blank lines, whose numbers it reports as it meets them) keep theirs."""
+
+    def __init__(self) -> None:
+        self.next = 2
+        self.skipped: list[int] = []  # increasing
+        self._pos = 0
+
+    def take(self, n: int) -> np.ndarray:
+        out = np.empty(n, dtype=np.int64)
+        done = 0
+        while done < n:
+            while self._pos < len(self.skipped) and self.skipped[self._pos] < self.next:
+                self._pos += 1
+            stop = self.skipped[self._pos] if self._pos < len(self.skipped) else None
+            run = n - done if stop is None else min(n - done, stop - self.next)
+            out[done : done + run] = np.arange(self.next, self.next + run)
+            done += run
+            self.next += run
+            if done < n and stop is not None and self.next == stop:
+                self.next += 1
+                self._pos += 1
+        return out
+
+
+def _string_frame(table: pa.Table, names: list[str]) -> pd.DataFrame:
+    """An Arrow table of strings as the pandas frame the readers give: ``str`` columns (missing:
+    NaN), the written header names."""
+    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow", na_value=np.nan)
+                            if t in (pa.string(), pa.large_string()) else None)
+    frame.columns = names
+    return frame
+
+
+def _arrow_csv(path: Path, size: int):
+    """(frame, row numbers, bad lines) for up to ``size`` good records at a time, read by Arrow's
+    streaming CSV reader (one thread, so that it numbers the records)."""
+    numbers = _RowNumbers()
+    bad: list[BadLine] = []
+
+    def invalid(row) -> str:  # a record with the wrong number of fields: skipped, reported
+        if row.number is None:
+            raise _NotNumbered
+        numbers.skipped.append(row.number)
+        if row.text.strip():  # else a line of spaces: blank
+            bad.append(BadLine(row.number, _field_count_reason(row.actual_columns, row.expected_columns), row.text))
+        return "skip"
+
+    read = pa_csv.ReadOptions(use_threads=False, block_size=_CSV_BLOCK)
+    parse = pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid)
+    try:
+        names = pa_csv.open_csv(path, read_options=read, parse_options=parse).schema.names
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):  # no header at all
+            return
+        raise
+    _lower_columns(pd.DataFrame(columns=names), path)  # duplicate names: refused before any row
+    numbers.skipped.clear()
+    bad.clear()
+    labels = [f"c{i}" for i in range(len(names))]  # unique, whatever the header holds
+    read = pa_csv.ReadOptions(use_threads=False, block_size=_CSV_BLOCK, column_names=labels, skip_rows=0)
+    convert = pa_csv.ConvertOptions(column_types=dict.fromkeys(labels, pa.string()), strings_can_be_null=True,
+                                    null_values=[""], quoted_strings_can_be_null=True)
+    header_seen = yielded = False
+    pending: list[pa.Table] = []
+    pending_numbers: list[np.ndarray] = []
+    held = 0
+    with pa_csv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert) as reader:
+        for batch in reader:
+            table = pa.Table.from_batches([batch])
+            if not header_seen:  # the header is the first record, read as data here
+                table = table.slice(1)
+                header_seen = True
+            rows = numbers.take(table.num_rows)
+            drop = _swallowed(table)
+            if drop is not None:  # a stray quote's merged record: a bad line after all
+                for i in np.flatnonzero(drop):
+                    fields = ["" if v is None else v for v in table.slice(int(i), 1).to_pylist()[0].values()]
+                    bad.append(BadLine(int(rows[i]), SWALLOWED, ",".join(fields)))
+            blank = _all_null(table)
+            if blank is not None or drop is not None:
+                keep = ~(_or(blank, drop))
+                table, rows = table.filter(pa.array(keep)), rows[keep]
+            pending.append(table)
+            pending_numbers.append(rows)
+            held += table.num_rows
+            while held >= size:
+                whole = pa.concat_tables(pending)
+                nums = np.concatenate(pending_numbers)
+                yield _string_frame(whole.slice(0, size), names), nums[:size], bad[:]
+                yielded = True
+                bad.clear()
+                pending, pending_numbers = [whole.slice(size)], [nums[size:]]
+                held -= size
+    if held or bad or not yielded:  # the rest; at least one frame (the columns of a header-only file)
+        whole = pa.concat_tables(pending) if pending else pa.table({c: pa.array([], pa.string()) for c in labels})
+        nums = np.concatenate(pending_numbers) if pending_numbers else np.zeros(0, dtype=np.int64)
+        yield _string_frame(whole, names), nums, bad[:]
+
+
+#: the reason of a record one of whose fields ran across a line break and swallowed a line's
+#: delimiters: what a stray ``"`` does when the next quote is in a later line
+SWALLOWED = "a field runs across a line break and holds a line's delimiters (a stray quote?)"
+
+
+def _or(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray:
+    if a is None:
+        return b
+    return a if b is None else a | b
+
+
+def _swallow_commas(columns: int) -> int:
+    """Commas that, with a line break, make a field a swallowed line: half a record's."""
+    return max(3, (columns - 1) // 2)
+
+
+def _swallowed(table: pa.Table) -> np.ndarray | None:
+    """Rows one of whose fields holds a line break and at least half a record's commas
+    (``_swallow_commas``): a stray quote merged the rest of its line with the next line(s), and
+    the merged record happens to have the header's number of fields (it is a bad line by its
+    field count otherwise). Such a field holds about a whole line's commas; legitimate text with
+    a line break rarely holds that many."""
+    need = _swallow_commas(table.num_columns)
+    found: np.ndarray | None = None
+    for column in table.columns:
+        breaks = pc.match_substring_regex(column, "[\\r\\n]")
+        if not pc.any(breaks).as_py():
+            continue
+        many = pc.and_(breaks, pc.greater_equal(pc.count_substring(column, ","), need))
+        mask = _chunked_bool(many)
+        found = _or(found, mask) if mask.any() else found
+    return found
+
+
+def _chunked_bool(values) -> np.ndarray:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _all_null(table: pa.Table) -> np.ndarray | None:
+    """Rows all of whose fields are empty (a blank line, or only delimiters), or None if none."""
+    if table.num_columns == 0 or table.num_rows == 0:
+        return None
+    blank = table.column(0).is_null()
+    if not pc.any(blank).as_py():
+        return None
+    for i in range(1, table.num_columns):
+        blank = pc.and_(blank, table.column(i).is_null())
+    mask = _chunked_bool(blank)
+    return mask if mask.any() else None
+
+
+def _tolerant_csv(path: Path, size: int):
+    """``_arrow_csv`` by the csv module (fields of any size, per-row Python): for a file with a
+    record too large for Arrow's blocks. Same rules, same row numbers."""
+    with _any_field_size(), path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        header = next(reader)
+        header = next(reader, None)
+        if header is None:
+            return
+        _lower_columns(pd.DataFrame(columns=header), path)
         good: list[list[str]] = []
         rows: list[int] = []
         bad: list[BadLine] = []
+
+        def frame() -> pd.DataFrame:
+            f = pd.DataFrame(good, columns=header, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+            return f.mask(f == "") if len(f) else f
+
         for record, fields in enumerate(reader, start=2):
             if len(fields) == len(header):
+                if not any(fields):  # only delimiters: blank
+                    continue
+                if any(("\n" in f or "\r" in f) and f.count(",") >= _swallow_commas(len(header)) for f in fields):
+                    bad.append(BadLine(record, SWALLOWED, ",".join(fields)))
+                    continue
                 good.append(fields)
                 rows.append(record)
                 if len(good) == size:
-                    yield pd.DataFrame(good, columns=header, dtype="string").replace("", pd.NA), rows, bad
+                    yield frame(), np.asarray(rows, dtype=np.int64), bad
                     good, rows, bad = [], [], []
-            elif fields:
-                bad.append(BadLine(record, f"has {len(fields)} fields, the header has {len(header)}",
-                                   ",".join(fields)))
-        if good or bad or not rows:
-            yield pd.DataFrame(good, columns=header, dtype="string").replace("", pd.NA), rows, bad
+            elif fields and "".join(fields).strip():  # else a blank line
+                bad.append(BadLine(record, _field_count_reason(len(fields), len(header)), ",".join(fields)))
+        yield frame(), np.asarray(rows, dtype=np.int64), bad
 
 
-def _csv_tolerant_frames(path: Path, size: int):
-    for frame, _, _ in _csv_tolerant(path, size):
-        if len(frame):
-            yield frame
+def _csv_stream(path: Path, size: int, tolerant: bool):
+    return _tolerant_csv(path, size) if tolerant else _arrow_csv(path, size)
 
 
 def _check_csv(spec: TableSpec, path: Path) -> RawTable:
-    """Stream the whole file once: UTF-8, header, every line parsed, rows counted, key columns
-    kept. A line with too many fields makes pandas' parser fail; the file is then read with the
-    tolerant reader (every good line kept, the others quarantined), here and in ``chunks``."""
+    """Stream the whole file once: UTF-8, header, every record parsed, rows numbered and
+    counted, key columns kept. Arrow parses it; a record too large for its blocks (or a record
+    it cannot number) sends the whole file to the csv module, here and in ``chunks``."""
     sha = sha256_file(path, "re-save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 in.csv > out.csv)")
     wanted = key_columns(spec)
-    head: pd.DataFrame | None = None
-    keys: list[pd.DataFrame] = []  # the key columns of each chunk
-    numbers: list[int] = []
-    bad: list[BadLine] = []
-
-    def keep(frame: pd.DataFrame) -> None:
-        nonlocal head
-        frame = _lower_columns(frame, path)
-        head = frame.iloc[:0] if head is None else head
-        keys.append(frame[[k for k in wanted if k in frame.columns]])
-
-    try:
-        for frame in _csv_frames(path, _CHECK_ROWS):
-            keep(frame)
-        rows = np.arange(2, 2 + sum(map(len, keys)))
-    except pd.errors.EmptyDataError:  # not even a header
-        rows = np.arange(0)
-    except pd.errors.ParserError:  # start again with the tolerant reader
-        head = None
-        keys.clear()
-        for frame, rows_c, bad_c in _csv_tolerant(path, _CHECK_ROWS):
-            keep(frame)
-            numbers.extend(rows_c)
-            bad.extend(bad_c)
-        rows = np.asarray(numbers, dtype=np.int64)
+    for tolerant in (False, True):
+        head: pd.DataFrame | None = None
+        keys: list[pd.DataFrame] = []  # the key columns of each chunk
+        numbers: list[np.ndarray] = []
+        bad: list[BadLine] = []
+        try:
+            for frame, rows_c, bad_c in _csv_stream(path, _CHECK_ROWS, tolerant):
+                frame = _lower_columns(frame, path)
+                head = frame.iloc[:0] if head is None else head
+                keys.append(frame[[k for k in wanted if k in frame.columns]])
+                numbers.append(rows_c)
+                bad.extend(bad_c)
+        except (pa.ArrowInvalid, _NotNumbered):
+            if tolerant:  # pragma: no cover - the csv module raises nothing Arrow would
+                raise
+            continue
+        break
+    rows = np.concatenate(numbers) if numbers else np.zeros(0, dtype=np.int64)
+    bad.sort(key=lambda b: b.row)
     key_frame = pd.concat(keys, ignore_index=True) if len(rows) else None
-    return _checked(spec, path, sha, head, rows, bad, keys=key_frame)
+    return _checked(spec, path, sha, head, rows, bad, keys=key_frame, tolerant=tolerant)
+
+
+def _json_constant(name: str) -> str:
+    """``NaN``, ``Infinity``, ``-Infinity`` (not JSON, accepted by Python) stay text: a number
+    column then says they are not numbers, rather than reading NaN as a missing value."""
+    return name
+
+
+def _json_float(text: str) -> float | str:
+    """A JSON number beyond the float range (``1e400``) stays text, never infinity."""
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _json_int(text: str) -> int | str:
+    """An integer too long for Python's int conversion (over 4300 digits) stays text."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _has_surrogate(obj: Any) -> bool:
+    if isinstance(obj, str):
+        try:
+            obj.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(obj, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in obj.items())
+    if isinstance(obj, list):
+        return any(_has_surrogate(v) for v in obj)
+    return False
+
+
+def _json_line(n: int, line: str) -> dict | BadLine:
+    try:
+        try:
+            obj = json.loads(line, parse_constant=_json_constant, parse_float=_json_float)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            obj = json.loads(line, parse_constant=_json_constant, parse_float=_json_float, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        return BadLine(n, f"not valid JSON ({exc.msg} at column {exc.colno})", line)
+    except RecursionError:
+        return BadLine(n, "not valid JSON here (nested too deeply)", line)
+    if not isinstance(obj, dict):
+        return BadLine(n, "a JSON Lines record must be an object", line)
+    if _SURROGATE_ESCAPE.search(line) and _has_surrogate(obj):
+        return BadLine(n, "holds a \\u escape that is not valid Unicode (a lone surrogate)", line)
+    return obj
 
 
 def _jsonl_records(path: Path):
     """(line number, record) for each non-blank line of a JSON Lines file; a line that is not a
-    JSON object gives a ``BadLine`` as its record."""
+    JSON object, holds text that is not valid Unicode, or has one field twice (names are
+    case-insensitive) gives a ``BadLine`` as its record."""
+    shapes: dict[tuple, str | None] = {}  # the keys of a record -> why they are refused, or None
     with path.open(encoding="utf-8-sig") as fh:
         for n, line in enumerate(fh, start=1):
             line = line.rstrip("\r\n")
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield n, BadLine(n, f"not valid JSON ({exc.msg} at column {exc.colno})", line)
-                continue
-            yield n, obj if isinstance(obj, dict) else BadLine(n, "a JSON Lines record must be an object", line)
+            obj = _json_line(n, line)
+            if isinstance(obj, dict) and any(isinstance(v, dict | list) for v in obj.values()):
+                obj = _unnest(n, obj, line)
+            if isinstance(obj, dict):
+                shape = tuple(obj)
+                if shape not in shapes:
+                    shapes[shape] = _repeated_field(shape)
+                if shapes[shape] is not None:
+                    obj = BadLine(n, shapes[shape], line)
+            yield n, obj
+
+
+def _unnest(n: int, obj: dict, line: str) -> dict | BadLine:
+    """A record some of whose fields hold a JSON array or object. An array of strings is a
+    category set as JSON writes it (``["subscriber", "traffic"]``): it becomes the contract's
+    ``;``-joined text, and its column's validation judges it. Any other array or object is not a
+    value of the contract: the whole line is a bad line (kept only as its keyed hash, since a
+    nested value may hold anything)."""
+    from auditor.ingest.safety import redacted_names  # noqa: PLC0415
+
+    out = dict(obj)
+    nested: list[str] = []
+    for k, v in obj.items():
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            out[k] = ";".join(v) if v else None
+        elif isinstance(v, dict | list):
+            nested.append(str(k).strip().lower())
+    if nested:
+        return BadLine(n, f"field(s) {', '.join(redacted_names(nested))} hold a JSON object or array; "
+                          "a value must be text, a number, a boolean or null", line)
+    return out
+
+
+def _repeated_field(keys: tuple) -> str | None:
+    from auditor.ingest.safety import redacted_names  # noqa: PLC0415
+
+    lowered = [str(k).strip().lower() for k in keys]
+    dupes = sorted({k for k in lowered if lowered.count(k) > 1})
+    if not dupes:
+        return None
+    return f"has field(s) {', '.join(redacted_names(dupes))} more than once (names are case-insensitive)"
+
+
+def _exact_numbers(frame: pd.DataFrame, records: list[dict]) -> pd.DataFrame:
+    """pandas reads a column of integers with gaps as floats, which cannot hold integers beyond
+    2**53 exactly: such a column is taken again from the records, as the values were written."""
+    for i, c in enumerate(frame.columns):
+        s = frame.iloc[:, i]
+        if pd.api.types.is_float_dtype(s.dtype) and len(s):
+            with np.errstate(invalid="ignore"):
+                big = np.nanmax(np.abs(s.to_numpy(dtype=np.float64, na_value=np.nan)), initial=0.0)
+            if big >= 2.0**53:
+                frame[c] = pd.Series([r.get(c) for r in records], index=frame.index, dtype=object)
+    return frame
+
+
+def _coalesce_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns whose names differ only in case or surrounding spaces (different records wrote
+    ``Provider`` and ``provider``; no record has both) become one, named as first written."""
+    lowered = [str(c).strip().lower() for c in frame.columns]
+    if len(set(lowered)) == len(lowered):
+        return frame
+    out: dict[str, pd.Series] = {}
+    first: dict[str, Any] = {}
+    for i, low in enumerate(lowered):
+        s = frame.iloc[:, i]
+        if low in out:
+            out[low] = out[low].combine_first(s) if s.notna().any() else out[low]
+        else:
+            out[low], first[low] = s, frame.columns[i]
+    return pd.DataFrame({first[k]: v for k, v in out.items()}, index=frame.index)
+
+
+def _record_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    return _coalesce_names(_exact_numbers(pd.DataFrame.from_records(records, columns=columns), records))
 
 
 def _jsonl_frames(path: Path, size: int, columns: list[str]):
@@ -329,10 +644,10 @@ def _jsonl_frames(path: Path, size: int, columns: list[str]):
             continue
         records.append(obj)
         if len(records) == size:
-            yield pd.DataFrame.from_records(records, columns=columns)
+            yield _record_frame(records, columns)
             records = []
     if records:
-        yield pd.DataFrame.from_records(records, columns=columns)
+        yield _record_frame(records, columns)
 
 
 def _check_jsonl(spec: TableSpec, path: Path) -> RawTable:
@@ -358,28 +673,49 @@ def _check_jsonl(spec: TableSpec, path: Path) -> RawTable:
         for k, name in found:
             values[k].append(None if name is None else obj[name])
     columns = list(dict.fromkeys(c for shape in shapes for c in shape))
-    head = _lower_columns(pd.DataFrame(columns=columns), path)
-    keys = pd.DataFrame({k: pd.Series(v) for k, v in values.items() if k in head.columns}) if numbers else None
+    head = _lower_columns(_coalesce_names(pd.DataFrame(columns=columns)), path)
+    keys = None
+    if numbers:
+        keys = pd.DataFrame({k: pd.Series(v) for k, v in values.items() if k in head.columns})
+        keys = _exact_numbers(keys, [dict(zip(keys.columns, row, strict=True))
+                                     for row in zip(*(values[k] for k in keys.columns), strict=True)]
+                              ) if _needs_exact(keys) else keys
     return _checked(spec, path, sha, head, np.asarray(numbers, dtype=np.int64), bad, keys=keys,
                     written_columns=columns)
+
+
+def _needs_exact(frame: pd.DataFrame) -> bool:
+    return any(pd.api.types.is_float_dtype(t) for t in frame.dtypes)
 
 
 def _read_toml(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[BadLine]]:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})", hint="fix the TOML syntax", file=str(path)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        why = exc if not isinstance(exc, RecursionError) else "nested too deeply"
+        raise InputError(f"{path}: not valid TOML ({why})", hint="fix the TOML syntax", file=str(path)) from None
     entries = doc.get("party") or doc.get("parties")
     if isinstance(entries, dict):  # [parties.JP] style
-        entries = [{"party": k, **v} for k, v in entries.items()]
+        entries = [{"party": k, **v} if isinstance(v, dict) else {"__entry__": f"{k} = {v!r}"}
+                   for k, v in entries.items()]
     if not isinstance(entries, list):
         raise InputError(
             f"{path}: expected [[party]] entries",
             hint='write one [[party]] table per Party, e.g. [[party]]\\nparty = "JP"',
             file=str(path),
         )
-    frame = pd.DataFrame.from_records(entries)
-    return frame, np.arange(1, len(frame) + 1), []
+    good: list[dict] = []
+    rows: list[int] = []
+    bad: list[BadLine] = []
+    for n, entry in enumerate(entries, start=1):
+        if isinstance(entry, dict) and "__entry__" not in entry:
+            good.append(entry)
+            rows.append(n)
+        else:
+            text = entry["__entry__"] if isinstance(entry, dict) else repr(entry)
+            bad.append(BadLine(n, "a party entry must be a table of fields", text))
+    frame = _coalesce_names(_exact_numbers(pd.DataFrame.from_records(good), good)) if good else pd.DataFrame()
+    return frame, np.asarray(rows, dtype=np.int64), bad
 
 
 def read_table(spec: TableSpec, path: Path, lazy: bool = False) -> RawTable:
@@ -402,11 +738,11 @@ def read_table(spec: TableSpec, path: Path, lazy: bool = False) -> RawTable:
 def _checked(spec: TableSpec, path: Path, sha: str, head: pd.DataFrame | None, rows: np.ndarray,
              bad: list[BadLine], frame: pd.DataFrame | None = None, **lazy: Any) -> RawTable:
     """The table of a checked file, once its header holds the required columns. A file with no
-    columns and no rows at all (empty) is read as an empty table. ``frame``: all rows (eager);
+    columns and no rows (empty, or only lines that cannot be read) is read as an empty table. ``frame``: all rows (eager);
     else ``lazy`` sets the lazy table's other fields (``keys``, ``written_columns``)."""
     head = pd.DataFrame() if head is None else head
     missing = [c for c in spec.required if c not in head.columns]
-    if missing and not (len(rows) == 0 and not bad and len(head.columns) == 0):
+    if missing and not (len(rows) == 0 and len(head.columns) == 0):  # else: no record could be read
         raise InputError(
             f"{path}: required column(s) missing: {', '.join(missing)}",
             hint=f"add the column(s) to the header; {spec.name} needs {', '.join(spec.required)}",

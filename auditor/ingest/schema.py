@@ -62,6 +62,19 @@ class Column:
     values: tuple[str, ...] = ()
     #: personal data: pseudonymised at ingest, never stored or written in clear
     personal: bool = False
+    #: ``int``/``float``: the column's range (inclusive); beyond it a value is a defect. Every
+    #: ``int`` is also within 64 bits and every ``float`` finite (``normalise.to_int64``, ...)
+    low: float | None = None
+    high: float | None = None
+
+
+#: ranges of the numeric columns: counts are never negative; durations stay within what date
+#: arithmetic can add to a timestamp (about 270 years)
+COUNT = {"low": 0}
+DAYS = {"low": 0, "high": 100_000}
+HOURS = {"low": 0, "high": 2_400_000}
+MONTHS = {"low": 0, "high": 3_600}
+YEARS = {"low": 0, "high": 300}
 
 
 @dataclass(frozen=True)
@@ -112,14 +125,14 @@ REQUESTS = TableSpec(
         C("provider"),
         C("case_reference"),
         C("offence"),
-        C("offence_max_penalty_years", "float"),
+        C("offence_max_penalty_years", "float", **YEARS),
         C("legal_basis"),
         C("purpose"),
         C("necessity_rationale"),
         C("protocol_statement", "bool"),
         C("data_description"),
         C("data_requested", "set", True, DATA_CATEGORIES),
-        C("identifiers_count", "int"),
+        C("identifiers_count", "int", **COUNT),
         C("data_time_from", "timestamp"),
         C("data_time_to", "timestamp"),
         C("subscriber_identifier", "personal", personal=True),
@@ -130,7 +143,7 @@ REQUESTS = TableSpec(
         C("provider_received_at", "timestamp"),
         C("served_at", "timestamp"),
         C("notification_sent_at", "timestamp"),
-        C("return_timeframe_days", "int"),
+        C("return_timeframe_days", "int", **DAYS),
         C("deadline_at", "timestamp"),
         C("preservation_reference"),
         C("contact_point"),
@@ -140,7 +153,7 @@ REQUESTS = TableSpec(
         C("central_authority_copy_at", "timestamp"),
         # optional, added for Reg. (EU) 2023/1543 (docs/coverage/eu2023_1543.md)
         C("art8_2_exception", "bool"),  # Art. 8(2): offence and person in the issuing State
-        C("sentence_months", "int"),  # Art. 5(3): EPOC issued to enforce a custodial sentence
+        C("sentence_months", "int", **MONTHS),  # Art. 5(3): EPOC issued to enforce a custodial sentence
         C("sentence_in_absentia", "bool"),  # Art. 5(3): that sentence was given in absentia
         C("person_absconded", "bool"),  # Art. 5(3): the sentenced person absconded
         C("preservation_extended_at", "timestamp"),  # Art. 11(1): the one 30-day extension asked
@@ -174,7 +187,7 @@ DISCLOSURES = TableSpec(
         C("outcome", "enum", True, OUTCOMES),
         C("refusal_ground"),
         C("data_disclosed", "set", values=DATA_CATEGORIES),
-        C("records_disclosed", "int"),
+        C("records_disclosed", "int", **COUNT),
         C("sensitive_data", "bool"),
         C("received_at", "timestamp"),
         C("user_notified_at", "timestamp"),
@@ -218,8 +231,8 @@ PARTIES = TableSpec(
         C("art7_supervision_required", "bool"),
         C("art7_notification_required", "bool"),
         C("art8_traffic_reserved", "bool"),
-        C("retention_max_days", "int"),
-        C("incident_notice_hours", "int"),
+        C("retention_max_days", "int", **DAYS),
+        C("incident_notice_hours", "int", **HOURS),
         C("eu_2023_1543_bound", "bool"),
         # optional CETS 224 declarations (Art. 19(2)) added for the cets224 pack
         C("art8_prior_art7_required", "bool"),  # Art. 7(8)

@@ -17,6 +17,7 @@ great-expectations is imported here, lazily, never on the CLI's start-up path.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import os
 import pickle
@@ -31,12 +32,17 @@ import pandas as pd
 import pyarrow as pa
 
 from auditor import iso
+from auditor.ingest import safety
 from auditor.ingest.normalise import (
     CANON_TS_REGEX,
+    CONVERTERS,
     FLOAT_REGEX,
+    INT64_MAX,
+    INT64_MIN,
     INT_REGEX,
     arrow_text,
     distinct,
+    has_nul,
     index_in,
 )
 from auditor.ingest.schema import PROVIDER_INSTRUMENTS, TableSpec
@@ -143,11 +149,86 @@ def build_suite(spec: TableSpec, parent_ids: pd.Series | None = None):
     return suite
 
 
+#: timestamps must fall within these years: date arithmetic in the checks and reports (pandas,
+#: Python datetimes) stays valid a few centuries either side
+TS_YEARS = (1678, 2261)
+_TS_LOW = pd.Timestamp(f"{TS_YEARS[0]}-01-01", tz="UTC")
+_TS_HIGH = pd.Timestamp(f"{TS_YEARS[1] + 1}-01-01", tz="UTC")
+_TS_PARTS = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?")
+
+
+def _non_ascii_digits(value: str) -> bool:
+    return any(ch.isdigit() and not ch.isascii() for ch in value)
+
+
+def _timestamp_detail(value: str) -> str:
+    """Why a timestamp that looks like one is not an instant (no part of it that could be
+    personal is echoed: only the offending date or time component)."""
+    if _non_ascii_digits(value):
+        return "it holds non-ASCII digits (write 0-9)"
+    m = _TS_PARTS.match(value)
+    if not m:
+        return ""
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    if not 1 <= month <= 12:
+        return f"month {m[2]} does not exist"
+    if year >= 1 and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return f"day {m[3]} does not exist in month {m[2]} of that year"
+    if m[4] is not None:
+        hour, minute, second = int(m[4]), int(m[5]), int(m[6] or 0)
+        if hour == 24:
+            return "hour 24 is not a time of day (write 00:00 of the next day)"
+        if hour > 23:
+            return f"hour {m[4]} does not exist"
+        if minute > 59:
+            return f"minute {m[5]} does not exist"
+        if second == 60:
+            return "second 60 (a leap second) cannot be stored (write :59)"
+        if second > 60:
+            return f"second {m[6]} does not exist"
+    if not TS_YEARS[0] <= year <= TS_YEARS[1]:
+        return f"the year is outside {TS_YEARS[0]}-{TS_YEARS[1]}"
+    return ""
+
+
+def _number_detail(value: str, kind: str) -> str:
+    if _non_ascii_digits(value):
+        return ": it holds non-ASCII digits (write 0-9)"
+    pattern = INT_REGEX if kind == "int" else FLOAT_REGEX
+    if re.match(pattern, value):
+        if kind == "int":
+            return f": out of range (a 64-bit whole number, {INT64_MIN} to {INT64_MAX})"
+        return ": out of range (not a finite 64-bit floating-point number)"
+    return ""
+
+
+def _bound(v: float) -> str:
+    return f"{v:g}" if isinstance(v, float) and not float(v).is_integer() else f"{int(v)}"
+
+
+def _range_text(spec: TableSpec, column: str) -> str:
+    col = spec.column(column)
+    if col.kind == "timestamp":
+        return f"years {TS_YEARS[0]} to {TS_YEARS[1]}"
+    if col.low is not None and col.high is not None:
+        return f"{_bound(col.low)} to {_bound(col.high)}"
+    if col.low is not None:
+        return f"at least {_bound(col.low)}"
+    return f"at most {_bound(col.high)}"
+
+
 def _reason(kind: str, spec: TableSpec, column: str, value: Any, personal: bool) -> str:
-    shown = "value" if personal else repr(str(value)) if value is not None and value is not pd.NA else "value"
+    """The reason of a defect. The value is echoed only when it is a safe id (``safety``): a
+    rejected row's fields may be shifted, so any other cell may hold personal data."""
+    shown = repr(str(value)) if not personal and column in safety.ID_COLUMNS and safety.safe_id(value) else "value"
+    text = "" if value is None or value is pd.NA else str(value)
     col = spec.column(column)
     if kind == "required":
         return f"required value missing in {column}"
+    if kind == "nul":
+        return "value holds a NUL character (U+0000), which cannot be stored; remove it"
+    if kind == "range":
+        return f"value is out of the range of {column} ({_range_text(spec, column)})"
     if kind == "enum":
         return f"{shown} is not one of: {', '.join(col.values)}"
     if kind == "party":
@@ -155,13 +236,15 @@ def _reason(kind: str, spec: TableSpec, column: str, value: Any, personal: bool)
     if kind == "bool":
         return f"{shown} is not a boolean (true/false, 1/0, yes/no; empty for unknown)"
     if kind == "set":
-        return f"{shown} holds a value outside the categories {', '.join(col.values)} (separate with ';')"
+        return f"{shown} lists an entry outside the categories {', '.join(col.values)} (separate with ';')"
     if kind == "timestamp":
-        return f"{shown} is not an ISO 8601 timestamp with Z or an offset, nor a bare date (YYYY-MM-DD)"
+        detail = _timestamp_detail(text)
+        return (f"{shown} is not an ISO 8601 timestamp with Z or an offset, nor a bare date (YYYY-MM-DD)"
+                + (f": {detail}" if detail else ""))
     if kind == "int":
-        return f"{shown} is not a whole number"
+        return f"{shown} is not a whole number" + _number_detail(text, kind)
     if kind == "float":
-        return f"{shown} is not a number"
+        return f"{shown} is not a number" + _number_detail(text, kind)
     if kind == "unique":
         return f"{column} {shown} appears on more than one row of this file; ids must be unique"
     if kind == "provider_required":
@@ -191,13 +274,14 @@ def _regex_ok(pattern: str):
     return lambda u: u.str.match(pattern).fillna(False)
 
 
-#: rules evaluated directly on all values (high-cardinality columns: distinct values cost more)
+#: rules evaluated directly on all values, by conversion (``normalise.CONVERTERS``)
 _DIRECT = ("timestamp", "int", "float")
 
 
 def rules(spec: TableSpec, parent_ids: pd.Series | None = None) -> list[tuple[str, str, Any]]:
     """(kind, column, rule) in the order of ``build_suite``; rule is a function of the distinct
-    values returning a boolean ok-mask, or None for rules evaluated on whole rows."""
+    values returning a boolean ok-mask, the column's converter (``normalise.CONVERTERS``: the
+    rule is that the value converts), or None for rules evaluated on whole rows."""
     out: list[tuple[str, str, Any]] = []
     for col in spec.columns:
         if col.required:
@@ -212,12 +296,8 @@ def rules(spec: TableSpec, parent_ids: pd.Series | None = None) -> list[tuple[st
             out.append(("bool", col.name, lambda u: u.isin(["true", "false"])))
         elif col.kind == "set":
             out.append(("set", col.name, _regex_ok(_set_regex(col.values))))
-        elif col.kind == "timestamp":
-            out.append(("timestamp", col.name, _regex_ok(CANON_TS_REGEX)))
-        elif col.kind == "int":
-            out.append(("int", col.name, _regex_ok(INT_REGEX)))
-        elif col.kind == "float":
-            out.append(("float", col.name, _regex_ok(FLOAT_REGEX)))
+        elif col.kind in _DIRECT:
+            out.append((col.kind, col.name, CONVERTERS[col.kind]))
     out.append(("unique", spec.id_column, None))
     if spec.name == "requests":
         out.append(("provider_required", "provider", None))
@@ -226,16 +306,64 @@ def rules(spec: TableSpec, parent_ids: pd.Series | None = None) -> list[tuple[st
     return out
 
 
+def value_ok(spec: TableSpec, column: str, s: pd.Series) -> np.ndarray:
+    """Rows whose present value satisfies its column's value rule (type, vocabulary, range);
+    False for a missing value. A column without a value rule (free text): every present value."""
+    col = spec.column(column)
+    present = s.notna().to_numpy(dtype=bool)
+    rule = next((ok for kind, name, ok in rules(spec) if name == column and ok is not None), None)
+    if rule is None:
+        return present
+    if col.kind in _DIRECT:
+        values, ok = rule(s)
+        return present & ok & ~_out_of_range(col, values, ok)
+    return present & ~_bad_values(s, rule).to_numpy(dtype=bool)
+
+
+def _out_of_range(col, values: pd.Series, ok: np.ndarray) -> np.ndarray:
+    """Converted values outside the column's range (timestamps: ``TS_YEARS``)."""
+    if col.kind == "timestamp":
+        low, high = _TS_LOW, _TS_HIGH
+        outside = (values < low) | (values >= high)
+    elif col.low is None and col.high is None:
+        return np.zeros(len(values), dtype=bool)
+    else:
+        outside = pd.Series(False, index=values.index)
+        if col.low is not None:
+            outside = outside | (values < col.low)
+        if col.high is not None:
+            outside = outside | (values > col.high)
+    return ok & outside.fillna(False).to_numpy(dtype=bool)
+
+
 def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | pa.Array | None = None,
-             duplicated: pd.Series | None = None, missing_parent: pd.Series | None = None) -> list[Defect]:
+             duplicated: pd.Series | None = None, missing_parent: pd.Series | None = None,
+             nul: dict[str, np.ndarray] | None = None,
+             converted: dict[str, pd.Series] | None = None) -> list[Defect]:
     """Layer 1: every row-level contract rule, vectorised; one Defect per failing row and rule.
 
     ``duplicated`` (aligned with ``canon``): rows whose id occurs more than once in the whole
     file, when ``canon`` is one chunk of it; by default uniqueness is checked within ``canon``.
     ``missing_parent`` (aligned with ``canon``): rows whose parent reference is not in
     ``parent_ids``, when the caller looked the whole file up at once; by default ``canon``'s
-    references are looked up here."""
+    references are looked up here.
+    ``nul``: rows of personal columns whose value held a NUL character (``normalise.canonical``);
+    other columns are looked at here. Timestamps and numbers are validated by converting them
+    (``normalise.CONVERTERS``, the conversion ``typed`` makes), then against their range;
+    ``converted`` (a dict) receives those conversions for ``typed`` to reuse."""
     defects: list[Defect] = []
+
+    def report(kind: str, column: str, s: pd.Series, bad: np.ndarray) -> None:
+        if not bad.any():
+            return
+        personal = spec.column(column).personal
+        for i, v in zip(canon.index[bad], s[bad].tolist(), strict=True):
+            defects.append(Defect(int(i), column, _reason(kind, spec, column, v, personal)))
+
+    for col in spec.columns:  # a NUL character in any column: PostgreSQL cannot store it
+        found = (nul or {}).get(col.name) if col.personal else has_nul(canon[col.name])
+        if found is not None:
+            report("nul", col.name, canon[col.name], np.asarray(found, dtype=bool))
     for kind, column, ok in rules(spec, parent_ids):
         s = canon[column]
         if kind == "required":
@@ -250,16 +378,15 @@ def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | pa.Ar
             parents = parent_ids if isinstance(parent_ids, pa.Array) else arrow_text(parent_ids.dropna())
             bad = s.notna() & pd.Series(index_in(s, parents) < 0, index=s.index)
         elif kind in _DIRECT:
-            bad = s.notna() & ~ok(s).astype(bool)
+            values, converts = ok(s)
+            if converted is not None:
+                converted[column] = values
+            report(kind, column, s, s.notna().to_numpy(dtype=bool) & ~converts)
+            bad = _out_of_range(spec.column(column), values, converts)
+            kind = "range"
         else:
             bad = _bad_values(s, ok)
-        bad = bad.to_numpy(dtype=bool)
-        if not bad.any():
-            continue
-        personal = spec.column(column).personal
-        rows = canon.index[bad]
-        for i, v in zip(rows, s[bad].tolist(), strict=True):
-            defects.append(Defect(int(i), column, _reason(kind, spec, column, v, personal)))
+        report(kind, column, s, np.asarray(bad, dtype=bool) if isinstance(bad, np.ndarray) else bad.to_numpy(dtype=bool))
     return defects
 
 

@@ -266,6 +266,33 @@ def insert_frame(conn: sa.Connection, table: str | sa.Table, frame: pd.DataFrame
     return total
 
 
+#: what makes two quarantine rows the same defect, whichever ingest (and folder) brought them
+QUARANTINE_KEY = ("table_name", "row", "column_name", "reason", "record")
+
+
+def insert_quarantine(conn: sa.Connection, frame: pd.DataFrame) -> int:
+    """Insert the quarantine rows of one table's ingest, except those already stored: the same
+    content ingested again (every night, or from another folder) has the same rows, row numbers,
+    reasons and records (pseudonyms are keyed, so stable), and is listed once. Runs inside the
+    table's transaction (which holds the write lock), so concurrent ingests do not both add one."""
+    if frame.empty:
+        return 0
+    t = models.QuarantineRow.__table__
+    rows = frame["row"].astype("int64")
+    stmt = (sa.select(*[t.c[c] for c in QUARANTINE_KEY])
+            .where(t.c.table_name.in_(sorted(set(frame["table_name"].astype(str)))))
+            .where(t.c.row.between(int(rows.min()), int(rows.max()))))
+    stored = _select_frame(conn, stmt, list(QUARANTINE_KEY))
+    if not stored.empty:
+        def keys(f: pd.DataFrame) -> pd.Series:
+            return pd.Series(list(zip(*(f[c].astype(str) if c != "row" else f[c].astype("int64").astype(str)
+                                        for c in QUARANTINE_KEY), strict=True)), index=f.index)
+
+        frame = frame[~keys(frame).isin(set(keys(stored)))]
+    frame = frame.drop_duplicates(subset=list(QUARANTINE_KEY))
+    return insert_frame(conn, t, frame)
+
+
 def _select_frame(conn: sa.Connection, stmt: sa.Select, names: list[str]) -> pd.DataFrame:
     """Rows of ``stmt`` as raw DBAPI values (no per-value SQLAlchemy processing)."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})

@@ -56,6 +56,9 @@ class InlineWriter:
     def insert(self, target: str, frame: pd.DataFrame) -> None:
         db.insert_frame(self.conn, _table(target), frame)
 
+    def insert_quarantine(self, frame: pd.DataFrame) -> None:
+        db.insert_quarantine(self.conn, frame)
+
     def archive(self, *args: Any) -> None:
         from auditor.ingest.pipeline import _archive_revisions  # noqa: PLC0415
 
@@ -84,6 +87,9 @@ class ForkedWriter:
 
     def insert(self, target: str, frame: pd.DataFrame) -> None:
         self.conn.send(("insert", target, frame))  # no reply: the next chunk is prepared meanwhile
+
+    def insert_quarantine(self, frame: pd.DataFrame) -> None:
+        self.conn.send(("quarantine", frame))
 
     def archive(self, *args: Any) -> None:
         self.conn.send(("archive", *args))
@@ -152,6 +158,8 @@ def _serve(conn, url: str, table: str) -> None:  # pragma: no cover - forked hel
                         conn.send(("ok", w.stored_hashes()))
                     elif op == "insert":
                         w.insert(*args)
+                    elif op == "quarantine":
+                        w.insert_quarantine(*args)
                     elif op == "archive":
                         w.archive(*args)
                 except Exception as exc:  # noqa: BLE001 - raised in the ingest

@@ -21,7 +21,7 @@ from auditor.engine.context import AuditContext
 from auditor.engine.profiles import merge_profiles
 from auditor.engine.registry import get
 from auditor.engine.runner import CheckRun, run_check
-from auditor.ingest.normalise import typed
+from auditor.ingest.normalise import canonical_column, typed
 from auditor.ingest.schema import (
     CUSTODY_EVENTS_TABLE,
     DISCLOSURES,
@@ -78,6 +78,9 @@ def _build(spec: TableSpec, rows: Iterable[dict], defaults: dict, id_prefix: str
         {name: pd.Series([r.get(name) for r in records], dtype="string") for name in spec.names},
         index=range(len(records)),
     )
+    for col in spec.columns:  # timestamps as the ingest writes them (a date alone is midnight UTC)
+        if col.kind == "timestamp":
+            canon[col.name] = canonical_column(canon[col.name], col, b"")
     return typed(canon, spec)
 
 
