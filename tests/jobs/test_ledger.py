@@ -4,10 +4,15 @@ SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tests.jobs.conftest import AS_OF, invoke, make_slice
 
 
@@ -106,10 +111,27 @@ def test_cached_ingest_digests_equal_recomputed_ones_and_are_not_trusted_by_veri
         assert cached == ledger.ingest_digests(c)
         second = json.loads(c.execute(sa.text("SELECT record FROM ledger ORDER BY seq DESC LIMIT 1")).scalar_one())
     assert second["ingests"] == cached  # the second record covers both ingests
-    # a forged cache value ends up in the next record, which verify then rejects
+    assert all(len(d) == 64 and d == d.upper() for d in cached.values())  # format 2: upper-case hex
+    # a cached digest of format 1 (lower case) is not used: the next run hashes that ingest again
+    first = sorted(cached)[0]
     with eng.begin() as c:
-        c.execute(sa.text("UPDATE ingest_digests SET digest = :d"), {"d": "0" * 64})
+        c.execute(sa.text("UPDATE ingest_digests SET digest = :d WHERE ingest_id = :i"),
+                  {"d": cached[first].lower(), "i": first})
     r = invoke("run", "--data", tmp_path / "d1", "--out", tmp_path / "o-3", "--as-of", AS_OF, "--db", db_url,
+               "--format", "csv")
+    assert r.exit_code == 0, r.output
+    with eng.connect() as c:
+        third = json.loads(c.execute(sa.text("SELECT record FROM ledger ORDER BY seq DESC LIMIT 1")).scalar_one())
+        assert c.execute(sa.text("SELECT digest FROM ingest_digests WHERE ingest_id = :i"),
+                         {"i": first}).scalar_one() == cached[first]
+    assert third["ingests"] == cached
+    assert invoke("verify", "--db", db_url).exit_code == 0
+    # a forged cache value of format 2 ends up in the next record, which verify then rejects
+    with eng.begin() as c:
+        c.execute(sa.text("UPDATE ingest_digests SET digest = :d"), {"d": "A" * 64})
+    r = invoke("verify", "--db", db_url)  # already before the next run: the cache is not what the rows hash to
+    assert r.exit_code == 1 and "differ from what that ingest stored" in r.output
+    r = invoke("run", "--data", tmp_path / "d1", "--out", tmp_path / "o-4", "--as-of", AS_OF, "--db", db_url,
                "--format", "csv")
     assert r.exit_code == 0, r.output
     r = invoke("verify", "--db", db_url)
@@ -172,3 +194,202 @@ def test_line_spool_merges_sorted_runs_into_one_id_order(monkeypatch):
     with ledger.LineSpool() as spool:  # a table with no rows: an empty file, skipped by the digest
         spool.finish_table("t")
         assert spool.files["t"].read_bytes() == b"" and spool.digest() == ""
+
+
+# ---------------------------------------------------------------- canonical content (format 2)
+def _two_columns(a: list, b: list):
+    import pyarrow as pa
+
+    from auditor import ledger
+
+    cols = {"a": (pa.array(a, pa.string()), None), "b": (pa.array(b, pa.string()), None)}
+    v2 = ledger._content([("a", "str"), ("b", "str")], cols, ledger._TAG).to_pylist()
+    v1 = [f"{x if x is not None else ledger._V1_NULL}\x1f{y if y is not None else ledger._V1_NULL}"
+          for x, y in zip(a, b, strict=True)]
+    return v2, v1
+
+
+def test_format_2_content_tells_apart_what_format_1_confused():
+    """NULL, the empty text and the old NULL marker; a separator moved from one field to the
+    next; newlines and separators inside values: distinct contents, and no raw separator."""
+    a = [None, "\x1a", "", "\\N", "x\x1fy", "x", "l1\nl2", "a\\b"]
+    b = ["z", "z", "z", "z", "z", "y\x1fz", "\x1e", "\\"]
+    v2, v1 = _two_columns(a, b)
+    assert len(set(v2)) == len(v2)
+    assert v1[0] == v1[1] and v1[4] == v1[5]  # what format 1 could not tell apart
+    for content in v2:
+        assert content.startswith("\x1a") and "\n" not in content and "\x1e" not in content
+        assert content[1:].count("\x1f") == (0 if content.count("=") == 1 else 1)
+    assert v2[0] == "\x1ab=z"  # a NULL column is absent, so a column added later changes nothing
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(st.text())
+def test_escaping_round_trips(text):
+    from auditor import ledger
+
+    escaped = ledger._escape_text(text)
+    assert not {"\n", "\x1e", "\x1f"} & set(escaped)
+    assert ledger._unescape(escaped) == text
+
+
+def test_stored_rows_hash_like_the_rows_being_stored(tmp_path, db_url):
+    """Every column kind, NULLs and hostile text (separators, newline, backslash, the old NULL
+    marker, text that looks like the new markers): the digest of the rows as stored equals the
+    one taken from the frame while ingesting."""
+    import pandas as pd
+
+    from auditor import ledger
+    from auditor.ingest.schema import TABLES
+    from auditor.store import db
+
+    spec = TABLES["parties"]
+    n = 6
+    hostile = ["a\x1fb", "\x1a", "", "line\nbreak\x1e", "\\N\\T x", None]
+    frame = {}
+    for c in spec.columns:
+        if c.name == "party":
+            frame[c.name] = pd.Series(["AT", "B\x1fE", "C\\Z", "D\nE", "\x1aF", "Ü"], dtype="string")
+        elif c.kind == "timestamp":
+            frame[c.name] = pd.Series(pd.to_datetime(["2024-02-29T23:59:59.123456Z", None, "1970-01-01T00:00:00Z",
+                                                      "2038-01-19T03:14:08Z", None, "2026-06-30T00:00:00Z"],
+                                                     utc=True, format="ISO8601")).astype("datetime64[us, UTC]")
+        elif c.kind == "bool":
+            frame[c.name] = pd.Series([True, False, None, True, False, None], dtype="boolean")
+        elif c.kind == "int":
+            frame[c.name] = pd.Series([0, -1, None, 2**62, 9_007_199_254_740_993, 7], dtype="Int64")
+        else:
+            frame[c.name] = pd.Series(hostile, dtype="string")
+    typed = pd.DataFrame(frame)
+    assert len(typed) == n
+    engine = db.get_engine(db_url)
+    with engine.begin() as conn:
+        db.insert_frame(conn, "parties", typed.assign(row_hash="h", ingest_id="ing-hostile"))
+    with ledger.LineSpool() as spool:
+        spool.add_run("parties", *ledger.frame_lines("parties", typed, with_ids=True))
+        spool.finish_table("parties")
+        expected = spool.digest()
+    with engine.connect() as conn:
+        assert ledger.ingest_digests(conn) == {"ing-hostile": expected}
+        contents = ledger.row_contents(conn, "parties")
+    assert contents["content"].str.startswith("\x1a").all()
+    assert not contents["content"].str.contains("\n").any()
+    r = invoke("verify", "--db", db_url)  # rows of an ingest with no ingest record: a warning, not a break
+    assert r.exit_code == 0 and "Warning: 6 stored input row(s) belong to ingest ing-hostile" in r.stderr
+    engine.dispose()
+
+
+def test_format_2_contents_convert_to_the_format_1_lines(tmp_path):
+    """A row revised after the upgrade keeps a format-2 content in input_revisions; records of
+    format 1 that covered it recompute its format-1 line from that content."""
+    from auditor import ledger
+    from auditor.ingest.schema import TABLES
+    from auditor.store import db, models
+
+    make_slice(tmp_path / "d", n=40)
+    url = f"sqlite:///{tmp_path / 'conv.db'}"
+    assert invoke("ingest", "--data", tmp_path / "d", "--db", url).exit_code == 0
+    engine = db.get_engine(url)
+    with engine.connect() as conn:
+        for table, spec in TABLES.items():
+            t = models.INPUT_MODELS[table].__table__
+            rows = conn.execute(sa.select(*[t.c[c] for c in spec.names]).order_by(t.c[spec.id_column])).fetchall()
+            raw = conn.exec_driver_sql(f"SELECT {', '.join(spec.names)} FROM {table} "
+                                       f"ORDER BY {spec.id_column}").fetchall()
+            v1 = ledger._lines_v1(table, list(zip(*raw, strict=True))).to_pylist()
+            v2 = ledger.row_contents(conn, table).set_index("id")["content"]
+            assert len(rows) == len(v1) > 0
+            for row, line in zip(raw, v1, strict=True):
+                assert f"{table}\x1e{row[0]}\x1e{ledger._v1_content(table, v2[row[0]])}" == line
+    engine.dispose()
+
+
+# ---------------------------------------------------------------- a ledger of format 1
+@contextlib.contextmanager
+def _writing_format_1(monkeypatch):
+    """Ingests and runs of the auditor before format 2: its ledger module (kept verbatim in
+    tests/jobs/legacy) computes the lines, revisions, cached digests and records."""
+    from auditor import ledger
+    from auditor.store import db
+
+    v1 = importlib.import_module("tests.jobs.legacy.ledger_v1")
+    with monkeypatch.context() as m:
+        for name in ("LineSpool", "frame_lines", "row_contents"):
+            m.setattr(ledger, name, getattr(v1, name))
+
+        def append_run(engine, run, extra, store=None):
+            if store is not None:  # the earlier auditor stored the rows, then the run, then the record
+                with engine.begin() as conn:
+                    store(conn)
+            db.save(engine, [run])
+            return v1.append_run(engine, run, extra)
+
+        m.setattr(ledger, "append_run", append_run)
+        m.setattr(ledger, "require_verified_run", lambda engine, run_id: run_id)
+        yield
+
+
+def _revise(src, dst, row: int, value: str) -> None:
+    import pandas as pd
+
+    dst.mkdir(exist_ok=True)
+    for f in src.iterdir():
+        (dst / f.name).write_bytes(f.read_bytes())
+    req = pd.read_csv(src / "requests.csv", dtype=str, keep_default_na=False)
+    req.loc[row, "case_reference"] = value
+    req.to_csv(dst / "requests.csv", index=False)
+
+
+def test_a_ledger_of_format_1_still_verifies(tmp_path, db_url, monkeypatch):
+    make_slice(tmp_path / "d1", n=30)
+    make_slice(tmp_path / "d2", n=30, start=30)
+
+    def run(d: str, out: str) -> None:
+        r = invoke("run", "--data", tmp_path / d, "--out", tmp_path / out, "--as-of", AS_OF, "--db", db_url,
+                   "--format", "csv")
+        assert r.exit_code == 0, r.output
+
+    with _writing_format_1(monkeypatch):
+        run("d1", "o1")
+        run("d2", "o2")
+        _revise(tmp_path / "d1", tmp_path / "d3", 0, "CASE-FIRST-FIX")  # a revision stored by format 1
+        run("d3", "o3")
+    eng = sa.create_engine(db_url)
+    with eng.connect() as c:
+        recs = [json.loads(t) for (t,) in c.execute(sa.text("SELECT record FROM ledger ORDER BY seq"))]
+        run1, ingest1 = recs[0]["run_id"], sorted(recs[0]["ingests"])[0]
+        request1 = c.execute(sa.text("SELECT MIN(request_id) FROM requests WHERE ingest_id = :i"),
+                             {"i": ingest1}).scalar_one()
+    assert [r["ledger_version"] for r in recs] == [1, 1, 1]
+    r = invoke("verify", "--db", db_url)
+    assert r.exit_code == 0, r.output
+    assert "Ledger intact: 3 run record(s) verified" in r.output and "3 of them in ledger format 1" in r.output
+    # this version goes on: a row a format-1 record covers is revised (its old version is kept in
+    # format 2), a run of format 2 hashes the ingests whose cached digest was of format 1
+    _revise(tmp_path / "d1", tmp_path / "d4", 1, "CASE-SECOND-FIX")
+    assert invoke("ingest", "--data", tmp_path / "d4", "--db", db_url).exit_code == 0
+    assert invoke("verify", "--db", db_url).exit_code == 0
+    run("d2", "o4")
+    r = invoke("verify", "--db", db_url)
+    assert r.exit_code == 0, r.output
+    assert "Ledger intact: 4 run record(s) verified" in r.output and "3 of them in ledger format 1" in r.output
+    with eng.connect() as c:
+        cached = [d for (d,) in c.execute(sa.text("SELECT digest FROM ingest_digests WHERE digest <> ''"))]
+    assert cached and all(d == d.upper() for d in cached)
+    r = invoke("report", "--run", run1, "--out", tmp_path / "r1", "--db", db_url, "--format", "csv")
+    assert r.exit_code == 0, r.output  # a run of format 1 is still reported
+    # the old NULL marker in a NULL field: format 1 cannot see it, the format-2 record does
+    with eng.begin() as c:
+        c.execute(sa.text("UPDATE requests SET validating_authority = :m WHERE request_id = :r"),
+                  {"m": "\x1a", "r": request1})
+    r = invoke("verify", "--db", db_url)
+    assert r.exit_code == 1 and "Ledger BROKEN after 3 intact record(s)" in r.stderr, r.output
+    assert f"stored input rows of ingest {ingest1} were changed or deleted" in r.stderr and "(record 4)" in r.stderr
+    with eng.begin() as c:
+        c.execute(sa.text("UPDATE requests SET validating_authority = NULL WHERE request_id = :r"), {"r": request1})
+        c.execute(sa.text("UPDATE requests SET necessity_rationale = 'edited' WHERE request_id = :r"),
+                  {"r": request1})
+    r = invoke("verify", "--db", db_url)
+    assert r.exit_code == 1 and "Ledger BROKEN after 0 intact record(s)" in r.stderr, r.output
+    assert f"ingest {ingest1} were changed or deleted after run {run1} (record 1)" in r.stderr
+    eng.dispose()
