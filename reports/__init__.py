@@ -7,6 +7,13 @@ Entry point: :func:`write_reports`. Aggregation lives in :mod:`reports.aggregate
 ``publish=True`` applies disclosure control to every figure and table (counts from 1 to
 ``threshold - 1`` banded as ``"<threshold"``, rates on fewer than ``threshold`` records
 suppressed, findings aggregated without request ids) and says so on each page.
+
+Hostile values are written safely: CSV cells that a spreadsheet would run as a formula get a
+``'`` in front (``auditor.textsafe.csv_frame``; the JSON files keep the exact values), Markdown
+and XML show control characters escaped, chart text is never parsed as mathtext, and page
+file names are bounded, hashed slugs (``aggregate.slug_map``). A rendering is written into a
+staging folder and moved into place whole (``reports.staging``): a failure leaves the reports
+folder as it was.
 """
 
 from __future__ import annotations
@@ -15,8 +22,11 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from auditor.textsafe import csv_frame
+
 from . import aggregate, compare, i18n, jsonio
 from .chartpool import ChartPool
+from .staging import Staging
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "write_reports"]
 
@@ -286,6 +296,7 @@ def write_reports(
     publish: bool = False,
     threshold: int = DEFAULT_THRESHOLD,
     page_findings: int = PAGE_FINDINGS,
+    staged: bool = True,
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
@@ -294,6 +305,9 @@ def write_reports(
     ``md`` (Markdown twins), ``json`` (per-Party/provider JSON twins), ``csv`` (``findings.csv``).
     ``page_findings``: findings listed on an HTML/PDF/Markdown page, most severe first (0: all);
     a page that lists fewer than it has says so. The JSON and CSV files list every finding.
+    ``staged``: write into a staging folder and move the files into ``out_dir`` once all are
+    written (``reports.staging``; a failure changes nothing in ``out_dir``); False: straight
+    into ``out_dir`` (a caller that stages itself, e.g. ``auditor.audit.render_run``).
     """
     formats = tuple(str(f).lower() for f in formats)
     unknown = sorted(set(formats) - set(FORMATS))
@@ -306,7 +320,16 @@ def write_reports(
     if page_findings < 0:
         raise ValueError("page_findings must be 0 (all) or more")
     out_dir = Path(out_dir)
+    if staged:
+        with Staging(out_dir) as stage:
+            written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings)
+            return stage.commit(written)
     out_dir.mkdir(parents=True, exist_ok=True)
+    return _render(model, out_dir, formats, lang, publish, threshold, page_findings)
+
+
+def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, publish: bool, threshold: int,
+            page_findings: int) -> list[Path]:
     # every page shares one computation of each aggregate; charts render in worker processes
     with aggregate.memoized(model), ChartPool(lang) as pool:
         return _write_reports(model, out_dir, formats, lang=lang, publish=publish, threshold=threshold,
@@ -336,7 +359,8 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         path = out_dir / "findings.csv"
         frame = pd.DataFrame(findings_json, columns=list(compare.PUBLISHED_GROUP) + ["findings", "waived"]) \
             if publish else aggregate.findings_frame(model)
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        # a cell starting with = + - @ tab or CR gets a ' in front (a spreadsheet runs no formula)
+        csv_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)
 
     want_html, want_pdf = "html" in formats, "pdf" in formats

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -55,18 +56,41 @@ FORBIDDEN_FIELDS: frozenset[str] = frozenset({"subscriber_identifier"})
 
 _SLUG_BAD = re.compile(r"[^a-z0-9_-]")
 _PARTY_BAD = re.compile(r"[^A-Z0-9_-]")
+#: characters of a name kept in its file slug; a longer name is cut and gets a hash suffix, so a
+#: slug is at most SLUG_MAX + 1 + SLUG_HASH characters (file names stay far below 255 bytes)
+SLUG_MAX = 64
+SLUG_HASH = 10
+#: device names Windows reserves (with any extension): never a slug
+RESERVED_SLUGS: frozenset[str] = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+
+
+def name_hash(name: str, length: int = SLUG_HASH) -> str:
+    """The stable hash suffix of a name's slug: the first ``length`` hex digits of the SHA-256
+    of its UTF-8 text."""
+    return hashlib.sha256(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def _slug(name: str, bad: re.Pattern, case: Callable[[str], str]) -> str:
+    """The file slug of a name: [a-z0-9_-] (Parties: [A-Z0-9_-]), anything else ``_``; never
+    empty, never starting with ``-``; a name longer than ``SLUG_MAX`` is cut and a reserved
+    device name kept apart, both with the name's hash (``-<hash>``)."""
+    slug = bad.sub("_", case(str(name).strip())) or "_"
+    if slug[0] == "-":
+        slug = "_" + slug[1:]
+    if len(slug) > SLUG_MAX or slug.lower() in RESERVED_SLUGS:
+        slug = f"{slug[:SLUG_MAX]}-{name_hash(name)}"
+    return slug
 
 
 def provider_slug(provider: str) -> str:
-    """File-name-safe slug for a provider (lower-case, [a-z0-9_-], else ``_``)."""
-    slug = _SLUG_BAD.sub("_", str(provider).strip().lower())
-    return slug or "_"
+    """File-name-safe slug for a provider (lower-case, [a-z0-9_-], else ``_``; see ``_slug``)."""
+    return _slug(provider, _SLUG_BAD, str.lower)
 
 
 def party_slug(party: str) -> str:
-    """File-name-safe name for a Party (ISO code, upper-case)."""
-    slug = _PARTY_BAD.sub("_", str(party).strip().upper())
-    return slug or "_"
+    """File-name-safe name for a Party (ISO code, upper-case; see ``_slug``)."""
+    return _slug(party, _PARTY_BAD, str.upper)
 
 
 def _severity_rank(severity: Any) -> int:
@@ -623,18 +647,30 @@ def scope_header(model: dict) -> dict:
 
 
 def slug_map(model: dict, kind: str) -> dict[str, str]:
-    """{name: file slug} for kind "party"/"provider"; colliding slugs get -2, -3..."""
+    """{name: file slug} for kind "party"/"provider" (``party_slug`` / ``provider_slug``).
+
+    Names whose slugs collide (compared without case: some file systems ignore it) are told
+    apart by a hash suffix, ``-<hash>`` of the name (``name_hash``): every name of the group
+    gets it, except the one name that is its own slug (``mail_co`` keeps ``mail_co``, ``mail co``
+    becomes ``mail_co-<hash>``). A name's slug is thus the same in every run where the same
+    names collide."""
+    return memo(model, ("slug_map", kind), lambda: _slug_map(model, kind))
+
+
+def _slug_map(model: dict, kind: str) -> dict[str, str]:
     names = parties(model) if kind == "party" else providers(model)
     make = party_slug if kind == "party" else provider_slug
+    plain = {name: make(name) for name in names}
+    groups = Counter(slug.lower() for slug in plain.values())
     out: dict[str, str] = {}
-    used: set[str] = set()
-    for name in names:
-        base = slug = make(name)
-        n = 2
-        while slug.lower() in used:
-            slug, n = f"{base}-{n}", n + 1
-        used.add(slug.lower())
+    for name, slug in plain.items():
+        if groups[slug.lower()] > 1 and slug != name:
+            slug = f"{slug[:SLUG_MAX]}-{name_hash(name)}"
         out[name] = slug
+    taken = Counter(slug.lower() for slug in out.values())
+    for name, slug in out.items():  # a name that looks like another's hashed slug: the full hash
+        if taken[slug.lower()] > 1 and slug != name:
+            out[name] = f"{plain[name][:SLUG_MAX]}-{name_hash(name, 64)}"
     return out
 
 
@@ -712,7 +748,9 @@ def run_summary(model: dict) -> dict:
     ``findings_total`` and ``findings_by_severity/party/provider`` count breach findings (not
     waived); ``findings_advisory`` / ``advisory_by_check`` the advisory ones (not waived);
     ``findings_waived`` every waived finding. Record counts and the compliance rate leave
-    advisory records out (:func:`compliance_counts`)."""
+    advisory records out (:func:`compliance_counts`). ``checks_not_evaluated`` and
+    ``checks_error`` list the checks that did not give a result, with the reason, always (an
+    empty list when every check ran): what ``--strict`` turns into exit code 5."""
     head = scope_header(model)
     findings = findings_records(model)
     results = check_results(model)
@@ -740,6 +778,8 @@ def run_summary(model: dict) -> dict:
         "findings_advisory": summ["advisory"],
         "advisory_by_check": summ["advisory_by_check"],
         "check_outcomes": outcomes,
+        "checks_not_evaluated": checks_with_outcome(model, "not_evaluated"),
+        "checks_error": checks_with_outcome(model, "error"),
         "checks_advisory": summ["checks_advisory"],
         "records_evaluated": summ["records_evaluated"],
         "records_passed": summ["records_passed"],
@@ -748,6 +788,14 @@ def run_summary(model: dict) -> dict:
         "outside_audited_instruments": outside_audited(model),
         "attestations": attestations(model),
     }
+
+
+def checks_with_outcome(model: dict, outcome: str) -> list[dict]:
+    """The checks of the run with this outcome (``not_evaluated``, ``error``), by id: id, pack
+    and the reason the run stored."""
+    rows = [{"id": _str(c.get("id")), "pack": _str(c.get("pack")) or None, "reason": _str(c.get("reason")) or None}
+            for c in model.get("checks", []) or [] if (_str(c.get("outcome")) or "not_evaluated") == outcome]
+    return sorted(rows, key=lambda r: r["id"])
 
 
 ATTESTATION_FIELDS = ("id", "safeguard", "check", "party", "provider", "result", "status", "attested_by",

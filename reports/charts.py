@@ -4,6 +4,11 @@ matplotlib is imported lazily inside the functions to keep CLI start-up fast.
 Every chart function returns ``(png_bytes, data)`` where ``data`` is exactly
 what was plotted; ``png_bytes`` is ``None`` when there is nothing to plot (the
 renderers then show a short "no data" note instead of an empty chart).
+
+Chart text is never parsed: ``$`` in a name is a dollar sign, not mathtext (``text.parse_math``
+and ``text.usetex`` are off for every label, title, tick and legend). Names drawn on a chart
+(``_label``) show control characters escaped (``auditor.textsafe.printable``) and are cut to
+``LABEL_MAX`` characters with ``…``; the plotted data keep the names whole.
 """
 
 from __future__ import annotations
@@ -12,6 +17,11 @@ import base64
 import io
 from collections.abc import Callable
 from typing import Any
+
+from auditor.textsafe import printable
+
+#: characters of a name drawn on a chart (tick label, legend); longer names end in "…"
+LABEL_MAX = 40
 
 
 def _same(text: str) -> str:
@@ -34,9 +44,22 @@ def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
+    # names come from the data: "$\\undefinedmacro$" is text, never mathtext or LaTeX
+    matplotlib.rcParams["text.parse_math"] = False
+    matplotlib.rcParams["text.usetex"] = False
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _label(text: Any, legend: bool = False) -> str:
+    """A name as drawn on a chart: control characters escaped, at most ``LABEL_MAX``
+    characters (cut with "…"); ``legend``: a leading "_" (which would hide the entry) gets a
+    space in front."""
+    label = printable(text)
+    if len(label) > LABEL_MAX:
+        label = label[: LABEL_MAX - 1] + "…"
+    return " " + label if legend and label.startswith("_") else label
 
 
 def _to_png(fig) -> bytes:
@@ -88,7 +111,9 @@ def findings_by_family_chart(
     values = [data[k] for k in labels]
     fig, ax = plt.subplots(figsize=(6.4, 0.5 * len(labels) + 1.4))
     shown = [0 if 0 < v < threshold else v for v in values]
-    ax.barh([t(x.replace("_", " ")) for x in labels[::-1]], shown[::-1], color=OKABE_ITO[0])
+    ys = list(range(len(labels)))
+    ax.barh(ys, shown[::-1], color=OKABE_ITO[0])
+    ax.set_yticks(ys, [_label(t(x.replace("_", " "))) for x in labels[::-1]])
     for y, v in enumerate(values[::-1]):
         ax.text(shown[::-1][y], y, f" <{threshold}" if 0 < v < threshold else f" {v}", va="center", fontsize=9)
     ax.set_xlim(0, max(max(shown), threshold, 1) * 1.15)
@@ -155,7 +180,7 @@ def response_times_chart(
     for inst in insts:
         d = out[inst]
         q = _weighted_quantiles(d["days"], d["requests"], (0.05, 0.25, 0.5, 0.75, 0.95))
-        stats.append({"label": inst or t("(unknown instrument)"), "whislo": q[0], "q1": q[1], "med": q[2],
+        stats.append({"label": _label(inst) if inst else t("(unknown instrument)"), "whislo": q[0], "q1": q[1], "med": q[2],
                       "q3": q[3], "whishi": q[4], "fliers": []})
     ys = list(range(len(insts)))[::-1]
     ax.bxp(stats, positions=ys, orientation="horizontal", widths=0.55, patch_artist=True,
@@ -201,7 +226,9 @@ def compliance_rate_chart(
     labels = list(data)
     values = [data[k] for k in labels]
     fig, ax = plt.subplots(figsize=(max(4.0, 0.7 * len(labels) + 2), 3.4))
-    ax.bar(labels, values, color=OKABE_ITO[2])
+    xs = list(range(len(labels)))
+    ax.bar(xs, values, color=OKABE_ITO[2])
+    ax.set_xticks(xs, [_label(x) for x in labels])
     for x, v in enumerate(values):
         ax.text(x, v, f"{v:.1f}%", ha="center", va="bottom", fontsize=8)
     ax.set_ylim(0, 110)
@@ -239,7 +266,7 @@ def family_rate_chart(
             ax.scatter([p[1] for p in pts], [p[0] for p in pts], marker="|", s=300, color=OKABE_ITO[7],
                        label=t("all-Party median"), zorder=3)
         ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=2)
-    ax.set_yticks(ys, [t(k.replace("_", " ")) for k in labels])
+    ax.set_yticks(ys, [_label(t(k.replace("_", " "))) for k in labels])
     ax.set_xlim(0, 115)
     ax.set_title(t(title))
     ax.set_xlabel(t("passed / evaluated records (%)"))
@@ -276,7 +303,7 @@ def trend_chart(
     for i, (s, vals) in enumerate(data.items()):
         ys = [float("nan") if v is None else v for v in vals.values()]
         ax.plot(periods, ys, marker=markers[i % len(markers)], color=OKABE_ITO[i % len(OKABE_ITO)],
-                label=t(s) if s == "all" else s, linewidth=1.6)
+                label=t(s) if s == "all" else _label(s, legend=True), linewidth=1.6)
     ax.set_title(title)  # already in the page's language (it is built with a period word)
     ax.set_xlabel(t("period (issue date)"))
     ax.set_ylabel(t("findings (count)"))
@@ -321,8 +348,8 @@ def heatmap_chart(
             txt = "n/a" if np.isnan(v) else f"{v:.0f}"
             colour = "#000000" if np.isnan(v) or v > 55 else "#ffffff"
             ax.text(j, i, txt, ha="center", va="center", fontsize=8, color=colour)
-    ax.set_xticks(range(len(families)), [t(f.replace("_", " ")) for f in families], rotation=30, ha="right")
-    ax.set_yticks(range(len(parties)), parties)
+    ax.set_xticks(range(len(families)), [_label(t(f.replace("_", " "))) for f in families], rotation=30, ha="right")
+    ax.set_yticks(range(len(parties)), [_label(p) for p in parties])
     ax.set_xlabel(t("family"))
     ax.set_ylabel(t("Party"))
     ax.set_title(t(title))

@@ -7,6 +7,10 @@
   in ``system-out`` marked ``ADVISORY``, so a check whose outcome is ``advisory`` passes. A check
   that was not evaluated is ``skipped`` with the reason; a check that crashed is an ``error``.
 - A suite ``attestations`` with a case per attestation: ``fail`` and ``expired`` fail the case.
+
+Every value from the run (names, ids, messages, reasons) is written through
+``auditor.textsafe.printable``: control characters, which XML 1.0 cannot hold (or a terminal
+showing the CI log would act on), appear as ``\\xNN``, so the file is always well-formed XML.
 """
 
 from __future__ import annotations
@@ -16,12 +20,20 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from auditor.textsafe import printable
+
 NO_PARTY = "(no Party)"
 MAX_LISTED = 50
 
 
-def _s(v: Any) -> str:
+def _raw(v: Any) -> str:
     return "" if v is None else str(v)
+
+
+def _s(v: Any) -> str:
+    """A value as XML text: "" for None, control characters escaped (``printable``). Findings are
+    grouped by their raw values (``_raw``): only what is written is escaped."""
+    return printable(v)
 
 
 def _finding_line(f: dict) -> str:
@@ -35,18 +47,18 @@ def build(model: dict) -> ET.Element:
     findings = model.get("findings", []) or []
     by_cp: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for f in findings:
-        by_cp[(_s(f.get("check_id")), _s(f.get("party")) or NO_PARTY)].append(f)
+        by_cp[(_raw(f.get("check_id")), _raw(f.get("party")) or NO_PARTY)].append(f)
     parties: dict[str, set[str]] = defaultdict(set)
     for row in model.get("scope", []) or []:
-        parties[_s(row.get("check_id"))].add(_s(row.get("party")) or NO_PARTY)
+        parties[_raw(row.get("check_id"))].add(_raw(row.get("party")) or NO_PARTY)
     for cid, party in by_cp:
         parties[cid].add(party)
 
-    root = ET.Element("testsuites", name=f"auditor {run.get('pack', '')} {run.get('run_id', '')}".strip())
+    root = ET.Element("testsuites", name=f"auditor {_s(run.get('pack'))} {_s(run.get('run_id'))}".strip())
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for check in sorted(model.get("checks", []) or [], key=lambda c: _s(c.get("id"))):
-        cid = _s(check.get("id"))
-        suite = ET.SubElement(root, "testsuite", name=cid)
+    for check in sorted(model.get("checks", []) or [], key=lambda c: _raw(c.get("id"))):
+        cid = _raw(check.get("id"))
+        suite = ET.SubElement(root, "testsuite", name=_s(cid))
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         props = ET.SubElement(suite, "properties")
         for key in ("title", "instrument", "article", "severity", "family", "legal_basis_status", "kind", "pack"):
@@ -55,7 +67,7 @@ def build(model: dict) -> ET.Element:
         outcome = check.get("outcome")
         names = sorted(parties.get(cid, set())) or ["(no records)"]
         for party in names:
-            case = ET.SubElement(suite, "testcase", classname=f"auditor.{cid}", name=party)
+            case = ET.SubElement(suite, "testcase", classname=f"auditor.{_s(cid)}", name=_s(party))
             counts["tests"] += 1
             if outcome == "error":
                 ET.SubElement(case, "error", message="check crashed", type="error").text = _s(check.get("reason"))
@@ -70,9 +82,9 @@ def build(model: dict) -> ET.Element:
             open_fs = [f for f in fs if not f.get("waived") and f.get("kind") != "advisory"]
             waived = [f for f in fs if f.get("waived")]
             if open_fs:
-                worst = sorted({_s(f.get("severity")) for f in open_fs})
-                fail = ET.SubElement(case, "failure", message=f"{len(open_fs)} finding(s) of {cid} for {party}",
-                                     type=",".join(worst))
+                worst = sorted({_raw(f.get("severity")) for f in open_fs})
+                fail = ET.SubElement(case, "failure", message=f"{len(open_fs)} finding(s) of {_s(cid)} for {_s(party)}",
+                                     type=_s(",".join(worst)))
                 lines = [_finding_line(f) for f in open_fs[:MAX_LISTED]]
                 if len(open_fs) > MAX_LISTED:
                     lines.append(f"... and {len(open_fs) - MAX_LISTED} more (see findings.json)")
@@ -101,7 +113,7 @@ def build(model: dict) -> ET.Element:
                                  name=name)
             counts["tests"] += 1
             status = a.get("status")
-            detail = (f"attested {a.get('result')} by {_s(a.get('attested_by'))}; evidence {_s(a.get('evidence'))}; "
+            detail = (f"attested {_s(a.get('result'))} by {_s(a.get('attested_by'))}; evidence {_s(a.get('evidence'))}; "
                       f"expires {_s(a.get('expires'))}")
             if status in ("fail", "expired"):
                 msg = "attested as failing" if status == "fail" else "attestation expired; re-attest"

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from auditor.cli import EXIT_FINDINGS, EXIT_OK, _guard, _quiet, db_option
+from auditor.textsafe import json_for_terminal, printable, write_csv
 
 PROVIDER_CHOICES = ("google", "apple", "microsoft", "github", "hongkong", "hongkong-government")
 
@@ -32,7 +33,7 @@ def _table(records: list[dict], columns: list[str]) -> str:
         return "(no rows)"
     cells = [
         [
-            ("" if r.get(c) is None else (f"{r[c]:g}" if isinstance(r[c], float) else str(r[c])))
+            ("" if r.get(c) is None else (f"{r[c]:g}" if isinstance(r[c], float) else printable(r[c])))
             for c in columns
         ]
         for r in records
@@ -89,11 +90,11 @@ def import_cmd(provider, files, fmt, db_url):
         return
     for r in results:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(r.reasons.items())) or "none"
-        click.echo(
+        click.echo(printable(
             f"{r.source_file} [{r.adapter}]: {r.rows_read} row(s) read, {r.rows_stored} stored "
             f"({r.values_stored} figures, {r.unknown_values} explicit unknowns), {r.quarantined} "
             f"quarantined ({reasons})"
-        )
+        ))
     click.echo(
         f"{len(findings)} consistency finding(s); list them with `auditor transparency check`"
     )
@@ -146,7 +147,7 @@ def show(provider, party, period, fmt, db_url):
     ]
     records = _clean(rows[keep]) if len(rows) else []
     if fmt == "json":
-        click.echo(json.dumps(records, indent=2, default=_json_default, ensure_ascii=False))
+        click.echo(json_for_terminal(json.dumps(records, indent=2, default=_json_default, ensure_ascii=False)))
     else:
         click.echo(_table(records, SHOW_COLUMNS))
 
@@ -194,7 +195,7 @@ def quarantine_cmd(provider, fmt, db_url):
     cols = ["provider", "source_file", "source_row", "reason", "detail"]
     records = _clean(q[cols]) if len(q) else []
     if fmt == "json":
-        click.echo(json.dumps(records, indent=2, default=_json_default, ensure_ascii=False))
+        click.echo(json_for_terminal(json.dumps(records, indent=2, default=_json_default, ensure_ascii=False)))
     else:
         click.echo(_table(records, cols))
 
@@ -255,7 +256,7 @@ def reconcile(party, provider, log_provider, fmt, out_dir, db_url):
         (out_dir / "reconciliation.json").write_text(
             json.dumps(records, indent=2, default=_json_default)
         )
-        cells.to_csv(out_dir / "reconciliation.csv", index=False)
+        write_csv(cells, out_dir / "reconciliation.csv")  # formulas neutralised (auditor.textsafe)
         if len(cells):
             rec.chart(cells, out_dir / "reconciliation.png", f"{code} x {provider or 'providers'}")
     if fmt == "json":

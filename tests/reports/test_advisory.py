@@ -252,7 +252,8 @@ def test_summary_json_new_keys_and_unchanged_ones(model, out):
     assert list(s) == [
         "run_id", "tool_version", "pack", "pack_version", "packs", "audited_instruments", "as_of", "period",
         "inputs", "findings_total", "findings_waived", "findings_by_severity", "findings_by_party",
-        "findings_by_provider", "findings_advisory", "advisory_by_check", "check_outcomes", "checks_advisory",
+        "findings_by_provider", "findings_advisory", "advisory_by_check", "check_outcomes",
+        "checks_not_evaluated", "checks_error", "checks_advisory",
         "records_evaluated", "records_passed", "records_failed", "compliance_rate", "outside_audited_instruments",
         "attestations"]
     assert s["packs"] == [{"name": "cets224", "version": "2026.11.0"}, {"name": "eu2023_1543", "version": "2026.12.0"}]

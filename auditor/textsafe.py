@@ -1,0 +1,136 @@
+"""The escaping rules for stored text that leaves the program (importable without pandas).
+
+Values in the outputs come from the data (provider names, request ids, messages), the waivers
+file (reasons) or the database, so they can hold anything. Three rules, shared by every writer:
+
+- **CSV** (``csv_cell``, ``csv_frame``, ``write_csv``): a text cell that starts with ``=``,
+  ``+``, ``-``, ``@``, a tab or a carriage return is written with a ``'`` in front, so a
+  spreadsheet shows it as text and never runs it as a formula (the OWASP rule for CSV
+  injection). Numbers are written as they are. The JSON outputs keep the exact values.
+- **Terminal and XML** (``printable``): control characters (C0 including tab, newline and
+  carriage return; DEL; C1 such as the 8-bit CSI), the Unicode bidirectional controls, the line
+  and paragraph separators, lone surrogates and the non-characters U+FFFE/U+FFFF are shown as
+  ``\\xNN`` / ``\\uNNNN``, so no escape sequence reaches a terminal raw, a printed row stays on
+  one line, and the text is valid XML 1.0. Backslashes are left as they are.
+- **JSON printed to a terminal** (``json_for_terminal``): the same characters, which
+  ``json.dumps(..., ensure_ascii=False)`` leaves raw, become ``\\uNNNN`` escapes: the same
+  JSON values, nothing raw on the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+#: first characters that make a spreadsheet read a cell as a formula (OWASP: CSV injection)
+FORMULA_FIRST: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_RE = "^[=+\\-@\t\r]"  # the same, as a regular expression (pyarrow's RE2)
+
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+_UNSAFE_KEEP_LINES = re.compile(  # the same but tab and newline
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+# what json.dumps(ensure_ascii=False) leaves raw of the above (it escapes \x00-\x1f itself)
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _json_escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def printable(value: Any, lines: bool = False) -> str:
+    """``value`` as text safe for a terminal line and for XML: control characters (see the
+    module) shown as ``\\xNN`` / ``\\uNNNN``; None is ``""``. ``lines``: newlines and tabs
+    stay (a message of several lines)."""
+    if value is None:
+        return ""
+    text = value if value.__class__ is str else str(value)
+    unsafe = _UNSAFE_KEEP_LINES if lines else _UNSAFE
+    return unsafe.sub(_escape, text) if unsafe.search(text) else text
+
+
+def json_for_terminal(text: str) -> str:
+    """A JSON document (from ``json.dumps(..., ensure_ascii=False)``) with the characters a
+    terminal could act on escaped as ``\\uNNNN``: the same JSON values. (They can only occur
+    inside JSON strings, where the escape stands for the same character.)"""
+    return _JSON_RAW.sub(_json_escape, text) if _JSON_RAW.search(text) else text
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` as written to a CSV cell: text that a spreadsheet would read as a formula
+    gets a ``'`` in front; anything else (numbers, None, other text) is unchanged."""
+    if isinstance(value, str) and value[:1] in FORMULA_FIRST:
+        return "'" + value
+    return value
+
+
+def _text_column(column: Any) -> Any:
+    """The Arrow string array of a text column (no copy when it is Arrow-backed), or None when
+    it holds anything but text and nulls."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    try:
+        return pa.array(column, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError):
+        return None
+
+
+def csv_frame(frame: Any) -> Any:
+    """``frame`` (a pandas DataFrame) with ``csv_cell`` applied to every text cell: the frame
+    itself when no cell needs it, else a copy. Vectorised (pyarrow): a column without a cell to
+    change costs one scan."""
+    import numpy as np  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    out = None
+    for i, dtype in enumerate(frame.dtypes):
+        if dtype.kind != "O":  # object and text columns; numbers are never changed
+            continue
+        column = frame.iloc[:, i]
+        arr = _text_column(column)
+        if arr is None:  # mixed values (text and numbers, booleans...): cell by cell
+            values = column.to_numpy(dtype=object)
+            changed = [csv_cell(v) for v in values]
+            if all(a is b for a, b in zip(changed, values, strict=True)):
+                continue
+            new = np.empty(len(changed), dtype=object)
+            new[:] = changed
+        else:
+            hit = pc.match_substring_regex(arr, _FORMULA_RE).fill_null(False)
+            if not pc.any(hit).as_py():
+                continue
+            new = column.to_numpy(dtype=object, na_value=None).copy()
+            rows = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+            new[rows] = ["'" + v for v in new[rows]]
+        if out is None:
+            out = frame.copy()
+        out.isetitem(i, type(column)(new, index=column.index, dtype=object))  # object: None stays None
+    return frame if out is None else out
+
+
+def write_csv(frame: Any, path: str | Path, **to_csv: Any) -> Path:
+    """Write ``frame`` as CSV with formulas neutralised (``csv_frame``), atomically: into a
+    temporary file beside ``path``, then renamed over it (a reader never sees half a file).
+    ``to_csv``: pandas' options (default ``index=False``, UTF-8)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    to_csv.setdefault("index", False)
+    to_csv.setdefault("encoding", "utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        csv_frame(frame).to_csv(tmp, **to_csv)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
