@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,13 +40,120 @@ log = logging.getLogger("auditor")
 
 
 def parse_as_of(value: str | None) -> pd.Timestamp:
+    """The audit date; None: today (UTC). UsageError for an empty value or anything that is not
+    a date (pandas would read ``""`` as NaT, and a run with no date cannot be stored)."""
     if value is None:
         return pd.Timestamp(datetime.now(UTC).date(), tz="UTC")
+    hint = "use YYYY-MM-DD, e.g. --as-of 2026-06-30 (leave the option out for today)"
+    if not str(value).strip():
+        raise UsageError("--as-of is empty", hint=hint)
     try:
-        ts = pd.Timestamp(value)
-    except ValueError:
-        raise UsageError(f"--as-of {value!r} is not a date", hint="use YYYY-MM-DD, e.g. --as-of 2026-06-30") from None
+        ts = pd.Timestamp(str(value).strip())
+    except (ValueError, OverflowError):
+        raise UsageError(f"--as-of {value!r} is not a date", hint=hint) from None
+    if pd.isna(ts):
+        raise UsageError(f"--as-of {value!r} is not a date", hint=hint)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def new_run_id() -> str:
+    """A fresh audit run id (``run-YYYYMMDDTHHMMSS-xxxxxx``); the CLI takes it before the run
+    starts so that every log line of the run carries it."""
+    return new_id("run-")
+
+
+def open_store(url: str | None, write: bool = False) -> Engine:
+    """``db.get_engine`` with the operator's mistakes typed before any work is done: a ``--db``
+    that is not a database (a CSV file, say) and, for a command that stores something
+    (``write``), a read-only database are UsageError (exit 2)."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    shown = db.redact_url(url or db.default_url())
+    existing = _sqlite_file(url or db.default_url())
+    if existing is not None and existing.is_file() and existing.stat().st_size:
+        try:
+            with existing.open("rb") as fh:
+                header = fh.read(16)
+        except OSError as exc:
+            raise UsageError(f"cannot use the database {shown}: {exc.strerror or exc}",
+                             hint="check the path and its permissions") from None
+        if header != b"SQLite format 3\x00":  # SQLite would overwrite a short file of another kind
+            raise UsageError(f"cannot use the database {shown}: file is not a database ({existing} is not an "
+                             "SQLite file; it was left untouched)",
+                             hint="point --db at an auditor database: sqlite:///path/auditor.db (created when "
+                                  "missing) or postgresql://user@host/db; data files go to --data")
+    try:
+        engine = db.get_engine(url)
+    except sa.exc.DatabaseError as exc:
+        why = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise UsageError(f"cannot use the database {shown}: {why}",
+                         hint="point --db at an auditor database: sqlite:///path/auditor.db (created when "
+                              "missing) or postgresql://user@host/db; data files go to --data") from None
+    if write:
+        problem = _read_only(engine)
+        if problem:
+            raise UsageError(f"the database {shown} is read-only ({problem}); nothing was stored",
+                             hint="use a database you may write to (the file, its folder and the disk must be "
+                                  "writable); report, runs, diff and verify only read it")
+    return engine
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``file:`` URIs included), else None."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    try:
+        u = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    if not u.drivername.startswith("sqlite") or not u.database or u.database == ":memory:":
+        return None
+    name = u.database
+    if name.startswith("file:"):
+        name = name[len("file:"):].split("?", 1)[0]
+    return Path(name).expanduser()
+
+
+def _read_only(engine: Engine) -> str | None:
+    """Why the database cannot be written, or None: SQLite tries a write that it rolls back,
+    PostgreSQL asks whether the session is read-only."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                with conn.begin() as tx:
+                    ledger.begin_write(conn)
+                    conn.exec_driver_sql("CREATE TABLE _auditor_write_probe (x INTEGER)")
+                    tx.rollback()
+            elif (conn.dialect.name == "postgresql"
+                  and str(conn.exec_driver_sql("SHOW transaction_read_only").scalar()).lower() == "on"):
+                return "read-only transactions (a standby, or default_transaction_read_only)"
+    except sa.exc.DBAPIError as exc:
+        return str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    return None
+
+
+def check_out_dir(path: str | Path, option: str = "--out") -> Path:
+    """The reports folder, checked before any work: UsageError (exit 2) when it is an existing
+    file, sits under a file, or cannot be written (a read-only disk, no permission). Creates
+    nothing: the nearest existing folder is probed with a temporary file."""
+    p = Path(path).expanduser()
+    hint = "give a folder for the reports (created when missing) on a disk where you may write"
+    if p.exists() and not p.is_dir():
+        raise UsageError(f"{option} {p} is an existing file, not a folder", hint=hint)
+    probe = p
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UsageError(f"{option} {p}: {probe} is a file, not a folder", hint=hint)
+    try:
+        with tempfile.TemporaryFile(dir=probe, prefix=".auditor-probe-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write the reports to {option} {p}: {exc.strerror or exc} ({probe})",
+                         hint=hint) from None
+    return p
 
 
 def load_waivers(path: str | Path | None) -> _waivers.WaiverFile:
@@ -218,6 +326,7 @@ def audit_store(
     engine_name: str = "pandas",
     scheduler: str | None = None,
     fresh: IngestResult | None = None,
+    run_id: str | None = None,
 ) -> AuditResult:
     """Audit everything stored in the database and store the run.
 
@@ -234,10 +343,16 @@ def audit_store(
     A partitioned audit reads them from the ingest's spill files instead (``spill=True``,
     ``_spill_usable``).
     ``chunk_size``: requests per partition (``engine.chunked``); None partitions automatically
-    above ``AUTO_PARTITION_REQUESTS`` stored requests; 0 never partitions."""
+    above ``AUTO_PARTITION_REQUESTS`` stored requests; 0 never partitions.
+    ``run_id``: the id to store the run under (``new_run_id``); default: a fresh one.
+    Waivers that waive nothing (expired on ``as_of``, of a check this run does not run, or
+    matching no finding) are logged as warnings. Nothing is stored unless the whole run is: a
+    failure while storing removes what was written."""
     waiver_file = waivers if isinstance(waivers, _waivers.WaiverFile) else load_waivers(waivers)
     pack = packs.select(pack_name).with_overrides(overrides or {})
     as_of = as_of if as_of is not None else parse_as_of(None)
+    if pd.isna(as_of):
+        raise UsageError("the audit date is not a date (NaT)", hint="give --as-of as YYYY-MM-DD")
     started = datetime.now(UTC)
     stored_requests = db.count_rows(engine, "requests")
     if stored_requests == 0:
@@ -267,13 +382,16 @@ def audit_store(
     output.findings["pack"] = output.findings["check_id"].map(pack.pack_of())
     as_of_date = as_of.date()
     output.findings = _waivers.apply(output.findings, waiver_file.waivers, as_of_date)
+    for warning in _waivers.review(waiver_file, output.findings, as_of_date, set(pack.checks),
+                                   packs.select(None).pack_of(), pack.name):
+        log.warning("%s", warning.message, extra=warning.fields)
     attestations = [a.as_dict(as_of_date) for a in waiver_file.attestations]
     log.info("audit: %d checks, %d findings (%d waived), %d attestations", len(output.runs),
              len(output.findings), int(output.findings["waived"].sum()), len(attestations),
              extra={"checks": len(output.runs), "findings": len(output.findings),
                     "waived": int(output.findings["waived"].sum()), "attestations": len(attestations)})
     run = models.AuditRun(
-        run_id=new_id("run-"),
+        run_id=run_id or new_run_id(),
         as_of=as_of.to_pydatetime(),
         pack=pack.name,
         pack_version=pack.version,
@@ -300,7 +418,7 @@ def audit_store(
     }
     run.status = "finished"
     run.finished_at = datetime.now(UTC)
-    with engine.begin() as conn:
+    def store(conn) -> None:  # in the ledger's transaction: the run's rows, its row and its record, or nothing
         outcomes = pd.DataFrame([r.as_dict() for r in output.runs]).assign(run_id=run.run_id)
         db.insert_frame(conn, models.CheckOutcome.__table__, outcomes)
         if not output.scope.empty:
@@ -309,21 +427,45 @@ def audit_store(
             # issued_at is joined back on render; waiver status is re-derived from the stored waivers
             fdb = f.drop(columns=["issued_at", *_waivers.WAIVER_COLUMNS], errors="ignore").assign(run_id=run.run_id)
             db.insert_frame(conn, models.Finding.__table__, fdb)
-    db.save(engine, [run])
-    ledger.append_run(engine, run, {
-        "pack": {"sha256": pack.sha256,  # of the selection (one pack: its file's text)
-                 "packs": [{"name": p.name, "version": p.version, "file": p.path, "sha256": p.sha256}
-                           for p in pack.parts],
-                 "values": [p.as_dict() for p in pack.params.values()]},
-        "config_sha256": config_sha256,
-        "waivers_sha256": waiver_file.sha256,
-    })
+
+    try:
+        ledger.append_run(engine, run, {
+            "pack": {"sha256": pack.sha256,  # of the selection (one pack: its file's text)
+                     "packs": [{"name": p.name, "version": p.version, "file": p.path, "sha256": p.sha256}
+                               for p in pack.parts],
+                     "values": [p.as_dict() for p in pack.params.values()]},
+            "config_sha256": config_sha256,
+            "waivers_sha256": waiver_file.sha256,
+        }, store=store)
+    except BaseException:
+        _discard_run(engine, run.run_id)
+        raise
     return AuditResult(run, output)
 
 
+def _discard_run(engine: Engine, run_id: str) -> None:
+    """Remove what a run that could not be stored whole left behind (outcomes, scope rows,
+    findings, its run row), so no orphan rows outlive a failed audit. Best effort: the error
+    that stopped the run is the one reported."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    try:
+        with engine.begin() as conn:
+            if conn.execute(sa.select(sa.func.count()).select_from(models.LedgerRecord.__table__)
+                            .where(models.LedgerRecord.__table__.c.run_id == run_id)).scalar_one():
+                return  # the run reached the ledger: it is complete, keep it
+            for model in (models.Finding, models.CheckScopeResult, models.CheckOutcome, models.AuditRun):
+                t = model.__table__
+                conn.execute(sa.delete(t).where(t.c.run_id == run_id))
+    except Exception:  # noqa: BLE001
+        log.warning("could not remove the rows of the failed run %s", run_id, extra={"run_id": run_id})
+
+
 def build_model(engine: Engine, run_id: str | None) -> dict:
-    """The report model of a stored run (see reports.write_reports)."""
-    run = db.get_run(engine, run_id)
+    """The report model of a stored run (see reports.write_reports). A run whose ledger record
+    does not check out (its stored record, findings, outcomes or counts changed since it ran, or
+    no record at all) is refused: ``ledger.RunNotVerified``, exit 3."""
+    run = db.get_run(engine, ledger.require_verified_run(engine, run_id))
     registry = load_all()
     with Session(engine) as s:
         outcomes = {o.check_id: o for o in s.exec(select(models.CheckOutcome).where(models.CheckOutcome.run_id == run.run_id))}
@@ -395,23 +537,68 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                lang: str = "en", publish: bool = False, threshold: int = 5,
                page_findings: int | None = None) -> list[Path]:
     """Write the reports of a stored run (``reports.write_reports``; ``page_findings`` None: its
-    default) and, unless published, the machine outputs (JUnit, SARIF) into ``out_dir``."""
-    from reports import PAGE_FINDINGS, write_reports  # noqa: PLC0415  (matplotlib only when rendering)
+    default) and, unless published, the machine outputs (JUnit, SARIF) into ``out_dir``.
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    All or nothing: the files are written into a staging folder inside ``out_dir`` and moved
+    into place once every one is written (``reports.staging``). A failure leaves ``out_dir`` as
+    it was (a folder this call created is removed) and raises a typed error naming the stored
+    run, whose Fix re-renders it (``auditor report --run RUN --out DIR``): UsageError (exit 2)
+    when the disk is at fault (full, read-only, no permission), else ``ReportError`` (exit 4, a
+    bug; ``AUDITOR_DEBUG=1`` raises the original error instead)."""
+    import contextlib  # noqa: PLC0415
+    import os  # noqa: PLC0415
+
+    from auditor.errors import AuditorError  # noqa: PLC0415
+    from reports import PAGE_FINDINGS, write_reports  # noqa: PLC0415  (matplotlib only when rendering)
+    from reports.staging import Staging  # noqa: PLC0415
+
     model = build_model(engine, run_id)
-    machine = None
-    if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
-        # written by a helper process while the pages render (forked before the chart workers)
-        machine = forking.Beside(_machine_outputs, model, out)
-    written = write_reports(model, out, formats, lang=lang, publish=publish, threshold=threshold,
-                            page_findings=PAGE_FINDINGS if page_findings is None else page_findings)
-    if machine is not None:
-        written.extend(machine.result())
-    elif not publish:  # machine outputs for pipelines carry request ids: never in a published set
-        written.extend(_machine_outputs(model, out))
-    return written
+    try:
+        with Staging(out_dir) as stage:
+            machine = None
+            try:
+                if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
+                    # written by a helper process while the pages render (forked before the chart workers)
+                    machine = forking.Beside(_machine_outputs, model, stage.dir)
+                written = write_reports(model, stage.dir, formats, lang=lang, publish=publish, threshold=threshold,
+                                        page_findings=PAGE_FINDINGS if page_findings is None else page_findings,
+                                        staged=False)
+                if machine is not None:
+                    helper, machine = machine, None
+                    written.extend(helper.result())
+                elif not publish:  # machine outputs for pipelines carry request ids: never in a published set
+                    written.extend(_machine_outputs(model, stage.dir))
+            finally:
+                if machine is not None and machine.proc is not None:
+                    # the pages failed: the helper finishes before its folder is removed
+                    with contextlib.suppress(Exception):
+                        machine.result()
+            return stage.commit(written)
+    except Exception as exc:
+        if isinstance(exc, AuditorError) or os.environ.get("AUDITOR_DEBUG"):
+            raise
+        raise _render_error(exc, str(model["run"]["run_id"]), out_dir) from exc
+
+
+def _render_error(exc: Exception, run_id: str, out_dir: str | Path) -> Exception:
+    """The typed error for a rendering that failed with ``exc`` (nothing was written)."""
+    import errno  # noqa: PLC0415
+    import shlex  # noqa: PLC0415
+
+    from reports.staging import ReportError  # noqa: PLC0415
+
+    # an OSError that is the disk's doing, not a bug
+    disk = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG,
+            errno.ENOTDIR, errno.EISDIR, errno.EEXIST}
+    again = f"the audit is stored: render it again with `auditor report --run {run_id} --out {shlex.quote(str(out_dir))}`"
+    if isinstance(exc, OSError) and exc.errno in disk:
+        return UsageError(f"the reports of run {run_id} could not be written to {out_dir}: "
+                          f"{exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}; nothing was written there",
+                          hint=f"free space on the disk or choose a folder you may write to, then {again}")
+    return ReportError(f"rendering the reports of run {run_id} failed ({type(exc).__name__}: {exc}); "
+                       f"nothing was written to {out_dir}",
+                       hint=f"{again}; if it fails again, this is a bug in auditor: please report it with the "
+                            "command you ran (AUDITOR_DEBUG=1 shows where it failed)")
 
 
 #: above this many findings SARIF/JUnit are written inline: a helper reading the whole report
@@ -427,7 +614,9 @@ def _machine_outputs(model: dict, out: Path) -> list[Path]:
 
 
 def write_quarantine(result: IngestResult, out_dir: str | Path) -> Path:
-    path = Path(out_dir) / "quarantine.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    result.quarantine.to_csv(path, index=False)
-    return path
+    """``quarantine.csv`` of an ingest in ``out_dir``: written whole or not at all (a temporary
+    file renamed into place), a cell a spreadsheet would run as a formula (``=``, ``+``, ``-``,
+    ``@``, tab, CR first) with a ``'`` in front (``auditor.textsafe.write_csv``)."""
+    from auditor import textsafe  # noqa: PLC0415
+
+    return textsafe.write_csv(result.quarantine, Path(out_dir) / "quarantine.csv")

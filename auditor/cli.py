@@ -1,7 +1,10 @@
 """Command line: parse options, call the library, map typed errors to exit codes.
 
 Exit codes: 0 success (no finding at or above --fail-on), 1 findings at or above --fail-on,
-2 usage error, 3 input error (nothing audited), 4 internal error.
+2 usage error, 3 input error (nothing audited), 4 internal error, 5 with --strict: a check not
+evaluated or in error (and no finding at or above --fail-on). The reason for 1 and 5 is one line
+on stderr. A reader that goes away (``auditor ... | head``) is not an error: the rest of the
+output is dropped and the command finishes with its own exit code.
 Heavy imports (pandas, great-expectations, matplotlib) happen inside commands, so
 ``auditor --help`` starts fast.
 """
@@ -9,6 +12,7 @@ Heavy imports (pandas, great-expectations, matplotlib) happen inside commands, s
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -22,13 +26,14 @@ if __name__ == "__main__":  # pragma: no cover
 
     _main()
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INCOMPLETE = 0, 1, 2, 3, 4, 5
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 FORMATS = ("html", "md", "json", "csv", "pdf")
 DEFAULT_FORMATS = ("html", "md", "json", "csv")
 EPILOG = (
     "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, "
-    "3 input error (nothing audited), 4 internal error."
+    "3 input error (nothing audited), 4 internal error, "
+    "5 with --strict: a check not evaluated or in error."
 )
 
 db_option = click.option(
@@ -53,6 +58,10 @@ def fail_on_option(func):
     return click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
                         help="Exit 1 when a breach finding has this severity or higher (advisory "
                              "findings only with --fail-on-advisory).")(func)
+strict_option = click.option(
+    "--strict", is_flag=True, default=False,
+    help="Exit 5 when a check was not evaluated (including: no applicable record in scope) or crashed, "
+         "and no finding reached --fail-on: an incomplete audit is not a pass.")
 format_option = click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
                              help="Report formats (repeatable): html, md, json, csv, pdf. Default: html, md, json, csv.")
 
@@ -86,14 +95,80 @@ waivers_option = click.option("--waivers", "waivers_path", default=None, type=cl
 
 
 def _echo_err(msg: str) -> None:
-    click.echo(msg, err=True)
+    """A message on stderr; control characters in it (from a value it quotes) are shown as
+    \\xNN (``auditor.textsafe.printable``), newlines kept."""
+    from auditor.textsafe import printable  # noqa: PLC0415
+
+    click.echo(printable(msg, lines=True), err=True)
+
+
+def _say(line: str) -> None:
+    """One line on stdout that shows stored text (ids, names, reasons): its control characters
+    are shown as \\xNN (``auditor.textsafe.printable``), so no escape sequence reaches the
+    terminal raw and the line stays one line."""
+    from auditor.textsafe import printable  # noqa: PLC0415
+
+    click.echo(printable(line))
+
+
+class _PipeSafe:
+    """A stdout/stderr that survives its reader going away (``auditor ... | head``): on EPIPE
+    the stream is pointed at /dev/null, later output is dropped, and the command goes on to
+    finish its work and exit with its own code, without "BrokenPipeError" noise."""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001
+        self._stream = stream
+        self._gone = False
+
+    def write(self, data):  # noqa: ANN001, ANN201
+        if self._gone:
+            return len(data)
+        try:
+            return self._stream.write(data)
+        except BrokenPipeError:
+            self._drop()
+            return len(data)
+
+    def flush(self) -> None:
+        if self._gone:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._drop()
+
+    def _drop(self) -> None:
+        self._gone = True
+        try:  # so that the interpreter's last flush of the real stream writes nowhere, quietly
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, self._stream.fileno())
+            finally:
+                os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    @property
+    def buffer(self):  # noqa: ANN201
+        inner = getattr(self._stream, "buffer", None)
+        return None if inner is None else _PipeSafe(inner)
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._stream, name)
+
+
+def _pipe_safe_std_streams() -> None:
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, _PipeSafe):
+            setattr(sys, name, _PipeSafe(stream))
 
 
 def _guard(func):
     """Turn typed library errors into 'Error: ...' on stderr and a documented exit code."""
 
     def wrapper(*args, **kwargs):
-        from auditor.errors import AuditorError  # noqa: PLC0415
+        from auditor.errors import AuditorError, from_environment  # noqa: PLC0415
 
         try:
             return func(*args, **kwargs)
@@ -104,7 +179,14 @@ def _guard(func):
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:  # a reader went away on a stream other than stdout/stderr: quiet
+            sys.exit(EXIT_OK)
         except Exception as exc:  # noqa: BLE001
+            typed = from_environment(exc)
+            if typed is not None:  # a read-only disk or database met on the way: not a bug
+                _echo_err(f"Error: {typed.message}")
+                _echo_err(f"  Fix: {typed.hint}")
+                sys.exit(typed.exit_code)
             _echo_err(f"Internal error: {type(exc).__name__}: {exc}")
             _echo_err("  This is a bug in auditor; please report it with the command you ran.")
             if os.environ.get("AUDITOR_DEBUG"):
@@ -129,14 +211,14 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 
 
 def _print_ingest(result) -> None:
-    click.echo(f"Ingest {result.ingest_id} from {result.data_dir}")
+    _say(f"Ingest {result.ingest_id} from {result.data_dir}")
     click.echo(f"  {'table':<15} {'read':>8} {'added':>8} {'unchanged':>10} {'revised':>8} {'quarantined':>12}")
     for c in result.counts:
         click.echo(f"  {c.table:<15} {c.read:>8} {c.stored:>8} {c.unchanged:>10} {c.revised:>8} {c.quarantined:>12}")
     for c in result.counts:
         if c.revised:
             shown = ", ".join(c.revised_ids[:10]) + (" …" if len(c.revised_ids) > 10 else "")
-            click.echo(f"  {c.table}: {c.revised} revised row(s), earlier versions kept: {shown}")
+            _say(f"  {c.table}: {c.revised} revised row(s), earlier versions kept: {shown}")
     if len(result.quarantine):
         click.echo(f"  {len(result.quarantine)} defect(s) on {sum(c.quarantined for c in result.counts)} "
                    "quarantined row(s); see quarantine.csv or `auditor quarantine`")
@@ -147,7 +229,7 @@ def _print_audit(res) -> None:
     o = run.summary["outcomes"]
     packs = (run.params or {}).get("packs") or [{"name": run.pack, "version": run.pack_version}]
     shown = ", ".join(f"{p['name']} {p['version']}" for p in packs)
-    click.echo(f"Audit {run.run_id}: pack{'s' if len(packs) > 1 else ''} {shown}, as of {run.as_of:%Y-%m-%d}")
+    _say(f"Audit {run.run_id}: pack{'s' if len(packs) > 1 else ''} {shown}, as of {run.as_of:%Y-%m-%d}")
     click.echo(f"  checks: {o['pass']} pass, {o['fail']} fail, {o.get('advisory', 0)} advisory only, "
                f"{o['not_evaluated']} not evaluated, {o['error']} error")
     f = res.output.findings
@@ -169,14 +251,14 @@ def _print_audit(res) -> None:
     outside = _outside(res)
     if outside:
         shown = ", ".join(f"{n} {i}" for i, n in sorted(outside.items()))
-        click.echo(f"  outside the audited instruments (counted, not judged): {sum(outside.values())} "
-                   f"request(s): {shown}")
+        _say(f"  outside the audited instruments (counted, not judged): {sum(outside.values())} "
+             f"request(s): {shown}")
     for a in (res.run.params or {}).get("attestations", []):
-        click.echo(f"  attestation {a['id']} {a['safeguard']}: {a['status']} (by {a['attested_by']}, "
-                   f"evidence {a['evidence']}, expires {a['expires']})")
+        _say(f"  attestation {a['id']} {a['safeguard']}: {a['status']} (by {a['attested_by']}, "
+             f"evidence {a['evidence']}, expires {a['expires']})")
     for r in res.output.runs:
         if r.outcome == "error":
-            click.echo(f"  ERROR in {r.check.id}: {r.reason}")
+            _say(f"  ERROR in {r.check.id}: {r.reason}")
 
 
 def _outside(res) -> dict[str, int]:
@@ -190,39 +272,103 @@ def _outside(res) -> dict[str, int]:
     return out
 
 
-def _exit_for(findings, fail_on: str | None, advisory: bool = False) -> int:
+def _crossing(findings, fail_on: str | None, advisory: bool = False):
+    """The findings that fail the job: not waived, breach (or any kind with ``advisory``), at or
+    above ``fail_on``."""
     if not fail_on or findings.empty:
-        return EXIT_OK
+        return findings.iloc[0:0]
     if "waived" in findings.columns:  # a waived finding is reported but does not fail the job
         findings = findings[~findings["waived"].astype(bool)]
     if not advisory and "kind" in findings.columns:  # the auditor's policy, not the text
         findings = findings[findings["kind"] != "advisory"]
     threshold = SEVERITIES.index(fail_on)
-    hit = findings["severity"].map(SEVERITIES.index) >= threshold
-    return EXIT_FINDINGS if bool(hit.any()) else EXIT_OK
+    return findings[findings["severity"].map(SEVERITIES.index) >= threshold]
+
+
+def _few(ids: list[str], n: int = 10) -> str:
+    return ", ".join(ids[:n]) + (f" and {len(ids) - n} more" if len(ids) > n else "")
+
+
+def _verdict(output, fail_on: str | None, advisory: bool, strict: bool) -> tuple[int, list[str]]:
+    """The exit code of an audit and the stderr line(s) that say why when it is not 0: exit 1
+    when findings cross --fail-on, else exit 5 with --strict when a check was not evaluated or
+    crashed (an incomplete audit is not a pass)."""
+    code, lines = EXIT_OK, []
+    hit = _crossing(output.findings, fail_on, advisory)
+    if len(hit):
+        counts = hit["severity"].value_counts()
+        sev = ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if s in counts)
+        kind = "breach or advisory" if advisory else "breach"
+        lines.append(f"Exit 1: {len(hit)} {kind} finding(s) at or above --fail-on {fail_on}, not waived ({sev}) "
+                     f"in {_few(sorted(set(hit['check_id'].astype(str))))}")
+        code = EXIT_FINDINGS
+    if strict:
+        parts = []
+        for outcome, label in (("not_evaluated", "not evaluated"), ("error", "in error")):
+            ids = [r.check.id for r in output.runs if r.outcome == outcome]
+            if ids:
+                parts.append(f"{len(ids)} check(s) {label} ({_few(ids)})")
+        if parts and code == EXIT_OK:
+            lines.append(f"Exit 5 (--strict): the audit is incomplete: {'; '.join(parts)}; see summary.json "
+                         "(checks_not_evaluated, checks_error) for the reasons")
+            code = EXIT_INCOMPLETE
+        elif parts:
+            lines.append(f"--strict: also {'; '.join(parts)}")
+    return code, lines
+
+
+def _finish(output, fail_on: str | None, advisory: bool, strict: bool) -> None:
+    """Say on stderr why the exit code is not 0 (even with --quiet), then exit with it."""
+    from auditor import logs  # noqa: PLC0415
+
+    code, lines = _verdict(output, fail_on, advisory, strict)
+    for line in lines:
+        if logs.log_format() == "json":
+            logging.getLogger("auditor.exit").warning(line, extra={"exit_code": code})
+        else:
+            _echo_err(line)
+    sys.exit(code)
+
+
+def _key() -> bytes:
+    """The pseudonymisation key: AUDITOR_PSEUDONYM_KEY, else the key file of AUDITOR_KEY_FILE or
+    of the config file (key_file), else the default (``auditor.privacy``)."""
+    from auditor import privacy  # noqa: PLC0415
+
+    return privacy.load_key(os.environ.get("AUDITOR_KEY_FILE") or _ctx_obj().get("key_file"))
+
+
+def _start_run() -> str:
+    """A run id taken before the run starts; every log line from here on carries it."""
+    from auditor import audit, logs  # noqa: PLC0415
+
+    run_id = audit.new_run_id()
+    logs.set_context(run_id=run_id)
+    return run_id
 
 
 def _configure(ctx: click.Context, config_path: Path | None, log_format: str | None, quiet: bool) -> None:
     """Load the config file into click's default_map (the command line wins) and set up logs."""
     from auditor import config, logs  # noqa: PLC0415
 
+    _pipe_safe_std_streams()
     cfg = config.load(config_path) if config_path else None
+    key_file = None
     if cfg is not None:
+        config.check_group_values(cfg, ctx.command)
         ctx.default_map = config.default_map(cfg, ctx.command)
         key_file = config.key_file(cfg)
-        if key_file and not os.environ.get("AUDITOR_KEY_FILE"):
-            os.environ["AUDITOR_KEY_FILE"] = key_file
     src = click.core.ParameterSource
     if ctx.get_parameter_source("log_format") in (None, src.DEFAULT):
         log_format = config.group_value(cfg, "log_format", log_format or "text")
     if ctx.get_parameter_source("quiet") in (None, src.DEFAULT):
-        quiet = bool(config.group_value(cfg, "quiet", quiet))
+        quiet = config.group_value(cfg, "quiet", quiet) is True  # typed: check_group_values
     if log_format not in logs.LOG_FORMATS:
         from auditor.errors import ConfigError  # noqa: PLC0415
 
         raise ConfigError(f"log_format {log_format!r} is not one of {', '.join(logs.LOG_FORMATS)}")
     logs.setup(log_format, quiet)
-    ctx.obj = {"config": cfg, "quiet": quiet}
+    ctx.obj = {"config": cfg, "quiet": quiet, "key_file": key_file}
 
 
 def _ctx_obj() -> dict:
@@ -263,42 +409,49 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @format_option
 @publish_options
 @fail_on_option
+@strict_option
 @waivers_option
 @scale_options
 @_guard
 def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, threshold, lang, page_findings, fail_on,
-        fail_on_advisory, waivers_path, engine_name, chunk_size, scheduler):
+        fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler):
     """Ingest, validate, store, audit and report in one go."""
-    from auditor import audit, privacy  # noqa: PLC0415
-    from auditor.store import db  # noqa: PLC0415
+    from auditor import audit  # noqa: PLC0415
 
     overrides = _parse_params(params)
     when = audit.parse_as_of(as_of)
     audit.packs.select(list(pack)).with_overrides(overrides)  # fail fast on a bad pack/param
     waived = audit.load_waivers(waivers_path)  # fail fast on a malformed waivers file
-    engine = db.get_engine(db_url)
+    audit.check_out_dir(out_dir)  # an unusable --out or --db fails before anything is stored
+    engine = audit.open_store(db_url, write=True)
+    key = _key()
+    run_id = _start_run()
     # the audit reuses the ingested rows: from memory when it runs in one piece, from the
     # ingest's spill files (auditor.ingest.spill) when it is partitioned
     in_memory = not chunk_size and engine_name == "pandas"
     keep = (True if chunk_size == 0 else audit.AUTO_PARTITION_REQUESTS) if in_memory else False
-    result = audit.ingest_data(data_dir, engine, privacy.load_key(), keep_frames=keep, spill=chunk_size != 0)
+    result = audit.ingest_data(data_dir, engine, key, keep_frames=keep, spill=chunk_size != 0)
     try:
         if not _quiet():
             _print_ingest(result)
+        # written now: it is announced above, and an audit that cannot run (every request
+        # quarantined, say) must still leave the rejected rows for the supplier to fix
+        audit.write_quarantine(result, out_dir)
         res = audit.audit_store(engine, list(pack), when, overrides, waivers=waived, config_sha256=_config_sha(),
                                 chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler,
-                                fresh=result if result.frames or result.spill else None)
+                                fresh=result if result.frames or result.spill else None, run_id=run_id)
     finally:
         result.release()
     if not _quiet():
         _print_audit(res)
+    else:
+        click.echo(res.run.run_id)  # even with --quiet: stdout is the run id, one line
     written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings)
-    audit.write_quarantine(result, out_dir)
     if not _quiet():
         click.echo(f"Reports ({len(written) + 1} files) written to {Path(out_dir).resolve()}")
         click.echo(f"  open {Path(out_dir).resolve() / 'index.html'}")
-    sys.exit(_exit_for(res.output.findings, fail_on, fail_on_advisory))
+    _finish(res.output, fail_on, fail_on_advisory, strict)
 
 
 @main.command(epilog=EPILOG)
@@ -309,16 +462,19 @@ def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, thresh
 @_guard
 def ingest(data_dir, quarantine_out, db_url):
     """Validate a data folder and store it; rejected rows go to the quarantine table."""
-    from auditor import audit, privacy  # noqa: PLC0415
-    from auditor.store import db  # noqa: PLC0415
+    from auditor import audit  # noqa: PLC0415
+    from auditor.errors import UsageError  # noqa: PLC0415
 
-    engine = db.get_engine(db_url)
-    result = audit.ingest_data(data_dir, engine, privacy.load_key())
+    if quarantine_out and Path(quarantine_out).is_dir():
+        raise UsageError(f"--quarantine-out {quarantine_out} is a folder", hint="give a file name, e.g. quarantine.csv")
+    engine = audit.open_store(db_url, write=True)
+    result = audit.ingest_data(data_dir, engine, _key())
     if not _quiet():
         _print_ingest(result)
     if quarantine_out:
-        Path(quarantine_out).parent.mkdir(parents=True, exist_ok=True)
-        result.quarantine.to_csv(quarantine_out, index=False)
+        from auditor import textsafe  # noqa: PLC0415
+
+        textsafe.write_csv(result.quarantine, quarantine_out)  # formulas neutralised, written whole
 
 
 @main.command("audit", epilog=EPILOG)
@@ -327,25 +483,28 @@ def ingest(data_dir, quarantine_out, db_url):
 @pack_option
 @param_option
 @fail_on_option
+@strict_option
 @waivers_option
 @scale_options
 @_guard
-def audit_cmd(db_url, as_of, pack, params, fail_on, fail_on_advisory, waivers_path, engine_name, chunk_size,
+def audit_cmd(db_url, as_of, pack, params, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size,
               scheduler):
-    """Audit the stored data with a rule pack; prints the run id."""
+    """Audit the stored data with a rule pack; prints the run id (alone with --quiet)."""
     from auditor import audit  # noqa: PLC0415
-    from auditor.store import db  # noqa: PLC0415
 
     overrides = _parse_params(params)
     when = audit.parse_as_of(as_of)
     waived = audit.load_waivers(waivers_path)
-    engine = db.get_engine(db_url)
+    engine = audit.open_store(db_url, write=True)
+    run_id = _start_run()
     res = audit.audit_store(engine, list(pack), when, overrides, waivers=waived, config_sha256=_config_sha(),
-                            chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler)
+                            chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler, run_id=run_id)
     if not _quiet():
         _print_audit(res)
         click.echo(f"Run id: {res.run.run_id}")
-    sys.exit(_exit_for(res.output.findings, fail_on, fail_on_advisory))
+    else:
+        click.echo(res.run.run_id)
+    _finish(res.output, fail_on, fail_on_advisory, strict)
 
 
 @main.command(epilog=EPILOG)
@@ -358,48 +517,49 @@ def audit_cmd(db_url, as_of, pack, params, fail_on, fail_on_advisory, waivers_pa
 def report(run_id, out_dir, formats, publish, threshold, lang, page_findings, db_url):
     """Render the reports of a stored audit run."""
     from auditor import audit  # noqa: PLC0415
-    from auditor.store import db  # noqa: PLC0415
 
-    engine = db.get_engine(db_url)
+    audit.check_out_dir(out_dir)
+    engine = audit.open_store(db_url)
     written = audit.render_run(engine, run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings)
     click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
 
 
-@main.command("diff", epilog="Exit code 0 whatever the differences; 2 for an unknown run id.")
+@main.command("diff", epilog="RUN_A and RUN_B: run ids, 'latest' or 'previous' (the run before the latest), in "
+              "either order: the earlier run is the baseline. Exit code 0 whatever the differences; 2 for an "
+              "unknown run id.")
 @click.argument("run_a")
 @click.argument("run_b")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 @_guard
 def diff_cmd(run_a, run_b, fmt, db_url):
-    """New, resolved and persisting findings of RUN_B since RUN_A (by fingerprint)."""
-    from auditor import rundiff  # noqa: PLC0415
-    from auditor.store import db  # noqa: PLC0415
+    """New, resolved and persisting findings of the later run since the earlier (by fingerprint)."""
+    from auditor import audit, rundiff  # noqa: PLC0415
 
-    engine = db.get_engine(db_url)
+    engine = audit.open_store(db_url)
     d = rundiff.diff_runs(engine, run_a, run_b)
     if fmt == "json":
         click.echo(json.dumps(d, indent=2, default=str))
         return
-    click.echo(f"Findings of {d['run_b']} since {d['run_a']}: {len(d['new'])} new, "
-               f"{len(d['resolved'])} resolved, {len(d['persisting'])} persisting")
+    _say(f"Findings of {d['run_b']} since {d['run_a']}: {len(d['new'])} new, "
+         f"{len(d['resolved'])} resolved, {len(d['persisting'])} persisting")
     if not d["same_scope"]:
         click.echo("  note: the two runs do not have the same rule pack and input files")
     if d["checks_only_in_a"] or d["checks_only_in_b"]:
-        click.echo(f"  note: the runs ran different checks (packs {d['packs_a']} / {d['packs_b']}); findings of "
-                   "a check only one run ran are neither new nor resolved:")
+        _say(f"  note: the runs ran different checks (packs {d['packs_a']} / {d['packs_b']}); findings of "
+             "a check only one run ran are neither new nor resolved:")
         if d["not_audited_in_b"]:
-            click.echo(f"    {len(d['not_audited_in_b'])} finding(s) of {d['run_a']} were not audited in "
-                       f"{d['run_b']} (checks {', '.join(d['checks_only_in_a'])})")
+            _say(f"    {len(d['not_audited_in_b'])} finding(s) of {d['run_a']} were not audited in "
+                 f"{d['run_b']} (checks {', '.join(d['checks_only_in_a'])})")
         if d["not_audited_in_a"]:
-            click.echo(f"    {len(d['not_audited_in_a'])} finding(s) of {d['run_b']} were not audited in "
-                       f"{d['run_a']} (checks {', '.join(d['checks_only_in_b'])})")
+            _say(f"    {len(d['not_audited_in_a'])} finding(s) of {d['run_b']} were not audited in "
+                 f"{d['run_a']} (checks {', '.join(d['checks_only_in_b'])})")
     for status in ("new", "resolved", "persisting", "not_audited_in_a", "not_audited_in_b"):
         label = {"not_audited_in_a": "only-in-B", "not_audited_in_b": "only-in-A"}.get(status, status)
         for r in d[status]:
-            click.echo(f"  {label:<10} {r['check_id']:<8} {r['severity'] or '':<8} {r['party'] or '-':<4} "
-                       f"{r['provider'] or '-':<14} {r['request_id'] or '-'}  {r['fingerprint']}")
+            _say(f"  {label:<10} {r['check_id']:<8} {r['severity'] or '':<8} {r['party'] or '-':<4} "
+                 f"{r['provider'] or '-':<14} {r['request_id'] or '-'}  {r['fingerprint']}")
 
 
 @main.command()
@@ -407,13 +567,14 @@ def diff_cmd(run_a, run_b, fmt, db_url):
 @_guard
 def runs(db_url):
     """List stored audit runs."""
+    from auditor import audit  # noqa: PLC0415
     from auditor.store import db  # noqa: PLC0415
 
-    engine = db.get_engine(db_url)
+    engine = audit.open_store(db_url)
     for r in db.list_runs(engine):
         o = (r.summary or {}).get("outcomes", {})
-        click.echo(f"{r.run_id}  {r.status:<8} as_of {r.as_of:%Y-%m-%d}  {r.pack} {r.pack_version}  "
-                   f"findings {(r.summary or {}).get('findings', 0)}  fail {o.get('fail', 0)}")
+        _say(f"{r.run_id}  {r.status:<8} as_of {r.as_of:%Y-%m-%d}  {r.pack} {r.pack_version}  "
+             f"findings {(r.summary or {}).get('findings', 0)}  fail {o.get('fail', 0)}")
 
 
 @main.group()
@@ -489,13 +650,14 @@ def explain(check_id):
 @_guard
 def quarantine(db_url, limit):
     """Show quarantined rows (file, row, column, reason)."""
+    from auditor import audit  # noqa: PLC0415
     from auditor.store import db, models  # noqa: PLC0415
 
-    engine = db.get_engine(db_url)
+    engine = audit.open_store(db_url)
     q = db.read_sql_frame(engine, models.QuarantineRow)
     click.echo(f"{len(q)} quarantined defect(s)")
     for rec in q.head(limit).itertuples():
-        click.echo(f"{rec.file}:{rec.row} [{rec.column_name or '-'}] {rec.reason}")
+        _say(f"{rec.file}:{rec.row} [{rec.column_name or '-'}] {rec.reason}")
 
 
 @main.command(epilog="Exit codes: 0 the ledger is intact, 1 a link is broken (the first one is named), "
@@ -509,10 +671,16 @@ def verify(db_url):
 
     engine = db.get_engine(db_url)
     res = ledger.verify(engine)
+    for warning in res.warnings:  # not a broken link (yet): an operator should look
+        _echo_err(f"Warning: {warning}")
     if res.ok:
         if not _quiet():
-            click.echo(f"Ledger intact: {res.records} run record(s) verified "
-                       "(record hashes, links, findings, outcomes, input rows).")
+            click.echo(f"Ledger intact: {res.records} run record(s) verified (record hashes, links, run records, "
+                       "findings, outcomes, per-Party counts, input rows and their ingests).")
+            if res.old_format:
+                click.echo(f"  {res.old_format} of them in ledger format 1 (written by an earlier auditor): verified "
+                           "as that format recorded them, which does not cover the stored run record (audit date, "
+                           "parameters, waivers) nor the ingest records.")
         sys.exit(EXIT_OK)
     _echo_err(f"Ledger BROKEN after {res.records} intact record(s): {res.broken}")
     sys.exit(EXIT_FINDINGS)

@@ -6,6 +6,8 @@
   ``2026-06-30T02:00:01Z INFO auditor.ingest: message key=value ...`` or, with
   ``--log-format json``, one JSON object per line.
 - ``--quiet``: only warnings and errors.
+- ``set_context(run_id=...)``: fields every JSON line carries from then on (the CLI sets the run
+  id before an audit starts, so every line of the run, ingest included, names it).
 
 Log lines never hold subscriber identifiers: callers log counts, ids of records and file names.
 """
@@ -23,6 +25,8 @@ T = TypeVar("T")
 LOG_FORMATS = ("text", "json")
 _STD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _state = {"format": "text", "quiet": False, "configured": False}
+#: fields added to every record (``set_context``); reset by ``setup``
+_context: dict[str, str] = {}
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -48,9 +52,22 @@ def _ts(record: logging.LogRecord) -> str:
     return datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def set_context(**fields: str | None) -> None:
+    """Add (or, with None, remove) fields that every JSON log line carries from now on."""
+    for k, v in fields.items():
+        if v is None:
+            _context.pop(k, None)
+        else:
+            _context[k] = v
+
+
+def context() -> dict[str, str]:
+    return dict(_context)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": _ts(record), "level": record.levelname, "logger": record.name,
+        entry = {"ts": _ts(record), "level": record.levelname, "logger": record.name, **_context,
                  "message": record.getMessage(), **_extras(record)}
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
@@ -74,6 +91,7 @@ def setup(log_format: str = "text", quiet: bool = False) -> None:
     if log_format not in LOG_FORMATS:
         raise ValueError(f"unknown log format {log_format!r}")
     _state.update(format=log_format, quiet=quiet, configured=True)
+    _context.clear()
     logger = logging.getLogger("auditor")
     for h in list(logger.handlers):
         if isinstance(h, _StderrHandler):
@@ -92,6 +110,10 @@ def setup(log_format: str = "text", quiet: bool = False) -> None:
 
 def quiet() -> bool:
     return bool(_state["quiet"])
+
+
+def log_format() -> str:
+    return str(_state["format"])
 
 
 def progress(items: Iterable[T], desc: str, total: int | None = None) -> Iterator[T]:

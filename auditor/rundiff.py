@@ -6,6 +6,11 @@ A finding of a check that only one of the two runs ran (a pack selected in one r
 other) is neither new nor resolved: it is listed apart as "not audited in run A/B".
 "The previous run on the same data scope" is the latest finished run started before this one
 with the same rule pack and the same input files (table and file name; contents may differ).
+
+``diff_runs`` takes run ids or ``latest`` (the last finished run) and ``previous`` (the finished
+run before it), in either order: the earlier run is always the baseline, so ``auditor diff
+latest previous`` and ``auditor diff previous latest`` both list what changed since the previous
+run.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from auditor.errors import NotFoundError
 from auditor.store import db, models
 
 DIFF_COLUMNS = ["fingerprint", "check_id", "family", "article", "severity", "party", "provider",
@@ -50,11 +56,28 @@ def _checks_run(engine: Engine, run_id: str) -> set[str]:
     return set(db.read_sql_frame(engine, models.CheckOutcome, run_id=run_id)["check_id"].astype(str))
 
 
+def resolve_run(engine: Engine, ref: str | None) -> models.AuditRun:
+    """A stored run by id, or ``latest`` (the last finished run) or ``previous`` (the finished
+    run before the latest); NotFoundError (exit 2) when there is none."""
+    word = (ref or "latest").strip()
+    if word.lower() == "previous":
+        finished = [r for r in db.list_runs(engine) if r.status == "finished"]
+        if len(finished) < 2:
+            raise NotFoundError(f"no run before the latest one ({len(finished)} finished run(s) in this database)",
+                                hint="'previous' needs two finished runs; list them with `auditor runs`")
+        return finished[-2]
+    return db.get_run(engine, "latest" if word.lower() == "latest" else word)
+
+
 def diff_runs(engine: Engine, run_a: str, run_b: str) -> dict[str, Any]:
-    """Findings of ``run_b`` against ``run_a``: new (only in B), resolved (only in A), persisting;
-    findings of checks that only one run ran are ``not_audited_in_a`` / ``not_audited_in_b``
-    (their packs were not selected there), never new or resolved."""
-    a, b = db.get_run(engine, run_a), db.get_run(engine, run_b)
+    """Findings of the later run against the earlier one (``run_a``/``run_b``: ids, ``latest``
+    or ``previous``, in either order): new (only in the later run), resolved (only in the
+    earlier), persisting; findings of checks that only one run ran are ``not_audited_in_a`` /
+    ``not_audited_in_b`` (their packs were not selected there), never new or resolved. In the
+    result ``run_a`` is the earlier run and ``run_b`` the later."""
+    a, b = resolve_run(engine, run_a), resolve_run(engine, run_b)
+    if (a.started_at, a.run_id) > (b.started_at, b.run_id):
+        a, b = b, a
     fa, fb = _findings(engine, a.run_id), _findings(engine, b.run_id)
     ran_a, ran_b = _checks_run(engine, a.run_id), _checks_run(engine, b.run_id)
     only_b = ~fb["check_id"].isin(ran_a)

@@ -34,6 +34,10 @@ TOML::
 
 YAML uses the same keys under ``waivers:`` and ``attestations:`` lists. A malformed file stops
 the run (exit 3) with the file and line.
+
+A waiver that waives nothing in a run is warned about (``review``, logged by the audit): one that
+has expired on the audit date, one naming a check the run did not run (a check of a pack that
+was not selected), and one that matches no finding.
 """
 
 from __future__ import annotations
@@ -272,12 +276,7 @@ def apply(findings: pd.DataFrame, waivers: list[Waiver], as_of: date) -> pd.Data
     for w in waivers:
         if not w.active(as_of) or n == 0:
             continue
-        mask = out["check_id"].astype(str).str.upper() == w.check
-        for attr, col in (("party", "party"), ("provider", "provider"), ("request", "request_id")):
-            value = getattr(w, attr)
-            if value is not None:
-                mask &= out[col].astype("string").fillna("") == value
-        mask &= ~waived
+        mask = _matches(out, w) & ~waived
         if mask.any():
             waived |= mask
             cols["waiver_reason"][mask] = f"{w.justification} (approved by {w.approver})"
@@ -287,4 +286,55 @@ def apply(findings: pd.DataFrame, waivers: list[Waiver], as_of: date) -> pd.Data
     out["waived"] = waived.astype(bool)
     for c, s in cols.items():
         out[c] = s
+    return out
+
+
+def _matches(findings: pd.DataFrame, w: Waiver) -> pd.Series:
+    """The findings a waiver's scope (check, and Party, provider, request when given) covers."""
+    mask = findings["check_id"].astype(str).str.upper() == w.check
+    for attr, col in (("party", "party"), ("provider", "provider"), ("request", "request_id")):
+        value = getattr(w, attr)
+        if value is not None:
+            mask &= findings[col].astype("string").fillna("") == value
+    return mask
+
+
+@dataclass(frozen=True)
+class WaiverWarning:
+    """A waiver that waives nothing in a run, and why: ``expired``, ``check_not_run`` or
+    ``no_match``."""
+
+    waiver: str
+    problem: str
+    message: str
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return {"waiver": self.waiver, "waiver_problem": self.problem}
+
+
+def review(wf: WaiverFile, findings: pd.DataFrame, as_of: date, checks_run: set[str],
+           pack_of_check: dict[str, str] | None = None, packs_run: str | None = None) -> list[WaiverWarning]:
+    """The waivers of ``wf`` that waive nothing in a run that ran ``checks_run`` and found
+    ``findings`` on ``as_of``: expired, naming a check the run did not run (``pack_of_check``
+    names the pack it belongs to), or matching no finding. In file order."""
+    out = []
+    for w in wf.waivers:
+        where = f"{wf.path}:{w.line}" if wf.path and w.line else wf.path
+        label = f"waiver {w.id}" + (f" ({where})" if where else "") + f" for {w.check}"
+        scope = ", ".join(f"{k} {v}" for k, v in (("party", w.party), ("provider", w.provider),
+                                                  ("request", w.request)) if v is not None)
+        if not w.active(as_of):
+            out.append(WaiverWarning(w.id, "expired", f"{label} expired on {w.expires.isoformat()} (audit date "
+                                     f"{as_of.isoformat()}): it waives nothing; renew it or remove it"))
+        elif w.check not in checks_run:
+            pack = (pack_of_check or {}).get(w.check)
+            of = f", a check of pack {pack}," if pack else ","
+            ran = f" (packs {packs_run})" if packs_run else ""
+            out.append(WaiverWarning(w.id, "check_not_run", f"{label}: {w.check}{of} was not run in this audit"
+                                     f"{ran}: the waiver waives nothing; select its pack with --pack or remove it"))
+        elif findings.empty or not bool(_matches(findings, w).any()):
+            out.append(WaiverWarning(w.id, "no_match", f"{label}" + (f" ({scope})" if scope else "")
+                                     + " matches no finding of this audit: it waives nothing; remove it if "
+                                       "the finding was resolved, or correct its scope"))
     return out

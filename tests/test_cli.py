@@ -98,9 +98,9 @@ def test_separate_steps_and_rerendering_a_past_run(tmp_path):
     assert invoke("ingest", "--data", str(SAMPLE), "--db", db).exit_code == 0
     first = invoke("audit", "--db", db, "--as-of", AS_OF)
     assert first.exit_code == 0, first.output
-    run_a = first.output.strip().splitlines()[-1].removeprefix("Run id: ")
+    run_a = first.stdout.strip().splitlines()[-1].removeprefix("Run id: ")
     second = invoke("audit", "--db", db, "--as-of", "2025-06-30", "--fail-on", "critical")
-    run_b = second.output.strip().splitlines()[-1].removeprefix("Run id: ")
+    run_b = second.stdout.strip().splitlines()[-1].removeprefix("Run id: ")  # stderr says why exit 1
     assert run_a != run_b
     r = invoke("report", "--run", run_a, "--out", str(tmp_path / "ra"), "--db", db, "--format", "json")
     assert r.exit_code == 0, r.output

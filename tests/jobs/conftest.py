@@ -4,6 +4,7 @@ findings), the CLI through its real entry point, and subprocess helpers."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -44,6 +45,17 @@ def slice_dir(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("slice") / "data"
     make_slice(d)
     return d
+
+
+@pytest.fixture(scope="session")
+def ingested_slice(tmp_path_factory, slice_dir) -> Path:
+    """An SQLite database holding the ingested slice (checkpointed: copy it, never write to it)."""
+    work = tmp_path_factory.mktemp("ingested")
+    r = invoke("ingest", "--data", slice_dir, "--db", f"sqlite:///{work / 'base.db'}")
+    assert r.exit_code == 0, r.output
+    with sqlite3.connect(work / "base.db") as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return work / "base.db"
 
 
 def invoke(*args: str, env: dict | None = None):

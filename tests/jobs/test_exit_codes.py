@@ -59,6 +59,17 @@ def test_exit_4_on_an_internal_error(tmp_path, slice_dir):
     assert "This is a bug in auditor" in r.output
 
 
+def test_exit_5_with_strict_when_a_check_is_not_evaluated(tmp_path, slice_dir):
+    r = _run(tmp_path, slice_dir, "--strict", "--format", "json")
+    assert r.exit_code == 5, r.output
+    assert "Exit 5 (--strict): the audit is incomplete: " in r.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())  # reports are still written
+    assert summary["checks_not_evaluated"] and summary["check_outcomes"]["not_evaluated"] == len(
+        summary["checks_not_evaluated"])
+    # not opt-in: the same audit exits 0
+    assert _run(tmp_path, slice_dir, "--format", "json").exit_code == 0
+
+
 def test_exit_codes_are_documented_in_help():
     for args in (["--help"], ["run", "--help"], ["audit", "--help"]):
         r = invoke(*args)
@@ -66,5 +77,6 @@ def test_exit_codes_are_documented_in_help():
         text = " ".join(r.output.split())
         assert "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error" in text
         assert "3 input error (nothing audited), 4 internal error" in text
+        assert "5 with --strict: a check not evaluated or in error" in text
     r = invoke("verify", "--help")
     assert "0 the ledger is intact, 1 a link is broken" in " ".join(r.output.split())
