@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= out/demo
 AS_OF ?= 2026-10-31
 
-.PHONY: help install demo demo-eu test lint sample clean bench install-browser golden
+.PHONY: help install demo demo-eu test lint sample clean bench fuzz install-browser golden
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,8 +28,8 @@ demo-eu: install ## Audit sample_data/ with the EU 2023/1543 pack only (its requ
 	$(BIN)/auditor run --pack eu2023_1543 --data sample_data --out out/demo-eu --as-of $(AS_OF)
 	@echo "EU demo reports: $(abspath out/demo-eu)/index.html"
 
-test: install install-browser ## Run the whole test suite
-	$(BIN)/python -m pytest
+test: install install-browser ## Run the whole test suite, one worker per core (PYTEST_WORKERS=N to choose)
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile
 
 install-browser: ## Install chromium (browser tests) and pango (PDF reports) with apt when missing
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
@@ -39,6 +39,9 @@ install-browser: ## Install chromium (browser tests) and pango (PDF reports) wit
 
 golden: install ## Regenerate the report golden files (tests/reports/golden) after an intended change
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/reports/test_golden.py
+
+fuzz: install ## The hostile-input property tests with 10x the examples (AUDITOR_FUZZ=N for N x)
+	AUDITOR_FUZZ=$${AUDITOR_FUZZ:-10} $(BIN)/python -m pytest -q tests/ingest/test_hostile_properties.py tests/reports/test_hostile_outputs.py tests/jobs/test_ledger.py -k 'hostile or escaping or never or property or formula or control'
 
 bench: install ## Benchmark N requests end to end against the floor (N=1000000; see docs/performance.md)
 	$(BIN)/python -m bench.run --requests $${N:-1000000}

@@ -16,6 +16,14 @@ AS_OF = "2026-10-31"  # the sample's audit date (sample_data/generate.py AS_OF)
 KEY = b"test-key-0123456789"
 
 
+def examples(n: int) -> int:
+    """Hypothesis examples for a property test: ``n`` in ``make test`` (bounded: the suite has a
+    time limit), ``n`` times ``AUDITOR_FUZZ`` in ``make fuzz`` (default 10) for a deeper search."""
+    import os  # noqa: PLC0415
+
+    return max(1, int(n * float(os.environ.get("AUDITOR_FUZZ", "1"))))
+
+
 @pytest.fixture(autouse=True)
 def _isolate(monkeypatch, tmp_path):
     monkeypatch.setenv("AUDITOR_PSEUDONYM_KEY", KEY.decode())

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.engine.runner import SCOPE_COLUMNS, _scope_counts
+from tests.conftest import examples
 
 _KEYS = st.sampled_from([None, "", "FR", "DE", "US", "Zeta", "éclair", "ab", "a"])
 _OUTCOMES = st.sampled_from([True, False, None])
@@ -28,7 +29,7 @@ def _reference(check_id: str, party: pd.Series, provider: pd.Series, failed: pd.
     return grouped[SCOPE_COLUMNS]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.tuples(_KEYS, _KEYS, _OUTCOMES, st.booleans()), min_size=1, max_size=60))
 def test_scope_counts_equal_a_group_by(rows):
     party = pd.Series([r[0] for r in rows], dtype="string")
