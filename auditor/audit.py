@@ -123,7 +123,7 @@ def _read_only(engine: Engine) -> str | None:
         with engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 with conn.begin() as tx:
-                    ledger.begin_write(conn)
+                    db.begin_write(conn)
                     conn.exec_driver_sql("CREATE TABLE _auditor_write_probe (x INTEGER)")
                     tx.rollback()
             elif (conn.dialect.name == "postgresql"

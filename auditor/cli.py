@@ -21,12 +21,26 @@ import click
 
 if __name__ == "__main__":  # pragma: no cover
     # `python -m auditor.cli`: run the importable module. Executing this file as __main__ would
-    # make a second copy that auditor.commands.* (which import auditor.cli) cannot see.
+    # make a second copy of the command group beside the one the entry point registers.
     from auditor.cli import main as _main
 
     _main()
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INCOMPLETE = 0, 1, 2, 3, 4, 5
+from auditor.clikit import (  # noqa: F401  (EXIT_* are part of this module's interface)
+    EXIT_FINDINGS,
+    EXIT_INCOMPLETE,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    _ctx_obj,
+    _echo_err,
+    _guard,
+    _quiet,
+    _say,
+    db_option,
+)
+
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 FORMATS = ("html", "md", "json", "csv", "pdf")
 DEFAULT_FORMATS = ("html", "md", "json", "csv")
@@ -36,10 +50,6 @@ EPILOG = (
     "5 with --strict: a check not evaluated or in error."
 )
 
-db_option = click.option(
-    "--db", "db_url", envvar="AUDITOR_DB_URL", default=None, metavar="URL",
-    help="SQLAlchemy database URL [env AUDITOR_DB_URL; default sqlite:///auditor.db in the working folder].",
-)
 pack_option = click.option(
     "--pack", "pack", multiple=True, metavar="NAME|FILE.toml",
     help="Rule pack to run (repeatable): cets224, eu2023_1543 or a pack .toml. Default: every shipped "
@@ -94,23 +104,6 @@ waivers_option = click.option("--waivers", "waivers_path", default=None, type=cl
                               metavar="FILE", help="Waivers and attestations file (TOML or YAML).")
 
 
-def _echo_err(msg: str) -> None:
-    """A message on stderr; control characters in it (from a value it quotes) are shown as
-    \\xNN (``auditor.textsafe.printable``), newlines kept."""
-    from auditor.textsafe import printable  # noqa: PLC0415
-
-    click.echo(printable(msg, lines=True), err=True)
-
-
-def _say(line: str) -> None:
-    """One line on stdout that shows stored text (ids, names, reasons): its control characters
-    are shown as \\xNN (``auditor.textsafe.printable``), so no escape sequence reaches the
-    terminal raw and the line stays one line."""
-    from auditor.textsafe import printable  # noqa: PLC0415
-
-    click.echo(printable(line))
-
-
 class _PipeSafe:
     """A stdout/stderr that survives its reader going away (``auditor ... | head``): on EPIPE
     the stream is pointed at /dev/null, later output is dropped, and the command goes on to
@@ -162,40 +155,6 @@ def _pipe_safe_std_streams() -> None:
         stream = getattr(sys, name)
         if stream is not None and not isinstance(stream, _PipeSafe):
             setattr(sys, name, _PipeSafe(stream))
-
-
-def _guard(func):
-    """Turn typed library errors into 'Error: ...' on stderr and a documented exit code."""
-
-    def wrapper(*args, **kwargs):
-        from auditor.errors import AuditorError, from_environment  # noqa: PLC0415
-
-        try:
-            return func(*args, **kwargs)
-        except AuditorError as exc:
-            _echo_err(f"Error: {exc.message}")
-            if exc.hint:
-                _echo_err(f"  Fix: {exc.hint}")
-            sys.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except BrokenPipeError:  # a reader went away on a stream other than stdout/stderr: quiet
-            sys.exit(EXIT_OK)
-        except Exception as exc:  # noqa: BLE001
-            typed = from_environment(exc)
-            if typed is not None:  # a read-only disk or database met on the way: not a bug
-                _echo_err(f"Error: {typed.message}")
-                _echo_err(f"  Fix: {typed.hint}")
-                sys.exit(typed.exit_code)
-            _echo_err(f"Internal error: {type(exc).__name__}: {exc}")
-            _echo_err("  This is a bug in auditor; please report it with the command you ran.")
-            if os.environ.get("AUDITOR_DEBUG"):
-                raise
-            sys.exit(EXIT_INTERNAL)
-
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
-    return wrapper
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
@@ -369,14 +328,6 @@ def _configure(ctx: click.Context, config_path: Path | None, log_format: str | N
         raise ConfigError(f"log_format {log_format!r} is not one of {', '.join(logs.LOG_FORMATS)}")
     logs.setup(log_format, quiet)
     ctx.obj = {"config": cfg, "quiet": quiet, "key_file": key_file}
-
-
-def _ctx_obj() -> dict:
-    return click.get_current_context().find_root().obj or {}
-
-
-def _quiet() -> bool:
-    return bool(_ctx_obj().get("quiet"))
 
 
 def _config_sha() -> str | None:

@@ -55,6 +55,7 @@ from auditor.errors import InputError
 from auditor.ingest.normalise import utc_text
 from auditor.ingest.schema import TABLES
 from auditor.store import models
+from auditor.store.db import begin_write  # noqa: F401  (the write lock; also used here)
 from auditor.store.models import INPUT_MODELS
 
 log = logging.getLogger("auditor.ledger")
@@ -77,18 +78,6 @@ _UNESCAPES = {"\\": "\\", "n": "\n", "r": _RS, "u": _US}
 _ESCAPE_RE = "[\\\\\n\x1e\x1f]"
 
 
-def begin_write(conn: sa.Connection) -> None:
-    """Take the database write lock at the start of a read-then-write transaction.
-
-    SQLite: ``BEGIN IMMEDIATE`` (waits up to busy_timeout instead of failing on a stale
-    snapshot). PostgreSQL: a transaction-scoped advisory lock, so two processes never both
-    decide that the same id is new."""
-    name = conn.dialect.name
-    if name == "sqlite":
-        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-    elif name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(224202301543)"))
 
 
 def sha256_file(path: str | Path | None) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli import EXIT_FINDINGS, EXIT_OK, _guard, _quiet, db_option
+from auditor.clikit import EXIT_FINDINGS, EXIT_OK, _guard, _quiet, db_option
 from auditor.textsafe import json_for_terminal, printable, write_csv
 
 PROVIDER_CHOICES = ("google", "apple", "microsoft", "github", "hongkong", "hongkong-government")

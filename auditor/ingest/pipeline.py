@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from auditor import ledger, logs
@@ -178,32 +177,6 @@ def _fault_point(table: str, when: str = "after") -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     if spec == f"raise-{when}:{table}":
         raise RuntimeError(f"injected fault {when} {table}")
-
-
-def _archive_revisions(conn, table: str, ids: pd.Series, old_hashes: pd.Series, new_hashes: pd.Series,
-                       ingest_id: str) -> None:
-    """Move the current versions of ``ids`` to ``input_revisions`` and delete them from the table."""
-    id_list = [str(i) for i in ids]
-    old = ledger.row_contents(conn, table, id_list).set_index("id")
-    new_hash = pd.Series(new_hashes.to_numpy(), index=id_list)
-    old_hash = pd.Series(old_hashes.to_numpy(), index=id_list)
-    rev = pd.DataFrame({
-        "table_name": table,
-        "record_id": old.index.astype(str),
-        "old_ingest_id": old["ingest_id"].to_numpy(),
-        "new_ingest_id": ingest_id,
-        "old_row_hash": old_hash.reindex(old.index).astype(str).to_numpy(),
-        "new_row_hash": new_hash.reindex(old.index).astype(str).to_numpy(),
-        "old_content": old["content"].to_numpy(),
-        "revised_at": datetime.now(UTC),
-    })
-    db.insert_frame(conn, models.InputRevision.__table__, rev)
-    t = models.INPUT_MODELS[table].__table__
-    col = t.c[TABLES[table].id_column]
-    for start in range(0, len(id_list), 500):
-        conn.execute(sa.delete(t).where(col.in_(id_list[start : start + 500])))
-    log.warning("%s: %d stored row(s) revised; earlier versions kept in input_revisions", table, len(id_list),
-                extra={"table": table, "revised": len(id_list)})
 
 
 def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | int = False,

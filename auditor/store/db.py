@@ -52,6 +52,19 @@ def _driver_url(url: str) -> str:
     return url
 
 
+def begin_write(conn: sa.Connection) -> None:
+    """Take the database write lock at the start of a read-then-write transaction.
+
+    SQLite: ``BEGIN IMMEDIATE`` (waits up to busy_timeout instead of failing on a stale
+    snapshot). PostgreSQL: a transaction-scoped advisory lock, so two processes never both
+    decide that the same id is new."""
+    name = conn.dialect.name
+    if name == "sqlite":
+        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(224202301543)"))
+
 def get_engine(url: str | None = None) -> Engine:
     url = url or default_url()
     try:
@@ -72,8 +85,6 @@ def get_engine(url: str | None = None) -> Engine:
             cur.close()
 
     try:
-        from auditor.ledger import begin_write  # noqa: PLC0415
-
         with engine.begin() as conn:  # under the write lock: concurrent first runs don't race
             begin_write(conn)
             SQLModel.metadata.create_all(conn)

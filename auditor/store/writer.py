@@ -19,6 +19,8 @@ fork, or an in-memory SQLite database) keeps everything inline.
 from __future__ import annotations
 
 import contextlib
+import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -27,7 +29,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from auditor import forking, ledger
-from auditor.store import db
+from auditor.ingest.schema import TABLES
+from auditor.store import db, models
+
+log = logging.getLogger("auditor.ingest")  # a revision is the ingest's news
 
 
 class InlineWriter:
@@ -41,7 +46,7 @@ class InlineWriter:
     def __enter__(self) -> InlineWriter:
         self._begin = self.engine.begin()
         self.conn = self._begin.__enter__()
-        ledger.begin_write(self.conn)
+        db.begin_write(self.conn)
         return self
 
     def __exit__(self, *exc: Any) -> bool | None:
@@ -60,9 +65,33 @@ class InlineWriter:
         db.insert_quarantine(self.conn, frame)
 
     def archive(self, *args: Any) -> None:
-        from auditor.ingest.pipeline import _archive_revisions  # noqa: PLC0415
+        archive_revisions(self.conn, self.table, *args)
 
-        _archive_revisions(self.conn, self.table, *args)
+
+def archive_revisions(conn, table: str, ids: pd.Series, old_hashes: pd.Series, new_hashes: pd.Series,
+                       ingest_id: str) -> None:
+    """Move the current versions of ``ids`` to ``input_revisions`` and delete them from the table."""
+    id_list = [str(i) for i in ids]
+    old = ledger.row_contents(conn, table, id_list).set_index("id")
+    new_hash = pd.Series(new_hashes.to_numpy(), index=id_list)
+    old_hash = pd.Series(old_hashes.to_numpy(), index=id_list)
+    rev = pd.DataFrame({
+        "table_name": table,
+        "record_id": old.index.astype(str),
+        "old_ingest_id": old["ingest_id"].to_numpy(),
+        "new_ingest_id": ingest_id,
+        "old_row_hash": old_hash.reindex(old.index).astype(str).to_numpy(),
+        "new_row_hash": new_hash.reindex(old.index).astype(str).to_numpy(),
+        "old_content": old["content"].to_numpy(),
+        "revised_at": datetime.now(UTC),
+    })
+    db.insert_frame(conn, models.InputRevision.__table__, rev)
+    t = models.INPUT_MODELS[table].__table__
+    col = t.c[TABLES[table].id_column]
+    for start in range(0, len(id_list), 500):
+        conn.execute(sa.delete(t).where(col.in_(id_list[start : start + 500])))
+    log.warning("%s: %d stored row(s) revised; earlier versions kept in input_revisions", table, len(id_list),
+                extra={"table": table, "revised": len(id_list)})
 
 
 def _table(name: str) -> sa.Table:
