@@ -24,25 +24,12 @@ from sqlalchemy.engine import Engine
 from auditor.ingest.normalise import utc_text
 from auditor.ingest.schema import TABLES
 from auditor.store import models
+from auditor.store.db import begin_write  # the write lock did not change with the format
 from auditor.store.models import INPUT_MODELS
 
 GENESIS = "0" * 64
 LEDGER_VERSION = 1
 _NULL = "\x1a"  # marks NULL in canonical content (PostgreSQL text cannot hold NUL)
-
-
-def begin_write(conn: sa.Connection) -> None:
-    """Take the database write lock at the start of a read-then-write transaction.
-
-    SQLite: ``BEGIN IMMEDIATE`` (waits up to busy_timeout instead of failing on a stale
-    snapshot). PostgreSQL: a transaction-scoped advisory lock, so two processes never both
-    decide that the same id is new."""
-    name = conn.dialect.name
-    if name == "sqlite":
-        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-    elif name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(224202301543)"))
 
 
 def sha256_file(path: str | Path | None) -> str | None:
