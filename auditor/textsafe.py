@@ -29,14 +29,13 @@ from typing import Any
 FORMULA_FIRST: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_RE = "^[=+\\-@\t\r]"  # the same, as a regular expression (pyarrow's RE2)
 
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
-_UNSAFE_KEEP_LINES = re.compile(  # the same but tab and newline
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
+#: the characters beyond C0 that no output shows raw (a regular-expression class body): DEL and
+#: C1, the bidirectional controls, the line separators, lone surrogates and non-characters
+OTHER_CONTROLS = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
+_UNSAFE = re.compile("[\x00-\x1f" + OTHER_CONTROLS + "]")
+_UNSAFE_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f" + OTHER_CONTROLS + "]")  # the same but tab and newline
 # what json.dumps(ensure_ascii=False) leaves raw of the above (it escapes \x00-\x1f itself)
-_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_JSON_RAW = re.compile("[" + OTHER_CONTROLS + "]")
 
 
 def _escape(match: re.Match) -> str:

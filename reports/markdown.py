@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.textsafe import printable
+from auditor.textsafe import OTHER_CONTROLS, printable
 
 from . import i18n
 from .i18n import ADVISORY_NOTE, ADVISORY_TITLE, KIND_NOTE, KIND_TEXT
@@ -14,8 +14,7 @@ from .i18n import ADVISORY_NOTE, ADVISORY_TITLE, KIND_NOTE, KIND_TEXT
 # Newlines become spaces; markup characters get a backslash; other control characters (not tab)
 # are shown as \xNN (auditor.textsafe.printable), so `cat index.md` acts on none (one pass, only
 # when there is one).
-_CONTROL = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-            "\ud800-\udfff\ufffe\uffff")
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f" + OTHER_CONTROLS
 _CELL_SPECIAL = re.compile("[\r\n\\\\|<>`*_\\[\\]" + _CONTROL + "]")
 _MARKUP = frozenset("\\|<>`*_[]")
 
