@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 from auditor import __version__, forking, ledger
 from auditor import waivers as _waivers
 from auditor.engine import packs
+from auditor.engine import period as _period
 from auditor.engine.context import AuditContext
 from auditor.engine.profiles import merge_profiles
 from auditor.engine.registry import load_all
@@ -40,20 +41,12 @@ log = logging.getLogger("auditor")
 
 
 def parse_as_of(value: str | None) -> pd.Timestamp:
-    """The audit date; None: today (UTC). UsageError for an empty value or anything that is not
-    a date (pandas would read ``""`` as NaT, and a run with no date cannot be stored)."""
+    """The audit date; None: today (UTC). An ISO date (``YYYY-MM-DD``) only: UsageError naming
+    the value for anything else (``06/07/2026`` is 6 July or 7 June depending on the reader,
+    ``2026-02-30`` does not exist, ``""`` would be NaT); see ``engine.period.parse_date``."""
     if value is None:
         return pd.Timestamp(datetime.now(UTC).date(), tz="UTC")
-    hint = "use YYYY-MM-DD, e.g. --as-of 2026-06-30 (leave the option out for today)"
-    if not str(value).strip():
-        raise UsageError("--as-of is empty", hint=hint)
-    try:
-        ts = pd.Timestamp(str(value).strip())
-    except (ValueError, OverflowError):
-        raise UsageError(f"--as-of {value!r} is not a date", hint=hint) from None
-    if pd.isna(ts):
-        raise UsageError(f"--as-of {value!r} is not a date", hint=hint)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return _period.parse_date(value, "--as-of")
 
 
 def new_run_id() -> str:
@@ -136,7 +129,9 @@ def _read_only(engine: Engine) -> str | None:
 
 def check_out_dir(path: str | Path, option: str = "--out") -> Path:
     """The reports folder, checked before any work: UsageError (exit 2) when it is an existing
-    file, sits under a file, or cannot be written (a read-only disk, no permission). Creates
+    file, sits under a file, or cannot be written (a read-only disk, no permission), and
+    ``reports.staging.ForeignFilesError`` (exit 2) when it holds anything the auditor did not
+    write (a report set replaces the whole folder: a user's files are never deleted). Creates
     nothing: the nearest existing folder is probed with a temporary file."""
     p = Path(path).expanduser()
     hint = "give a folder for the reports (created when missing) on a disk where you may write"
@@ -153,6 +148,9 @@ def check_out_dir(path: str | Path, option: str = "--out") -> Path:
     except OSError as exc:
         raise UsageError(f"cannot write the reports to {option} {p}: {exc.strerror or exc} ({probe})",
                          hint=hint) from None
+    from reports.staging import check_folder  # noqa: PLC0415
+
+    check_folder(p, label=f"{option} {p}")
     return p
 
 
@@ -327,6 +325,7 @@ def audit_store(
     scheduler: str | None = None,
     fresh: IngestResult | None = None,
     run_id: str | None = None,
+    period: _period.AuditPeriod | None = None,
 ) -> AuditResult:
     """Audit everything stored in the database and store the run.
 
@@ -345,6 +344,9 @@ def audit_store(
     ``chunk_size``: requests per partition (``engine.chunked``); None partitions automatically
     above ``AUTO_PARTITION_REQUESTS`` stored requests; 0 never partitions.
     ``run_id``: the id to store the run under (``new_run_id``); default: a fresh one.
+    ``period`` (``engine.period.AuditPeriod``, default: up to the as-of date): only the requests
+    issued in it are audited; records dated after the audit date are left out; both counted in
+    ``aggregates["period"]`` and the period stored in ``params["period"]`` (hashed by the ledger).
     Waivers that waive nothing (expired on ``as_of``, of a check this run does not run, or
     matching no finding) are logged as warnings. Nothing is stored unless the whole run is: a
     failure while storing removes what was written."""
@@ -353,6 +355,7 @@ def audit_store(
     as_of = as_of if as_of is not None else parse_as_of(None)
     if pd.isna(as_of):
         raise UsageError("the audit date is not a date (NaT)", hint="give --as-of as YYYY-MM-DD")
+    period = _period.AuditPeriod.make(as_of, *((period.start, period.end) if period is not None else ()))
     started = datetime.now(UTC)
     stored_requests = db.count_rows(engine, "requests")
     if stored_requests == 0:
@@ -373,12 +376,18 @@ def audit_store(
                                               if n in present])
         output, aggregates = audit_partitioned(
             engine, [registry[c] for c in pack.checks], as_of, pack.values(), profiles, present,
-            _aggregates, chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler, spill=spill)
+            _aggregates, chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler, spill=spill,
+            period=period)
+        cut = aggregates.pop(_period.CUT_KEY)
     else:
-        tables = _load_tables(engine, present, fresh)
-        ctx = AuditContext(as_of=as_of, tables=tables, params=pack.values(), profiles=profiles, present=present)
+        tables, evidence, cut = _period.restrict(_load_tables(engine, present, fresh), period)
+        ctx = AuditContext(as_of=as_of, tables=tables, params=pack.values(), profiles=profiles, present=present,
+                           evidence=evidence)
         output = run_checks(ctx, [registry[c] for c in pack.checks])
         aggregates = _aggregates(ctx, pack.values())
+    aggregates["period"] = _period.describe(period, cut, aggregates.get("period"))
+    for line in _period.warnings(period, cut):
+        log.warning("%s", line)
     output.findings["pack"] = output.findings["check_id"].map(pack.pack_of())
     as_of_date = as_of.date()
     output.findings = _waivers.apply(output.findings, waiver_file.waivers, as_of_date)
@@ -403,9 +412,10 @@ def audit_store(
                 "audited_instruments": audited_instruments([registry[c] for c in pack.checks]),
                 "values": [p.as_dict() for p in pack.params.values()],
                 "waivers": waiver_file.as_dict(), "attestations": attestations,
-                "config_sha256": config_sha256},
+                "config_sha256": config_sha256, "period": period.as_params()},
         inputs=[f for ing in db.ingests(engine) for f in (ing.files or [])],
     )
+    aggregates["deadline_checks"] = output.deadline_records()  # time limits as the checks measured them
     run.aggregates = json.loads(json.dumps(aggregates, default=str))
     f = output.findings
     run.summary = {
@@ -520,8 +530,11 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
         "profiles": agg.get("profiles", []),
         "response_times": agg.get("response_times", []),
         "deadlines": agg.get("deadlines", {}),
+        "deadline_checks": agg.get("deadline_checks"),  # None: a run of an earlier version
         "requests_by": agg.get("requests_by", []),
         "reconciliation": _reconciliation(engine),
+        "data_quality": db.quarantine_summary(engine),
+        "history": db.run_history(engine),
         "diff": model_diff(engine, run),
     }
 
@@ -535,10 +548,15 @@ def _reconciliation(engine: Engine) -> list[dict]:
 
 def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats: tuple[str, ...],
                lang: str = "en", publish: bool = False, threshold: int = 5,
-               page_findings: int | None = None) -> list[Path]:
+               page_findings: int | None = None, quarantine: pd.DataFrame | None = None) -> list[Path]:
     """Write the reports of a stored run (``reports.write_reports``; ``page_findings`` None: its
-    default) and, unless published, the machine outputs (JUnit, SARIF) into ``out_dir``.
+    default), unless published the machine outputs (JUnit, SARIF), with ``quarantine`` (the
+    rejected rows of the ingest of ``auditor run``) ``quarantine.csv``, and ``manifest.json``
+    into ``out_dir``; return the paths written, the manifest last.
 
+    One run, one folder: the set replaces the folder's earlier set whole, files the new set
+    does not write included (``reports.staging``); a folder holding anything the auditor did not
+    write is refused before any work (``ForeignFilesError``, exit 2).
     All or nothing: the files are written into a staging folder inside ``out_dir`` and moved
     into place once every one is written (``reports.staging``). A failure leaves ``out_dir`` as
     it was (a folder this call created is removed) and raises a typed error naming the stored
@@ -554,7 +572,7 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
 
     model = build_model(engine, run_id)
     try:
-        with Staging(out_dir) as stage:
+        with Staging(out_dir, formats=formats, run_id=str(model["run"]["run_id"])) as stage:
             machine = None
             try:
                 if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
@@ -568,12 +586,14 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                     written.extend(helper.result())
                 elif not publish:  # machine outputs for pipelines carry request ids: never in a published set
                     written.extend(_machine_outputs(model, stage.dir))
+                if quarantine is not None:  # the same set: a stale quarantine.csv never survives
+                    written.append(_quarantine_csv(quarantine, stage.dir))
             finally:
                 if machine is not None and machine.proc is not None:
                     # the pages failed: the helper finishes before its folder is removed
                     with contextlib.suppress(Exception):
                         machine.result()
-            return stage.commit(written)
+            return [*stage.commit(written), stage.manifest]
     except Exception as exc:
         if isinstance(exc, AuditorError) or os.environ.get("AUDITOR_DEBUG"):
             raise
@@ -613,10 +633,23 @@ def _machine_outputs(model: dict, out: Path) -> list[Path]:
     return [junit.write(model, out / "junit.xml"), sarif.write(model, out / "findings.sarif")]
 
 
-def write_quarantine(result: IngestResult, out_dir: str | Path) -> Path:
-    """``quarantine.csv`` of an ingest in ``out_dir``: written whole or not at all (a temporary
-    file renamed into place), a cell a spreadsheet would run as a formula (``=``, ``+``, ``-``,
-    ``@``, tab, CR first) with a ``'`` in front (``auditor.textsafe.write_csv``)."""
+def _quarantine_csv(frame: pd.DataFrame, folder: Path) -> Path:
+    """``quarantine.csv`` in ``folder``: a cell a spreadsheet would run as a formula (``=``,
+    ``+``, ``-``, ``@``, tab, CR first) with a ``'`` in front (``auditor.textsafe.write_csv``)."""
     from auditor import textsafe  # noqa: PLC0415
 
-    return textsafe.write_csv(result.quarantine, Path(out_dir) / "quarantine.csv")
+    return textsafe.write_csv(frame, Path(folder) / "quarantine.csv")
+
+
+def write_quarantine(result: IngestResult, out_dir: str | Path) -> Path:
+    """``quarantine.csv`` of an ingest as a set of its own in ``out_dir`` (with ``manifest.json``:
+    no run id, the ingest id), replacing the folder's earlier set like a rendering does
+    (``reports.staging``). For an ``auditor run`` whose audit could not run: the rejected rows are
+    what the data supplier needs, and old reports beside them would be another run's. A run that
+    audits writes ``quarantine.csv`` with its reports instead (``render_run(quarantine=...)``)."""
+    from reports.staging import Staging  # noqa: PLC0415
+
+    with Staging(out_dir, extra={"ingest_id": result.ingest_id}) as stage:
+        assert stage.dir is not None
+        (path,) = stage.commit([_quarantine_csv(result.quarantine, stage.dir)])
+        return path

@@ -55,7 +55,17 @@ pack_option = click.option(
     help="Rule pack to run (repeatable): cets224, eu2023_1543 or a pack .toml. Default: every shipped "
          "pack, so each request is judged by the rules of its own instrument.")
 as_of_option = click.option("--as-of", "as_of", default=None, metavar="DATE",
-                            help="Audit date (YYYY-MM-DD, UTC). Default: today.")
+                            help="Audit date (YYYY-MM-DD only, UTC). Default: today. Records dated after it "
+                                 "are left out of the audit (counted).")
+
+
+def period_options(func):
+    """--from / --to: the audited period (issue dates, YYYY-MM-DD, both days included)."""
+    func = click.option("--to", "date_to", default=None, metavar="DATE",
+                        help="Audit the requests issued up to this day (YYYY-MM-DD). Default and "
+                             "latest: the --as-of date.")(func)
+    return click.option("--from", "date_from", default=None, metavar="DATE",
+                        help="Audit the requests issued from this day (YYYY-MM-DD). Default: the first.")(func)
 param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
                             help="Override a pack parameter for this audit (repeatable).")
 
@@ -189,6 +199,11 @@ def _print_audit(res) -> None:
     packs = (run.params or {}).get("packs") or [{"name": run.pack, "version": run.pack_version}]
     shown = ", ".join(f"{p['name']} {p['version']}" for p in packs)
     _say(f"Audit {run.run_id}: pack{'s' if len(packs) > 1 else ''} {shown}, as of {run.as_of:%Y-%m-%d}")
+    from auditor.engine.period import summary_line  # noqa: PLC0415
+
+    period = summary_line((run.aggregates or {}).get("period") or {})
+    if period:
+        click.echo(f"  {period}")
     click.echo(f"  checks: {o['pass']} pass, {o['fail']} fail, {o.get('advisory', 0)} advisory only, "
                f"{o['not_evaluated']} not evaluated, {o['error']} error")
     f = res.output.findings
@@ -355,6 +370,7 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the reports.")
 @db_option
 @as_of_option
+@period_options
 @pack_option
 @param_option
 @format_option
@@ -364,13 +380,15 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @waivers_option
 @scale_options
 @_guard
-def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, threshold, lang, page_findings, fail_on,
-        fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler):
+def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, formats, publish, threshold, lang,
+        page_findings, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler):
     """Ingest, validate, store, audit and report in one go."""
     from auditor import audit  # noqa: PLC0415
+    from auditor.engine.period import AuditPeriod  # noqa: PLC0415
 
     overrides = _parse_params(params)
     when = audit.parse_as_of(as_of)
+    span = AuditPeriod.make(when, date_from, date_to)  # fail fast on a bad period
     audit.packs.select(list(pack)).with_overrides(overrides)  # fail fast on a bad pack/param
     waived = audit.load_waivers(waivers_path)  # fail fast on a malformed waivers file
     audit.check_out_dir(out_dir)  # an unusable --out or --db fails before anything is stored
@@ -385,24 +403,40 @@ def run(data_dir, out_dir, db_url, as_of, pack, params, formats, publish, thresh
     try:
         if not _quiet():
             _print_ingest(result)
-        # written now: it is announced above, and an audit that cannot run (every request
-        # quarantined, say) must still leave the rejected rows for the supplier to fix
-        audit.write_quarantine(result, out_dir)
+        # quarantine.csv (announced above) is written with the reports, as one set (render_run)
         res = audit.audit_store(engine, list(pack), when, overrides, waivers=waived, config_sha256=_config_sha(),
                                 chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler,
-                                fresh=result if result.frames or result.spill else None, run_id=run_id)
+                                fresh=result if result.frames or result.spill else None, run_id=run_id,
+                                period=span)
+    except Exception:
+        # an audit that cannot run (every request quarantined, say) still leaves the rejected
+        # rows for the supplier to fix: --out then holds them alone (audit.write_quarantine)
+        if len(result.quarantine):
+            _write_quarantine_alone(audit, result, out_dir)
+        raise
     finally:
         result.release()
     if not _quiet():
         _print_audit(res)
     else:
         click.echo(res.run.run_id)  # even with --quiet: stdout is the run id, one line
+    # one set replaces --out's earlier one: reports, machine outputs, quarantine.csv, manifest.json
     written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
-                               lang=lang, publish=publish, threshold=threshold, page_findings=page_findings)
+                               lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
+                               quarantine=result.quarantine)
     if not _quiet():
-        click.echo(f"Reports ({len(written) + 1} files) written to {Path(out_dir).resolve()}")
+        click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
         click.echo(f"  open {Path(out_dir).resolve() / 'index.html'}")
     _finish(res.output, fail_on, fail_on_advisory, strict)
+
+
+def _write_quarantine_alone(audit, result, out_dir) -> None:
+    """``quarantine.csv`` as --out's set after a failed audit; a failure here is logged: the
+    audit's own error is the one reported."""
+    try:
+        audit.write_quarantine(result, out_dir)
+    except Exception as exc:
+        logging.getLogger("auditor").warning("quarantine.csv could not be written to %s: %s", out_dir, exc)
 
 
 @main.command(epilog=EPILOG)
@@ -431,6 +465,7 @@ def ingest(data_dir, quarantine_out, db_url):
 @main.command("audit", epilog=EPILOG)
 @db_option
 @as_of_option
+@period_options
 @pack_option
 @param_option
 @fail_on_option
@@ -438,18 +473,21 @@ def ingest(data_dir, quarantine_out, db_url):
 @waivers_option
 @scale_options
 @_guard
-def audit_cmd(db_url, as_of, pack, params, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size,
-              scheduler):
+def audit_cmd(db_url, as_of, date_from, date_to, pack, params, fail_on, fail_on_advisory, strict, waivers_path,
+              engine_name, chunk_size, scheduler):
     """Audit the stored data with a rule pack; prints the run id (alone with --quiet)."""
     from auditor import audit  # noqa: PLC0415
+    from auditor.engine.period import AuditPeriod  # noqa: PLC0415
 
     overrides = _parse_params(params)
     when = audit.parse_as_of(as_of)
+    span = AuditPeriod.make(when, date_from, date_to)  # fail fast on a bad period
     waived = audit.load_waivers(waivers_path)
     engine = audit.open_store(db_url, write=True)
     run_id = _start_run()
     res = audit.audit_store(engine, list(pack), when, overrides, waivers=waived, config_sha256=_config_sha(),
-                            chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler, run_id=run_id)
+                            chunk_size=chunk_size, engine_name=engine_name, scheduler=scheduler, run_id=run_id,
+                            period=span)
     if not _quiet():
         _print_audit(res)
         click.echo(f"Run id: {res.run.run_id}")
@@ -549,7 +587,7 @@ def checks_list(pack, fmt):
         click.echo(json.dumps([
             {"id": c.id, "rule_id": c.rule_id, "title": c.title, "family": c.family, "instrument": c.instrument,
              "article": c.article, "severity": c.severity, "legal_basis_status": c.legal_basis_status,
-             "kind": c.kind, "scope": list(c.scope),
+             "kind": c.kind, "duty": c.duty, "scope": list(c.scope),
              "requires": {t: list(cols) for t, cols in c.requires.items()}, "params": list(c.params),
              "profile_fields": list(c.profile_fields), "notes": c.notes} for c in rows], indent=2))
         return
@@ -564,11 +602,12 @@ def checks_list(pack, fmt):
 @_guard
 def explain(check_id):
     """Explain a check: what it requires, why, and how to fix a finding."""
-    from auditor.engine.registry import get  # noqa: PLC0415
+    from auditor.engine.registry import DUTY_TEXT, get  # noqa: PLC0415
 
     c = get(check_id)
     click.echo(f"{c.id}: {c.title}")
     click.echo(f"  Legal basis : {c.citation} (rule {c.rule_id}; text status: {c.legal_basis_status})")
+    click.echo(f"  Who must act: {DUTY_TEXT.get(c.duty, c.duty)}")
     click.echo(f"  Family      : {c.family}    Severity: {c.severity}    Kind: {c.kind}")
     click.echo(f"  Instruments : {', '.join(c.scope)} (requests of other instruments are never judged)")
     click.echo(f"  Applies to  : {c.applies_to}")

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from auditor.engine import period as _period
 from auditor.engine.context import AuditContext
 from auditor.engine.registry import Check
 from auditor.engine.runner import AuditOutput, merge_outputs, run_checks
@@ -91,6 +92,8 @@ def merge_aggregates(parts: list[dict]) -> dict:
         for prof in p.get("profiles", []):
             profiles.setdefault(prof["party"], prof)
     out = dict(parts[0])
+    if any(_period.CUT_KEY in p for p in parts):
+        out[_period.CUT_KEY] = _period.merge_cuts([p.get(_period.CUT_KEY) for p in parts])
     out.update(
         period={"from": min(froms), "to": max(tos)} if froms else {},
         requests_by=[{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
@@ -247,11 +250,21 @@ def _serve_partitions(conn, url: str, present, key: str, parts: list[int]) -> No
 
 def audit_partition(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, params: dict[str, Any],
                     profiles: pd.DataFrame, present: dict[str, set[str]], checks: list[Check],
-                    aggregator: Aggregator) -> tuple[AuditOutput, dict]:
-    """Audit one partition: the same check functions as an unpartitioned run."""
+                    aggregator: Aggregator, period: _period.AuditPeriod | None = None) -> tuple[AuditOutput, dict]:
+    """Audit one partition: the same check functions as an unpartitioned run. With ``period``,
+    the partition is first cut to it (``engine.period.restrict``: a request and everything
+    linked to it share a partition, so the cut is the same as the whole data's); what was left
+    out travels in the aggregates under ``period.CUT_KEY``."""
+    evidence, cut = None, None
+    if period is not None:
+        tables, evidence, cut = _period.restrict(tables, period)
     ctx = AuditContext(as_of=as_of, tables=tables, params=params, profiles=profiles,
-                       present={k: set(v) for k, v in present.items()})
-    return run_checks(ctx, checks), aggregator(ctx, params)
+                       present={k: set(v) for k, v in present.items()}, evidence=evidence)
+    output = run_checks(ctx, checks)
+    aggregates = aggregator(ctx, params)
+    if cut is not None:
+        aggregates[_period.CUT_KEY] = cut
+    return output, aggregates
 
 
 def audit_partitioned(
@@ -266,10 +279,12 @@ def audit_partitioned(
     engine_name: str = "pandas",
     scheduler: str | None = None,
     spill: FrameSpill | None = None,
+    period: _period.AuditPeriod | None = None,
 ) -> tuple[AuditOutput, dict]:
     """Audit the stored data partition by partition; returns the merged output and aggregates.
     ``spill``: the stored rows as spilled by this process's ingest, read instead of the database
-    (only when the database holds exactly those rows)."""
+    (only when the database holds exactly those rows). ``period``: each partition is cut to it;
+    the merged cut is in the aggregates under ``period.CUT_KEY``."""
     size = chunk_size or 250_000
     frames = (spilled_partition_frames(spill, present, size) if spill is not None
               else partition_frames(engine, present, size))
@@ -277,9 +292,9 @@ def audit_partitioned(
         from auditor.engine.dask_engine import run_on_dask  # noqa: PLC0415
 
         results = run_on_dask(frames, as_of, params, profiles, present, [c.id for c in checks],
-                              aggregator, scheduler)
+                              aggregator, scheduler, period=period)
     elif engine_name == "pandas":
-        results = [audit_partition(f, as_of, params, profiles, present, checks, aggregator)
+        results = [audit_partition(f, as_of, params, profiles, present, checks, aggregator, period)
                    for f in frames]
     else:
         raise UsageError(f"unknown --engine {engine_name!r}", hint="use pandas or dask")

@@ -40,6 +40,9 @@ class AuditContext:
     profiles: pd.DataFrame  # indexed by party (see engine.profiles.merge_profiles)
     #: columns present in the input files, per table (absent column => check not evaluated)
     present: dict[str, set[str]] = field(default_factory=dict)
+    #: requests known on the audit date but outside the audited period (``engine.period``):
+    #: found by ``linked_requests`` / ``follow_ups`` as evidence, never judged or counted
+    evidence: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if self.as_of.tzinfo is None:
@@ -118,11 +121,23 @@ class AuditContext:
     def _requests_with(self, column: str, ids: pd.Series) -> pd.DataFrame:
         from auditor.ingest.normalise import arrow_text, index_in  # noqa: PLC0415
 
-        every = self.requests
+        every = self._lookup_requests()
         wanted = pd.Series(ids).dropna().astype("string").unique()
         if len(wanted) == 0 or every.empty:
             return every.iloc[:0]
         return every[index_in(every[column], arrow_text(pd.Series(wanted, dtype="string"))) >= 0]
+
+    def _lookup_requests(self) -> pd.DataFrame:
+        """The requests a linked look-up may find: this context's and the evidence rows (their
+        indexes are disjoint: both are cut from one loaded table)."""
+        if self.evidence is None or self.evidence.empty:
+            return self.requests
+        if "_lookup_requests" not in self._cache:
+            ev = self.evidence
+            ev = pd.concat([ev, category_flags(ev["data_requested"], "req_")], axis=1)
+            own = self.requests
+            self._cache["_lookup_requests"] = ev if own.empty else pd.concat([own, ev])
+        return self._cache["_lookup_requests"]
 
     def has(self, table: str) -> bool:
         return table in self.tables

@@ -20,18 +20,19 @@ from typing import Any
 import pandas as pd
 
 from auditor.engine.chunked import Aggregator, audit_partition
+from auditor.engine.period import AuditPeriod
 from auditor.engine.runner import AuditOutput
 from auditor.errors import UsageError
 
 
 def _task(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, params: dict[str, Any],
           profiles: pd.DataFrame, present: dict[str, set[str]], check_ids: list[str],
-          aggregator: Aggregator) -> tuple[AuditOutput, dict]:
+          aggregator: Aggregator, period: AuditPeriod | None = None) -> tuple[AuditOutput, dict]:
     from auditor.engine.registry import load_all  # noqa: PLC0415  (on the worker)
 
     registry = load_all()
     return audit_partition(tables, as_of, params, profiles, present, [registry[c] for c in check_ids],
-                           aggregator)
+                           aggregator, period)
 
 
 def _client(scheduler: str | None):
@@ -55,7 +56,8 @@ def _client(scheduler: str | None):
 
 def run_on_dask(frames: Iterable[dict[str, pd.DataFrame]], as_of: pd.Timestamp, params: dict[str, Any],
                 profiles: pd.DataFrame, present: dict[str, set[str]], check_ids: list[str],
-                aggregator: Aggregator, scheduler: str | None = None) -> list[tuple[AuditOutput, dict]]:
+                aggregator: Aggregator, scheduler: str | None = None,
+                period: AuditPeriod | None = None) -> list[tuple[AuditOutput, dict]]:
     """Submit every partition to the cluster and return the results in submission order."""
     from dask.distributed import wait  # noqa: PLC0415
 
@@ -68,7 +70,7 @@ def run_on_dask(frames: Iterable[dict[str, pd.DataFrame]], as_of: pd.Timestamp, 
         futures, results = [], []
         for tables in frames:
             futures.append(client.submit(_task, tables, as_of, params, prof, present_plain, check_ids,
-                                         aggregator, pure=False))
+                                         aggregator, period, pure=False))
             pending = [f for f in futures if not f.done()]
             if len(pending) >= limit:
                 wait(pending, return_when="FIRST_COMPLETED")

@@ -48,6 +48,29 @@ AUDITED_INSTRUMENTS = ("cets224_art6", "cets224_art7", "cets224_art8", "cets224_
 #: breach = the rule is the text's; advisory = the auditor's policy (a number or reading the text
 #: does not fix); mixed = the check returns an ``advisory`` column saying which rows are which
 KINDS = ("breach", "advisory", "mixed")
+#: who must act: whose duty the rule a check tests is, read from the provision behind it
+#: (legal-requirements.md). ``issuing_authority``: the authority of the issuing / requesting Party
+#: that issued the order or request (its contents, necessity, channel, the notifications it owes);
+#: ``requested_party``: the requested (host) Party's competent or central authority (it serves an
+#: Art. 8 order, orders the return, decides, notifies); ``provider``: the service provider, the
+#: addressee of the order (EU deadlines, Annex III reasons, a stop instruction it must obey);
+#: ``receiving_authority``: the authority that holds the data received (retention, onward
+#: transfer, security, records, access, notice to the person). The duty is per check, not per
+#: finding: a rule that binds two actors is split into two checks, so that a provider's page never
+#: counts an authority's failure against the provider. Where a provision binds "the Party" in
+#: general, the check names the authority that acts on the record it judges, and says so in its
+#: notes.
+DUTIES = ("issuing_authority", "requested_party", "provider", "receiving_authority")
+#: the plain-language actor of each duty, as ``auditor explain`` prints it ("Who must act: ...")
+DUTY_TEXT = {
+    "issuing_authority": "the issuing authority (the authority of the issuing or requesting Party that issued the "
+                         "order or request)",
+    "requested_party": "the requested Party (its competent or central authority, which serves the order, orders "
+                       "the return, decides and notifies)",
+    "provider": "the service provider (the addressee of the order or request)",
+    "receiving_authority": "the receiving authority (the authority that holds the data received: retention, onward "
+                           "transfer, security, records, access)",
+}
 
 CheckFunc = Callable[["AuditContext"], "pd.DataFrame"]
 
@@ -71,6 +94,8 @@ class Check:
     #: hands the check only these requests and their disclosures and custody events.
     scope: tuple[str, ...] = ()
     kind: str = "breach"
+    #: who must act (one of DUTIES); required: an empty or unknown duty fails validate_metadata
+    duty: str = ""
     params: tuple[str, ...] = ()
     profile_fields: tuple[str, ...] = ()
     title_fr: str = ""
@@ -96,6 +121,7 @@ class Check:
             "legal_basis_status": self.legal_basis_status,
             "scope": list(self.scope),
             "kind": self.kind,
+            "duty": self.duty,
             "rationale": self.rationale,
             "remediation": self.remediation,
             "remediation_fr": self.remediation_fr,
@@ -137,6 +163,10 @@ def validate_metadata(c: Check) -> list[str]:
         problems.append(f"legal_basis_status {c.legal_basis_status!r} not in {STATUSES}")
     if c.kind not in KINDS:
         problems.append(f"kind {c.kind!r} not in {KINDS}")
+    if not c.duty:
+        problems.append(f"duty is missing: say who must act, one of {DUTIES}")
+    elif c.duty not in DUTIES:
+        problems.append(f"duty {c.duty!r} not in {DUTIES}")
     if not c.scope:
         problems.append("scope must name the request instruments the check governs")
     elif not set(c.scope) <= set(AUDITED_INSTRUMENTS):

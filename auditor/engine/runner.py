@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import os
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from auditor.engine import deadlines as time_limits
 from auditor.engine.context import AuditContext
 from auditor.engine.registry import Check
 from auditor.ingest.normalise import arrow_text, distinct, index_in
@@ -41,6 +42,8 @@ class CheckRun:
     why: str | None = None
     #: failed records whose finding is advisory (the auditor's policy, not a breach of the text)
     advisory: int = 0
+    #: a time-limit check's measurements (``time_limits.histogram``), else None
+    deadlines: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
         return {
@@ -60,6 +63,12 @@ class AuditOutput:
     runs: list[CheckRun]
     scope: pd.DataFrame  # SCOPE_COLUMNS
     findings: pd.DataFrame  # FINDING_COLUMNS
+    #: time-limit checks' measurements (``time_limits.HIST_COLUMNS``)
+    deadlines: pd.DataFrame = field(default_factory=time_limits.empty)
+
+    def deadline_records(self) -> dict:
+        """The measurements as the run's aggregates store them (``deadline_checks``)."""
+        return time_limits.records(self.deadlines)
 
 
 def missing_inputs(check: Check, ctx: AuditContext) -> str | None:
@@ -156,7 +165,11 @@ def merge_outputs(parts: list[AuditOutput]) -> AuditOutput:
     if not findings.empty:
         findings = findings.sort_values(["check_id", "request_id", "record_id"], na_position="first",
                                         kind="stable").reset_index(drop=True)
-    return AuditOutput(runs, scope, findings)
+    measured = time_limits.merge([p.deadlines for p in parts])
+    errors = {r.check.id for r in runs if r.outcome == "error"}  # no partial figures of a failed check
+    if errors and not measured.empty:
+        measured = measured[~measured["check_id"].isin(errors)].reset_index(drop=True)
+    return AuditOutput(runs, scope, findings, measured)
 
 
 _REQUEST_FIELDS = ("issuing_party", "receiving_party", "provider", "issued_at", "instrument")
@@ -234,6 +247,11 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
     res = res.rename(columns={"issuing_party": "party"})
     failed = res["failed"].astype("boolean")
     advisory = advisory_rows(check, res, failed)
+    try:  # the chart data: the same rows and masks as the findings
+        measured = time_limits.histogram(check.id, check.article, res, failed, advisory)
+    except Exception as exc:  # noqa: BLE001 - a check's malformed time-limit columns are its error
+        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return CheckRun(check, "error", tb), empty_scope, empty_findings
     n_fail = int(failed.fillna(False).sum())
     n_unknown = int(failed.isna().sum())
     n_pass = int((~failed.fillna(True)).sum())
@@ -242,7 +260,7 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
         # the first reason in sorted order, so that partitioned runs report the same example
         why = min(res["why"].dropna().astype(str)) if "why" in res and res["why"].notna().any() else None
     run = finalise(CheckRun(check, "pass", None, n_pass + n_fail, n_pass, n_fail, n_unknown, why=why,
-                            advisory=int(advisory.sum())))
+                            advisory=int(advisory.sum()), deadlines=measured))
 
     scope = _scope_counts(check.id, res["party"], res["provider"], failed, advisory)
 
@@ -372,4 +390,4 @@ def run_checks(ctx: AuditContext, checks: list[Check]) -> AuditOutput:
     if not found.empty:
         found = found.sort_values(["check_id", "request_id", "record_id"], na_position="first", kind="stable")
         found = found.reset_index(drop=True)
-    return AuditOutput(runs, scope, found)
+    return AuditOutput(runs, scope, found, time_limits.merge([r.deadlines for r in runs]))

@@ -416,3 +416,76 @@ def ingests(engine: Engine) -> list[models.Ingest]:
         for r in rows:
             session.expunge(r)
         return list(rows)
+
+
+
+def quarantine_summary(engine: Engine) -> list[dict]:
+    """Quarantined input rows per table, file, column and reason, from each file's latest ingest
+    (a re-ingest of the same file quarantines its bad rows again: they are counted once).
+    Values quoted in a reason ('XX-1') are replaced by '…': the summary groups like defects and
+    never repeats a value from the log. Rows: ``{table, file, column, reason, rows}``, most rows
+    first."""
+    import re
+
+    latest: dict[str, str] = {}
+    for ing in ingests(engine):  # oldest first: a later ingest of the file wins
+        for f in ing.files or []:
+            if isinstance(f, dict) and f.get("file"):
+                latest[str(f["file"])] = ing.id
+    t = models.QuarantineRow.__table__
+    stmt = (sa.select(t.c.ingest_id, t.c.table_name, t.c.file, t.c.column_name, t.c.reason, sa.func.count())
+            .group_by(t.c.ingest_id, t.c.table_name, t.c.file, t.c.column_name, t.c.reason))
+    quoted = re.compile(r"'[^']{2,}'")  # a one-character separator such as ';' stays
+    groups: dict[tuple[str, str, str, str], int] = {}
+    with engine.connect() as conn:
+        for ingest_id, table, file, column, reason, n in conn.execute(stmt):
+            if latest.get(str(file), ingest_id) != ingest_id:
+                continue
+            key = (str(table), str(file), str(column or ""), quoted.sub("'…'", str(reason or "")))
+            groups[key] = groups.get(key, 0) + int(n)
+    rows = [{"table": k[0], "file": k[1], "column": k[2], "reason": k[3], "rows": n} for k, n in groups.items()]
+    return sorted(rows, key=lambda r: (-r["rows"], r["table"], r["file"], r["column"], r["reason"]))
+
+
+def run_history(engine: Engine) -> list[dict]:
+    """Every finished run, oldest first, with what a trend across runs needs: its as-of date, packs
+    and versions, and per issuing Party the requests it audited and its breach findings (advisory
+    findings apart) by severity. Waivers are not applied here (a waiver is a decision on a run's
+    report, not part of the stored run)."""
+    t = models.Finding.__table__
+    stmt = (sa.select(t.c.run_id, t.c.party, t.c.severity, t.c.kind, sa.func.count())
+            .group_by(t.c.run_id, t.c.party, t.c.severity, t.c.kind))
+    counts: dict[str, dict[str, dict]] = {}
+    with engine.connect() as conn:
+        for run_id, party, severity, kind, n in conn.execute(stmt):
+            p = counts.setdefault(str(run_id), {}).setdefault(str(party or ""), {"findings": 0, "advisory": 0,
+                                                                               "by_severity": {}})
+            if kind == "advisory":
+                p["advisory"] += int(n)
+            else:
+                p["findings"] += int(n)
+                p["by_severity"][str(severity)] = p["by_severity"].get(str(severity), 0) + int(n)
+    out = []
+    for run in list_runs(engine):
+        if run.status != "finished":
+            continue
+        params = run.params or {}
+        audited = params.get("audited_instruments")
+        keep = None if audited is None else {str(i) for i in audited}
+        requests: dict[str, int] = {}
+        for r in (run.aggregates or {}).get("requests_by") or []:
+            if keep is not None and str(r.get("instrument") or "") not in keep:
+                continue
+            party = str(r.get("party") or "")
+            requests[party] = requests.get(party, 0) + int(r.get("requests") or 0)
+        found = counts.get(run.run_id, {})
+        parties = {}
+        for party in sorted(set(requests) | set(found)):
+            f = found.get(party, {"findings": 0, "advisory": 0, "by_severity": {}})
+            parties[party] = {"requests_audited": requests.get(party, 0), **f}
+        packs = [{"name": p.get("name"), "version": p.get("version")} for p in params.get("packs") or []] \
+            or [{"name": run.pack, "version": run.pack_version}]
+        out.append({"run_id": run.run_id, "as_of": run.as_of.strftime("%Y-%m-%d") if run.as_of else None,
+                     "started_at": run.started_at.strftime("%Y-%m-%dT%H:%M:%SZ") if run.started_at else None,
+                     "tool_version": run.tool_version, "packs": packs, "parties": parties})
+    return out

@@ -16,6 +16,8 @@ from checks._lib import CETS, CETS_INSTRUMENTS, events, lookup, result, unknown_
     article="Art. 14(6)",
     family="automated_decision",
     severity="high",
+    duty="receiving_authority",
+    notes="Who must act: the receiving authority: Art. 14(6) binds the Party that decides on the data received; the authority holding them records the human review.",
     legal_basis_status="R",
     scope=CETS_INSTRUMENTS,
     applies_to="automated_decision custody events with significant_adverse_effect = true (empty: unknown)",

@@ -17,6 +17,7 @@ from checks._lib import CETS, filled, result
     article="Art. 7(3)",
     family="completeness",
     severity="medium",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art7",),
     applies_to="cets224_art7 requests",

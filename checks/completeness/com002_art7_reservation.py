@@ -17,6 +17,7 @@ from checks._lib import CETS, in_force_between, result
     article="Art. 7(9)(a)",
     family="reservation",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=("cets224_art7",),
     applies_to="cets224_art7 requests",
@@ -32,6 +33,7 @@ from checks._lib import CETS, in_force_between, result
     notes=(
         "Overlaps: a reservation only has effect between Parties bound by the Protocol; an order "
         "that also fails COM003 (Protocol not in force) is reported by COM003 alone."
+        " Who must act: the issuing authority: the reservation is the provider's Party's, but sending an order it excludes is the issuer's act."
     ),
 )
 def evaluate(ctx):

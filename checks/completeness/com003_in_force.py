@@ -17,6 +17,8 @@ from checks._lib import CETS, CETS_INSTRUMENTS, result
     article="Art. 16",
     family="completeness",
     severity="high",
+    duty="issuing_authority",
+    notes="Who must act: the issuing authority: Art. 16 binds the Parties; the authority that invokes the Protocol in its request acts on the record.",
     legal_basis_status="R",
     scope=CETS_INSTRUMENTS,
     applies_to="requests with instrument cets224_art6 to cets224_art10",

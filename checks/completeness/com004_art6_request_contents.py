@@ -15,6 +15,7 @@ from checks._lib import CETS, filled, missing_elements, result, unknown_why
     article="Art. 6(3)",
     family="completeness",
     severity="medium",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art6",),
     applies_to="cets224_art6 requests",

@@ -18,6 +18,7 @@ from checks._lib import CETS, filled, missing_elements, result
     article="Art. 7(3)(f)",
     family="completeness",
     severity="medium",
+    duty="issuing_authority",
     legal_basis_status="R",
     scope=("cets224_art7",),
     kind="mixed",

@@ -15,6 +15,7 @@ from checks._lib import CETS, filled, missing_elements, result
     article="Art. 7(4)",
     family="completeness",
     severity="low",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art7",),
     applies_to="cets224_art7 requests",

@@ -16,6 +16,7 @@ from checks._lib import CETS, filled, lookup, result, unknown_why
     article="Art. 7(8)",
     family="completeness",
     severity="low",
+    duty="issuing_authority",
     legal_basis_status="R",
     scope=("cets224_art8",),
     applies_to=(
@@ -38,6 +39,7 @@ from checks._lib import CETS, filled, lookup, result, unknown_why
     notes=(
         "Traffic-only Art. 8 requests are outside 7(8) (legal-requirements.md §8). Overlaps: an Art. 8 request "
         "linked to an Art. 7 order too early is TIM003's (Art. 7(7)), reported on the Art. 7 order."
+        " Who must act: the issuing authority: Art. 7(8) asks the requesting Party to try the provider first (the declaration is the requested Party's)."
     ),
 )
 def evaluate(ctx):

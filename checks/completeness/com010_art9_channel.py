@@ -15,6 +15,7 @@ from checks._lib import CETS, result, unknown_why
     article="Art. 9(1)(a)",
     family="completeness",
     severity="medium",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art9",),
     applies_to="cets224_art9 requests",
@@ -40,6 +41,7 @@ from checks._lib import CETS, result, unknown_why
         "(CETS224-9.3 is the request contents, COM009; CETS224-9.1.b the declaration, RES003). "
         "Overlaps: Art. 10 requests have their own channel rule (Art. 10(9), NOT003); a request with no "
         "channel recorded is unknown."
+        " Who must act: the issuing authority: Art. 9(1)(a) has the requesting Party's 24/7 point of contact transmit the request."
     ),
 )
 def evaluate(ctx):

@@ -16,6 +16,7 @@ from checks.eu._common import EU, applies_from
     article="Art. 34(2)",
     family="completeness",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=EU_INSTRUMENTS,
     applies_to="eu_epoc and eu_epoc_pr requests",

@@ -18,6 +18,7 @@ from checks.eu._common import EU, applies_from, bound, na_why
     article="Art. 3(1)-(2)",
     family="completeness",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=EU_INSTRUMENTS,
     applies_to="eu_epoc and eu_epoc_pr requests issued on or after eu_applies_from",

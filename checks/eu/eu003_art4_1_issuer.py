@@ -18,6 +18,7 @@ from checks.eu._common import EU, code_list, in_scope, issuer_or_validator, traf
     article="Art. 4(1)",
     family="supervision",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope asking only for subscriber, ip_identification or domain_registration data",

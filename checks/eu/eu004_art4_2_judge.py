@@ -17,6 +17,7 @@ from checks.eu._common import EU, code, code_list, in_scope, na_why, traffic_or_
     article="Art. 4(2)",
     family="supervision",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope asking for traffic or content data",

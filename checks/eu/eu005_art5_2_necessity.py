@@ -16,6 +16,7 @@ from checks.eu._common import EU, in_scope
     article="Art. 5(2)",
     family="necessity",
     severity="medium",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope",

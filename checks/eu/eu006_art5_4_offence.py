@@ -18,6 +18,7 @@ from checks.eu._common import EU, art5_4, column, in_scope, traffic_or_content
     article="Art. 5(4)",
     family="proportionality",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope asking for traffic or content data, not issued to enforce a sentence",

@@ -20,6 +20,7 @@ from checks.eu._common import EU, art5_4, in_scope, na_why, traffic_or_content
     article="Art. 5(3)-(4)",
     family="proportionality",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope with sentence_months recorded (issued to execute a sentence)",

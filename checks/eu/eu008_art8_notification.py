@@ -19,6 +19,7 @@ from checks.eu._common import EU, in_scope, traffic_or_content
     article="Art. 8(1)",
     family="notification",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="C",
     kind="mixed",
     scope=("eu_epoc",),
@@ -59,4 +60,9 @@ def evaluate(ctx):
              + f" h after it was sent (tolerance {tolerance:g} h)").where(
         ~missing, "has no notification of the enforcing State and no Art. 8(2) exception recorded")
     out = result(pop, failed, data_requested=pop["data_requested"], state=state, advisory=~missing & late)
+    # for the report charts (auditor.engine.deadlines): to the audit date while not notified (none if exempt)
+    out["elapsed"] = lag.where(~missing, waiting.where(~exception))
+    out["limit"] = tolerance
+    out["clock"] = "hours from sending the EPOC to notifying the enforcing State"
+    out["limit_kind"] = "policy threshold"
     return out[keep]

@@ -27,6 +27,8 @@ def first_response(ctx, pop: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     article="Art. 10(2)-(3)",
     family="timeliness",
     severity="medium",
+    duty="provider",
+    notes="Who must act: the provider: Art. 10(2)-(3) binds the addressee to transmit within 10 days; the issuing authority's follow-up and Art. 16 enforcement are its remedies, not the duty.",
     legal_basis_status="C",
     scope=("eu_epoc",),
     applies_to="non-emergency eu_epoc requests (emergency false or empty) in the Regulation's scope with provider_received_at, not withdrawn",
@@ -64,4 +66,5 @@ def evaluate(ctx):
     state = ("was answered on day " + days.astype("string") + f" after receipt (limit {limit} days)").where(
         answered, "is unanswered " + waiting.astype("string") + f" days after receipt (limit {limit} days)")
     why = na_why(pop.index).mask(start.isna(), "provider_received_at not recorded")
-    return result(pop, failed, state=state, why=why)
+    return result(pop, failed, state=state, why=why, elapsed=days.where(answered, waiting), limit=limit,
+                  clock="days from receipt to the first response", limit_kind="deadline")  # for the report charts (auditor.engine.deadlines)

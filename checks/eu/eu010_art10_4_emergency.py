@@ -19,6 +19,8 @@ from checks.eu.eu009_art10_deadline import first_response
     article="Art. 10(4)",
     family="timeliness",
     severity="high",
+    duty="provider",
+    notes="Who must act: the provider: Art. 10(4) binds the addressee to transmit within 8 hours; the issuing authority's escalation is its remedy, not the duty.",
     legal_basis_status="C",
     scope=("eu_epoc",),
     applies_to="emergency eu_epoc requests (emergency = true) in the Regulation's scope with provider_received_at, not withdrawn",
@@ -52,4 +54,5 @@ def evaluate(ctx):
     state = ("was answered " + hours.round(1).astype("string") + f" h after receipt (limit {limit:g} h)").where(
         answered, f"is unanswered more than {limit:g} h after receipt")
     why = na_why(pop.index).mask(start.isna(), "provider_received_at not recorded")
-    return result(pop, failed, state=state, why=why)
+    return result(pop, failed, state=state, why=why, elapsed=hours.where(answered, waiting), limit=limit,
+                  clock="hours from receipt to the first response", limit_kind="deadline")  # for the report charts (auditor.engine.deadlines)

@@ -17,6 +17,7 @@ from checks.eu._common import EU, in_scope, na_why
     article="Art. 11(1)",
     family="retention",
     severity="medium",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=("eu_epoc_pr",),
     applies_to="eu_epoc_pr requests in the Regulation's scope with preservation_extended_at recorded",
@@ -41,6 +42,7 @@ from checks.eu._common import EU, in_scope, na_why
         "no rule of the Regulation the issuer's log can show (what the provider keeps afterwards is a "
         "matter for its own data-protection law), so those findings were dropped. The production "
         "confirmation (a linked eu_epoc) is not needed for this rule."
+        " Who must act: the issuing authority: Art. 11(1) lets it extend the preservation (Annex VI); the provider's own duty to preserve is not judged here."
     ),
 )
 def evaluate(ctx):
@@ -50,4 +52,5 @@ def evaluate(ctx):
     day = calendar_days(pop["provider_received_at"], pop["preservation_extended_at"])
     failed = (day > base).astype("boolean")
     why = na_why(pop.index).mask(pop["provider_received_at"].isna(), "provider_received_at not recorded")
-    return result(pop, failed, day=day, limit=base, why=why)
+    return result(pop, failed, day=day, limit=base, why=why, elapsed=day,
+                  clock="days from receipt to the extension request", limit_kind="deadline")  # for the report charts (auditor.engine.deadlines)

@@ -18,6 +18,8 @@ from checks.eu._common import DISCLOSED, EU, in_scope
     article="Art. 13(1)",
     family="notification",
     severity="medium",
+    duty="issuing_authority",
+    notes="Who must act: the issuing authority: Art. 13(1) names it as the one that informs the person.",
     legal_basis_status="C",
     kind="mixed",
     scope=("eu_epoc",),
@@ -61,6 +63,9 @@ def evaluate(ctx):
     state = ("were notified to the person " + lag.astype("string") + f" days after the response (limit {limit})").where(
         notified_at.notna(), "have not been notified to the person " + age.astype("string")
         + " days after the response, and no deferral is recorded")
-    out = result(pop, failed, state=state, advisory=(notified_at.notna() & late).astype(bool))
+    out = result(pop, failed, state=state, advisory=(notified_at.notna() & late).astype(bool),
+                 elapsed=lag.where(notified_at.notna(), age.where(~deferred)), limit=limit,
+                 clock="days from the response to informing the person",
+                 limit_kind="policy threshold")  # for the report charts (auditor.engine.deadlines)
     out["record_id"] = pop["disclosure_id"]
     return out

@@ -18,6 +18,7 @@ from checks.eu._common import EU, column, in_scope, na_why
     article="Annex I §§A, C, L",
     family="completeness",
     severity="low",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=EU_INSTRUMENTS,
     applies_to="eu_epoc and eu_epoc_pr requests in the Regulation's scope",

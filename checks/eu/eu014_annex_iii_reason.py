@@ -16,6 +16,7 @@ from checks.eu._common import EU, NON_EXECUTION, code, code_list, in_scope
     article="Annex III",
     family="completeness",
     severity="medium",
+    duty="provider",
     legal_basis_status="C",
     scope=EU_INSTRUMENTS,
     applies_to="refused or no_data responses to eu_epoc and eu_epoc_pr requests in the Regulation's scope",
@@ -42,6 +43,7 @@ from checks.eu._common import EU, NON_EXECUTION, code, code_list, in_scope
         "Arts. 11(4) and 17, and the offence and service boxes on a stored third-party implementation "
         "of the form (pack status P). The form also has a free-text explanation; a reason given only "
         "there is not one of the listed codes and is reported."
+        " Who must act: the provider: the addressee that cannot comply gives the Annex III reason; the issuing authority only records it."
     ),
 )
 def evaluate(ctx):

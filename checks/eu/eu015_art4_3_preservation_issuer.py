@@ -18,6 +18,7 @@ from checks.eu._common import EU, code_list, in_scope, issuer_or_validator
     article="Art. 4(3)",
     family="supervision",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=("eu_epoc_pr",),
     applies_to="eu_epoc_pr requests in the Regulation's scope",

@@ -18,6 +18,7 @@ from checks.eu._common import DISCLOSED, EU, in_scope, is_true, na_why, traffic_
     article="Art. 10(2)",
     family="timeliness",
     severity="medium",
+    duty="provider",
     legal_basis_status="C",
     scope=("eu_epoc",),
     applies_to="non-emergency eu_epoc requests in the Regulation's scope for traffic or content data whose enforcing authority was notified (notification_sent_at recorded) and whose data were produced (a disclosed or partial response)",
@@ -40,7 +41,10 @@ from checks.eu._common import DISCLOSED, EU, in_scope, is_true, na_why, traffic_
               "disclosures": ("request_id", "responded_at", "outcome")},
     params=("eu_applies_from", "eu_epoc_days"),
     profile_fields=("eu_2023_1543_bound",),
-    notes="enforcing_confirmed_at is an optional column; without it the check is not evaluated.",
+    notes=(
+        "enforcing_confirmed_at is an optional column; without it the check is not evaluated."
+        " Who must act: the provider: Art. 10(2) binds the addressee to hold notified data until day 10 unless the enforcing authority confirms earlier."
+    ),
 )
 def evaluate(ctx):
     limit = int(ctx.param("eu_epoc_days"))
@@ -60,4 +64,6 @@ def evaluate(ctx):
                     + confirmed.dt.strftime("%Y-%m-%d %H:%M UTC").astype("string") + ")").fillna(
         "with no confirmation from the enforcing authority")
     why = na_why(pop.index).mask(pop["provider_received_at"].isna(), "provider_received_at not recorded")
-    return result(pop, failed.mask(unknown), day=day, limit=limit, confirmation=confirmation, why=why)
+    return result(pop, failed.mask(unknown), day=day, limit=limit, confirmation=confirmation, why=why,
+                  elapsed=day, clock="days from receipt to production",
+                  limit_kind="waiting period")  # for the report charts (auditor.engine.deadlines)

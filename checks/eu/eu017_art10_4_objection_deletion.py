@@ -19,6 +19,7 @@ from checks.eu._common import DISCLOSED, EU, hours_between, in_scope, is_true, n
     article="Art. 10(4)",
     family="retention",
     severity="high",
+    duty="receiving_authority",
     legal_basis_status="C",
     kind="mixed",
     scope=("eu_epoc",),
@@ -46,6 +47,7 @@ from checks.eu._common import DISCLOSED, EU, hours_between, in_scope, is_true, n
         "deleted show as not deleted. enforcing_objection_at is an optional column; without it (or "
         "without custody_events) the check is not evaluated. An objection later than eu_objection_hours "
         "after the notification is outside Art. 10(4) and not judged."
+        " Who must act: the receiving authority: Art. 10(4) has the issuing authority delete the data it received; the act is on data it holds, so the holder's duty."
     ),
 )
 def evaluate(ctx):
@@ -78,5 +80,7 @@ def evaluate(ctx):
     state = ("were deleted " + lag.astype("string") + f" days after the objection (policy: {grace} days)").where(
         ~missing, "have no 'deleted' custody event " + age.astype("string") + " days after the objection")
     why = na_why(pop.index).mask(no_notice, "notification_sent_at not recorded (objection window unknown)")
-    out = result(pop, failed, objection=objection, state=state, why=why, advisory=(~missing & late))
+    out = result(pop, failed, objection=objection, state=state, why=why, advisory=(~missing & late),
+                 elapsed=lag.where(~missing, age), limit=grace, clock="days from the objection to deletion",
+                 limit_kind="policy threshold")  # for the report charts (auditor.engine.deadlines)
     return out[keep]

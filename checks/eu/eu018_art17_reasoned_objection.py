@@ -17,6 +17,7 @@ from checks.eu._common import EU, in_scope, na_why
     article="Art. 17(1)-(2)",
     family="timeliness",
     severity="medium",
+    duty="provider",
     legal_basis_status="C",
     scope=("eu_epoc",),
     applies_to="eu_epoc requests in the Regulation's scope with reasoned_objection_at recorded",
@@ -34,7 +35,10 @@ from checks.eu._common import EU, in_scope, na_why
     requires={"requests": ("instrument", "provider_received_at", "reasoned_objection_at")},
     params=("eu_applies_from", "eu_reasoned_objection_days"),
     profile_fields=("eu_2023_1543_bound",),
-    notes="reasoned_objection_at is an optional column; without it the check is not evaluated.",
+    notes=(
+        "reasoned_objection_at is an optional column; without it the check is not evaluated."
+        " Who must act: the provider: Art. 17(1)-(2) binds the addressee to raise its reasoned objection within 10 days."
+    ),
 )
 def evaluate(ctx):
     limit = int(ctx.param("eu_reasoned_objection_days"))
@@ -42,4 +46,5 @@ def evaluate(ctx):
     pop = pop[pop["reasoned_objection_at"].notna()]
     day = calendar_days(pop["provider_received_at"], pop["reasoned_objection_at"])
     why = na_why(pop.index).mask(pop["provider_received_at"].isna(), "provider_received_at not recorded")
-    return result(pop, (day > limit).astype("boolean"), day=day, limit=limit, why=why)
+    return result(pop, (day > limit).astype("boolean"), day=day, limit=limit, why=why, elapsed=day,
+                  clock="days from receipt to the reasoned objection", limit_kind="deadline")  # for the report charts (auditor.engine.deadlines)

@@ -16,6 +16,7 @@ from checks.eu._common import EU, in_scope, na_why
     article="Art. 19(1)",
     family="security",
     severity="low",
+    duty="issuing_authority",
     legal_basis_status="C",
     kind="advisory",
     scope=EU_INSTRUMENTS,
@@ -42,6 +43,7 @@ from checks.eu._common import EU, in_scope, na_why
         "system must be used (Art. 34, recalled as one year after those acts) was not read, so the "
         "check applies to every order in the Regulation's scope. The German text read numbers the "
         "fallback rule 19(5) (19(4) is communication between competent authorities)."
+        " Who must act: the issuing authority: Art. 19(1) binds every sender; the check judges how the EPOC was sent, the issuer's act."
     ),
 )
 def evaluate(ctx):

@@ -18,6 +18,8 @@ from checks._lib import CETS, CETS_INSTRUMENTS, result
     article="Art. 14(2)(b)",
     family="minimisation",
     severity="high",
+    duty="receiving_authority",
+    notes="Who must act: the receiving authority: Art. 14(2)(b) binds the Party processing the data received; the over-disclosure is the provider's or requested Party's act, which Art. 14 does not bind, and returning or deleting the excess is the holder's duty.",
     legal_basis_status="UNCONFIRMED",
     scope=CETS_INSTRUMENTS,
     applies_to="disclosures that record data_disclosed",

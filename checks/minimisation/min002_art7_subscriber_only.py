@@ -17,6 +17,7 @@ from checks._lib import CETS, result
     article="Art. 7(1)",
     family="minimisation",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="P",
     scope=("cets224_art7",),
     applies_to="cets224_art7 requests",

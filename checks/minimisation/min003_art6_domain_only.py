@@ -17,6 +17,7 @@ from checks._lib import CETS, result
     article="Art. 6(1)",
     family="minimisation",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art6",),
     applies_to="cets224_art6 requests",

@@ -15,6 +15,7 @@ from checks._lib import CETS, result
     article="Art. 8(1)",
     family="minimisation",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art8",),
     applies_to="cets224_art8 requests",

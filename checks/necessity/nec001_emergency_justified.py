@@ -15,6 +15,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, filled, result
     article="Art. 3(2)(c)",
     family="necessity",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=CETS_INSTRUMENTS,
     applies_to="requests under Art. 9 or Art. 10, and any request flagged emergency = true",

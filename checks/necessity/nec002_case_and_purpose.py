@@ -15,6 +15,8 @@ from checks._lib import CETS, CETS_INSTRUMENTS, filled, missing_elements, result
     article="Art. 14(2)(a)",
     family="necessity",
     severity="medium",
+    duty="issuing_authority",
+    notes="Who must act: the issuing authority: Art. 14(2)(a) binds the Party; the case and purpose are set in the request its authority issues.",
     legal_basis_status="P",
     scope=CETS_INSTRUMENTS,
     applies_to="requests with instrument cets224_art6 to cets224_art10",

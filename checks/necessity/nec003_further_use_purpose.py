@@ -20,6 +20,7 @@ _EVENT_LABEL = {"accessed": "Access", "shared_domestic": "Domestic share", "tran
     article="Art. 14(2)(a)",
     family="necessity",
     severity="high",
+    duty="receiving_authority",
     legal_basis_status="P",
     scope=CETS_INSTRUMENTS,
     kind="mixed",

@@ -17,6 +17,8 @@ from checks._lib import CETS, calendar_days, result
     article="Art. 7(5)(a)",
     family="notification",
     severity="medium",
+    duty="issuing_authority",
+    notes="Who must act: the issuing authority: Art. 7(5)(a) has the issuing Party notify the provider's Party at the same time as the order.",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art7",),
     applies_to="cets224_art7 requests whose receiving Party's profile has art7_notification_required = true",

@@ -18,6 +18,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result, unknown_w
     article="Art. 14(11)",
     family="transparency",
     severity="low",
+    duty="receiving_authority",
     legal_basis_status="R",
     scope=CETS_INSTRUMENTS,
     applies_to="disclosures with outcome disclosed or partial, older than the pack's notice_grace_days",
@@ -38,7 +39,10 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result, unknown_w
     requires={"requests": ("issuing_party",), "disclosures": ("outcome", "user_notified_at", "notification_blocked_by")},
     params=("notice_grace_days",),
     profile_fields=("general_notice_published",),
-    notes="notice_grace_days is a policy grace: a disclosure younger than it is not yet due and outside the population.",
+    notes=(
+        "notice_grace_days is a policy grace: a disclosure younger than it is not yet due and outside the population."
+        " Who must act: the receiving authority: Art. 14(11) binds the Party processing the data received, whose authority gives or publishes the notice."
+    ),
 )
 def evaluate(ctx):
     grace = int(ctx.param("notice_grace_days"))

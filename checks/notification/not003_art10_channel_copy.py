@@ -17,6 +17,8 @@ from checks._lib import CETS, calendar_days, result, unknown_why
     article="Art. 10(9)",
     family="notification",
     severity="medium",
+    duty="issuing_authority",
+    notes="Who must act: the issuing authority: the requesting authority that uses a declared channel sends the copy to the central authority.",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art10",),
     applies_to="cets224_art10 requests whose channel is not central_authority",

@@ -15,6 +15,7 @@ from checks._lib import CETS, result, unknown_why
     article="Art. 7(4)(g)",
     family="notification",
     severity="low",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art7",),
     applies_to="cets224_art7 requests whose receiving Party's profile has art7_notification_required = true",

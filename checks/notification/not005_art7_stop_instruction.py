@@ -15,6 +15,7 @@ from checks._lib import CETS, lookup, result
     article="Art. 7(5)(c)",
     family="notification",
     severity="high",
+    duty="provider",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art7",),
     applies_to="disclosed or partial disclosures of cets224_art7 requests with host_instruction_at",
@@ -40,6 +41,7 @@ from checks._lib import CETS, lookup, result
         "Only Art. 7 orders with a recorded stop instruction are in scope; a request without "
         "host_instruction_at has had no instruction. Overlaps: whether the issuer was told of the "
         "instruction, with reasons, is NOT006 (Art. 7(5)(d))."
+        " Who must act: the provider: the Art. 7(5)(c) instruction is addressed to the provider, which may not disclose after it; quarantining data received anyway is the issuing authority's follow-up."
     ),
 )
 def evaluate(ctx):

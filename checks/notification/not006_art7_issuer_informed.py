@@ -17,6 +17,7 @@ from checks._lib import CETS, calendar_days, result
     article="Art. 7(5)(d)",
     family="notification",
     severity="medium",
+    duty="requested_party",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art7",),
     kind="mixed",
@@ -43,6 +44,7 @@ from checks._lib import CETS, calendar_days, result
         "judged (left out, neither pass nor unknown): the duty is not yet due. The reasons the text "
         "requires have no column and are not checked. Overlaps: a disclosure after the instruction is "
         "NOT005's (Art. 7(5)(c))."
+        " Who must act: the requested Party: for Art. 7 the host Party (where the provider sits) that gave the stop instruction informs the issuer (Art. 7(5)(d))."
     ),
 )
 def evaluate(ctx):

@@ -22,6 +22,7 @@ def _norm(s: pd.Series) -> pd.Series:
     article="Art. 14(10)",
     family="onward_transfer",
     severity="critical",
+    duty="receiving_authority",
     legal_basis_status="R",
     scope=CETS_INSTRUMENTS,
     applies_to="custody events transferred_onward",

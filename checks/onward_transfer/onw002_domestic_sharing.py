@@ -17,6 +17,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, events, filled, result
     article="Art. 14(9)",
     family="onward_transfer",
     severity="medium",
+    duty="receiving_authority",
     legal_basis_status="UNCONFIRMED",
     scope=CETS_INSTRUMENTS,
     applies_to="custody events shared_domestic",

@@ -17,6 +17,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, lookup, result, unknown_why
     article="Art. 14(15)",
     family="onward_transfer",
     severity="high",
+    duty="requested_party",
     legal_basis_status="UNCONFIRMED",
     scope=CETS_INSTRUMENTS,
     applies_to="disclosed or partial disclosures of cets224_art6 to cets224_art10 requests",
@@ -43,6 +44,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, lookup, result, unknown_why
         "Parties without a suspension (no transfers_suspended_from) pass; an end date without a start "
         "is unknown. Only disclosures of data count (refusals, no_data and withdrawn rows transfer "
         "nothing). Overlaps: onward transfers by the receiving Party are ONW001's (Art. 14(10))."
+        " Who must act: the requested Party: the suspension is the transferring Party's measure (Art. 14(15)), and its authorities hold transfers while it runs (for Arts. 6-7, through the provider on its territory)."
     ),
 )
 def evaluate(ctx):

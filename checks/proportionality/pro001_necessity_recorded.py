@@ -15,6 +15,8 @@ from checks._lib import CETS, CETS_INSTRUMENTS, filled, result
     article="Art. 13",
     family="proportionality",
     severity="medium",
+    duty="issuing_authority",
+    notes="Who must act: the issuing authority: Art. 13 binds the Party; its issuing authority records the reasoning with the request.",
     legal_basis_status="UNCONFIRMED",
     scope=CETS_INSTRUMENTS,
     applies_to="requests with instrument cets224_art6 to cets224_art10",

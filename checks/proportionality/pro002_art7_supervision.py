@@ -18,6 +18,7 @@ from checks._lib import CETS, SUPERVISING_TYPES, result
     article="Art. 7(2)(b)",
     family="supervision",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art7",),
     applies_to="cets224_art7 requests whose receiving Party's profile has art7_supervision_required = true",

@@ -17,6 +17,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result, unknown_w
     article="Art. 13",
     family="proportionality",
     severity="medium",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=CETS_INSTRUMENTS,
     kind="advisory",
@@ -40,6 +41,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, result, unknown_w
         "Advisory: the rule is the auditor's policy (thresholds in checks/packs/cets224.toml), not a breach of "
         "Art. 13. Overlaps: a missing necessity rationale is PRO001's; missing identifiers or range on Art. 7 "
         "orders is COM005's (itself advisory for those parts)."
+        " Who must act: the issuing authority: Art. 13 binds the Party; the scope is set by the authority that issues the request."
     ),
 )
 def evaluate(ctx):

@@ -19,6 +19,7 @@ LOGGED_EVENTS = ("accessed", "shared_domestic", "transferred_onward")
     article="Art. 14(8)",
     family="records",
     severity="medium",
+    duty="receiving_authority",
     legal_basis_status="P",
     scope=CETS_INSTRUMENTS,
     applies_to="custody events accessed, shared_domestic and transferred_onward",

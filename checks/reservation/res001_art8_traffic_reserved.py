@@ -15,6 +15,7 @@ from checks._lib import CETS, in_force_between, result, unknown_why
     article="Art. 8(13)",
     family="reservation",
     severity="high",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art8",),
     applies_to="cets224_art8 requests for traffic data, between Parties for which the Protocol is in force",
@@ -30,6 +31,7 @@ from checks._lib import CETS, in_force_between, result, unknown_why
     notes=(
         "Overlaps: a reservation only has effect between Parties bound by the Protocol; a request that "
         "also fails COM003 is reported by COM003 alone."
+        " Who must act: the issuing authority: the reservation is the requested Party's; sending a request it excludes is the issuer's act."
     ),
 )
 def evaluate(ctx):

@@ -18,6 +18,7 @@ from checks._lib import CETS, in_force_between, result, unknown_why
     article="Art. 8(11)",
     family="reservation",
     severity="medium",
+    duty="issuing_authority",
     legal_basis_status="C",
     scope=("cets224_art8",),
     applies_to="cets224_art8 requests whose receiving Party's profile has art8_central_authority_required = true (Japan)",
@@ -37,6 +38,7 @@ from checks._lib import CETS, in_force_between, result, unknown_why
         "requests.agreed_authority is optional: without it only central-authority requests can be judged "
         "(others are unknown). Overlaps: requests that also fail COM003 (Protocol not in force) are reported "
         "by COM003 alone."
+        " Who must act: the issuing authority: the declaration is the requested Party's; which authority sends the request is the requesting Party's act."
     ),
 )
 def evaluate(ctx):

@@ -15,6 +15,7 @@ from checks._lib import CETS, in_force_between, result, unknown_why
     article="Art. 9(1)(b)",
     family="reservation",
     severity="medium",
+    duty="issuing_authority",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art9",),
     applies_to="cets224_art9 requests for subscriber information only",
@@ -26,7 +27,10 @@ from checks._lib import CETS, in_force_between, result, unknown_why
     message="Art. 9 request {request_id} ({party} → {receiving_party}) seeks only subscriber information, which {receiving_party} declared it will not execute (Art. 9(1)(b))",
     requires={"requests": ("instrument", "data_requested")},
     profile_fields=("art9_subscriber_only_refused",),
-    notes="Overlaps: requests that also fail COM003 (Protocol not in force) are reported by COM003 alone.",
+    notes=(
+        "Overlaps: requests that also fail COM003 (Protocol not in force) are reported by COM003 alone."
+        " Who must act: the issuing authority: the declaration is the requested Party's; sending a request it refuses is the issuer's act."
+    ),
 )
 def evaluate(ctx):
     r = ctx.requests

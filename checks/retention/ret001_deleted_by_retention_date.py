@@ -17,6 +17,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, events, lookup, r
     article="Art. 14(5)",
     family="retention",
     severity="high",
+    duty="receiving_authority",
     legal_basis_status="P",
     scope=CETS_INSTRUMENTS,
     applies_to="requests whose custody log has a retention_set event (the latest one governs)",

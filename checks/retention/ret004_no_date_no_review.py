@@ -18,6 +18,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, events, lookup, r
     article="Art. 14(5)",
     family="retention",
     severity="medium",
+    duty="receiving_authority",
     legal_basis_status="P",
     scope=CETS_INSTRUMENTS,
     applies_to=(

@@ -22,6 +22,7 @@ def _norm(s: pd.Series) -> pd.Series:
     article="Art. 14(7)(b)",
     family="security",
     severity="high",
+    duty="receiving_authority",
     legal_basis_status="R",
     scope=CETS_INSTRUMENTS,
     kind="mixed",

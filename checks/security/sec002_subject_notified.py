@@ -18,6 +18,7 @@ from checks._lib import CETS, CETS_INSTRUMENTS, calendar_days, events, filled, l
     article="Art. 14(7)(b)",
     family="security",
     severity="low",
+    duty="receiving_authority",
     legal_basis_status="R",
     scope=CETS_INSTRUMENTS,
     kind="advisory",

@@ -15,6 +15,8 @@ from checks._lib import CETS, CETS_INSTRUMENTS, filled, result
     article="Art. 14(4)",
     family="sensitive_data",
     severity="high",
+    duty="receiving_authority",
+    notes="Who must act: the receiving authority: Art. 14(4) binds the Party processing the data received; the safeguard applies where they are held.",
     legal_basis_status="UNCONFIRMED",
     scope=CETS_INSTRUMENTS,
     applies_to="disclosures with outcome disclosed or partial and sensitive_data = true",

@@ -18,6 +18,7 @@ from checks._lib import CETS, calendar_days, result, unknown_why
     article="Art. 8(6)(a)",
     family="timeliness",
     severity="low",
+    duty="requested_party",
     legal_basis_status="R",
     scope=("cets224_art8",),
     kind="advisory",
@@ -50,4 +51,7 @@ def evaluate(ctx):
         pop["served_at"].notna(), "has not been served " + waiting.astype("string") + tail
     )
     why = unknown_why(pop.index, start.isna(), "all_information_received_at not recorded")
-    return result(pop, failed, state=state, why=why)
+    # the measured days (to the audit date while unserved), for the report charts (auditor.engine.deadlines)
+    elapsed = served_days.where(pop["served_at"].notna(), waiting)
+    return result(pop, failed, state=state, why=why, elapsed=elapsed, limit=limit,
+                  clock="days from receipt of all the Art. 8(3)-(4) information to service", limit_kind="target")

@@ -9,6 +9,9 @@ from auditor.engine.registry import check
 from checks._lib import CETS, calendar_days, first_disclosure, lookup, result
 
 _NA_TIME = "datetime64[us, UTC]"
+#: the clocks the report charts show (auditor.engine.deadlines): the duty's, and the evidence's
+ORDERED_CLOCK = "days from service to the ordered return date"
+EVIDENCE_CLOCK = "days from service to the first response (evidence: no ordered return date)"
 
 
 def _part(pop, wanted, ordered, limit, label, first, waiting, evidence):
@@ -34,7 +37,30 @@ def _part(pop, wanted, ordered, limit, label, first, waiting, evidence):
             first.notna(), "no response " + waiting.astype("string"))
         + f" days after service (limit {limit})"))
     text = pd.Series("", index=pop.index, dtype="string").where(~breach, breach_text).where(~late, late_text)
-    return breach, late, unknown, text, why
+    evidence_days = took.where(first.notna(), waiting) if evidence else pd.Series(pd.NA, index=pop.index, dtype="Int64")
+    measured = (order_days.where(has_order), evidence_days.where(no_order), limit)
+    return breach, late, unknown, text, why, measured
+
+
+def _measured(index, breach, late, parts):
+    """(elapsed, limit, clock) per request for the report charts: the days to the ordered return
+    date (the duty), or to the first response where the finding rests on that evidence (advisory)
+    or no date was ordered; of the part (subscriber, traffic) furthest beyond its own limit, so a
+    failing request is shown beyond the limit that made it fail."""
+    def furthest(which):
+        days = pd.Series(pd.NA, index=index, dtype="Int64")
+        limit = pd.Series(pd.NA, index=index, dtype="Int64")
+        for measured in parts:
+            d, lim = measured[which], measured[2]
+            better = (d.notna() & (days.isna() | ((d - lim) > (days - limit)).fillna(False))).astype(bool)
+            days, limit = days.mask(better, d), limit.mask(better, lim)
+        return days, limit
+
+    o_days, o_limit = furthest(0)
+    e_days, e_limit = furthest(1)
+    use_evidence = ((late & ~breach) | o_days.isna()).astype(bool)
+    clock = pd.Series(ORDERED_CLOCK, index=index, dtype="string").mask(use_evidence, EVIDENCE_CLOCK)
+    return o_days.mask(use_evidence, e_days), o_limit.mask(use_evidence, e_limit), clock
 
 
 @check(
@@ -46,6 +72,7 @@ def _part(pop, wanted, ordered, limit, label, first, waiting, evidence):
     article="Art. 8(6)(a)",
     family="timeliness",
     severity="medium",
+    duty="requested_party",
     legal_basis_status="R",
     scope=("cets224_art8",),
     kind="mixed",
@@ -72,6 +99,7 @@ def _part(pop, wanted, ordered, limit, label, first, waiting, evidence):
         "subscriber information or traffic data by the pack's art7_ip_identification_is_subscriber. Requests "
         "seeking neither category are outside 8(6)(a)(i)-(ii) (content under Art. 8 is MIN004's). Unserved "
         "requests are TIM001's."
+        " Who must act: the requested Party, for the advisory rows too: the provider's reply is evidence of the ordered return date, not the provider's duty."
     ),
 )
 def evaluate(ctx):
@@ -99,12 +127,14 @@ def evaluate(ctx):
         first = none
     waiting = calendar_days(pop["served_at"], pd.Series(ctx.as_of, index=pop.index))
 
-    s_breach, s_late, s_unknown, s_text, s_why = _part(pop, wants_sub, ordered, sub_days, "subscriber information",
-                                                       first, waiting, evidence)
-    t_breach, t_late, t_unknown, t_text, _ = _part(pop, wants_traf, ordered_traffic, traf_days, "traffic data",
-                                                       first, waiting, evidence)
+    s_breach, s_late, s_unknown, s_text, s_why, s_days = _part(pop, wants_sub, ordered, sub_days,
+                                                               "subscriber information", first, waiting, evidence)
+    t_breach, t_late, t_unknown, t_text, _, t_days = _part(pop, wants_traf, ordered_traffic, traf_days,
+                                                           "traffic data", first, waiting, evidence)
     breach = s_breach | t_breach
     failed = (breach | s_late | t_late).astype("boolean").mask(~breach & ~s_late & ~t_late & (s_unknown | t_unknown))
     state = (s_text + "; " + t_text).str.strip("; ")
     why = pd.Series(pd.NA, index=pop.index, dtype="string").mask(s_unknown | t_unknown, s_why)
-    return result(pop, failed, advisory=~breach, state=state, why=why)
+    elapsed, limit, clock = _measured(pop.index, breach, s_late | t_late, (s_days, t_days))
+    return result(pop, failed, advisory=~breach, state=state, why=why, elapsed=elapsed, limit=limit, clock=clock,
+                  limit_kind="deadline")

@@ -17,6 +17,7 @@ from checks._lib import CETS, calendar_days, lookup, unknown_why
     article="Art. 7(7)",
     family="timeliness",
     severity="low",
+    duty="issuing_authority",
     legal_basis_status="R",
     scope=("cets224_art7",),
     applies_to="cets224_art7 orders that a cets224_art8 or mla request escalates (its linked_request_id is the order)",
@@ -38,6 +39,7 @@ from checks._lib import CETS, calendar_days, lookup, unknown_why
         "One result row per (Art. 7 order, escalating request): request_id is the order, record_id the "
         "escalating request. Overlaps: only escalations linked to an Art. 7 order; unlinked Art. 8 requests "
         "are COM007's (Art. 7(8))."
+        " Who must act: the issuing authority: Art. 7(7) limits when the issuing Party may escalate."
     ),
 )
 def evaluate(ctx):
@@ -69,4 +71,9 @@ def evaluate(ctx):
     out["days"] = days
     out["allowed"] = allowed
     out["why"] = why
+    # for the report charts (auditor.engine.deadlines): a period to wait, not a deadline
+    out["elapsed"] = days
+    out["limit"] = allowed
+    out["clock"] = "days from the provider's receipt of the Art. 7 order to its escalation"
+    out["limit_kind"] = "escalation period"
     return out

@@ -17,6 +17,7 @@ from checks._lib import CETS, first_disclosure, lookup, result, unknown_why
     article="Art. 9(6)",
     family="timeliness",
     severity="medium",
+    duty="requested_party",
     legal_basis_status="R",
     scope=("cets224_art9", "cets224_art10"),
     kind="advisory",
@@ -38,6 +39,7 @@ from checks._lib import CETS, first_disclosure, lookup, result, unknown_why
         "too, one finding per request; but 10(4) runs from when the requested Party is satisfied that an "
         "emergency exists, and no column records that moment, so for Art. 10 requests the clock starts at "
         "receipt, which may be earlier."
+        " Who must act: the requested Party: it decides on the emergency request (Arts. 9(6), 10(4)); the first response records that decision."
     ),
 )
 def evaluate(ctx):
@@ -54,4 +56,6 @@ def evaluate(ctx):
     state = ("answered " + shown + " hours after receipt").where(answered.notna(),
                                                               "no decision recorded " + shown + " hours after receipt")
     why = unknown_why(pop.index, start.isna(), "neither provider_received_at nor transmitted_at recorded")
-    return result(pop, failed, instrument=pop["instrument"], state=state, limit=int(limit), why=why)
+    # hours measured (to the audit date while undecided), for the report charts (auditor.engine.deadlines)
+    return result(pop, failed, instrument=pop["instrument"], state=state, limit=int(limit), why=why,
+                  elapsed=hours, clock="hours from receipt to the first decision", limit_kind="policy threshold")

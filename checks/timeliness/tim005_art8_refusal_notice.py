@@ -15,6 +15,7 @@ from checks._lib import CETS, calendar_days, result, unknown_why
     article="Art. 8(8)",
     family="timeliness",
     severity="low",
+    duty="requested_party",
     legal_basis_status="UNCONFIRMED",
     scope=("cets224_art8",),
     kind="advisory",
@@ -48,6 +49,8 @@ def evaluate(ctx):
     days = calendar_days(pop["decided_at"], pop["responded_at"])
     failed = (days > limit).astype("boolean")
     why = unknown_why(pop.index, pop["decided_at"].isna(), "decided_at not recorded")
-    out = result(pop, failed, days=days, decided_at=pop["decided_at"], limit=limit, why=why)
+    out = result(pop, failed, days=days, decided_at=pop["decided_at"], limit=limit, why=why,
+                 elapsed=days, clock="days from the decision to refuse to its notification",
+                 limit_kind="policy threshold")  # for the report charts (auditor.engine.deadlines)
     out["record_id"] = pop["disclosure_id"]
     return out
