@@ -18,13 +18,13 @@ folder as it was.
 
 from __future__ import annotations
 
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from auditor.textsafe import csv_frame
 
-from . import aggregate, compare, i18n, jsonio
+from . import aggregate, compare, headline, i18n, jsonio, labels
+from . import pages as drill  # the key issues and check pages, the links between pages
 from .chartpool import ChartPool
 from .staging import Staging
 
@@ -86,9 +86,11 @@ class _View:
         self.publish = publish
         self.threshold = threshold if publish else 0
         self.gran = compare.granularity(model)
+        self.partial = compare.partial_period(model, self.gran)  # the last period, when partial: marked on trends
         self.status = compare.diff_status(model)
         self.params_by_name = {p["name"]: p for p in aggregate.scope_header(model)["params"] if p.get("name")}
         self.row_cache = RowCache()
+        self._ranking: dict[str, list[dict]] = {}
         # finding -> its (non-published) table row; the findings are the memoized records
         self._finding_rows: dict[tuple, dict[int, tuple[dict, dict]]] = {}
 
@@ -140,13 +142,7 @@ class _View:
                 if hit is None or hit[0] is not f:
                     hit = known[id(f)] = (f, self._finding_row(f, titles, bases))
                 rows.append(hit[1])
-        filters = []
-        for name, label in (("severity", "Severity"), ("family", "Family"), ("instrument", "Instrument"),
-                            ("article", "Article"), ("party", "Party"), ("provider", "Provider"),
-                            ("period", "Period")):
-            values = sorted(set(map(str, filter(None, map(itemgetter(name), rows)))),
-                            key=(aggregate._severity_rank if name == "severity" else str))
-            filters.append({"name": name, "label": label, "values": values})
+        filters = drill.filters(rows)  # check, severity, status, family, instrument, ...
         # published rows are aggregates (one per check and cell): never cut
         omitted = 0 if self.publish else total - len(rows)
         return {"rows": rows, "filters": filters, "cache": self.row_cache, "omitted": omitted, "total": total,
@@ -174,6 +170,34 @@ class _View:
                                                                self.threshold)} for r in rows]
         rows = compare.rank(rows)
         return compare.band_tree(rows, self.threshold) if self.publish else rows
+
+    def glance(self, party: str | None = None, provider: str | None = None) -> dict:
+        """The page's first figures (:func:`reports.headline.headline`); when published, counts
+        banded and the shares and rates of banded counts suppressed."""
+        h = headline.headline(self.model, party, provider)
+        if not self.publish:
+            return h
+        thr = self.threshold
+        if compare.small(h["requests_audited"], thr) or compare.small(h["requests_with_findings"], thr):
+            h["share_with_findings"] = None
+        if compare.small(h["requests_audited"], thr) or compare.small(h["critical_high"], thr):
+            h["critical_high_per_100"] = None
+        return compare.band_tree(h, thr)
+
+    def ranking(self, kind: str) -> list[dict]:
+        """Parties or providers worst first (:func:`reports.headline.ranking`); when published, a
+        score resting on a banded count of findings is suppressed and the counts banded."""
+        if kind not in self._ranking:
+            self._ranking[kind] = headline.ranking(self.model, kind)
+        rows = self._ranking[kind]
+        if not self.publish:
+            return rows
+        out = []
+        for r in rows:
+            if compare.small(r["findings"], self.threshold) or compare.small(r["requests"], self.threshold):
+                r = {**r, "score": None, "ci_low": None, "ci_high": None}
+            out.append(compare.band_tree(r, self.threshold))
+        return out
 
     def summary(self, summary: dict) -> dict:
         if not self.publish:
@@ -225,9 +249,6 @@ def _alt_data(name: str, data: Any, threshold: int) -> Any:
         return data
     if name == "family":
         return {k: compare.band(v, threshold) for k, v in data.items()}
-    if name == "response":
-        return {inst: {**d, "total": compare.band(sum(d["requests"]), threshold),
-                       "over_deadline": compare.band(d["over_deadline"], threshold)} for inst, d in data.items()}
     return data
 
 
@@ -243,15 +264,15 @@ def _index_charts(view: _View, findings: list[dict], party_rows: list[dict], poo
     gran = t(view.gran)
     return {
         "family_rate": pool.submit("family_rate_chart", view.family_rates()),
-        "compliance": pool.submit("compliance_rate_chart",
-                                  [r for r in party_rows if not isinstance(r.get("compliance_rate"), str)]),
+        "ranking": pool.submit("ranking_chart", view.ranking("party"), threshold=thr),
         "heatmap": pool.submit("heatmap_chart", compare.heatmap(model), threshold=thr),
-        "response": pool.submit("response_times_chart", aggregate.response_times(model),
-                                model.get("deadlines") or {}, threshold=thr),
+        "response": pool.submit("deadline_chart", aggregate.deadline_checks(model), threshold=thr),  # banded itself
         "trend_party": pool.submit("trend_chart", compare.trend(findings, "party", view.gran),
-                                   t("Findings per {g} by Party").format(g=gran), threshold=thr),
+                                   t("Findings per {g} by Party").format(g=gran), threshold=thr,
+                                   partial=view.partial),
         "trend_provider": pool.submit("trend_chart", compare.trend(findings, "provider", view.gran),
-                                      t("Findings per {g} by provider").format(g=gran), threshold=thr),
+                                      t("Findings per {g} by provider").format(g=gran), threshold=thr,
+                                      partial=view.partial),
     }
 
 
@@ -264,10 +285,10 @@ def _scope_charts(view: _View, findings: list[dict], party: str | None, provider
     return {
         "family_rate": pool.submit("family_rate_chart", view.family_rates(party, provider), medians),
         "family": pool.submit("findings_by_family_chart", aggregate.findings_by_family(active), threshold=thr),
-        "response": pool.submit("response_times_chart", aggregate.response_times(model, party, provider),
-                                model.get("deadlines") or {}, threshold=thr),
+        "response": pool.submit("deadline_chart", aggregate.deadline_checks(model, party, provider), threshold=thr),
         "trend": pool.submit("trend_chart", compare.trend(findings, None, view.gran),
-                             t("Findings per {g}").format(g=t(view.gran)), threshold=thr),
+                             t("Findings per {g}").format(g=t(view.gran)), threshold=thr,
+                             partial=view.partial),
         "reconciliation": pool.submit("reconciliation_chart", reconciliation) if reconciliation else None,
     }
 
@@ -285,6 +306,27 @@ def _chart_results(view: _View, jobs: dict, pool: ChartPool) -> tuple[dict, dict
         png, plotted = pool.result(job)
         uris[name], data[name] = charts.data_uri(png), _alt_data(name, plotted, view.threshold)
     return uris, data
+
+
+def _write_runs_page(view: _View, base_ctx: dict, out_dir: Path, want_html: bool, want_pdf: bool,
+                     written: list[Path], pdf_jobs: list[tuple[str, Path]]) -> None:
+    """``runs.html``: the stored runs up to this one and, per Party, breach findings per 100
+    requests across them (:func:`reports.headline.history`)."""
+    from . import charts
+    from . import html as html_render
+
+    rows = headline.history(view.model, view.threshold)
+    if view.publish:
+        rows = compare.band_tree(rows, view.threshold)
+    png, data = charts.history_chart(rows, t=view.t)
+    ctx = {**base_ctx, "history": rows, "history_chart": charts.data_uri(png), "history_data": data,
+           "history_parties": sorted({p for r in rows for p in r["parties"]}),
+           "min_requests": headline.min_requests(view.model)}
+    template = html_render.environment(view.lang).get_template("runs.html")
+    if want_html:
+        _write_text(out_dir / "runs.html", template.render(**ctx, ext="html"), written)
+    if want_pdf:
+        pdf_jobs.append((template.render(**ctx, ext="pdf"), out_dir / "runs.pdf"))
 
 
 def write_reports(
@@ -321,7 +363,7 @@ def write_reports(
         raise ValueError("page_findings must be 0 (all) or more")
     out_dir = Path(out_dir)
     if staged:
-        with Staging(out_dir) as stage:
+        with Staging(out_dir, formats=formats) as stage:  # one run's set and its manifest.json
             written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings)
             return stage.commit(written)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -344,6 +386,9 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     findings = aggregate.findings_records(model)
     records = jsonio.Cache(findings)  # findings.json and the Party/provider twins repeat them
     summary_json = aggregate.run_summary(model)
+    summary_json["headline"] = view.glance()
+    summary_json["ranking"] = {"min_requests": headline.min_requests(model), "weights": headline.weights(model),
+                               "parties": view.ranking("party"), "providers": view.ranking("provider")}
     if publish:
         summary_json = view.summary(summary_json)
         summary_json["publication"] = {"threshold": threshold, "request_ids": False}
@@ -376,15 +421,24 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     # (``written`` keeps the order in which the files are listed: a page's place is taken now).
     pages: list[tuple[Any, dict, dict, Path | None, Path | None]] = []
     scope = aggregate.scope_header(model)
+    audited = headline.period(model)  # the audited period and what it left out (counted)
+    scope = {**scope, "audited": compare.band_tree(audited, view.threshold) if publish else audited}
     checks = view.checks(aggregate.check_results(model), explain_all=True)
     party_rows = view.rows("party")
     provider_rows = view.rows("provider")
     base_ctx = {"publish": publish, "threshold": threshold, "scope": scope, "gran": view.gran,
+                "partial_period": view.partial,
                 "params_by_name": view.params_by_name}
     breach_table, advisory_table = view.findings_tables(findings, checks)
     index_ctx: dict[str, Any] = {
         **base_ctx,
         "summary": view.summary(aggregate.compliance_summary(aggregate.check_results(model), findings)),
+        "glance_figures": view.glance(),
+        "data_quality": compare.band_tree(model.get("data_quality") or [], view.threshold) if publish else model.get("data_quality") or [],
+        "party_ranking": view.ranking("party"),
+        "provider_ranking": view.ranking("provider"),
+        "weights": headline.weights(model),
+        "min_requests": headline.min_requests(model),
         "requests": compare.band_tree(aggregate.requests_tally(model), view.threshold),
         "outside": view.outside(),
         "instruments": view.instruments(),
@@ -397,6 +451,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         "findings_table_data": breach_table,
         "advisory_table_data": advisory_table,
         "links": True,
+        "nav": drill.nav(model, 0, want_html),  # links to the Party, provider, check pages (reports.pages)
     }
     if want_pages:
         jobs = _index_charts(view, findings, party_rows, pool)
@@ -426,7 +481,17 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             comparison["rate"] = next((r["compliance_rate"] for r in party_rows if r["name"] == name), None)
         reconciliation = view.reconciliation(party, provider)
         s_checks = view.checks(report["checks"])
-        breach_table, advisory_table = view.findings_tables(scope_findings, s_checks)
+        authority_table = None
+        if kind == "provider":
+            # the provider answers for its own duties: the authorities' findings on requests to it
+            # are listed apart (reports.aggregate.provider_split), never as the provider's
+            own, others = aggregate.provider_split(scope_findings)
+            breach_table, advisory_table = view.findings_tables(
+                own + [f for f in others if aggregate.is_advisory(f)], s_checks)
+            authority_table = {**view.findings_table([f for f in others if not aggregate.is_advisory(f)], s_checks),
+                               "id": "authority-findings"}
+        else:
+            breach_table, advisory_table = view.findings_tables(scope_findings, s_checks)
         ctx = {
             **base_ctx,
             "report": report,
@@ -434,6 +499,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             "checks": s_checks,
             "label": "Party" if kind == "party" else "Service provider",
             "index_link": True,
+            "nav": drill.nav(model, 1, want_html),
             "comparison": comparison,
             "diff": view.diff(party, provider),
             "reconciliation": reconciliation,
@@ -441,7 +507,10 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             "instruments": view.instruments(party, provider),
             "findings_table_data": breach_table,
             "advisory_table_data": advisory_table,
+            "glance_figures": view.glance(party, provider),
+            "authority_table_data": authority_table,
         }
+        ctx["profile_rows"], ctx["profile_source"] = labels.profile_rows(report.get("profile"))
         if publish:
             report = compare.band_tree({**report, "findings": compare.published_findings(
                 scope_findings, view.gran, threshold), "summary": ctx["summary"],
@@ -464,8 +533,18 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         if want_md:
             _write_text(base.with_suffix(".md"), md_render.render_scope(ctx, lang), written)
 
+    # the key issues page and one page per check (reports.pages)
+    drill.write_pages(view, out_dir, findings, checks, base_ctx, formats, written)
     records.text.clear()  # every JSON file is written: the findings' cached text is not needed again
     pdf_jobs: list[tuple[str, Path]] = []
+    if want_pages:  # "How to read this report", linked from every page
+        guide = {**base_ctx, "weights": headline.weights(model), "min_requests": headline.min_requests(model)}
+        template = html_render.environment(lang).get_template("guide.html")
+        if want_html:
+            _write_text(out_dir / "guide.html", template.render(**guide, ext="html"), written)
+        if want_pdf:
+            pdf_jobs.append((template.render(**guide, ext="pdf"), out_dir / "guide.pdf"))
+        _write_runs_page(view, base_ctx, out_dir, want_html, want_pdf, written, pdf_jobs)
     for render, ctx, jobs, html_path, pdf_path in pages:
         uris, data = _chart_results(view, jobs, pool)
         page = {**ctx, "charts": uris, "chart_data": data}

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from .i18n import translate
+
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 #: a check's outcome: ``advisory`` = it failed only advisory rules (the auditor's policy, not the text)
 OUTCOMES: tuple[str, ...] = ("pass", "fail", "advisory", "not_evaluated", "error")
@@ -46,10 +48,20 @@ FINDING_EXTRA_COLUMNS: tuple[str, ...] = (
     "kind",
     "pack",
     "request_instrument",
+    "duty",
 )
 ALL_FINDING_COLUMNS: tuple[str, ...] = FINDING_COLUMNS + FINDING_EXTRA_COLUMNS
 # Optional columns, emitted only when the model's findings carry them (waivers).
 WAIVER_COLUMNS: tuple[str, ...] = ("waived", "waiver_reason", "waiver_expires")
+
+#: who must act on a finding (its check's ``duty``, auditor.engine.registry.DUTIES), as reports
+#: name it; French in reports.i18n
+DUTY_LABELS: dict[str, str] = {
+    "issuing_authority": "Issuing authority",
+    "requested_party": "Requested Party",
+    "provider": "Service provider",
+    "receiving_authority": "Receiving authority",
+}
 
 # Never emitted, whatever the input holds (pseudonymity).
 FORBIDDEN_FIELDS: frozenset[str] = frozenset({"subscriber_identifier"})
@@ -212,9 +224,35 @@ def _pack_of(model: dict) -> dict[str, str]:
     return {_str(c.get("id")): _str(c.get("pack")) or default for c in model.get("checks", []) or []}
 
 
+def _duty_of(model: dict) -> dict[str, str | None]:
+    """{check id: duty} from the run's checks (their registry metadata); None where a check has
+    none (a check no longer registered, or a model written before duties existed)."""
+    return {_str(c.get("id")): _str(c.get("duty")) or None for c in model.get("checks", []) or []}
+
+
+def duty_label(value: Any, lang: str = "en") -> str:
+    """The reader's name of a duty ("Issuing authority", fr "Autorité d'émission"); "" for no
+    duty, the raw value for one this version does not know (never a guess)."""
+    key = _str(value)
+    return translate(DUTY_LABELS[key], lang) if key in DUTY_LABELS else key
+
+
+def provider_split(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """A provider page's findings split by who must act: (the provider's own findings, the
+    authorities' findings on requests to that provider). A provider answers only for its own
+    duties; an issuing, requested or receiving authority's failure on a request addressed to it
+    is not the provider's. A finding whose duty is unknown (an earlier run's check) goes with the
+    authorities', so nothing is counted against a provider without its check saying so. Order is
+    kept."""
+    own = [r for r in records if r.get("duty") == "provider"]
+    others = [r for r in records if r.get("duty") != "provider"]
+    return own, others
+
+
 def _findings_records(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
     run_id = model.get("run", {}).get("run_id", "")
     pack_of = _pack_of(model)
+    duty_of = _duty_of(model)
     default_pack = _str((model.get("run") or {}).get("pack")) or None
     out = []
     for f in model.get("findings", []) or []:
@@ -233,6 +271,8 @@ def _findings_records(model: dict, party: str | None = None, provider: str | Non
         rec["kind"] = "advisory" if rec["kind"] == "advisory" else "breach"
         if not rec["pack"]:
             rec["pack"] = pack_of.get(rec["check_id"]) or default_pack
+        # who must act is the check's (a finding row carries no duty of its own)
+        rec["duty"] = duty_of.get(rec["check_id"])
         for col in WAIVER_COLUMNS:
             if col in f:
                 rec[col] = _py(f.get(col))
@@ -494,6 +534,21 @@ def response_times(model: dict, party: str | None = None, provider: str | None =
             continue
         rows.append(r)
     return rows
+
+
+def deadline_checks(model: dict, party: str | None = None, provider: str | None = None) -> dict | None:
+    """The time limits as the run's checks measured them (``model["deadline_checks"]``, see
+    ``auditor.engine.deadlines.records``) with the rows of one Party and/or provider:
+    ``{"clocks": [...], "rows": [...]}``. None for a run of an earlier version, which stored no
+    such figures (its ``response_times`` counted from another clock start: not to be charted
+    against the checks' limits)."""
+    data = model.get("deadline_checks")
+    if not isinstance(data, dict):
+        return None
+    rows = [r for r in data.get("rows") or []
+            if (party is None or _str(r.get("party")) == party)
+            and (provider is None or _str(r.get("provider")) == provider)]
+    return {"clocks": list(data.get("clocks") or []), "rows": rows}
 
 
 def _request_rows(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:

@@ -40,6 +40,22 @@ OKABE_ITO: tuple[str, ...] = (
 )
 
 
+#: worst severity -> bar colour of the ranking chart (dark to light: readable in grey)
+SEVERITY_COLOURS = {"critical": "#67001f", "high": "#b2182b", "medium": "#d6604d", "low": "#f4a582",
+                    "info": "#fddbc7", None: "#4d9221"}
+#: the compliance-rate scale (0 % .. 100 %): dark red through orange and pale yellow to green, with
+#: lightness rising all the way, so that it reads in grey and for red-green colour-blind readers
+#: (the lightness, not the hue, carries the order); cells without data are hatched, not coloured
+RATE_SCALE = ("#4a0014", "#9e1b32", "#d9472b", "#f08a3a", "#f7c96b", "#e6ef9a", "#a7dc8e")
+
+
+def rate_cmap():
+    """The colour map of compliance rates (:data:`RATE_SCALE`)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("auditor_rate", list(RATE_SCALE))
+
+
 def _pyplot():
     import matplotlib
 
@@ -126,85 +142,201 @@ def findings_by_family_chart(
     return _to_png(fig), data
 
 
-def response_times_chart(
-    rows: list[dict[str, Any]],
-    deadlines: dict[str, Any],
-    title: str = "Response time vs legal deadline",
+#: how each kind of limit is named on the chart, and its line style (a deadline solid; the
+#: auditor's numbers dashed; a period that must run before an act, dotted)
+LIMIT_STYLES: dict[str, tuple[str, str, str]] = {
+    "deadline": ("legal deadline", "-", OKABE_ITO[3]),
+    "target": ("reasonable-efforts target", "--", OKABE_ITO[1]),
+    "policy threshold": ("the auditor's policy threshold", "--", OKABE_ITO[4]),
+    "escalation period": ("escalation period (escalation allowed after it; not a deadline)", ":", OKABE_ITO[0]),
+    "waiting period": ("waiting period (production not before its end)", ":", OKABE_ITO[2]),
+}
+#: bins of the published chart (disclosure control): weekly for days, daily for hours
+PUBLISH_BIN = {"days": 7, "hours": 24}
+
+
+def _band(v: int, threshold: int) -> int | str:
+    return f"<{threshold}" if 0 < v < threshold else v
+
+
+def deadline_chart(
+    measured: dict[str, Any] | None,
+    title: str = "Time limits as the checks measure them",
     t: Callable[[str], str] = _same,
     threshold: int = 0,
-) -> tuple[bytes | None, dict[str, dict]]:
-    """Distribution of days from receipt to response per instrument (one box per instrument)
-    with the legal deadline marked.
+) -> tuple[bytes | None, dict[str, Any]]:
+    """One box per time-limit check and clock (box: 25-75 %, whiskers: 5-95 %) with the limit
+    that applied marked per value (e.g. 20 and 45 days for subscriber and traffic data), drawn
+    from the checks' own measurements (``reports.aggregate.deadline_checks``): the same clock
+    start, limit and rows as the check, so "N of M over" is the check's breach findings (its
+    failing rows that are breaches, waived or not) in the scope. Advisory failures are counted
+    apart and drawn as hollow markers; breaches as filled ones. A period that must run before an
+    act (an escalation period, CETS 224 Art. 7(7)) is drawn dotted and counted as "too early",
+    never as a deadline. ``threshold`` (publication): bins of a week (days) or a day (hours),
+    bins below it dropped, no individual failing values, counts banded.
 
-    ``rows`` are ``{"instrument", "days", "count"}`` dicts (already filtered to
-    the scope); a dashed vertical line marks ``deadlines[instrument]``.
-    Returns ``(png, {instrument: {"days": [...], "requests": [...],
-    "deadline": int|None, "over_deadline": int}})``.
-    """
-    data: dict[str, dict] = {}
-    for r in rows:
-        inst = str(r.get("instrument") or "")
-        if r.get("days") is None:
-            continue
-        days = int(r["days"])
-        count = int(r.get("count") or 0)
-        if count <= 0:
-            continue
-        hist = data.setdefault(inst, {}).setdefault("_h", {})
-        hist[days] = hist.get(days, 0) + count
-    out: dict[str, dict] = {}
-    for inst in sorted(data):
-        hist = data[inst]["_h"]
-        if threshold:  # disclosure control: weekly bins, small bins suppressed
-            weekly: dict[int, int] = {}
-            for d, c in hist.items():
-                weekly[d // 7 * 7] = weekly.get(d // 7 * 7, 0) + c
-            hist = {d: c for d, c in weekly.items() if c >= threshold}
-            if not hist:
+    ``measured`` None (a run of an earlier version): no chart, ``{"unavailable": True}``.
+    Returns ``(png, data)``, ``data`` as :func:`deadline_data` gives it."""
+    data, fails_of = _deadline_data(measured, t, threshold)
+    drawn = [s for s in data.get("strips", []) if s["values"]]
+    if not drawn:
+        return None, data
+    return _deadline_png(drawn, fails_of, title, t), data
+
+
+def deadline_data(measured: dict[str, Any] | None, t: Callable[[str], str] = _same,
+                  threshold: int = 0) -> dict[str, Any]:
+    """What :func:`deadline_chart` plots, without drawing it: ``{"strips": [{check_id, article,
+    clock, unit, limit_kind, bound, limits: {limit: {measured, over, advisory}}, values, counts,
+    measured, over, advisory, unknown}], "checks": {check_id: {over, advisory, measured}},
+    "alt": text}``; ``over`` counts the breaches exactly (banded when published)."""
+    return _deadline_data(measured, t, threshold)[0]
+
+
+def _deadline_data(measured: dict[str, Any] | None, t: Callable[[str], str],
+                   threshold: int) -> tuple[dict[str, Any], dict[int, dict]]:
+    if measured is None:
+        return {"unavailable": True}, {}
+    clocks = measured.get("clocks") or []
+    grouped: dict[int, list[dict]] = {}
+    for r in measured.get("rows") or []:
+        if 0 <= int(r.get("c", -1)) < len(clocks) and int(r.get("count") or 0) > 0:
+            grouped.setdefault(int(r["c"]), []).append(r)
+    strips = []
+    for c, rows in grouped.items():
+        clock = clocks[c]
+        unit = clock.get("unit") or "days"
+        n = {s: sum(int(r["count"]) for r in rows if r.get("state") == s)
+             for s in ("breach", "advisory", "pass", "unknown")}
+        hist: dict[float, int] = {}
+        fails: dict[tuple[float, str], int] = {}
+        limits: dict[float, dict[str, int]] = {}
+        for r in rows:
+            if r.get("elapsed") is None or r.get("state") == "unknown":
                 continue
-        deadline = deadlines.get(inst) if deadlines else None
-        deadline = int(deadline) if deadline is not None else None
-        days = sorted(hist)
-        out[inst] = {
-            "days": days,
-            "requests": [hist[d] for d in days],
-            "deadline": deadline,
-            "over_deadline": sum(hist[d] for d in days if deadline is not None and d > deadline),
-        }
-    if not out:
-        return None, {}
-    plt = _pyplot()
-    insts = list(out)
-    fig, ax = plt.subplots(figsize=(6.8, 0.55 * len(insts) + 1.6))
-    stats = []
-    for inst in insts:
-        d = out[inst]
-        q = _weighted_quantiles(d["days"], d["requests"], (0.05, 0.25, 0.5, 0.75, 0.95))
-        stats.append({"label": _label(inst) if inst else t("(unknown instrument)"), "whislo": q[0], "q1": q[1], "med": q[2],
-                      "q3": q[3], "whishi": q[4], "fliers": []})
-    ys = list(range(len(insts)))[::-1]
-    ax.bxp(stats, positions=ys, orientation="horizontal", widths=0.55, patch_artist=True,
-           boxprops={"facecolor": OKABE_ITO[5], "edgecolor": OKABE_ITO[0]},
-           medianprops={"color": OKABE_ITO[7], "linewidth": 1.8})
-    dl = [(y, out[i]["deadline"]) for y, i in zip(ys, insts, strict=True) if out[i]["deadline"] is not None]
-    if dl:
-        ax.scatter([d for _, d in dl], [y for y, _ in dl], marker="|", s=500, color=OKABE_ITO[3],
-                   linewidths=2.2, zorder=3, label=t("legal deadline"))
-    xmax = max(max(s["whishi"] for s in stats), max((d for _, d in dl), default=0))
-    for y, inst in zip(ys, insts, strict=True):
-        d = out[inst]
-        total = sum(d["requests"])
-        ax.text(xmax * 1.04 + 1, y, t("{o} of {n} over").format(o=d["over_deadline"], n=total)
-                if d["deadline"] is not None else t("{n} requests").format(n=total), va="center", fontsize=8)
-    ax.set_xlim(left=min(0, min(s["whislo"] for s in stats)), right=xmax * 1.35 + 3)
-    ax.set_title(t(title))
-    ax.set_xlabel(t("days from receipt to response (box: 25-75 %, whiskers: 5-95 %)"))
-    ax.set_ylabel(t("instrument"))
-    if dl:
-        ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.25))
-    ax.spines[["top", "right"]].set_visible(False)
-    return _to_png(fig), out
+            v, k = float(r["elapsed"]), int(r["count"])
+            hist[v] = hist.get(v, 0) + k
+            if r.get("state") in ("breach", "advisory"):
+                fails[(v, r["state"])] = fails.get((v, r["state"]), 0) + k
+            if r.get("limit") is not None:
+                lim = limits.setdefault(float(r["limit"]), {"measured": 0, "over": 0, "advisory": 0})
+                lim["measured"] += k
+                lim["over"] += k if r["state"] == "breach" else 0
+                lim["advisory"] += k if r["state"] == "advisory" else 0
+        if threshold:
+            width = PUBLISH_BIN.get(unit, 7)
+            binned: dict[float, int] = {}
+            for v, k in hist.items():
+                binned[v // width * width] = binned.get(v // width * width, 0) + k
+            hist, fails = {v: k for v, k in binned.items() if k >= threshold}, {}
+        strips.append({
+            "check_id": str(clock.get("check_id") or ""), "article": str(clock.get("article") or ""),
+            "clock": str(clock.get("clock") or ""), "unit": unit, "limit_kind": str(clock.get("limit_kind") or ""),
+            "bound": clock.get("bound") or "max",
+            "limits": {_num(lim): d for lim, d in sorted(limits.items())},
+            "values": [_num(v) for v in sorted(hist)], "counts": [hist[v] for v in sorted(hist)],
+            "measured": sum(lim["measured"] for lim in limits.values()), "over": n["breach"],
+            "advisory": n["advisory"], "unknown": n["unknown"], "_fails": fails,
+        })
+    strips.sort(key=lambda s: (s["check_id"], -s["measured"], s["clock"]))
+    checks: dict[str, dict[str, Any]] = {}
+    for s in strips:
+        agg = checks.setdefault(s["check_id"], {"over": 0, "advisory": 0, "measured": 0})
+        for k in agg:
+            agg[k] += s[k]
+    if threshold:
+        for s in strips:
+            for k in ("over", "advisory", "measured", "unknown"):
+                s[k] = _band(s[k], threshold)
+            s["limits"] = {lim: {k: _band(v, threshold) for k, v in d.items()} for lim, d in s["limits"].items()}
+        checks = {cid: {k: _band(v, threshold) for k, v in d.items()} for cid, d in checks.items()}
+    fails_of = {id(s): s.pop("_fails") for s in strips}
+    return {"strips": strips, "checks": checks, "alt": _deadline_alt(strips, t)}, fails_of
 
+
+def _num(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _strip_label(s: dict, t: Callable[[str], str]) -> str:
+    return f"{s['check_id']} {s['article']}: {t(s['clock'])}".strip()
+
+
+def _over_text(s: dict, t: Callable[[str], str]) -> str:
+    """"3 of 797 over" (a limit not to pass) or "3 of 6 too early" (a period to wait), with the
+    advisory failures apart."""
+    over, adv, m = s["over"], s["advisory"], s["measured"]
+    word = "{o} of {n} too early" if s["bound"] == "min" else "{o} of {n} over"
+    if adv and not over:
+        return t(word).format(o=adv, n=m) + " " + t("(advisory)")
+    text = t(word).format(o=over, n=m)
+    return text + ("; " + t("{n} advisory").format(n=adv) if adv else "")
+
+
+def _deadline_alt(strips: list[dict], t: Callable[[str], str]) -> str:
+    parts = []
+    for s in strips:
+        name = t(LIMIT_STYLES.get(s["limit_kind"], (s["limit_kind"],))[0])
+        lims = ", ".join(f"{lim} {t(s['unit'])}" for lim in s["limits"])
+        parts.append(f"{_strip_label(s, t)} ({name} {lims}): {_over_text(s, t)}")
+    if not parts:
+        return ""
+    return "; ".join(parts) + ". " + t("Requests still open on the audit date are measured to the audit date.")
+
+
+def _deadline_png(strips: list[dict], fails_of: dict[int, dict], title: str, t: Callable[[str], str]) -> bytes:
+    plt = _pyplot()
+    units = [u for u in ("days", "hours") if any(s["unit"] == u for s in strips)]
+    heights = [sum(1 for s in strips if s["unit"] == u) for u in units]
+    fig, axes = plt.subplots(len(units), 1, squeeze=False, height_ratios=heights,
+                             figsize=(7.6, 0.72 * sum(heights) + 1.2 * len(units) + 0.8))
+    kinds_drawn: set[str] = set()
+    for ax, unit in zip(axes[:, 0], units, strict=True):
+        mine = [s for s in strips if s["unit"] == unit]
+        ys = list(range(len(mine)))[::-1]
+        stats = []
+        for s in mine:
+            q = _weighted_quantiles(s["values"], s["counts"], (0.05, 0.25, 0.5, 0.75, 0.95))
+            stats.append({"whislo": q[0], "q1": q[1], "med": q[2], "q3": q[3], "whishi": q[4], "fliers": []})
+        ax.bxp(stats, positions=ys, orientation="horizontal", widths=0.36, patch_artist=True,
+               boxprops={"facecolor": OKABE_ITO[5], "edgecolor": OKABE_ITO[0]},
+               medianprops={"color": OKABE_ITO[7], "linewidth": 1.6})
+        # the view ends a little after the whiskers and limits: a far outlier is drawn at the edge, with its value
+        xmax = max([st["whishi"] for st in stats] + [float(lim) for s in mine for lim in s["limits"]] + [1]) * 1.5
+        for y, s in zip(ys, mine, strict=True):
+            _name, style, colour = LIMIT_STYLES.get(s["limit_kind"], (s["limit_kind"], "-", OKABE_ITO[3]))
+            for lim in s["limits"]:
+                ax.vlines(float(lim), y - 0.3, y + 0.3, colors=colour, linestyles=style, linewidth=2.2, zorder=3)
+                kinds_drawn.add(s["limit_kind"])
+                ax.text(float(lim), y - 0.34, f"{lim}", ha="center", va="top", fontsize=7, color=colour)
+            for (v, state), k in sorted(fails_of.get(id(s), {}).items()):
+                far = v > xmax
+                ax.scatter([min(v, xmax)], [y], s=14 + 6 * min(k, 10), zorder=4, marker=">" if far else "o",
+                           linewidths=1.2, facecolors=OKABE_ITO[3] if state == "breach" else "none",
+                           edgecolors=OKABE_ITO[3] if state == "breach" else OKABE_ITO[1])
+                if far:
+                    ax.text(xmax, y + 0.12, f"{_num(v)}", ha="right", va="bottom", fontsize=6.5)
+            ax.text(0, y + 0.27, printable(_strip_label(s, t)), transform=ax.get_yaxis_transform(), fontsize=7.5,
+                    va="bottom", ha="left")
+            ax.text(1.01, y, _over_text(s, t), transform=ax.get_yaxis_transform(), fontsize=7.5, va="center")
+        ax.set_yticks([])
+        ax.set_ylim(-0.7, len(mine) - 0.2)
+        ax.set_xlim(left=min(0.0, min(s["values"][0] for s in mine)), right=xmax * 1.03 + 1)
+        ax.set_xlabel(t(unit) + " (" + t("box: 25-75 %, whiskers: 5-95 %") + ")")
+        ax.spines[["top", "right", "left"]].set_visible(False)
+    axes[0, 0].set_title(t(title))
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=LIMIT_STYLES[k][2], linestyle=LIMIT_STYLES[k][1], linewidth=2,
+                      label=t(LIMIT_STYLES[k][0])) for k in LIMIT_STYLES if k in kinds_drawn]
+    if any(fails_of.values()):
+        handles.append(Line2D([], [], marker="o", linestyle="", color=OKABE_ITO[3], label=t("breach")))
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
+                              markeredgecolor=OKABE_ITO[1], label=t("advisory")))
+    axes[-1, 0].legend(handles=handles, fontsize=7.5, frameon=False, loc="upper center",
+                       bbox_to_anchor=(0.5, -0.32 if len(units) == 1 else -0.45), ncols=2)
+    fig.subplots_adjust(hspace=1.2 / (0.72 * sum(heights) / len(heights)))  # about 1.2 in between panels
+    return _to_png(fig)
 
 def compliance_rate_chart(
     rows: list[dict[str, Any]], title: str = "Compliance rate by Party", t: Callable[[str], str] = _same,
@@ -227,7 +359,8 @@ def compliance_rate_chart(
     values = [data[k] for k in labels]
     fig, ax = plt.subplots(figsize=(max(4.0, 0.7 * len(labels) + 2), 3.4))
     xs = list(range(len(labels)))
-    ax.bar(xs, values, color=OKABE_ITO[2])
+    cmap = rate_cmap()
+    ax.bar(xs, values, color=[cmap(v / 100) for v in values], edgecolor="#222222", linewidth=0.4)
     ax.set_xticks(xs, [_label(x) for x in labels])
     for x, v in enumerate(values):
         ax.text(x, v, f"{v:.1f}%", ha="center", va="bottom", fontsize=8)
@@ -235,6 +368,95 @@ def compliance_rate_chart(
     ax.set_title(t(title))
     ax.set_xlabel(t("Party"))
     ax.set_ylabel(t("passed / evaluated records (%)"))
+    ax.spines[["top", "right"]].set_visible(False)
+    return _to_png(fig), data
+
+
+def ranking_chart(
+    rows: list[dict[str, Any]],
+    title: str = "Weighted findings per 100 requests by Party",
+    t: Callable[[str], str] = _same,
+    threshold: int = 0,
+) -> tuple[bytes | None, dict[str, Any]]:
+    """Horizontal bars of severity-weighted breach findings per 100 audited requests, worst at
+    the top, with the 95 % confidence interval as an error bar and the colour of the most severe
+    finding; rows without a score (insufficient data, or suppressed when published) are listed
+    hatched with their reason and no bar. ``rows``: :func:`reports.headline.ranking` rows.
+    Returns ``(png, {name: score or reason})``."""
+    if not rows:
+        return None, {}
+    data: dict[str, Any] = {}
+    for r in rows:
+        name = str(r["name"])
+        if r.get("insufficient"):
+            data[name] = t("insufficient data")
+        elif r.get("score") is None:
+            data[name] = t("suppressed")
+        else:
+            data[name] = r["score"]
+    plt = _pyplot()
+    labels = list(data)
+    fig, ax = plt.subplots(figsize=(6.4, 0.42 * len(labels) + 1.6))
+    ys = list(range(len(labels)))[::-1]
+    top = max([float(r["ci_high"] or r["score"] or 0) for r in rows if r.get("score") is not None] + [1.0])
+    for y, r in zip(ys, rows, strict=True):
+        if r.get("score") is None:
+            ax.barh(y, top, color="none", edgecolor="#8c8c8c", hatch="///", linewidth=0.6)
+            n = r.get("requests")
+            ax.text(top * 0.02, y, f" {data[str(r['name'])]} (n = {n})", va="center", fontsize=8, color="#333333")
+            continue
+        colour = SEVERITY_COLOURS.get(r.get("worst"), SEVERITY_COLOURS[None])
+        ax.barh(y, float(r["score"]), color=colour, edgecolor="#222222", linewidth=0.4)
+        if r.get("ci_low") is not None:
+            lo, hi = float(r["ci_low"]), float(r["ci_high"])
+            ax.errorbar(float(r["score"]), y, xerr=[[float(r["score"]) - lo], [hi - float(r["score"])]],
+                        fmt="none", ecolor="#000000", elinewidth=0.9, capsize=3)
+        ax.text(float(r.get("ci_high") or r["score"]), y, f"  {float(r['score']):.1f} (n = {r.get('requests')})",
+                va="center", fontsize=8)
+    ax.set_yticks(ys, [_label(x) for x in labels])
+    ax.set_xlim(0, top * 1.35)
+    ax.set_title(t(title))
+    ax.set_xlabel(t("severity-weighted breach findings per 100 requests (95 % CI)"))
+    from matplotlib.patches import Patch
+
+    present = [s for s in ("critical", "high", "medium", "low") if any(r.get("worst") == s for r in rows)]
+    handles = [Patch(facecolor=SEVERITY_COLOURS[s], edgecolor="#222222", label=t(s)) for s in present]
+    if any(r.get("score") is not None and not r.get("worst") for r in rows):
+        handles.append(Patch(facecolor=SEVERITY_COLOURS[None], label=t("no finding")))
+    if handles:
+        ax.legend(handles=handles, title=t("most severe finding"), fontsize=8, title_fontsize=8, frameon=False,
+                  loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=min(5, len(handles)))
+    ax.spines[["top", "right"]].set_visible(False)
+    return _to_png(fig), data
+
+
+def history_chart(
+    runs: list[dict[str, Any]],
+    title: str = "Breach findings per 100 requests across runs, by Party",
+    t: Callable[[str], str] = _same,
+) -> tuple[bytes | None, dict[str, dict[str, float | None]]]:
+    """One line per Party of breach findings per 100 audited requests, one point per stored run
+    (x: the run's as-of date and pack versions); a run where the Party has no figure (no request,
+    or suppressed when published) leaves a gap. ``runs``: :func:`reports.headline.history` rows.
+    Returns ``(png, {party: {run label: value}})``."""
+    parties = sorted({p for r in runs for p in r["parties"]})
+    if len(runs) < 2 or not parties:
+        return None, {}
+    labels = [r["label"] for r in runs]
+    data = {p: {r["label"]: r["parties"].get(p, {}).get("per_100") for r in runs} for p in parties}
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.2, 3.8))
+    xs = list(range(len(labels)))
+    markers = "osD^vP*Xh"
+    for i, p in enumerate(parties):
+        ys = [float("nan") if data[p][lb] is None else float(data[p][lb]) for lb in labels]
+        ax.plot(xs, ys, marker=markers[i % len(markers)], color=OKABE_ITO[i % len(OKABE_ITO)], label=_label(p, True),
+                linewidth=1.4, markersize=4)
+    ax.set_xticks(xs, [_label(lb) for lb in labels], rotation=20, ha="right", fontsize=7)
+    ax.set_ylim(bottom=0)
+    ax.set_title(t(title))
+    ax.set_ylabel(t("breach findings per 100 requests"))
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     return _to_png(fig), data
 
@@ -257,7 +479,9 @@ def family_rate_chart(
     labels = sorted(data)
     fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(labels) + 1.5))
     ys = list(range(len(labels)))[::-1]
-    ax.barh(ys, [data[k] for k in labels], color=OKABE_ITO[2], label=t("compliance rate"))
+    cmap = rate_cmap()
+    ax.barh(ys, [data[k] for k in labels], color=[cmap(data[k] / 100) for k in labels], edgecolor="#222222",
+            linewidth=0.4, label=t("compliance rate"))
     for y, k in zip(ys, labels, strict=True):
         ax.text(data[k], y, f" {data[k]:.1f}%", va="center", fontsize=8)
     if medians:
@@ -281,11 +505,15 @@ def trend_chart(
     t: Callable[[str], str] = _same,
     threshold: int = 0,
     max_series: int = 8,
+    partial: str | None = None,
 ) -> tuple[bytes | None, dict[str, dict[str, int | None]]]:
     """Findings per period, one line per series (Party, provider or "all").
 
     With ``threshold`` (publication), points below it (but above 0) are left out of the line.
-    Only the ``max_series`` series with the most findings are drawn. Returns the plotted data
+    Only the ``max_series`` series with the most findings are drawn. ``partial``: the label of a
+    period that is only partly covered (``compare.partial_period``); when it is the last one
+    plotted, it is hatched, reached by a dashed segment with a hollow marker and labelled
+    "(partial)", so its lower count does not read as an improvement. Returns the plotted data
     (suppressed points as None).
     """
     if not series:
@@ -300,10 +528,21 @@ def trend_chart(
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     markers = "osD^v<>p"
+    xs = list(range(len(periods)))
+    cut = len(periods) - 1 if partial is not None and periods[-1] == partial else len(periods)
+    if cut < len(periods):
+        ax.axvspan(cut - 0.4, cut + 0.4, facecolor="none", edgecolor="#c8c8c8", hatch="///", linewidth=0,
+                   zorder=0)
     for i, (s, vals) in enumerate(data.items()):
         ys = [float("nan") if v is None else v for v in vals.values()]
-        ax.plot(periods, ys, marker=markers[i % len(markers)], color=OKABE_ITO[i % len(OKABE_ITO)],
+        colour, marker = OKABE_ITO[i % len(OKABE_ITO)], markers[i % len(markers)]
+        ax.plot(xs[:cut], ys[:cut], marker=marker, color=colour,
                 label=t(s) if s == "all" else _label(s, legend=True), linewidth=1.6)
+        if cut < len(periods):  # the partial period: dashed into a hollow marker
+            ax.plot(xs[max(cut - 1, 0):], ys[max(cut - 1, 0):], color=colour, linestyle="--", linewidth=1.4)
+            ax.plot(xs[cut:], ys[cut:], marker=marker, color=colour, markerfacecolor="none", linestyle="")
+    ticks = [p + (" " + t("(partial)") if i >= cut else "") for i, p in enumerate(periods)]
+    ax.set_xticks(xs, ticks)
     ax.set_title(title)  # already in the page's language (it is built with a period word)
     ax.set_xlabel(t("period (issue date)"))
     ax.set_ylabel(t("findings (count)"))
@@ -340,14 +579,20 @@ def heatmap_chart(
                 grid[i, j] = data[p][f]
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(max(6.4, 0.9 * len(families) + 2), 0.45 * len(parties) + 2.2))
-    cmap = plt.get_cmap("cividis").with_extremes(bad="#eeeeee")
+    from matplotlib.patches import Rectangle
+
+    cmap = rate_cmap().with_extremes(bad="#ffffff")
     im = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=100, aspect="auto")
     for i in range(len(parties)):
         for j in range(len(families)):
             v = grid[i, j]
+            if np.isnan(v):  # no data: hatched, never a colour of the scale
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#9a9a9a",
+                                       linewidth=0))
             txt = "n/a" if np.isnan(v) else f"{v:.0f}"
-            colour = "#000000" if np.isnan(v) or v > 55 else "#ffffff"
-            ax.text(j, i, txt, ha="center", va="center", fontsize=8, color=colour)
+            colour = "#000000" if np.isnan(v) or v > 45 else "#ffffff"
+            ax.text(j, i, txt, ha="center", va="center", fontsize=8, color=colour,
+                    bbox={"facecolor": "#ffffff", "edgecolor": "none", "pad": 1} if np.isnan(v) else None)
     ax.set_xticks(range(len(families)), [_label(t(f.replace("_", " "))) for f in families], rotation=30, ha="right")
     ax.set_yticks(range(len(parties)), [_label(p) for p in parties])
     ax.set_xlabel(t("family"))

@@ -59,6 +59,29 @@ def _period_label(issued_at: Any, gran: str) -> str:
     return f"{ts.year:04d}-Q{(ts.month - 1) // 3 + 1}"
 
 
+def partial_period(model: dict, gran: str | None = None) -> str | None:
+    """The label of the run's last period ("2026-Q3") when it is partial, else None.
+
+    A period is partial when the audit date or the data's last day (``run.period.to``) falls
+    before its end: its counts cover only part of it, so a trend chart that draws it like the
+    others shows a drop that is only the calendar. The earlier of the two dates decides."""
+    run = model.get("run") or {}
+    gran = gran or granularity(model)
+    dates = []
+    for value in (run.get("as_of"), (run.get("period") or {}).get("to")):
+        try:
+            ts = pd.Timestamp(value) if value else None
+        except (ValueError, TypeError):
+            ts = None
+        if ts is not None and not pd.isna(ts):
+            dates.append(ts.tz_localize(None) if ts.tzinfo is not None else ts)
+    if not dates:
+        return None
+    cut = min(dates).normalize()
+    offset = {"month": pd.offsets.MonthEnd(0), "year": pd.offsets.YearEnd(0)}.get(gran, pd.offsets.QuarterEnd(0))
+    return period_label(cut, gran) if cut < cut + offset else None
+
+
 def trend(findings: list[dict], key: str | None, gran: str) -> dict[str, dict[str, int]]:
     """{series: {period: findings}}; series is the value of ``key`` (or "all" when None).
 
@@ -208,6 +231,8 @@ COUNT_KEYS = frozenset({
     "records_failed", "requests", "disclosures", "count", "new", "resolved", "persisting", "waived",
     "findings_total", "findings_waived", "logged", "published_low", "published_high",
     "advisory", "advisory_findings", "findings_advisory", "total", "requests_audited", "requests_outside",
+    "requests_with_findings", "critical_high", "authority_findings", "quarantined_rows", "rows",
+    "provider_findings", "requests_excluded",
 })
 COUNT_DICT_KEYS = frozenset({"findings_by_severity", "findings_by_family", "findings_by_party",
                              "findings_by_provider", "advisory_by_check", "by_instrument", "by_party"})

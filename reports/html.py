@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from . import i18n
+from . import i18n, pages  # noqa: F401  (pages: the French of its fixed strings)
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -57,24 +57,47 @@ def _e(value: Any) -> str:
             .replace("'", "&#39;").replace('"', "&#34;"))
 
 
-def finding_row(r: dict, publish: bool, _: Callable[[str], str], advisory: bool = False) -> str:
+def link(links: dict | None, kind: str, name: Any) -> str:
+    """The relative href of a Party (``kind`` "party"), provider ("provider") or check ("check")
+    page from a page whose ``links`` are given (see :func:`page_links`); "" when that page is not
+    written (a check page in a PDF, a name without page, no links at all)."""
+    if not links or not name:
+        return ""
+    if kind == "check":
+        slug = links["checks"].get(name)
+        return f"{links['prefix']}check/{slug}.html" if slug else ""
+    slug = links[kind].get(name)
+    return f"{links['prefix']}{kind}/{slug}.{links['ext']}" if slug else ""
+
+
+def _linked(href: str, text: str) -> list[str]:
+    return ['<a href="', _e(href), '">', text, "</a>"] if href else [text]
+
+
+def finding_row(r: dict, publish: bool, _: Callable[[str], str], advisory: bool = False,
+                links: dict | None = None) -> str:
     """One row of a findings table (``advisory``: of the advisory findings table, with the
-    parameter basis): exactly what the ``finding_row`` Jinja macro writes
-    (tests/reports/test_fast_render.py checks it), in Python because a large run has
-    tens of thousands of rows."""
+    parameter basis; ``links``: the page's links, see :func:`page_links`, else the check cell
+    points at the explanation on the same page and names are not linked): exactly what the
+    ``finding_row`` Jinja macro writes (tests/reports/test_fast_render.py checks it), in Python
+    because a large run has tens of thousands of rows."""
     sev = r["severity"]
+    check_href = link(links, "check", r["check_id"]) or "#chk-" + str(r["check_id"])
     parts = [
-        '<tr data-severity="', _e(sev), '" data-family="', _e(r["family"]), '" data-instrument="',
+        '<tr data-check="', _e(r["check_id"]), '" data-severity="', _e(sev), '" data-status="',
+        _e(r.get("status") or ""), '" data-family="', _e(r["family"]), '" data-instrument="',
         _e(r["instrument"]), '" data-article="', _e(r["article"]),
         '" data-party="', _e(r["party"]), '" data-provider="', _e(r["provider"]), '" data-period="',
         _e(r["period"]), '" data-kind="', _e(r["kind"]), '"><td data-sort="', _e(r["sev_rank"]),
         '"><span class="badge sev-', _e(str(sev or "info").lower()), '">', _e(_(str(sev or "").lower()).upper()),
         '</span></td>',
-        '<td class="mono"><a href="#chk-', _e(r["check_id"]), '" title="', _e(r["title"]), '">',
+        '<td class="mono"><a href="', _e(check_href), '" title="', _e(r["title"]), '">',
         _e(r["check_id"]), "</a></td><td>", _e(_(str(r["family"]).replace("_", " "))), "</td><td>",
         _e(r["article"]), ", ", _e(r["instrument"]), '</td><td class="mono">', _e(r["pack"]), "<br>",
-        _e(r["request_instrument"] or "—"), "</td><td>", _e(r["party"] or "—"), "</td><td>",
-        _e(r["provider"] or "—"), "</td><td>", _e(r["period"]), "</td>",
+        _e(r["request_instrument"] or "—"), "</td><td>",
+        *_linked(link(links, "party", r["party"]), _e(r["party"] or "—")), "</td><td>",
+        *_linked(link(links, "provider", r["provider"]), _e(r["provider"] or "—")), "</td><td>",
+        _e(r["period"]), "</td>",
     ]
     if publish:
         parts += ['<td class="num" data-sort="', _e(r["sort_findings"]), '">', _e(r["findings"]),
@@ -104,10 +127,12 @@ def _findings_rows(lang: str) -> Callable[[dict, bool], Markup]:
     def findings_rows(ft: dict, publish: bool) -> Markup:
         cache = ft.get("cache")
         advisory = bool(ft.get("advisory"))
-        kind = f"html:{lang}:{bool(publish)}:{advisory}"
+        links = ft.get("links")
+        where = f"{links['prefix']}:{links['ext']}:{bool(links['checks'])}" if links else ""
+        kind = f"html:{lang}:{bool(publish)}:{advisory}:{where}"
 
         def render(r: dict) -> str:
-            return finding_row(r, publish, _, advisory)
+            return finding_row(r, publish, _, advisory, links)
 
         if cache is None:
             return Markup("".join(render(r) for r in ft["rows"]))
@@ -127,23 +152,55 @@ def environment(lang: str = "en") -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["pct"] = lambda rate: i18n.pct(rate, lang)
+    env.filters["num"] = lambda value, digits=1: i18n.num(value, lang, digits)
     env.filters["dictsummary"] = _dictsummary
     env.filters["rtsummary"] = _rtsummary
     env.filters["countlist"] = countlist
     env.globals["_"] = i18n.translator(lang)
     env.globals["lang"] = lang
     env.globals["findings_rows"] = _findings_rows(lang)
+    env.globals["link"] = link
     return env
+
+
+def page_links(nav: dict | None, ext: str) -> dict | None:
+    """The links of a page rendered as ``ext`` ("html" or "pdf") from its ``nav``
+    (``reports.pages.nav``): Party and provider pages in the same format; check pages and the
+    key issues page exist in HTML only, so a PDF links to the check explanations on the page."""
+    if not nav:
+        return None
+    html = ext == "html"
+    return {"prefix": nav["prefix"], "ext": ext, "party": nav["party"], "provider": nav["provider"],
+            "checks": nav["checks"] if html else {},
+            "issues": f"{nav['prefix']}issues.html" if html and nav.get("issues") else ""}
+
+
+def _with_links(context: dict[str, Any]) -> dict[str, Any]:
+    """``context`` with its links resolved for its extension: ``nav_links`` (:func:`page_links`),
+    the findings tables carrying them, and each check's ``href`` (its page, else its
+    explanation on the page when it has one). A context without ``nav`` is left as it is."""
+    links = page_links(context.get("nav"), str(context.get("ext") or "html"))
+    if links is None:
+        return context
+    ctx = {**context, "nav_links": links, "issues_href": links["issues"]}  # ("links": the lead's flag)
+    for key in ("findings_table_data", "advisory_table_data"):
+        if isinstance(ctx.get(key), dict):
+            ctx[key] = {**ctx[key], "links": links}
+    if isinstance(ctx.get("checks"), list):
+        ctx["checks"] = [{**c, "href": link(links, "check", c.get("check_id"))
+                          or ("#chk-" + str(c.get("check_id")) if c.get("explain") else "")}
+                         for c in ctx["checks"]]
+    return ctx
 
 
 def render_index(context: dict[str, Any], lang: str = "en") -> str:
     """Render ``index.html`` (see ``reports.write_reports`` for the context keys)."""
-    return environment(lang).get_template("index.html").render(**context)
+    return environment(lang).get_template("index.html").render(**_with_links(context))
 
 
 def render_scope(context: dict[str, Any], lang: str = "en") -> str:
     """Render a Party or provider page."""
-    return environment(lang).get_template("scope.html").render(**context)
+    return environment(lang).get_template("scope.html").render(**_with_links(context))
 
 
 def write_page(render: Callable[..., str], context: dict[str, Any], lang: str, path: Path) -> None:
@@ -151,5 +208,11 @@ def write_page(render: Callable[..., str], context: dict[str, Any], lang: str, p
     piece as the template produces it: the page is never held whole as text (nor encoded whole),
     which at 5M requests saved two copies of a ~0.4 GB page."""
     template = {render_index: "index.html", render_scope: "scope.html"}[render]  # no other page
+    write_template(template, context, lang, path)
+
+
+def write_template(template: str, context: dict[str, Any], lang: str, path: Path) -> None:
+    """Write ``template`` rendered with ``context`` (links resolved, see :func:`_with_links`) to
+    ``path``, streamed (the key issues and check pages of ``reports.pages`` too)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    environment(lang).get_template(template).stream(**context).dump(str(path), encoding="utf-8")
+    environment(lang).get_template(template).stream(**_with_links(context)).dump(str(path), encoding="utf-8")

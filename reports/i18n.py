@@ -75,6 +75,15 @@ def pct(rate: Any, lang: str = "en") -> str:
     return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
 
 
+def num(value: Any, lang: str = "en", digits: int = 1) -> str:
+    """4.25 -> "4.3" (en) / "4,3" (fr) with ``digits`` decimals; None -> "n/a" / "n.d."; a
+    banded text ("<5") as it is."""
+    if value is None or isinstance(value, str):
+        return translate("n/a", lang) if value is None else value
+    text = f"{float(value):.{digits}f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
 def check_text(check: dict, field: str, lang: str = "en") -> str:
     """A check's ``title`` or ``remediation`` in ``lang`` (English fallback marked [EN])."""
     en = str(check.get(field) or "")
@@ -384,7 +393,315 @@ FR.update({
                         "l'auditeur) ; les autres sont des manquements au texte",
     KIND_TEXT["breach"]: "un échec est un manquement au texte",
     "governs": "régit",
+    # who must act (reports.aggregate.DUTY_LABELS)
+    "Who must act": "Qui doit agir",
+    "Issuing authority": "Autorité d'émission",
+    "Requested Party": "Partie requise",
+    "Receiving authority": "Autorité destinataire",
     "{a} of the failed records advisory": "dont {a} enregistrements en échec indicatifs",
+})
+
+
+# reports at a glance, rankings, guide, runs over time, data quality, Party profile labels (issue 19)
+FR.update({
+    # at a glance (reports.headline, templates/glance.html)
+    "At a glance": "Vue d'ensemble",
+    "How to read this report": "Comment lire ce rapport",
+    "Request audited": "Demande auditée",
+    "of {n} in the audited period; {o} outside the audited instruments": "sur {n} de la période auditée ; {o} hors des instruments audités",
+    "Requests with a breach finding": "Demandes avec manquement",
+    "Requests with a finding": "Demandes avec constat",
+    "not waived, not advisory": "hors dérogations et constats indicatifs",
+    "Critical + high findings per 100 requests": "Constats de gravité critique ou élevée pour 100 demandes",
+    "{c} critical, {h} high, {m} medium, {l} low": "critique : {c}, élevée : {h}, moyenne : {m}, faible : {l}",
+    "Checks not evaluated": "Contrôles non évalués",
+    "why: in the check table below": "motif : dans le tableau des contrôles ci-dessous",
+    "all {n} checks gave a result": "les {n} contrôles ont tous donné un résultat",
+    "Input rows quarantined": "Lignes d'entrée mises en quarantaine",
+    "data-quality defects, by reason": "défauts de qualité des données, par motif",
+    "data-quality defects": "défauts de qualité des données",
+    "The provider's own findings": "Constats propres au fournisseur",
+    "of {n} breach findings on its requests; the rest are the authorities'":
+        "sur {n} manquements relevés sur ses demandes ; les autres visent les autorités",
+    "the auditor's policy, not breaches; not counted above":
+        "politique de l'auditeur, et non manquements ; non comptés ci-dessus",
+    # rankings
+    "Needs attention first": "À examiner en priorité",
+    "Ranked by severity-weighted breach findings per 100 audited requests (weights: critical {c}, high {h}, "
+    "medium {m}, low {l}); a Party or provider with fewer than {n} audited requests is not ranked. Providers are "
+    "ranked on their own duties only.":
+        "Classement selon les manquements pondérés par gravité pour 100 demandes auditées (pondérations : critique "
+        "{c}, élevée {h}, moyenne {m}, faible {l}) ; une Partie ou un fournisseur ayant moins de {n} demandes "
+        "auditées n'est pas classé. Les fournisseurs ne sont classés que sur leurs propres obligations.",
+    "Parties ranked by weighted findings per request": "Parties classées par constats pondérés par demande",
+    "Service providers ranked by their own findings per request":
+        "Fournisseurs de services classés par leurs propres constats par demande",
+    "A provider is scored on the findings whose duty is the provider's; the issuing, requested and receiving "
+    "authorities' findings on requests to it are counted apart.":
+        "Un fournisseur est évalué sur les constats dont l'obligation lui incombe ; les constats visant l'autorité "
+        "d'émission, la Partie requise ou l'autorité destinataire sur les demandes qui lui sont adressées sont "
+        "comptés à part.",
+    "Weighted per 100 [95 % CI]": "Pondéré pour 100 [IC 95 %]",
+    "Severity-weighted breach findings per 100 audited requests, with a 95 % confidence interval":
+        "Manquements pondérés par gravité pour 100 demandes auditées, avec un intervalle de confiance à 95 %",
+    "severity-weighted breach findings per 100 requests (95 % CI)":
+        "manquements pondérés par gravité pour 100 demandes (IC 95 %)",
+    "Critical + high": "Critique + élevée",
+    "Most severe": "Gravité maximale",
+    "most severe finding": "constat le plus grave",
+    "Authorities' findings": "Constats visant les autorités",
+    "Findings whose duty is an authority's (issuing, requested or receiving), on requests to this provider: not "
+    "counted against the provider":
+        "Constats dont l'obligation incombe à une autorité (d'émission, de la Partie requise ou destinataire), sur "
+        "les demandes adressées à ce fournisseur : non imputés au fournisseur",
+    "Authorities' findings on requests to this provider":
+        "Constats visant les autorités sur les demandes adressées à ce fournisseur",
+    "Breaches of the issuing, requested or receiving authority's duties on requests addressed to this provider: "
+    "listed for context, not the provider's failures.":
+        "Manquements aux obligations de l'autorité d'émission, de la Partie requise ou de l'autorité destinataire "
+        "sur les demandes adressées à ce fournisseur : présentés pour information, ils ne sont pas imputables au "
+        "fournisseur.",
+    "Breaches of a duty the text places on the service provider. Advisory findings are listed apart, below.":
+        "Manquements à une obligation que le texte impose au fournisseur de services. Les constats indicatifs sont "
+        "présentés à part, ci-dessous.",
+    "All {n} ranked below": "Classement complet ({n}) ci-dessous",
+    "fewer than {n} audited requests": "moins de {n} demandes auditées",
+    "insufficient data": "données insuffisantes",
+    "insufficient data (fewer than {n} requests)": "données insuffisantes (moins de {n} demandes)",
+    "Weighted findings per 100 requests": "Constats pondérés pour 100 demandes",
+    "Weighted findings per 100 requests by Party": "Constats pondérés pour 100 demandes, par Partie",
+    "Weighted findings per 100 requests by Party (worst first; hatched: insufficient data)":
+        "Constats pondérés pour 100 demandes, par Partie (les moins bonnes en premier ; hachuré : données "
+        "insuffisantes)",
+    "Bar chart of severity-weighted breach findings per 100 requests by Party, with 95 % confidence intervals":
+        "Diagramme en barres des manquements pondérés par gravité pour 100 demandes, par Partie, avec intervalles "
+        "de confiance à 95 %",
+    "breach findings per 100 requests": "manquements pour 100 demandes",
+    "Findings per 100 requests": "Constats pour 100 demandes",
+    "Check results": "Résultats des contrôles",
+    "Check results by Party": "Résultats des contrôles par Partie",
+    "Check results by service provider": "Résultats des contrôles par fournisseur de services",
+    "Compliance rate: passed / evaluated records over every check, where a request counts once for each check "
+    "that evaluates it (and each disclosure or custody event once per check); advisory findings are left out. It "
+    "measures how much of the log passes, not how many requests have a defect: see At a glance.":
+        "Taux de conformité : enregistrements conformes / évalués sur l'ensemble des contrôles, une demande "
+        "comptant une fois pour chaque contrôle qui l'évalue (et chaque communication ou événement de traitement "
+        "une fois par contrôle) ; les constats indicatifs sont exclus. Il mesure la part du journal qui est "
+        "conforme, non le nombre de demandes présentant un défaut : voir « Vue d'ensemble ».",
+    # guide (templates/guide.html)
+    "What was audited": "Objet de l'audit",
+    "The auditor reads the logs of cross-border requests for electronic evidence (requests and orders, the "
+    "providers' disclosures, and the custody events of the data received) and runs safeguard checks that each "
+    "cite the article and paragraph they rest on. Each request is judged only by the rules of the instrument it "
+    "was made under: the CETS 224 checks judge requests made under the Second Additional Protocol (Arts. 6-10) "
+    "and the data received under them; the EU 2023/1543 checks judge European Production and Preservation "
+    "Orders.":
+        "L'auditeur lit les journaux des demandes transfrontières de preuves électroniques (demandes et "
+        "injonctions, communications des fournisseurs et événements de traitement des données reçues) et exécute "
+        "des contrôles des garanties, qui citent chacun l'article et le paragraphe sur lesquels ils reposent. "
+        "Chaque demande n'est jugée qu'au regard des règles de l'instrument au titre duquel elle a été faite : les "
+        "contrôles CETS 224 jugent les demandes faites au titre du deuxième Protocole additionnel (art. 6 à 10) "
+        "et les données reçues à ce titre ; les contrôles du règlement (UE) 2023/1543 jugent les injonctions "
+        "européennes de production et de conservation.",
+    "Requests under mutual legal assistance or another instrument are outside the audited instruments: they are "
+    "counted on every page and never judged.":
+        "Les demandes relevant de l'entraide judiciaire ou d'un autre instrument sont hors des instruments "
+        "audités : elles sont comptées sur chaque page et ne sont jamais jugées.",
+    "Terms": "Définitions",
+    "A request whose instrument some check of the run governs, issued in the audited period.":
+        "Demande émise pendant la période auditée, au titre d'un instrument couvert par au moins un contrôle de "
+        "l'exécution.",
+    "Record": "Enregistrement",
+    "What a check evaluates: a request, a disclosure or a custody event. A request counts once for every check "
+    "that evaluates it, so the number of records is larger than the number of requests.":
+        "Ce qu'évalue un contrôle : une demande, une communication ou un événement de traitement. Une demande "
+        "compte une fois pour chaque contrôle qui l'évalue ; le nombre d'enregistrements est donc supérieur au "
+        "nombre de demandes.",
+    "Evaluated, passed, failed": "Évalué, conforme, non conforme",
+    "A record is evaluated when the check could decide; it passed or failed. A record the check could not "
+    "decide (a needed value is missing) is unknown, with the reason, and is not in the compliance rate.":
+        "Un enregistrement est évalué lorsque le contrôle a pu statuer : il est alors conforme ou non conforme. Un "
+        "enregistrement sur lequel le contrôle n'a pas pu statuer (faute d'une valeur nécessaire) est "
+        "indéterminé, avec le motif, et n'entre pas dans le taux de conformité.",
+    "Passed records divided by evaluated records, over every check (breach rules only). It says how much of the "
+    "log passes; it does not say how many requests have a defect: that is the share of requests with a breach "
+    "finding.":
+        "Enregistrements conformes divisés par les enregistrements évalués, sur l'ensemble des contrôles (hors "
+        "règles indicatives). Il indique la part du journal qui est conforme ; il n'indique pas combien de "
+        "demandes présentent un défaut : c'est la part des demandes avec manquement.",
+    "Finding": "Constat",
+    "A failed record, with the check, its article and a message. One request may have several findings.":
+        "Un enregistrement non conforme, avec le contrôle, son article et un message. Une même demande peut "
+        "donner lieu à plusieurs constats.",
+    "The rankings' measure: each breach finding counts its severity's weight (critical {c}, high {h}, medium "
+    "{m}, low {l}, info {i}), summed over a Party's or provider's audited requests and divided by their number, "
+    "times 100. The interval is a 95 % confidence interval of that mean. With fewer than {n} audited requests a "
+    "Party or provider shows insufficient data and is not ranked. The weights and the minimum are the auditor's "
+    "policy (pack parameters), not the text's.":
+        "Mesure retenue pour les classements : chaque manquement compte pour le poids de sa gravité (critique "
+        "{c}, élevée {h}, moyenne {m}, faible {l}, information {i}) ; ces poids sont additionnés sur les demandes "
+        "auditées d'une Partie ou d'un fournisseur, divisés par le nombre de ces demandes et multipliés par 100. "
+        "L'intervalle est un intervalle de confiance à 95 % de cette moyenne. Avec moins de {n} demandes "
+        "auditées, une Partie ou un fournisseur est signalé « données insuffisantes » et n'est pas classé. Les "
+        "pondérations et le minimum relèvent de la politique de l'auditeur (paramètres du référentiel), non du "
+        "texte.",
+    "No figure: nothing was evaluated (no record of that kind in the scope), or, in a published report, a "
+    "figure suppressed because it rests on a small count. Hatched cells and bars on the charts are n/a, never a "
+    "value.":
+        "Aucun chiffre : rien n'a été évalué (aucun enregistrement de ce type dans le périmètre) ou, dans un "
+        "rapport publié, le chiffre est masqué parce qu'il repose sur un faible effectif. Les cellules et les "
+        "barres hachurées des graphiques signifient n.d., jamais une valeur.",
+    "In a Party profile: the value is not recorded (neither in the shipped chart nor in the user's file); checks "
+    "that need it leave the record unknown.":
+        "Dans un profil de Partie : la valeur n'est pas renseignée (ni dans le tableau fourni avec l'auditeur, ni "
+        "dans le fichier de l'utilisateur) ; les contrôles qui en ont besoin laissent l'enregistrement "
+        "indéterminé.",
+    "A finding the audit team accepted until a date, with a reason (the waivers file). Waived findings are "
+    "listed, marked, and not counted.":
+        "Constat que l'équipe d'audit a accepté jusqu'à une date donnée, pour un motif indiqué (fichier des "
+        "dérogations). Les constats faisant l'objet d'une dérogation sont listés, signalés et non comptés.",
+    "Breach and advisory": "Manquements et constats indicatifs",
+    "BREACH": "MANQUEMENT",
+    "ADVISORY": "INDICATIF",
+    "MIXED": "MIXTE",
+    "The rule is the text's: a failure is a breach of the instrument.":
+        "La règle est celle du texte : un échec constitue un manquement à l'instrument.",
+    "The rule rests on a threshold or reading the auditor set (a number the text does not fix, such as a grace "
+    "period): a finding is a matter to look at, not a breach. Advisory findings are listed apart, are not in any "
+    "compliance figure or ranking, and do not fail a pipeline.":
+        "La règle repose sur un seuil ou une lecture fixés par l'auditeur (un nombre que le texte ne fixe pas, "
+        "tel qu'un délai de grâce) : un constat est un point à examiner, non un manquement. Les constats "
+        "indicatifs sont présentés à part, n'entrent dans aucun chiffre de conformité ni aucun classement et ne "
+        "font pas échouer une chaîne d'intégration.",
+    "Some findings of the check are breaches and some advisory; each finding says which.":
+        "Certains constats du contrôle sont des manquements, d'autres sont indicatifs ; chaque constat précise "
+        "sa nature.",
+    "Status of the legal basis": "Statut de la base juridique",
+    "Confirmed: the provision was read in the official text.":
+        "Confirmée : la disposition a été lue dans le texte officiel.",
+    "Partly confirmed: a source shows the paragraph exists (for example a Party's declaration cites it), but its "
+    "wording was not read.":
+        "Partiellement confirmée : une source atteste l'existence du paragraphe (par exemple, la déclaration "
+        "d'une Partie le cite), mais son libellé n'a pas été lu.",
+    "A reviewer's reading of the official text: stronger than unconfirmed, still to be checked word for word.":
+        "Lecture du texte officiel par un relecteur : plus sûre qu'une base non confirmée, elle reste à vérifier "
+        "mot à mot.",
+    "Recalled from the official text, not yet verified against it. A finding of such a check is reported with "
+    "this mark so that the reader can weigh it.":
+        "Restituée de mémoire d'après le texte officiel, sans vérification sur celui-ci à ce stade. Un constat "
+        "d'un tel contrôle porte cette mention afin que le lecteur puisse en apprécier la portée.",
+    "Check outcomes": "Résultats possibles d'un contrôle",
+    "PASS": "CONFORME",
+    "FAIL": "NON CONFORME",
+    "NOT EVALUATED": "NON ÉVALUÉ",
+    "ERROR": "ERREUR",
+    "Every evaluated record passed.": "Tous les enregistrements évalués sont conformes.",
+    "At least one breach finding.": "Au moins un manquement.",
+    "Advisory findings only.": "Uniquement des constats indicatifs.",
+    "The check could not run: a column or table it needs is missing from the log, or no request is in its "
+    "scope. The reason is given with the check. A check not evaluated is not a pass.":
+        "Le contrôle n'a pas pu être exécuté : une colonne ou une table dont il a besoin manque dans le journal, "
+        "ou aucune demande n'entre dans son périmètre. Le motif est indiqué avec le contrôle. Un contrôle non "
+        "évalué n'est pas un contrôle conforme.",
+    "The check failed to run (a bug or unexpected data); the run says so and --strict fails it.":
+        "Le contrôle s'est interrompu sur une erreur (anomalie logicielle ou données inattendues) ; l'exécution "
+        "le signale et, avec --strict, échoue.",
+    "Every finding names the holder of the duty the rule states: the issuing authority (the authority that "
+    "issued the order or request), the requested Party (its authority that serves, decides or notifies), the "
+    "service provider, or the receiving authority (the authority that holds the data received: retention, "
+    "onward transfer, security, records). A provider's page shows the provider's own findings apart from the "
+    "authorities' findings on requests to it.":
+        "Chaque constat désigne le titulaire de l'obligation énoncée par la règle : l'autorité d'émission "
+        "(l'autorité qui a émis l'injonction ou la demande), la Partie requise (celle de ses autorités qui "
+        "signifie, statue ou notifie), le fournisseur de services ou l'autorité destinataire (l'autorité qui "
+        "détient les données reçues : conservation, transferts ultérieurs, sécurité, registres). La page d'un "
+        "fournisseur présente ses propres constats séparément des constats visant les autorités sur les demandes "
+        "qui lui sont adressées.",
+    "Audit period": "Période d'audit",
+    "The audit date (as of) is the day the log is judged at: deadlines still running on that day are not "
+    "breaches. Requests issued after the audit date, or outside the period chosen with --from and --to, are left "
+    "out and counted in the scope section. On trend charts the last period is marked partial when the audit date "
+    "falls before its end.":
+        "La date d'audit (« au ») est la date à laquelle le journal est apprécié : les délais encore en cours ce "
+        "jour-là ne constituent pas des manquements. Les demandes émises après la date d'audit, ou hors de la "
+        "période choisie avec --from et --to, sont écartées et comptées dans la section « Périmètre ». Sur les "
+        "graphiques d'évolution, la dernière période est signalée comme partielle lorsque la date d'audit est "
+        "antérieure à sa fin.",
+    "Published reports": "Rapports publiés",
+    "A report written with --publish shows no request ids: counts from 1 to the threshold minus one are shown "
+    "as a band (for example <5), and rates and scores resting on such counts are suppressed.":
+        "Un rapport produit avec --publish n'affiche aucun identifiant de demande : les effectifs de 1 au seuil "
+        "moins un sont affichés sous forme de tranche (par exemple <5), et les taux et scores calculés sur de "
+        "tels effectifs sont masqués.",
+    # runs over time (templates/runs.html)
+    "Runs over time": "Historique des exécutions",
+    "Every finished run stored in this database up to this one, oldest first. Breach findings per 100 audited "
+    "requests, before waivers; advisory findings are not counted. Runs audit what was in the database at their "
+    "date with the rule pack versions shown: a change of pack version can change the figures by itself.":
+        "Toutes les exécutions terminées enregistrées dans cette base de données jusqu'à celle-ci, de la plus "
+        "ancienne à la plus récente. Manquements pour 100 demandes auditées, avant dérogations ; les constats "
+        "indicatifs ne sont pas comptés. Chaque exécution audite le contenu de la base à sa date, avec les "
+        "versions de référentiel indiquées : un changement de version de référentiel peut à lui seul modifier "
+        "les chiffres.",
+    "Started": "Début",
+    "this run": "cette exécution",
+    "Line chart of breach findings per 100 requests per Party across runs":
+        "Courbes des manquements pour 100 demandes par Partie, d'une exécution à l'autre",
+    "Breach findings per 100 requests across runs, by Party":
+        "Manquements pour 100 demandes d'une exécution à l'autre, par Partie",
+    "Per Party": "Par Partie",
+    "No finished run is stored.": "Aucune exécution terminée n'est enregistrée.",
+    # data quality
+    "Data quality": "Qualité des données",
+    "Input rows that were not stored, by reason: each was quarantined with its file, row and column (auditor "
+    "quarantine lists them). A quarantined request is not audited; fix the row and ingest the file again.":
+        "Lignes d'entrée non enregistrées, par motif : chacune a été mise en quarantaine avec son fichier, sa "
+        "ligne et sa colonne (auditor quarantine les liste). Une demande en quarantaine n'est pas auditée ; "
+        "corriger la ligne puis importer de nouveau le fichier.",
+    "No input row was quarantined.": "Aucune ligne d'entrée n'a été mise en quarantaine.",
+    "Column": "Colonne",
+    "Rows": "Lignes",
+    # Party profile labels (reports.labels)
+    "Source": "Source",
+    "Ratified CETS 224 on": "A ratifié le Protocole CETS 224 le",
+    "CETS 224 in force for this Party from": "Protocole CETS 224 en vigueur pour cette Partie à compter du",
+    "Reservation: does not apply Article 7 (no direct orders to its providers)":
+        "Réserve : n'applique pas l'article 7 (aucune injonction directe à ses fournisseurs)",
+    "Declaration: Art. 7 orders to its providers need a prosecutor's, judicial or independent authority's "
+    "supervision":
+        "Déclaration : les injonctions de l'art. 7 adressées à ses fournisseurs requièrent la supervision d'un "
+        "procureur, d'une autorité judiciaire ou d'une autorité indépendante",
+    "Requires simultaneous notification of Art. 7 orders to its providers":
+        "Exige la notification simultanée des injonctions de l'art. 7 adressées à ses fournisseurs",
+    "Reservation: does not give effect to Art. 8 orders for traffic data":
+        "Réserve : ne donne pas effet aux injonctions de l'art. 8 portant sur des données relatives au trafic",
+    "Requires an Art. 7 order to have been tried before an Art. 8 request":
+        "Exige qu'une injonction de l'art. 7 ait été tentée avant toute demande de l'art. 8",
+    "Art. 8 requests must go through its central authority":
+        "Les demandes de l'art. 8 doivent être transmises par son autorité centrale",
+    "Does not give effect to emergency requests for subscriber information only (Art. 9)":
+        "Ne donne pas effet aux demandes d'urgence portant uniquement sur des informations relatives aux "
+        "abonnés (art. 9)",
+    "Accepts emergency mutual assistance requests by direct channels (Art. 10)":
+        "Accepte les demandes d'entraide d'urgence transmises par des canaux directs (art. 10)",
+    "Has published the general notice of Art. 14": "A publié l'avis général de l'art. 14",
+    "Domestic maximum retention of received data (days)":
+        "Durée maximale de conservation des données reçues prévue par le droit interne (jours)",
+    "Hours within which a security incident is notified to the transferring Party":
+        "Délai de notification d'un incident de sécurité à la Partie ayant transféré les données (heures)",
+    "Authority notified of security incidents": "Autorité à laquelle les incidents de sécurité sont notifiés",
+    "Transfers to this Party suspended from": "Transferts vers cette Partie suspendus à compter du",
+    "Transfers to this Party suspended until": "Transferts vers cette Partie suspendus jusqu'au",
+    "Member State bound by Regulation (EU) 2023/1543": "État membre lié par le règlement (UE) 2023/1543",
+    "the auditor's shipped profile (seeded from the CETS 224 signature and ratification chart)":
+        "le profil fourni avec l'auditeur (établi à partir du tableau des signatures et ratifications du "
+        "Protocole CETS 224)",
+    "the parties file of the audited log": "le fichier des Parties du journal audité",
+    "the parties file of the audited log, completed by the auditor's shipped profile":
+        "le fichier des Parties du journal audité, complété par le profil fourni avec l'auditeur",
+    "none: not in the shipped chart or the log's parties file; the rule pack's defaults apply":
+        "aucun : absent du tableau fourni avec l'auditeur et du fichier des Parties du journal ; les valeurs par "
+        "défaut du référentiel s'appliquent",
 })
 
 
@@ -493,3 +810,57 @@ _rem(
     TIM004="Statuer sur les demandes d'urgence dans le délai fixé et consigner la décision (une ligne de "
            "communication, refus compris).",
 )
+
+
+# the time-limit chart (reports.charts.deadline_chart: the checks' clocks) and partial trend periods
+FR.update({
+    'Time limits as the checks measure them': 'Délais tels que les contrôles les mesurent',
+    'Box plots of the days or hours each time-limit check measured, with the limit that applied marked': 'Boîtes à moustaches des jours ou heures mesurés par chaque contrôle de délai, avec la limite applicable',
+    'not available for this run: made by an earlier version': 'indisponible pour cette exécution : faite par une version antérieure',
+    'The last period, {p}, is partial.': 'La dernière période, {p}, est partielle.',
+    '(partial)': '(partielle)',
+    'reasonable-efforts target': 'objectif de diligence raisonnable',
+    "the auditor's policy threshold": "seuil fixé par la politique de l'auditeur",
+    'escalation period (escalation allowed after it; not a deadline)': "délai d'attente avant relais (relais permis ensuite ; pas un délai de réponse)",
+    'waiting period (production not before its end)': "délai d'attente (pas de production avant son terme)",
+    '{o} of {n} too early': '{o} sur {n} trop tôt',
+    '(advisory)': '(indicatif)',
+    '{n} advisory': '{n} indicatif(s)',
+    'Requests still open on the audit date are measured to the audit date.': "Les demandes encore ouvertes à la date d'audit sont mesurées jusqu'à cette date.",
+    'days': 'jours',
+    'hours': 'heures',
+    'box: 25-75 %, whiskers: 5-95 %': 'boîte : 25-75 %, moustaches : 5-95 %',
+    'days from receipt of all the Art. 8(3)-(4) information to service': "jours entre la réception de toutes les informations de l'art. 8(3)-(4) et la signification",
+    'days from service to the ordered return date': 'jours entre la signification et la date de remise ordonnée',
+    'days from service to the first response (evidence: no ordered return date)': 'jours entre la signification et la première réponse (indice : pas de date de remise ordonnée)',
+    "days from the provider's receipt of the Art. 7 order to its escalation": "jours entre la réception de l'injonction de l'art. 7 par le fournisseur et son relais",
+    'hours from receipt to the first decision': 'heures entre la réception et la première décision',
+    'days from the decision to refuse to its notification': 'jours entre la décision de refus et sa notification',
+    'hours from sending the EPOC to notifying the enforcing State': "heures entre l'envoi de l'EPOC et la notification de l'État d'exécution",
+    'days from receipt to the first response': 'jours entre la réception et la première réponse',
+    'hours from receipt to the first response': 'heures entre la réception et la première réponse',
+    'days from receipt to the extension request': 'jours entre la réception et la demande de prolongation',
+    'days from the response to informing the person': "jours entre la réponse et l'information de la personne",
+    'days from receipt to production': 'jours entre la réception et la production',
+    'days from the objection to deletion': "jours entre l'objection et l'effacement",
+    'days from receipt to the reasoned objection': "jours entre la réception et l'objection motivée",
+})
+
+# the audited period in the scope section (issue 19)
+FR.update({
+    "Audited period": "Période auditée",
+    "Left out (counted, not judged)": "Écartés (comptés, non appréciés)",
+    "nothing: every stored record is dated within the audited period":
+        "aucun : chaque enregistrement conservé est daté dans la période auditée",
+    "requests issued from {a} to {b}": "demandes émises du {a} au {b}",
+    "the first request": "la première demande",
+    "requests issued after the audit date": "demandes émises après la date de l'audit",
+    "requests issued before the audited period (--from)": "demandes émises avant la période auditée (--from)",
+    "requests issued after the audited period (--to)": "demandes émises après la période auditée (--to)",
+    "disclosures dated after the audit date": "communications datées après la date de l'audit",
+    "custody events dated after the audit date": "événements de traitement datés après la date de l'audit",
+    "disclosures of the requests left out": "communications des demandes écartées",
+    "custody events of the requests left out": "événements de traitement des demandes écartées",
+    "{n} left out: dated after the audit date or outside the period":
+        "{n} écartées : datées après la date de l'audit ou hors de la période",
+})

@@ -6,6 +6,8 @@
   (the auditor's policy thresholds, not breaches of the text) never fail a case: they are listed
   in ``system-out`` marked ``ADVISORY``, so a check whose outcome is ``advisory`` passes. A check
   that was not evaluated is ``skipped`` with the reason; a check that crashed is an ``error``.
+- Each check's suite carries its metadata as properties, ``duty`` (who must act:
+  ``issuing_authority``, ``requested_party``, ``provider``, ``receiving_authority``) among them.
 - A suite ``attestations`` with a case per attestation: ``fail`` and ``expired`` fail the case.
 
 Every value from the run (names, ids, messages, reasons) is written through
@@ -61,7 +63,8 @@ def build(model: dict) -> ET.Element:
         suite = ET.SubElement(root, "testsuite", name=_s(cid))
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         props = ET.SubElement(suite, "properties")
-        for key in ("title", "instrument", "article", "severity", "family", "legal_basis_status", "kind", "pack"):
+        for key in ("title", "instrument", "article", "severity", "family", "legal_basis_status", "kind", "pack",
+                    "duty"):
             if check.get(key) is not None:
                 ET.SubElement(props, "property", name=key, value=_s(check.get(key)))
         outcome = check.get("outcome")

@@ -293,13 +293,67 @@ class _R:
             return [_("No {what} in scope.").format(what=_(head)), ""]
         link = self.ctx.get("links", True)
         return _table(
-            [_("Rank"), _(head), _("Compliance rate"), _("Passed records"), _("Evaluated records"), _("Findings"),
+            [_(head), _("Compliance rate"), _("Passed records"), _("Evaluated records"), _("Findings"),
              _("Advisory findings"), _("Checks failed"), _("Not evaluated"),
              _("Requests outside the audited instruments")],
-            [[r["rank"] or "—", f"[{_cell(r['name'])}]({r['href']}.md)" if link else _cell(r["name"]),
+            [[f"[{_cell(r['name'])}]({r['href']}.md)" if link else _cell(r["name"]),
               self.pct(r["compliance_rate"]), r["records_passed"], r["records_evaluated"], r["findings"],
               r["advisory"], r["checks_failed"], r["checks_not_evaluated"], r["requests_outside"]] for r in rows],
-            raw=frozenset({1})) + [""]
+            raw=frozenset({0})) + [""]
+
+    def glance(self, h: dict) -> list[str]:
+        """The page's first figures (reports.headline.headline), as a list."""
+        _, num = self._, self.num
+        sev = h["findings_by_severity"]
+        lines = [f"## {_('At a glance')}", "",
+                 f"- **{h['requests_audited']}** {_('Requests audited').lower()} "
+                 f"({_('of {n} in the audited period; {o} outside the audited instruments').format(n=h['requests'], o=h['requests_outside'])})",
+                 f"- **{h['requests_with_findings']}** ({self.pct(h['share_with_findings'])}) "
+                 f"{_('Requests with a breach finding').lower()}",
+                 f"- **{num(h['critical_high_per_100'])}** {_('Critical + high findings per 100 requests').lower()} "
+                 f"({_('{c} critical, {h} high, {m} medium, {l} low').format(c=sev.get('critical', 0), h=sev.get('high', 0), m=sev.get('medium', 0), l=sev.get('low', 0))})",
+                 f"- **{len(h['checks_not_evaluated'])}** {_('Checks not evaluated').lower()}"
+                 + (": " + ", ".join(f"{c['check_id']} ({_cell(c['reason'])})" for c in h["checks_not_evaluated"])
+                    if h["checks_not_evaluated"] else "")]
+        if h.get("quarantined_rows") is not None:
+            lines.append(f"- **{h['quarantined_rows']}** {_('Input rows quarantined').lower()}")
+        if h.get("provider_findings") is not None:
+            own = _("The provider's own findings").lower()
+            rest = _("of {n} breach findings on its requests; the rest are the authorities'").format(n=h["findings"])
+            lines.append(f"- **{h['provider_findings']}** {own} ({rest})")
+        policy = _("the auditor's policy, not breaches; not counted above")
+        lines += [f"- **{h['advisory']}** {_('Advisory findings').lower()} ({policy})", ""]
+        return lines
+
+    def ranking(self, rows: list[dict], kind: str) -> list[str]:
+        """A ranking (reports.headline.ranking) as a table, worst first."""
+        _, num = self._, self.num
+        if not rows:
+            return [_("No Parties in scope.") if kind == "party" else _("No service providers in scope."), ""]
+        link = self.ctx.get("links", True)
+        head = [_("Rank"), _("Party") if kind == "party" else _("Provider"), _("Requests audited"),
+                _("Weighted per 100 [95 % CI]"), _("Critical + high"), _("Most severe")]
+        if kind == "provider":
+            head.append(_("Authorities' findings"))
+        body = []
+        for r in rows:
+            if r["insufficient"]:
+                score = _("insufficient data (fewer than {n} requests)").format(n=r["min_requests"])
+            elif r["score"] is None:
+                score = "—"
+            else:
+                score = num(r["score"]) + (f" [{num(r['ci_low'])}–{num(r['ci_high'])}]" if r["ci_low"] is not None
+                                           else "")
+            row = [r["rank"] if r["rank"] is not None else "—",
+                   f"[{_cell(r['name'])}]({r['href']}.md)" if link else _cell(r["name"]),
+                   r["requests"], score, r["critical_high"], _(r["worst"]).upper() if r["worst"] else _("none")]
+            if kind == "provider":
+                row.append(r["authority_findings"])
+            body.append(row)
+        return _table(head, body, raw=frozenset({1})) + [""]
+
+    def num(self, value: Any, digits: int = 1) -> str:
+        return i18n.num(value, self.lang, digits)
 
 
 def render_index(ctx: dict[str, Any], lang: str = "en") -> str:
@@ -310,17 +364,27 @@ def render_index(ctx: dict[str, Any], lang: str = "en") -> str:
     lines = [
         f"# {_('Compliance audit')}: {_cell(scope.get('pack_title') or scope['pack'])}", "",
         *r.publish_note(),
-        f"## {_('Overall compliance')}", "",
+        *([f"[{_('Key issues')}](issues.md): {_('breach findings grouped by check, Party and who must act')}", ""]
+          if ctx.get("nav") is not None else []),  # issues.md is written with index.md (reports.pages)
+        *r.glance(ctx["glance_figures"]),
+        f"## {_('Needs attention first')}", "",
+        *r.ranking(ctx["party_ranking"][:5], "party"),
+        *r.ranking(ctx["provider_ranking"][:5], "provider"),
+        f"## {_('Check results')}", "",
         *r.summary_lines(ctx["summary"]),
         *r.requests_lines(req),
         f"## {_('Compliance by legal instrument')}", "",
         *r.instruments(ctx["instruments"]),
         f"## {_('Requests outside the audited instruments')}", "",
         *r.outside(ctx["outside"], by_party=True),
-        f"## {_('Parties ranked by compliance rate')}", "",
+        f"## {_('Parties ranked by weighted findings per request')}", "",
+        *r.ranking(ctx["party_ranking"], "party"),
+        f"## {_('Service providers ranked by their own findings per request')}", "",
+        *r.ranking(ctx["provider_ranking"], "provider"),
+        f"## {_('Check results by Party')}", "",
         f"{_('All-Party median compliance rate')}: {r.pct(ctx['median'])}", "",
         *r.ranked(ctx["party_rows"], "Party"),
-        f"## {_('Service providers ranked by compliance rate')}", "",
+        f"## {_('Check results by service provider')}", "",
         *r.ranked(ctx["provider_rows"], "Provider"),
         f"## {_('Changes since the previous run')}", "",
         *r.diff(ctx["diff"]),
@@ -344,7 +408,8 @@ def render_scope(ctx: dict[str, Any], lang: str = "en") -> str:
     req = report["requests"]
     lines = [f"# {_(label + ' report')}: {_cell(report['name'])}", "", *r.publish_note(),
              f"{_(label)}: **{_cell(report['name'])}**.", "",
-             f"## {_('Compliance summary')}", "", *r.summary_lines(ctx["summary"]),
+             *r.glance(ctx["glance_figures"]),
+             f"## {_('Check results')}", "", *r.summary_lines(ctx["summary"]),
              *r.requests_lines(req),
              f"### {_('Compliance by legal instrument')}", "", *r.instruments(ctx["instruments"])]
     if report["kind"] == "party" or ctx["outside"]["total"]:
@@ -393,3 +458,50 @@ def _attestation_lines(rows: list[dict], _) -> list[str]:
                     [[a["safeguard"], a["check"] or "—", a["party"] or "—", a["provider"] or "—", _(a["result"]),
                       _(a["status"] or ""), a["attested_by"], a["evidence"], a["expires"]] for a in rows]),
             ""]
+
+
+ADVISORY_ISSUES = "Advisory issues (the auditor's policy thresholds, not breaches of the text)"
+
+
+def render_issues(ctx: dict[str, Any], lang: str = "en") -> str:
+    """``issues.md``: the key issues (``reports.pages.issues_context``), breaches then, apart,
+    the advisory groups; the Markdown twin of ``issues.html``."""
+    r = _R(ctx, lang)
+    _ = r._
+    publish = bool(ctx.get("publish"))
+    slugs = (ctx.get("nav") or {}).get("party") or {}
+
+    def table(groups: list[dict], advisory: bool) -> list[str]:
+        if not groups:
+            return [_("No advisory findings.") if advisory else _("No breach findings."), ""]
+        head = [_("Severity"), _("Check"), _("Article"), _("Party"), _("Who must act"), _("Findings"),
+                _("Providers")] + ([] if publish else [_("Examples")])
+        head.append(_("Parameter basis") if advisory else _("Remediation"))
+        rows = []
+        for g in groups:
+            party = _cell(g["party"] or "—")
+            if g["party"] in slugs:
+                party = f"[{party}](party/{slugs[g['party']]}.md)"
+            rows.append([_(g["severity"] or "").upper(), f"{_cell(g['check_id'])} {_cell(g['title'])}",
+                         _cell(f"{g['article']}, {g['instrument']}"), party, _cell(g["duty_l"]), _cell(g["count"]),
+                         _cell(", ".join(g["providers"][:3]) + (f" (+{len(g['providers']) - 3})"
+                                                                if len(g["providers"]) > 3 else "")),
+                         *([] if publish else [_cell(", ".join(g["examples"]))]),
+                         _cell(g["basis"] or "—") if advisory else _cell(g["remediation"])])
+        return _table(head, rows, raw=frozenset(range(len(head)))) + [""]
+
+    scope = ctx["scope"]
+    lines = [f"# {_('Key issues: breach findings grouped by check, Party and who must act')}", "",
+             *r.publish_note(),
+             f"{_cell(scope.get('pack_title') or scope['pack'])} · {_('run')} `{scope['run_id']}` · "
+             f"{_('as of')} {scope['as_of']} · [{_('back to index')}](index.md)", "",
+             _cell(_("Breach findings (not waived) grouped by check, Party and who must act; most severe first, "
+                     "then the most findings.")), "",
+             _("{n} breach findings in {g} groups.").format(n=ctx["findings_total"], g=len(ctx["groups"])), "",
+             *table(ctx["groups"], False),
+             f"## {_(ADVISORY_ISSUES)}", "",
+             _cell(_(ADVISORY_NOTE)), "",
+             _("{n} advisory findings in {g} groups.").format(n=ctx["advisory_total"],
+                                                              g=len(ctx["advisory_groups"])), "",
+             *table(ctx["advisory_groups"], True)]
+    return "\n".join(lines).rstrip() + "\n"

@@ -5,8 +5,9 @@ findings, located logically by Party / provider / request (logs have no source l
 finding fingerprint is the ``partialFingerprints`` entry so dashboards track a finding across
 runs. An advisory finding (the auditor's policy threshold, not a breach of the text) has level
 ``note`` and ``properties.kind = "advisory"``; a breach keeps the level of its severity. Every
-result carries ``kind``, ``pack`` and ``request_instrument`` (the request's instrument) in its
-properties; every rule its check's ``kind``, ``pack`` and ``scope``. Waived findings carry an
+result carries ``kind``, ``pack``, ``request_instrument`` (the request's instrument) and ``duty`` (who
+must act: its check's duty) in its properties; every rule its check's ``kind``, ``pack``, ``scope``
+and ``duty``. Waived findings carry an
 accepted external ``suppression`` with justification, approver and expiry. Input files are listed as artifacts with their SHA-256; attestations sit in the run's
 property bag. Validated against the OASIS SARIF 2.1.0 schema in the tests.
 """
@@ -51,6 +52,7 @@ def _rule(check: dict) -> dict:
             "kind": _s(check.get("kind")) or "breach",
             "pack": check.get("pack"),
             "scope": list(check.get("scope") or []),
+            "duty": check.get("duty") or None,
             "family": check.get("family"),
             "severity": check.get("severity"),
             "legal_basis_status": check.get("legal_basis_status"),
@@ -65,7 +67,8 @@ def _rule(check: dict) -> dict:
     return rule
 
 
-def _result(f: dict, rule_index: dict[str, int], pack_of: dict[str, str] | None = None) -> dict:
+def _result(f: dict, rule_index: dict[str, int], pack_of: dict[str, str] | None = None,
+            duty_of: dict[str, str | None] | None = None) -> dict:
     cid = _s(f.get("check_id"))
     kind = "advisory" if f.get("kind") == "advisory" else "breach"
     party, provider, req = _s(f.get("party")), _s(f.get("provider")), _s(f.get("request_id"))
@@ -84,7 +87,8 @@ def _result(f: dict, rule_index: dict[str, int], pack_of: dict[str, str] | None 
         "properties": {**{k: f.get(k) for k in ("party", "receiving_party", "provider", "request_id", "record_id",
                                                  "severity", "instrument", "article", "issued_at") if f.get(k)},
                        "kind": kind, "pack": f.get("pack") or (pack_of or {}).get(cid),
-                       "request_instrument": f.get("request_instrument")},
+                       "request_instrument": f.get("request_instrument"),
+                       "duty": (duty_of or {}).get(cid)},  # the check's: a finding has no duty of its own
     }
     if cid in rule_index:
         res["ruleIndex"] = rule_index[cid]
@@ -120,8 +124,9 @@ def build(model: dict, stream: bool = False) -> dict:
         artifacts.append(art)
     findings = model.get("findings", []) or []
     pack_of = {_s(c.get("id")): _s(c.get("pack")) or _s(run.get("pack")) or None for c in checks}
-    results = (jsonio.Items(_result(f, rule_index, pack_of) for f in findings) if stream
-               else [_result(f, rule_index, pack_of) for f in findings])
+    duty_of = {_s(c.get("id")): _s(c.get("duty")) or None for c in checks}
+    results = (jsonio.Items(_result(f, rule_index, pack_of, duty_of) for f in findings) if stream
+               else [_result(f, rule_index, pack_of, duty_of) for f in findings])
     sarif_run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "auditor",

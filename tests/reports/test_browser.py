@@ -2,7 +2,9 @@
 
 Opens index.html, one Party and one provider report of the sample audit and checks: no console
 errors, no network requests (only the page's own file), the findings table sorts and filters,
-the charts are present and decoded. A full-page screenshot of each is saved to
+the charts are present and decoded. Then clicks from the index to the key issues, a check page
+and a Party page; a filter is kept in the URL (reload restores it, back removes it) and the CSV
+download holds exactly the visible rows. A full-page screenshot of each is saved to
 ``test-artifacts/reports/`` (or ``$AUDITOR_TEST_ARTIFACTS``).
 
 Without chromium or Playwright the tests skip on a laptop, never when ``CI`` is set
@@ -125,9 +127,12 @@ def test_page_in_chromium(browser, sample_run, name):
         assert page.locator("#findings tbody tr:not([hidden])").count() == total
         page.fill(f'{adv_form} input[type="search"]', "")
         assert page.locator("#advisory-findings tbody tr:not([hidden])").count() == adv_total
-        # a finding links to its check's explanation on the same page
-        href = page.locator("#findings tbody tr a").first.get_attribute("href")
-        assert href.startswith("#chk-") and page.locator(href).count() == 1
+        # a finding links to its check's page (and its Party's and provider's pages)
+        first = page.locator("#findings tbody tr").first
+        href = first.locator("td").nth(1).locator("a").get_attribute("href")
+        assert href.endswith(f"check/{first.get_attribute('data-check')}.html") and (path.parent / href).is_file()
+        party = first.locator("td").nth(5).locator("a").get_attribute("href")
+        assert party.endswith(".html") and (path.parent / party).is_file()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shot = ARTIFACTS / (name.replace("/", "__").replace(".html", ".png"))
         page.screenshot(path=str(shot), full_page=True)
@@ -155,7 +160,63 @@ def test_french_page_lang(browser, sample_run, tmp_path):
     page, events = _open(browser, tmp_path / "party" / "FR.html")
     try:
         assert page.get_attribute("html", "lang") == "fr"
-        assert "Synthèse de conformité" in page.content()
+        assert "Vue d'ensemble" in page.content() and "Résultats des contrôles" in page.content()
         assert events["errors"] == []
+    finally:
+        page.close()
+
+
+def test_drill_down_filter_in_url_back_button_and_csv(browser, sample_run, tmp_path):
+    """index -> issues.html -> a check page -> a Party page; a filter goes into the URL, a reload
+    restores it, back removes it; "Download visible rows as CSV" writes exactly the visible rows."""
+    import csv
+    import io
+    from urllib.parse import parse_qs, urlsplit
+
+    out = sample_run["out"]
+    page, events = _open(browser, out / "index.html")
+    try:
+        with page.expect_navigation():
+            page.click("#key-issues-link a")
+        assert page.url.endswith("/issues.html")
+        first = page.locator("#issues tbody tr").first
+        check = first.get_attribute("data-check")
+        with page.expect_navigation():
+            first.locator("td").nth(1).locator("a").click()
+        assert page.url.endswith(f"/check/{check}.html") and check in page.locator("h1").text_content()
+        with page.expect_navigation():
+            page.locator("#results-party tbody tr td a").first.click()
+        assert "/party/" in page.url
+        total = page.locator("#findings tbody tr").count()
+        value = page.eval_on_selector(f'{FORM} select[name="check"]',
+                                      "s => s.options[s.options.length - 1].value")
+        expected = page.locator(f'#findings tbody tr[data-check="{value}"]').count()
+        assert expected > 0
+        page.select_option(f'{FORM} select[name="check"]', value)
+        assert parse_qs(urlsplit(page.url).query) == {"findings.check": [value]}
+        assert page.locator("#findings tbody tr:not([hidden])").count() == expected
+        page.reload()
+        assert page.eval_on_selector(f'{FORM} select[name="check"]', "s => s.value") == value
+        assert page.locator("#findings tbody tr:not([hidden])").count() == expected
+        # the CSV holds the visible rows, header first, request ids as shown
+        with page.expect_download() as dl:
+            page.click(f"{FORM} button.csv")
+        text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0][:2] == ["Severity", "Check"] and len(rows) == expected + 1
+        assert {r[1] for r in rows[1:]} == {value}
+        shown = page.eval_on_selector_all("#findings tbody tr:not([hidden])",
+                                          "rows => rows.map(r => r.cells[8].innerText.replace(/\\s*\\n\\s*/g, ' / ').trim())")
+        assert [r[8] for r in rows[1:]] == shown
+        page.go_back()
+        page.wait_for_load_state("load")
+        assert urlsplit(page.url).query == ""
+        assert page.eval_on_selector(f'{FORM} select[name="check"]', "s => s.value") == ""
+        assert page.locator("#findings tbody tr:not([hidden])").count() == total
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.goto(f"{(out / 'issues.html').as_uri()}")
+        page.screenshot(path=str(ARTIFACTS / "issues.png"))
+        assert events["errors"] == []
+        assert [u for u in events["requests"] if not u.startswith(("file:", "blob:"))] == []
     finally:
         page.close()

@@ -133,12 +133,12 @@ def test_french_pages(model, tmp_path):
     assert not i18n.MISSING, f"untranslated fixed strings: {sorted(i18n.MISSING)}"
     html = (tmp_path / "party" / "FR.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in html
-    assert "Synthèse de conformité" in html and "Constats" in html and "87,5 %" in html
+    assert "Résultats des contrôles" in html and "Constats" in html and "87,5 %" in html
     assert "Les informations relatives aux abonnés sont remises dans le délai" in html
     # RET001 has no French title: English with a marker
     assert "[EN] Retention does not exceed the limit" in html
     md = (tmp_path / "index.md").read_text(encoding="utf-8")
-    assert md.startswith("# Audit de conformité") and "Parties classées par taux de conformité" in md
+    assert md.startswith("# Audit de conformité") and "Parties classées par constats pondérés par demande" in md
     assert i18n.missing_check_texts([{"id": "X1", "title_fr": "t"}]) == {"X1": ["remediation"]}
     with pytest.raises(ValueError):
         write_reports(model, tmp_path, ("md",), lang="de")

@@ -26,8 +26,8 @@ def _text(path) -> tuple[int, str]:
 def test_pdf_files_written(pdf_out):
     out, written = pdf_out
     names = sorted(p.relative_to(out).as_posix() for p in written if p.suffix == ".pdf")
-    assert names == ["index.pdf", "party/DE.pdf", "party/FR.pdf", "provider/cloudco.pdf",
-                     "provider/examplemail.pdf"]
+    assert names == ["guide.pdf", "index.pdf", "party/DE.pdf", "party/FR.pdf", "provider/cloudco.pdf",
+                     "provider/examplemail.pdf", "runs.pdf"]
     assert not list(out.rglob("*.html"))  # pdf alone does not leave html behind
     for name in names:
         assert (out / name).read_bytes().startswith(b"%PDF-")
@@ -40,7 +40,7 @@ def test_index_pdf_pages_and_figures(pdf_out):
     flat = " ".join(text.split())
     assert "Compliance audit" in flat
     assert "83.3%" in flat and "25 passed / 30 evaluated records" in flat
-    assert "Parties ranked by compliance rate" in flat and "87.5%" in flat and "78.6%" in flat
+    assert "Check results by Party" in flat and "87.5%" in flat and "78.6%" in flat
     # every request counted, those outside the audited instruments said to be not judged
     assert "Requests in scope: 65 (19 with disclosure)." in flat
     assert "20 under an audited instrument, 45 outside the audited instruments (counted, not judged)." in flat
