@@ -63,6 +63,8 @@ class TableCount:
     columns: list[str] = field(default_factory=list)
     revised: int = 0
     revised_ids: list[str] = field(default_factory=list)
+    #: the file's content is the one its table's last recorded ingest read: not read again
+    skipped: bool = False
 
     @property
     def added(self) -> int:
@@ -167,6 +169,53 @@ def _recorded_files(engine: Engine, counts: list[TableCount]) -> list[dict]:
             if c.stored or c.revised or (c.table, c.sha256) not in seen]
 
 
+def _last_recorded(engine: Engine) -> dict[str, tuple[int, dict]]:
+    """Per table, the file record of the latest finished ingest that recorded a file of it, with
+    that ingest's position (oldest first). An ingest record is saved only when the ingest has
+    finished, and it records a table's file whenever the file's content is new or brought rows,
+    so this is the content the table's stored rows were last brought in line with."""
+    last: dict[str, tuple[int, dict]] = {}
+    for pos, ing in enumerate(db.ingests(engine)):
+        if ing.finished_at is None:
+            continue
+        for f in ing.files or []:
+            if isinstance(f, dict) and f.get("table") and f.get("sha256"):
+                last[str(f["table"])] = (pos, f)
+    return last
+
+
+def _skippable(files: dict[str, Path], engine: Engine) -> dict[str, TableCount]:
+    """The tables whose file is, byte for byte (SHA-256), the file their last recorded ingest read:
+    re-reading it could store, revise and quarantine nothing new, so it is not read again.
+
+    Size and modification time are not evidence of identical content; the SHA-256 is (it is also
+    what the ingest record and the run's inputs name). A table that refers to a parent table is
+    skipped only if the parent's content has not changed since that table was last ingested:
+    else rows quarantined then for a missing parent may now have one."""
+    last = _last_recorded(engine)
+    skipped: dict[str, TableCount] = {}
+    for name in TABLES:  # dependency order: a parent is decided before its children
+        if name not in files or name not in last:
+            continue
+        pos, rec = last[name]
+        parent = TABLES[name].parent
+        if parent:
+            parent_table = parent[1]
+            if parent_table in files and parent_table not in skipped:
+                continue  # the parent's content changed in this ingest
+            if last.get(parent_table, (-1, {}))[0] > pos:
+                continue  # the parent changed after this table was last ingested
+        sha = sha256_file(files[name])
+        if sha != rec.get("sha256"):
+            continue
+        rows, quarantined = int(rec.get("read", 0)), int(rec.get("quarantined", 0))
+        # its rows are as stored, and its quarantined rows as recorded, by the earlier ingest
+        skipped[name] = TableCount(name, str(files[name]), sha, read=rows, unchanged=rows - quarantined,
+                                   quarantined=quarantined,
+                                   columns=list(rec.get("columns") or []), skipped=True)
+    return skipped
+
+
 def _fault_point(table: str, when: str = "after") -> None:
     """Fault injection for the crash tests: ``AUDITOR_FAULT_INJECT=kill-after:<table>`` kills the
     process (SIGKILL) right after that table's transaction commits, ``kill-during:<table>`` after
@@ -180,7 +229,7 @@ def _fault_point(table: str, when: str = "after") -> None:
 
 
 def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | int = False,
-                  spill: bool = False) -> IngestResult:
+                  spill: bool = False, rescan: bool = False) -> IngestResult:
     """Ingest every table file of ``data_dir`` (see the module docstring).
 
     ``keep_frames`` keeps the typed rows this ingest stored in ``IngestResult.frames`` (per
@@ -190,15 +239,22 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
     ``spill``: when the frames are not kept in memory, write them to Arrow files instead
     (``IngestResult.spill``, see ``auditor.ingest.spill``), for a partitioned audit in the same
     process; the caller removes them with ``IngestResult.release()``.
+    A file whose SHA-256 is that of its table's last recorded ingest is not read again (counted
+    as unchanged, ``TableCount.skipped``; see ``_skippable``); ``rescan`` reads every file.
     The digest of the ingest's rows for the run ledger is computed here from those rows and
     cached; ``auditor verify`` recomputes it from the stored rows."""
     from auditor.ingest.validate import ContractWorker  # heavy import (great-expectations), lazily
 
     data_dir = Path(data_dir)
     files = find_tables(data_dir)
+    skipped = {} if rescan else _skippable(files, engine)
+    for name in skipped:
+        log.info("%s: unchanged since its last ingest (SHA-256), skipped", files.pop(name),
+                 extra={"table": name, "skipped": True})
     # the helper imports great-expectations beside the reading and pre-checks; the spool keeps
     # the ingest's ledger lines on disk, table by table (removed however the ingest ends)
-    with ContractWorker() as worker, ledger.LineSpool() as spool:
+    # nothing to read (every file skipped): no contract helper to start
+    with (ContractWorker() if files else contextlib.nullcontext()) as worker, ledger.LineSpool() as spool:
         raws: dict[str, RawTable] = {}
         for name, path in files.items():  # every file is read once before anything is written,
             # so a file-level error stops the ingest here. Files are only checked (streamed)
@@ -209,7 +265,7 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
                 keep_frames = raws[name].read <= keep_frames
         spilled = FrameSpill() if spill and not keep_frames else None
         try:
-            return _ingest(data_dir, raws, engine, key, keep_frames, worker, spool, spilled)
+            return _ingest(data_dir, raws, engine, key, keep_frames, worker, spool, spilled, skipped)
         except BaseException:
             if spilled is not None:
                 spilled.close()
@@ -292,7 +348,8 @@ def _settle(pending: tuple | None) -> None:
 
 
 def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: bytes,
-            keep_frames: bool | int, worker, spool: ledger.LineSpool, spilled: FrameSpill | None) -> IngestResult:
+            keep_frames: bool | int, worker, spool: ledger.LineSpool, spilled: FrameSpill | None,
+            skipped: dict[str, TableCount] | None = None) -> IngestResult:
     from auditor.ingest.validate import precheck  # noqa: PLC0415
 
     ingest = models.Ingest(id=new_id("ing-"), data_dir=str(data_dir), started_at=datetime.now(UTC))
@@ -304,6 +361,9 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
 
     try:
         for name in logs.progress(list(TABLES), "ingest"):  # dependency order: requests first
+            if skipped and name in skipped:
+                counts.append(skipped[name])
+                continue
             if name not in raws:
                 continue
             raw = raws.pop(name)
