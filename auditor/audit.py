@@ -166,8 +166,10 @@ DEFAULT_PARTITION = 250_000
 
 
 def ingest_data(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | int = False,
-                spill: bool = False) -> IngestResult:
-    return ingest_folder(data_dir, engine, key, keep_frames=keep_frames, spill=spill)
+                spill: bool = False, rescan: bool = False) -> IngestResult:
+    """Ingest ``data_dir`` (``auditor.ingest.pipeline.ingest_folder``); ``rescan``: read every file,
+    even one whose SHA-256 is that of its table's last ingest (after a pseudonym key change)."""
+    return ingest_folder(data_dir, engine, key, keep_frames=keep_frames, spill=spill, rescan=rescan)
 
 
 def _load_tables(engine: Engine, present: dict[str, set[str]], fresh: IngestResult | None) -> dict[str, pd.DataFrame]:
@@ -548,7 +550,8 @@ def _reconciliation(engine: Engine) -> list[dict]:
 
 def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats: tuple[str, ...],
                lang: str = "en", publish: bool = False, threshold: int = 5,
-               page_findings: int | None = None, quarantine: pd.DataFrame | None = None) -> list[Path]:
+               page_findings: int | None = None, quarantine: pd.DataFrame | None = None,
+               sarif_detail: bool = False) -> list[Path]:
     """Write the reports of a stored run (``reports.write_reports``; ``page_findings`` None: its
     default), unless published the machine outputs (JUnit, SARIF), with ``quarantine`` (the
     rejected rows of the ingest of ``auditor run``) ``quarantine.csv``, and ``manifest.json``
@@ -562,7 +565,8 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
     it was (a folder this call created is removed) and raises a typed error naming the stored
     run, whose Fix re-renders it (``auditor report --run RUN --out DIR``): UsageError (exit 2)
     when the disk is at fault (full, read-only, no permission), else ``ReportError`` (exit 4, a
-    bug; ``AUDITOR_DEBUG=1`` raises the original error instead)."""
+    bug; ``AUDITOR_DEBUG=1`` raises the original error instead). ``sarif_detail``: one SARIF result
+    per finding instead of one per check x Party x provider group."""
     import contextlib  # noqa: PLC0415
     import os  # noqa: PLC0415
 
@@ -577,7 +581,7 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
             try:
                 if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
                     # written by a helper process while the pages render (forked before the chart workers)
-                    machine = forking.Beside(_machine_outputs, model, stage.dir)
+                    machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail)
                 written = write_reports(model, stage.dir, formats, lang=lang, publish=publish, threshold=threshold,
                                         page_findings=PAGE_FINDINGS if page_findings is None else page_findings,
                                         staged=False)
@@ -585,7 +589,7 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                     helper, machine = machine, None
                     written.extend(helper.result())
                 elif not publish:  # machine outputs for pipelines carry request ids: never in a published set
-                    written.extend(_machine_outputs(model, stage.dir))
+                    written.extend(_machine_outputs(model, stage.dir, sarif_detail))
                 if quarantine is not None:  # the same set: a stale quarantine.csv never survives
                     written.append(_quarantine_csv(quarantine, stage.dir))
             finally:
@@ -627,10 +631,10 @@ def _render_error(exc: Exception, run_id: str, out_dir: str | Path) -> Exception
 HELPER_MAX_FINDINGS = 200_000
 
 
-def _machine_outputs(model: dict, out: Path) -> list[Path]:
+def _machine_outputs(model: dict, out: Path, sarif_detail: bool = False) -> list[Path]:
     from reports import junit, sarif  # noqa: PLC0415
 
-    return [junit.write(model, out / "junit.xml"), sarif.write(model, out / "findings.sarif")]
+    return [junit.write(model, out / "junit.xml"), sarif.write(model, out / "findings.sarif", detail=sarif_detail)]
 
 
 def _quarantine_csv(frame: pd.DataFrame, folder: Path) -> Path:

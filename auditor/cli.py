@@ -93,6 +93,9 @@ def publish_options(func):
                         show_default=True, metavar="N",
                         help="Findings listed on each HTML/PDF/Markdown page, most severe first (0: all). "
                              "findings.json and findings.csv always list every finding.")(func)
+    func = click.option("--sarif-detail", "sarif_detail", is_flag=True, default=False,
+                        help="findings.sarif with one result per finding (default: one per check x Party x "
+                             "provider, with a count and example requests).")(func)
     func = click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
                         help="Language of the reports' fixed text.")(func)
     func = click.option("--publish-threshold", "threshold", type=click.IntRange(min=1), default=5,
@@ -183,13 +186,16 @@ def _print_ingest(result) -> None:
     _say(f"Ingest {result.ingest_id} from {result.data_dir}")
     click.echo(f"  {'table':<15} {'read':>8} {'added':>8} {'unchanged':>10} {'revised':>8} {'quarantined':>12}")
     for c in result.counts:
-        click.echo(f"  {c.table:<15} {c.read:>8} {c.stored:>8} {c.unchanged:>10} {c.revised:>8} {c.quarantined:>12}")
+        skipped = "  unchanged, skipped" if getattr(c, "skipped", False) else ""  # same SHA-256 as last ingest
+        click.echo(f"  {c.table:<15} {c.read:>8} {c.stored:>8} {c.unchanged:>10} {c.revised:>8} {c.quarantined:>12}"
+                   f"{skipped}")
     for c in result.counts:
         if c.revised:
             shown = ", ".join(c.revised_ids[:10]) + (" …" if len(c.revised_ids) > 10 else "")
             _say(f"  {c.table}: {c.revised} revised row(s), earlier versions kept: {shown}")
     if len(result.quarantine):
-        click.echo(f"  {len(result.quarantine)} defect(s) on {sum(c.quarantined for c in result.counts)} "
+        fresh = sum(c.quarantined for c in result.counts if not getattr(c, "skipped", False))
+        click.echo(f"  {len(result.quarantine)} defect(s) on {fresh} "
                    "quarantined row(s); see quarantine.csv or `auditor quarantine`")
 
 
@@ -368,6 +374,8 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @main.command(epilog=EPILOG)
 @click.option("--data", "data_dir", required=True, type=click.Path(path_type=Path), help="Folder with requests.csv etc.")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the reports.")
+@click.option("--rescan", is_flag=True, default=False,
+              help="Read every file again, even one unchanged (same SHA-256) since its last ingest.")
 @db_option
 @as_of_option
 @period_options
@@ -381,7 +389,7 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @scale_options
 @_guard
 def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, formats, publish, threshold, lang,
-        page_findings, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler):
+        sarif_detail, page_findings, rescan, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler):
     """Ingest, validate, store, audit and report in one go."""
     from auditor import audit  # noqa: PLC0415
     from auditor.engine.period import AuditPeriod  # noqa: PLC0415
@@ -399,7 +407,7 @@ def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, form
     # ingest's spill files (auditor.ingest.spill) when it is partitioned
     in_memory = not chunk_size and engine_name == "pandas"
     keep = (True if chunk_size == 0 else audit.AUTO_PARTITION_REQUESTS) if in_memory else False
-    result = audit.ingest_data(data_dir, engine, key, keep_frames=keep, spill=chunk_size != 0)
+    result = audit.ingest_data(data_dir, engine, key, keep_frames=keep, spill=chunk_size != 0, rescan=rescan)
     try:
         if not _quiet():
             _print_ingest(result)
@@ -423,7 +431,7 @@ def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, form
     # one set replaces --out's earlier one: reports, machine outputs, quarantine.csv, manifest.json
     written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
-                               quarantine=result.quarantine)
+                               quarantine=result.quarantine, sarif_detail=sarif_detail)
     if not _quiet():
         click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
         click.echo(f"  open {Path(out_dir).resolve() / 'index.html'}")
@@ -443,9 +451,12 @@ def _write_quarantine_alone(audit, result, out_dir) -> None:
 @click.option("--data", "data_dir", required=True, type=click.Path(path_type=Path))
 @click.option("--quarantine-out", type=click.Path(path_type=Path), default=None,
               help="Also write the rejected rows to this CSV file.")
+@click.option("--rescan", is_flag=True, default=False,
+              help="Read every file again, even one unchanged (same SHA-256) since its last ingest "
+                   "(e.g. after changing the pseudonymisation key).")
 @db_option
 @_guard
-def ingest(data_dir, quarantine_out, db_url):
+def ingest(data_dir, quarantine_out, rescan, db_url):
     """Validate a data folder and store it; rejected rows go to the quarantine table."""
     from auditor import audit  # noqa: PLC0415
     from auditor.errors import UsageError  # noqa: PLC0415
@@ -453,7 +464,7 @@ def ingest(data_dir, quarantine_out, db_url):
     if quarantine_out and Path(quarantine_out).is_dir():
         raise UsageError(f"--quarantine-out {quarantine_out} is a folder", hint="give a file name, e.g. quarantine.csv")
     engine = audit.open_store(db_url, write=True)
-    result = audit.ingest_data(data_dir, engine, _key())
+    result = audit.ingest_data(data_dir, engine, _key(), rescan=rescan)
     if not _quiet():
         _print_ingest(result)
     if quarantine_out:
@@ -503,14 +514,15 @@ def audit_cmd(db_url, as_of, date_from, date_to, pack, params, fail_on, fail_on_
 @publish_options
 @db_option
 @_guard
-def report(run_id, out_dir, formats, publish, threshold, lang, page_findings, db_url):
+def report(run_id, out_dir, formats, publish, threshold, lang, sarif_detail, page_findings, db_url):
     """Render the reports of a stored audit run."""
     from auditor import audit  # noqa: PLC0415
 
     audit.check_out_dir(out_dir)
     engine = audit.open_store(db_url)
     written = audit.render_run(engine, run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
-                               lang=lang, publish=publish, threshold=threshold, page_findings=page_findings)
+                               lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
+                               sarif_detail=sarif_detail)
     click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
 
 

@@ -25,7 +25,8 @@ from typing import Any
 from auditor.textsafe import printable
 
 NO_PARTY = "(no Party)"
-MAX_LISTED = 50
+#: findings a case lists as examples (the count and every finding: findings.csv / findings.json)
+MAX_LISTED = 5
 
 
 def _raw(v: Any) -> str:
@@ -88,13 +89,16 @@ def build(model: dict) -> ET.Element:
                 worst = sorted({_raw(f.get("severity")) for f in open_fs})
                 fail = ET.SubElement(case, "failure", message=f"{len(open_fs)} finding(s) of {_s(cid)} for {_s(party)}",
                                      type=_s(",".join(worst)))
-                lines = [_finding_line(f) for f in open_fs[:MAX_LISTED]]
+                lines = [f"{len(open_fs)} finding(s); for example:"]
+                lines += [_finding_line(f) for f in open_fs[:MAX_LISTED]]
                 if len(open_fs) > MAX_LISTED:
-                    lines.append(f"... and {len(open_fs) - MAX_LISTED} more (see findings.json)")
+                    lines.append(f"... and {len(open_fs) - MAX_LISTED} more (see findings.csv or findings.json)")
                 fail.text = "\n".join(lines)
                 counts["failures"] += 1
             out = [f"WAIVED until {_s(f.get('waiver_expires'))}: {_finding_line(f)} -- {_s(f.get('waiver_reason'))}"
                    for f in waived[:MAX_LISTED]]
+            if len(waived) > MAX_LISTED:
+                out.append(f"... and {len(waived) - MAX_LISTED} more waived (see findings.csv or findings.json)")
             out += [f"ADVISORY (the auditor's policy threshold, not a breach of the text): {_finding_line(f)}"
                     for f in advisory[:MAX_LISTED]]
             if len(advisory) > MAX_LISTED:

@@ -1,8 +1,13 @@
 """SARIF 2.1.0 (``findings.sarif``) for code-scanning dashboards and pipelines.
 
-One SARIF run per audit run. Rules are the pack's checks (with legal citation); results are the
-findings, located logically by Party / provider / request (logs have no source lines); the
-finding fingerprint is the ``partialFingerprints`` entry so dashboards track a finding across
+One SARIF run per audit run. Rules are the pack's checks (with legal citation). By default a
+result is one check x Party x provider group (x kind, x waiver), with ``properties.count`` and up
+to five example request pseudonyms (``properties.examples``), its fingerprint the group's
+(``auditorGroup/v1``): a messy log with a million findings gives a log code-scanning services
+accept (about 25,000 results, 10 MB per upload; at most ``MAX_RESULTS`` groups, the rest counted
+in ``runs[0].properties.groups_omitted``). With ``detail`` (``--sarif-detail``) a result is one
+finding, located logically by Party / provider / request (logs have no source lines), the
+finding fingerprint its ``partialFingerprints`` entry so dashboards track a finding across
 runs. An advisory finding (the auditor's policy threshold, not a breach of the text) has level
 ``note`` and ``properties.kind = "advisory"``; a breach keeps the level of its severity. Every
 result carries ``kind``, ``pack``, ``request_instrument`` (the request's instrument) and ``duty`` (who
@@ -105,9 +110,58 @@ def _result(f: dict, rule_index: dict[str, int], pack_of: dict[str, str] | None 
     return res
 
 
-def build(model: dict, stream: bool = False) -> dict:
-    """The SARIF log of ``model``; ``stream``: its results as a ``jsonio.Items`` generator, each
-    built while it is written (``write``), instead of a list."""
+#: grouped results in one log at most (code-scanning services accept about 25,000 per upload)
+MAX_RESULTS = 25_000
+#: example request pseudonyms a grouped result names
+EXAMPLES = 5
+
+
+def _group_key(f: dict) -> tuple:
+    return (_s(f.get("check_id")), _s(f.get("party")), _s(f.get("provider")),
+            "advisory" if f.get("kind") == "advisory" else "breach", bool(f.get("waived")), _s(f.get("waiver_id")))
+
+
+def _grouped(findings: list[dict], rule_index: dict[str, int], pack_of: dict[str, str],
+             duty_of: dict[str, str | None]) -> tuple[list[dict], int]:
+    """One result per check x Party x provider (x kind, x waiver): its count and up to
+    ``EXAMPLES`` example request pseudonyms in ``properties``; most severe and largest first, at
+    most ``MAX_RESULTS``. Returns (results, groups left out)."""
+    import hashlib  # noqa: PLC0415
+
+    groups: dict[tuple, list] = {}
+    for f in findings:
+        g = groups.get(key := _group_key(f))
+        if g is None:
+            groups[key] = [f, 1, [_s(f.get("request_id"))]]
+        else:
+            g[1] += 1
+            if len(g[2]) < EXAMPLES:
+                g[2].append(_s(f.get("request_id")))
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    keys = sorted(groups, key=lambda k: (order.get(_s(groups[k][0].get("severity")), 5), -groups[k][1], k))
+    out = []
+    for key in keys[:MAX_RESULTS]:
+        first, n, examples = groups[key]
+        cid, party, provider, kind = key[:4]
+        res = _result(first, rule_index, pack_of, duty_of)
+        res["message"] = {"text": f"{n} finding(s) of {cid} for {party or '-'} / {provider or '-'}; "
+                                  f"for example: {_s(first.get('message')) or cid}"}
+        res["locations"] = [{"logicalLocations": [{
+            "name": provider or party or cid, "fullyQualifiedName": "/".join(x or "-" for x in (party, provider)),
+            "kind": "object"}]}]
+        props = {k: v for k, v in res["properties"].items()
+                 if k not in ("request_id", "record_id", "issued_at", "receiving_party", "request_instrument")}
+        res["properties"] = {**props, "count": n, "examples": examples}
+        digest = hashlib.sha256("\x1f".join(map(str, key[:4])).encode()).hexdigest()[:32]
+        res["partialFingerprints"] = {"auditorGroup/v1": digest}
+        out.append(res)
+    return out, max(0, len(keys) - MAX_RESULTS)
+
+
+def build(model: dict, stream: bool = False, detail: bool = False) -> dict:
+    """The SARIF log of ``model``: one result per check x Party x provider group (``_grouped``)
+    or, with ``detail``, one per finding; ``stream`` (with ``detail``): the results as a
+    ``jsonio.Items`` generator, each built while it is written (``write``), instead of a list."""
     run = model.get("run", {})
     checks = sorted(model.get("checks", []) or [], key=lambda c: _s(c.get("id")))
     rules = [_rule(c) for c in checks]
@@ -125,8 +179,14 @@ def build(model: dict, stream: bool = False) -> dict:
     findings = model.get("findings", []) or []
     pack_of = {_s(c.get("id")): _s(c.get("pack")) or _s(run.get("pack")) or None for c in checks}
     duty_of = {_s(c.get("id")): _s(c.get("duty")) or None for c in checks}
-    results = (jsonio.Items(_result(f, rule_index, pack_of, duty_of) for f in findings) if stream
-               else [_result(f, rule_index, pack_of, duty_of) for f in findings])
+    omitted = 0
+    if not detail:
+        results: Any
+        results, omitted = _grouped(findings, rule_index, pack_of, duty_of)
+    elif stream:
+        results = jsonio.Items(_result(f, rule_index, pack_of, duty_of) for f in findings)
+    else:
+        results = [_result(f, rule_index, pack_of, duty_of) for f in findings]
     sarif_run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "auditor",
@@ -152,6 +212,9 @@ def build(model: dict, stream: bool = False) -> dict:
             "attestations": model.get("attestations", []) or [],
             "waivers": model.get("waivers", []) or [],
             "config_sha256": run.get("config_sha256"),
+            "results": "finding" if detail else "group",  # group: check x Party x provider, count + examples
+            "findings": len(findings),
+            "groups_omitted": omitted,
         },
     }
     if artifacts:
@@ -159,12 +222,13 @@ def build(model: dict, stream: bool = False) -> dict:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [sarif_run]}
 
 
-def write(model: dict, path: Path) -> Path:
+def write(model: dict, path: Path, detail: bool = False) -> Path:
+    """``findings.sarif``: grouped results, or every finding with ``detail`` (``--sarif-detail``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # the text of json.dumps(..., indent=2, ensure_ascii=False, default=str), written as it is
     # encoded, one result at a time (jsonio.dump)
     with path.open("w", encoding="utf-8", newline="\n") as fh:
-        jsonio.dump(build(model, stream=True), fh)
+        jsonio.dump(build(model, stream=True, detail=detail), fh)
         fh.write("\n")
     return path

@@ -26,17 +26,43 @@ def test_sarif_of_the_sample_run_is_valid_sarif_2_1_0(sample_run):
     _validate(doc)
     run = doc["runs"][0]
     findings = json.loads((sample_run["out"] / "findings.json").read_text())
-    assert len(run["results"]) == len(findings) > 0
+    # one result per check x Party x provider (x kind, x waiver): the counts add up to the findings
+    groups = Counter((f["check_id"], f["party"], f["provider"], f["kind"], bool(f.get("waived")),
+                      f.get("waiver_id") or "") for f in findings)
+    assert len(run["results"]) == len(groups) > 0 and run["properties"]["results"] == "group"
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     assert len(rule_ids) == len(set(rule_ids)) >= 18
+    by_check: Counter = Counter()
     for res in run["results"]:
         assert run["tool"]["driver"]["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
-        assert res["partialFingerprints"]["auditorFingerprint/v1"]
-    assert Counter(r["ruleId"] for r in run["results"]) == Counter(f["check_id"] for f in findings)
+        assert res["partialFingerprints"]["auditorGroup/v1"]
+        props = res["properties"]
+        assert 1 <= len(props["examples"]) <= min(5, props["count"])
+        by_check[res["ruleId"]] += props["count"]
+    assert by_check == Counter(f["check_id"] for f in findings)
     hashes = {a["hashes"]["sha-256"] for a in run["artifacts"]}
     assert len(hashes) == 4 and all(len(h) == 64 for h in hashes)
     # no subscriber identifier in clear
     assert "@mail.example" not in json.dumps(doc)
+
+
+def test_sarif_detail_lists_every_finding_and_groups_stay_under_the_limit(sample_run, monkeypatch):
+    """--sarif-detail: one result per finding, as before; the grouped log caps its results at
+    MAX_RESULTS and counts the groups it left out."""
+    from auditor import audit
+    from auditor.store import db
+
+    model = audit.build_model(db.get_engine(f"sqlite:///{sample_run['db']}"), "latest")
+    detail = sarif.build(model, detail=True)
+    _validate(detail)
+    results = detail["runs"][0]["results"]
+    assert len(results) == len(model["findings"]) and all(r["partialFingerprints"]["auditorFingerprint/v1"]
+                                                          for r in results)
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 3)
+    capped = sarif.build(model)["runs"][0]
+    _validate({"$schema": sarif.SCHEMA_URI, "version": "2.1.0", "runs": [capped]})
+    assert len(capped["results"]) == 3 and capped["properties"]["groups_omitted"] > 0
+    assert [r["level"] for r in capped["results"]][0] == "error"  # most severe first
 
 
 def test_sarif_schema_rejects_a_broken_document(sample_run):
@@ -78,6 +104,8 @@ def test_junit_has_one_case_per_check_and_party(sample_run):
         assert case is not None, (check, party)
         failure = case.find("failure")
         assert failure is not None and failure.get("message") == f"{n} finding(s) of {check} for {party}"
+        lines = failure.text.splitlines()  # the count, then at most 5 examples and "... and N more"
+        assert lines[0] == f"{n} finding(s); for example:" and len(lines) <= 7
     cases = [(s.get("name"), c.get("name")) for s in suites.values() for c in s.findall("testcase")]
     assert len(cases) == len(set(cases))  # one per check x Party
     n_fail = sum(1 for s in suites.values() for c in s.findall("testcase") if c.find("failure") is not None)

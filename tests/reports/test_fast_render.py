@@ -85,9 +85,9 @@ def test_jsonio_dump_writes_the_text_of_dumps_while_it_encodes():
 def test_sarif_is_written_as_json_dumps_would_write_it(model, tmp_path):
     from reports import sarif
 
-    path = sarif.write(model, tmp_path / "f.sarif")
-    assert path.read_text(encoding="utf-8") == _ref_json(sarif.build(model)) + "\n"
-    assert len(sarif.build(model)["runs"][0]["results"]) == len(model["findings"]) > 0
+    path = sarif.write(model, tmp_path / "f.sarif", detail=True)
+    assert path.read_text(encoding="utf-8") == _ref_json(sarif.build(model, detail=True)) + "\n"
+    assert len(sarif.build(model, detail=True)["runs"][0]["results"]) == len(model["findings"]) > 0
 
 
 def test_jsonio_rejects_bad_keys_like_json():
