@@ -97,7 +97,8 @@ def test_no_spill_when_frames_are_kept_in_memory(tmp_path, engine):
     make_slice(tmp_path / "a", n=30)
     fresh = audit.ingest_data(tmp_path / "a", engine, KEY, keep_frames=True, spill=True)
     assert fresh.spill is None and fresh.frames
-    big = audit.ingest_data(tmp_path / "a", engine, KEY, keep_frames=5, spill=True)  # 30 > 5: spilled
+    # read again (unchanged files are otherwise skipped): 30 > 5, spilled
+    big = audit.ingest_data(tmp_path / "a", engine, KEY, keep_frames=5, spill=True, rescan=True)
     assert big.spill is not None and not big.frames
     big.release()
 
