@@ -31,17 +31,6 @@ def countlist(data: dict | None) -> str:
     return ", ".join(f"{n} {k}" for k, n in (data or {}).items())
 
 
-def _rtsummary(data: dict | None) -> str:
-    if not data:
-        return "no data"
-    parts = []
-    for inst, d in data.items():
-        total = d["total"] if "total" in d else sum(d["requests"])
-        dl = f"deadline {d['deadline']} days" if d["deadline"] is not None else "no deadline"
-        parts.append(f"{inst}: {total} requests, {d['over_deadline']} over {dl}")
-    return "; ".join(parts)
-
-
 _HTML_SPECIAL = re.compile("[&<>'\"]")
 
 
@@ -154,7 +143,6 @@ def environment(lang: str = "en") -> jinja2.Environment:
     env.filters["pct"] = lambda rate: i18n.pct(rate, lang)
     env.filters["num"] = lambda value, digits=1: i18n.num(value, lang, digits)
     env.filters["dictsummary"] = _dictsummary
-    env.filters["rtsummary"] = _rtsummary
     env.filters["countlist"] = countlist
     env.globals["_"] = i18n.translator(lang)
     env.globals["lang"] = lang
