@@ -74,6 +74,8 @@ def _as_text(series: pd.Series) -> pd.Series:
             whole = pd.Series(np.where(integral, np.round(values), 0).astype(np.int64), index=s.index)
             text = text.where(~integral, whole.astype("string"))
         return text
+    if pd.api.types.is_datetime64_any_dtype(series):  # a native timestamp: ISO text, any year
+        return _timestamp(series)
     text = series.astype("string").str.strip()
     return text.mask(text == "")
 
@@ -90,6 +92,10 @@ def _timestamp(series: pd.Series) -> pd.Series:
     return text.where(~good, _format_ts(parsed))
 
 
+_FIRST_US = int(np.datetime64("0001-01-01T00:00:00", "us").view(np.int64))
+_LAST_US = int(np.datetime64("9999-12-31T23:59:59.999999", "us").view(np.int64))
+
+
 def utc_text(stamps: np.ndarray, missing: np.ndarray, trim_whole: bool) -> pa.Array:
     """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` for ``datetime64[us]`` values (UTC), as an Arrow string
     array with nulls where ``missing``; ``trim_whole`` drops the fraction when it is zero.
@@ -104,6 +110,11 @@ def utc_text(stamps: np.ndarray, missing: np.ndarray, trim_whole: bool) -> pa.Ar
     text = pc.binary_join_element_wise(pc.binary_join_element_wise(date, clock, "T"), pa.scalar("Z"), "")
     if missing.any():
         text = pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text)
+    raw = stamps.view(np.int64)
+    outside = ~missing & ((raw < _FIRST_US) | (raw > _LAST_US))
+    if outside.any():  # beyond years 1-9999 Arrow writes "<value out of range>": write numpy's text
+        spelled = np.where(outside, np.datetime_as_string(np.where(outside, stamps, np.datetime64(0, "us"))), "")
+        text = pc.if_else(pa.array(outside), pa.array(np.char.add(spelled.astype(str), "Z")), text)
     return text
 
 

@@ -355,3 +355,21 @@ def test_whole_number_rule_is_python_s_within_64_bits(text):
 
     expected = bool(re.fullmatch(r"-?[0-9]+", text)) and -(2**63) <= int(text) <= 2**63 - 1
     assert bool(ok[0]) == expected
+
+
+def test_native_timestamps_beyond_python_years_are_quarantined_not_a_crash():
+    """A Parquet timestamp column may hold instants outside years 1-9999 (int64 microseconds
+    reach year 294,000): pandas cannot format them through Python's datetime, so they are written
+    as numpy spells them and judged (quarantined) like any other bad timestamp."""
+    spec = TABLES["requests"]
+    frame = pd.DataFrame({c.name: pd.array(["x", "y", None], dtype="string") for c in spec.columns})
+    frame["served_at"] = pd.to_datetime(pd.array([2**62, -(2**62), 0], dtype="Int64"), unit="us", utc=True)
+    text = normalise._as_text(frame["served_at"])
+    assert text.tolist() == ["148108-07-06T14:00:27.387904Z", "-144169-06-28T09:59:32.612096Z",
+                             "1970-01-01T00:00:00Z"]
+    nul: dict = {}
+    canon = normalise.canonical(frame, spec, KEY, nul=nul)
+    defects = validate.precheck(canon, spec, None, nul=nul, converted={})
+    assert {d.index for d in defects if d.column == "served_at"} == {0, 1}
+    records = safety.quarantine_records(spec, frame.loc[[0, 1]], canon.loc[[0, 1]], KEY)
+    assert len(records) == 2 and all("served_at" in r for r in records)
