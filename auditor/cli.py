@@ -419,7 +419,7 @@ def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, form
     except Exception:
         # an audit that cannot run (every request quarantined, say) still leaves the rejected
         # rows for the supplier to fix: --out then holds them alone (audit.write_quarantine)
-        if len(result.quarantine):
+        if len(result.quarantine) and not publish:  # published: no row-level file at all
             _write_quarantine_alone(audit, result, out_dir)
         raise
     finally:
@@ -547,6 +547,13 @@ def diff_cmd(run_a, run_b, fmt, db_url):
          f"{len(d['resolved'])} resolved, {len(d['persisting'])} persisting")
     if not d["same_scope"]:
         click.echo("  note: the two runs do not have the same rule pack and input files")
+    if not d["same_period"]:
+        def span(p: dict) -> str:
+            return f"{p['from'] or 'first request'} .. {p['to'] or p['as_of']} as of {p['as_of']}"
+
+        _say(f"  note: the runs audit different periods ({d['run_a']}: {span(d['period_a'])}; {d['run_b']}: "
+             f"{span(d['period_b'])}); a finding can be new or resolved only because its request entered or "
+             "left the period")
     if d["checks_only_in_a"] or d["checks_only_in_b"]:
         _say(f"  note: the runs ran different checks (packs {d['packs_a']} / {d['packs_b']}); findings of "
              "a check only one run ran are neither new nor resolved:")

@@ -96,7 +96,18 @@ def diff_runs(engine: Engine, run_a: str, run_b: str) -> dict[str, Any]:
         "not_audited_in_b": _records(fa[only_a]),
         "checks_only_in_a": sorted(ran_a - ran_b),
         "checks_only_in_b": sorted(ran_b - ran_a),
+        "period_a": run_period(a),
+        "period_b": run_period(b),
+        "same_period": run_period(a) == run_period(b),
     }
+
+
+def run_period(run: models.AuditRun) -> dict[str, Any]:
+    """The audited period a run stored (``params["period"]``: ``from``, ``to``, ``as_of``); runs
+    from before periods were stored give their as-of date only."""
+    stored = dict((run.params or {}).get("period") or {})
+    as_of = stored.get("as_of") or (f"{run.as_of:%Y-%m-%d}" if run.as_of is not None else None)
+    return {"from": stored.get("from"), "to": stored.get("to"), "as_of": as_of}
 
 
 def model_diff(engine: Engine, run: models.AuditRun) -> dict[str, Any]:

@@ -122,3 +122,30 @@ def test_diff_new_and_resolved(engine):
     m = rundiff.model_diff(engine, later)
     assert m["previous_run_id"] == "run-a" and m["new"] == ["fresh"] and m["persisting"] == ["keep"]
     assert rundiff.model_diff(engine, db.get_run(engine, "run-a")) == {"previous_run_id": None}
+
+
+def test_diff_says_when_runs_audit_different_periods(engine):
+    """Two runs of different periods: the diff says so (a finding may only have left the period)."""
+    from datetime import UTC, datetime
+
+    from auditor import rundiff
+    from auditor.store import db, models
+
+    def run(run_id: str, minute: int, start: str | None) -> models.AuditRun:
+        period = {"from": start, "to": "2026-06-30", "as_of": "2026-06-30", "to_given": False}
+        return models.AuditRun(run_id=run_id, as_of=datetime(2026, 6, 30, tzinfo=UTC), pack="cets224", pack_version="1",
+                               tool_version="0", status="finished", params={"period": period},
+                               started_at=datetime(2026, 7, 1, 0, minute, tzinfo=UTC), inputs=[])
+
+    db.save(engine, [run("run-a", 0, None), run("run-b", 5, "2026-01-01"), run("run-c", 9, "2026-01-01")])
+    d = rundiff.diff_runs(engine, "run-a", "run-b")
+    assert not d["same_period"]
+    assert d["period_a"]["from"] is None and d["period_b"]["from"] == "2026-01-01"
+    assert rundiff.diff_runs(engine, "run-b", "run-c")["same_period"]
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    out = CliRunner().invoke(main, ["diff", "run-a", "run-b", "--db", str(engine.url)])
+    assert out.exit_code == 0, out.output
+    assert "different periods (run-a: first request .. 2026-06-30 as of 2026-06-30; run-b: 2026-01-01" in out.output
