@@ -78,8 +78,48 @@ def _label(text: Any, legend: bool = False) -> str:
     return " " + label if legend and label.startswith("_") else label
 
 
-def _to_png(fig) -> bytes:
+def _lang(t: Callable[[str], str]) -> str:
+    """The language of a translator (``reports.i18n.translator`` marks it); English otherwise."""
+    return str(getattr(t, "lang", "en"))
+
+
+def _pct_text(v: float, t: Callable[[str], str]) -> str:
+    """A bar's label: 99.6 -> "99.6%" (en), "99,6\u00a0%" (fr, babel) as the page's text writes it."""
+    from .i18n import pct  # noqa: PLC0415
+
+    return pct(v / 100, _lang(t))
+
+
+def _num_text(v: float, t: Callable[[str], str], digits: int = 1) -> str:
+    """42.45 -> "42.5" (en), "42,5" (fr, babel)."""
+    from .i18n import num  # noqa: PLC0415
+
+    return num(v, _lang(t), digits)
+
+
+def _localise_axes(fig, t: Callable[[str], str]) -> None:
+    """Tick labels in the page's language (fr: decimal comma, babel's grouping); English as
+    matplotlib draws them. Category and date axes keep their own labels."""
+    lang = _lang(t)
+    if lang == "en":
+        return
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: PLC0415
+
+    from .i18n import num  # noqa: PLC0415
+
+    def fmt(x: float, _pos: int | None = None) -> str:
+        digits = 0 if float(x).is_integer() else len(f"{x:.6g}".split(".", 1)[-1]) if "." in f"{x:.6g}" else 0
+        return num(x, lang, min(digits, 3))
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter):
+                axis.set_major_formatter(FuncFormatter(fmt))
+
+
+def _to_png(fig, t: Callable[[str], str] = _same) -> bytes:
     plt = _pyplot()
+    _localise_axes(fig, t)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
@@ -139,7 +179,7 @@ def findings_by_family_chart(
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.margins(x=0.12)
     ax.spines[["top", "right"]].set_visible(False)
-    return _to_png(fig), data
+    return _to_png(fig, t), data
 
 
 #: how each kind of limit is named on the chart, and its line style (a deadline solid; the
@@ -281,7 +321,12 @@ def _deadline_alt(strips: list[dict], t: Callable[[str], str]) -> str:
         parts.append(f"{_strip_label(s, t)} ({name} {lims}): {_over_text(s, t)}")
     if not parts:
         return ""
-    return "; ".join(parts) + ". " + t("Requests still open on the audit date are measured to the audit date.")
+    text = "; ".join(parts) + ". " + t("Requests still open on the audit date are measured to the audit date.")
+    if _lang(t) == "en":
+        return text
+    from .catalog import french_spacing  # noqa: PLC0415
+
+    return french_spacing(text)  # "Art. 8(1)\u00a0: ...\u202f; ..."
 
 
 def _deadline_png(strips: list[dict], fails_of: dict[int, dict], title: str, t: Callable[[str], str]) -> bytes:
@@ -336,7 +381,7 @@ def _deadline_png(strips: list[dict], fails_of: dict[int, dict], title: str, t: 
     axes[-1, 0].legend(handles=handles, fontsize=7.5, frameon=False, loc="upper center",
                        bbox_to_anchor=(0.5, -0.32 if len(units) == 1 else -0.45), ncols=2)
     fig.subplots_adjust(hspace=1.2 / (0.72 * sum(heights) / len(heights)))  # about 1.2 in between panels
-    return _to_png(fig)
+    return _to_png(fig, t)
 
 def compliance_rate_chart(
     rows: list[dict[str, Any]], title: str = "Compliance rate by Party", t: Callable[[str], str] = _same,
@@ -363,13 +408,13 @@ def compliance_rate_chart(
     ax.bar(xs, values, color=[cmap(v / 100) for v in values], edgecolor="#222222", linewidth=0.4)
     ax.set_xticks(xs, [_label(x) for x in labels])
     for x, v in enumerate(values):
-        ax.text(x, v, f"{v:.1f}%", ha="center", va="bottom", fontsize=8)
+        ax.text(x, v, _pct_text(v, t), ha="center", va="bottom", fontsize=8)
     ax.set_ylim(0, 110)
     ax.set_title(t(title))
     ax.set_xlabel(t("Party"))
     ax.set_ylabel(t("passed / evaluated records (%)"))
     ax.spines[["top", "right"]].set_visible(False)
-    return _to_png(fig), data
+    return _to_png(fig, t), data
 
 
 def ranking_chart(
@@ -411,7 +456,7 @@ def ranking_chart(
             lo, hi = float(r["ci_low"]), float(r["ci_high"])
             ax.errorbar(float(r["score"]), y, xerr=[[float(r["score"]) - lo], [hi - float(r["score"])]],
                         fmt="none", ecolor="#000000", elinewidth=0.9, capsize=3)
-        ax.text(float(r.get("ci_high") or r["score"]), y, f"  {float(r['score']):.1f} (n = {r.get('requests')})",
+        ax.text(float(r.get("ci_high") or r["score"]), y, f"  {_num_text(float(r['score']), t)} (n = {r.get('requests')})",
                 va="center", fontsize=8)
     ax.set_yticks(ys, [_label(x) for x in labels])
     ax.set_xlim(0, top * 1.35)
@@ -427,7 +472,7 @@ def ranking_chart(
         ax.legend(handles=handles, title=t("most severe finding"), fontsize=8, title_fontsize=8, frameon=False,
                   loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=min(5, len(handles)))
     ax.spines[["top", "right"]].set_visible(False)
-    return _to_png(fig), data
+    return _to_png(fig, t), data
 
 
 def history_chart(
@@ -458,7 +503,7 @@ def history_chart(
     ax.set_ylabel(t("breach findings per 100 requests"))
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
-    return _to_png(fig), data
+    return _to_png(fig, t), data
 
 
 def family_rate_chart(
@@ -483,7 +528,7 @@ def family_rate_chart(
     ax.barh(ys, [data[k] for k in labels], color=[cmap(data[k] / 100) for k in labels], edgecolor="#222222",
             linewidth=0.4, label=t("compliance rate"))
     for y, k in zip(ys, labels, strict=True):
-        ax.text(data[k], y, f" {data[k]:.1f}%", va="center", fontsize=8)
+        ax.text(data[k], y, " " + _pct_text(data[k], t), va="center", fontsize=8)
     if medians:
         pts = [(y, float(medians[k]) * 100) for y, k in zip(ys, labels, strict=True) if medians.get(k) is not None]
         if pts:
@@ -496,7 +541,7 @@ def family_rate_chart(
     ax.set_xlabel(t("passed / evaluated records (%)"))
     ax.set_ylabel(t("family"))
     ax.spines[["top", "right"]].set_visible(False)
-    return _to_png(fig), data
+    return _to_png(fig, t), data
 
 
 def trend_chart(
@@ -553,7 +598,7 @@ def trend_chart(
     ax.legend(fontsize=8, frameon=False, ncols=2)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    return _to_png(fig), data
+    return _to_png(fig, t), data
 
 
 def heatmap_chart(
@@ -589,7 +634,7 @@ def heatmap_chart(
             if np.isnan(v):  # no data: hatched, never a colour of the scale
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#9a9a9a",
                                        linewidth=0))
-            txt = "n/a" if np.isnan(v) else f"{v:.0f}"
+            txt = t("n/a") if np.isnan(v) else f"{v:.0f}"
             colour = "#000000" if np.isnan(v) or v > 45 else "#ffffff"
             ax.text(j, i, txt, ha="center", va="center", fontsize=8, color=colour,
                     bbox={"facecolor": "#ffffff", "edgecolor": "none", "pad": 1} if np.isnan(v) else None)
@@ -601,7 +646,7 @@ def heatmap_chart(
     cbar = fig.colorbar(im, ax=ax)
     cbar.set_label(t("passed / evaluated records (%)"))
     fig.tight_layout()
-    return _to_png(fig), data
+    return _to_png(fig, t), data
 
 
 def reconciliation_chart(
@@ -626,4 +671,4 @@ def reconciliation_chart(
     ax.set_ylabel(t("rows (count)"))
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
-    return _to_png(fig), counts
+    return _to_png(fig, t), counts

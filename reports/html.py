@@ -20,10 +20,32 @@ from . import i18n, pages  # noqa: F401  (pages: the French of its fixed strings
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
-def _dictsummary(data: dict | None, unit: str = "") -> str:
+def _dictsummary(data: dict | None, unit: str = "", lang: str = "en") -> str:
+    """A chart's data as its alt text says it: "security 87.5%, ..." (fr: "sécurité 87,5\u00a0%", family
+    names and numbers in the page's language)."""
+    if lang != "en":
+        return _dictsummary_l(data, unit, lang)
     if not data:
         return "no data"
     return ", ".join(f"{k} {v}{unit}" for k, v in data.items())
+
+
+def _dictsummary_l(data: dict | None, unit: str, lang: str) -> str:
+    _ = i18n.translator(lang)
+    if not data:
+        return _("no data")
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return str(v)  # a band ("<5") or a text the chart data already hold in the page's language
+        text = i18n.catalog.number(repr(float(v)).removesuffix(".0") if isinstance(v, float) else str(v), lang)
+        return text + ("\u00a0" + unit if unit else "")
+
+    def name(k: Any) -> str:
+        label = str(k).replace("_", " ")
+        return i18n.catalog.text(label, lang) or i18n.FR.get(label) or str(k)
+
+    return ", ".join(f"{name(k)} {fmt(v)}" for k, v in data.items())
 
 
 def countlist(data: dict | None) -> str:
@@ -130,10 +152,29 @@ def _findings_rows(lang: str) -> Callable[[dict, bool], Markup]:
     return findings_rows
 
 
+class _FrenchLoader(jinja2.FileSystemLoader):
+    """The templates as French typography wants them: the colon a template writes after a
+    translated label (``{{ _("Source") }}: ...``) gets its no-break space (``catalog.french_spacing``
+    spaces the translated texts themselves)."""
+
+    _COLON = re.compile(r"(\}\}|</a>|</strong>|</span>):(?=[ \n])")
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
+        source, path, uptodate = super().get_source(environment, template)
+        return self._COLON.sub("\\1\u00a0:", source).replace('~ ": " ~', '~ "\u00a0: " ~'), path, uptodate
+
+
+def _signed(value: Any, lang: str) -> str:
+    """A difference in points: "+0.3" / "-17.8" (fr: "+0,3" / "−17,8" with babel's decimal comma)."""
+    if lang == "en":
+        return "%+.1f" % value  # noqa: UP031 - the exact English text of the templates
+    return ("+" if float(value) >= 0 else "-") + i18n.num(abs(float(value)), lang, 1)
+
+
 @lru_cache(maxsize=4)
 def environment(lang: str = "en") -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        loader=(jinja2.FileSystemLoader if lang == "en" else _FrenchLoader)(str(TEMPLATE_DIR)),
         autoescape=True,  # messages and names are data, never markup
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -142,12 +183,14 @@ def environment(lang: str = "en") -> jinja2.Environment:
     )
     env.filters["pct"] = lambda rate: i18n.pct(rate, lang)
     env.filters["num"] = lambda value, digits=1: i18n.num(value, lang, digits)
-    env.filters["dictsummary"] = _dictsummary
+    env.filters["dictsummary"] = lambda data, unit="": _dictsummary(data, unit, lang)
     env.filters["countlist"] = countlist
+    env.filters["signed"] = lambda value: _signed(value, lang)
     env.globals["_"] = i18n.translator(lang)
     env.globals["lang"] = lang
     env.globals["findings_rows"] = _findings_rows(lang)
     env.globals["link"] = link
+    env.globals["GROUP_NOTE"], env.globals["GROUPS_CUT_NOTE"] = i18n.GROUP_NOTE, i18n.GROUPS_CUT_NOTE
     return env
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import catalog
+
 LANGS: tuple[str, ...] = ("en", "fr")
 FALLBACK_MARK = "[EN] "
 
@@ -24,6 +26,16 @@ PAGE_NOTE = (
     "This page lists the {shown} most severe of {total} findings. Every finding is in findings.json "
     "(and findings.csv) in the report folder; --page-findings sets how many a page lists."
 )
+#: the note under a findings table shown grouped (reports.grouping): the page has more findings
+#: than --page-findings
+GROUP_NOTE = (
+    "This page has more findings than --page-findings ({limit}): these {total} are shown in {groups} groups "
+    "of the same check, Party, provider and message (numbers and ids shown as #, {{request}} and {{record}}), "
+    "with up to 5 example requests each. Every finding is listed in findings.csv (and findings.json) in the "
+    "report folder."
+)
+#: added to GROUP_NOTE when even the groups are more than --page-findings
+GROUPS_CUT_NOTE = "The {shown} groups with the most severe and most findings are shown, of {groups}."
 
 #: the heading of the advisory findings, apart from the findings (breaches)
 ADVISORY_TITLE = "Advisory findings (the auditor's policy thresholds, not breaches of the text)"
@@ -49,11 +61,26 @@ CHECK_FR: dict[str, dict[str, str]] = {}
 def translate(text: str, lang: str = "en") -> str:
     if lang == "en" or not text:
         return text
+    _settle()
     out = FR.get(text)
     if out is None:
-        MISSING.add(text)
-        return text
+        out = catalog.text(text, lang)  # the gettext catalogue (reports/locale/fr)
+        if out is None:
+            MISSING.add(text)
+            return text
     return out
+
+
+_SETTLED: list[bool] = []
+
+
+def _settle() -> None:
+    """Once, at the first French lookup (every module-level ``FR.update`` has run): French spacing
+    before : ; ? ! and inside « » (``catalog.french_spacing``) for the texts of ``FR``."""
+    if not _SETTLED:
+        _SETTLED.append(True)
+        for k, v in FR.items():
+            FR[k] = catalog.french_spacing(v)
 
 
 def translator(lang: str = "en") -> Callable[[str], str]:
@@ -64,6 +91,7 @@ def translator(lang: str = "en") -> Callable[[str], str]:
     def _(text: str) -> str:
         return translate(str(text), lang)
 
+    _.lang = lang  # type: ignore[attr-defined]  # charts format numbers in the page's language
     return _
 
 
@@ -71,8 +99,9 @@ def pct(rate: Any, lang: str = "en") -> str:
     """0.875 -> "87.5%" (en) / "87,5 %" (fr); None -> "n/a" / "n.d."."""
     if rate is None or isinstance(rate, str):
         return translate("n/a", lang) if rate is None else rate
-    text = f"{float(rate) * 100:.1f}"
-    return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
+    if lang != "en":  # babel: "87,5\u00a0%" (fr)
+        return catalog.percent(float(rate), lang)
+    return f"{float(rate) * 100:.1f}%"
 
 
 def num(value: Any, lang: str = "en", digits: int = 1) -> str:
@@ -80,18 +109,21 @@ def num(value: Any, lang: str = "en", digits: int = 1) -> str:
     banded text ("<5") as it is."""
     if value is None or isinstance(value, str):
         return translate("n/a", lang) if value is None else value
-    text = f"{float(value):.{digits}f}"
-    return text.replace(".", ",") if lang == "fr" else text
+    if lang != "en":  # babel: "1\u202f234,5" (fr)
+        return catalog.decimal(float(value), lang, digits)
+    return f"{float(value):.{digits}f}"
 
 
 def check_text(check: dict, field: str, lang: str = "en") -> str:
-    """A check's ``title`` or ``remediation`` in ``lang`` (English fallback marked [EN])."""
+    """A check's ``title``, ``remediation``, ``rationale``, ``notes`` or ``applies_to`` in ``lang``:
+    the check's own ``<field>_fr``, else the catalogue's entry for the English text, else
+    ``CHECK_FR``; English marked [EN] when there is none."""
     en = str(check.get(field) or "")
-    if lang == "en":
+    if lang == "en" or not en:
         return en
     cid = str(check.get("check_id") or check.get("id") or "")
-    fr = check.get(f"{field}_fr") or CHECK_FR.get(cid, {}).get(field)
-    return str(fr) if fr else (FALLBACK_MARK + en if en else en)
+    fr = check.get(f"{field}_fr") or catalog.text(en, lang) or CHECK_FR.get(cid, {}).get(field)
+    return catalog.french_spacing(str(fr)) if fr else (FALLBACK_MARK + en if en else en)
 
 
 def missing_check_texts(checks: list[dict]) -> dict[str, list[str]]:
@@ -129,6 +161,15 @@ FR.update({
     "Rule pack": "Référentiel de règles",
     "rule pack": "référentiel",
     "Tool version": "Version de l'outil",
+    # mapping profiles (issue 23): the scope section names the profile the inputs were read through
+    "Mapping profile": "Profil de correspondance",
+    "version": "version",
+    "tables": "tables",
+    "The inputs were read through this mapping profile (column renames, value maps, declared date "
+    "formats); its exact text is stored with the ingest and covered by the run ledger.":
+        "Les données d'entrée ont été lues au moyen de ce profil de correspondance (colonnes renommées, "
+        "correspondances de valeurs, formats de date déclarés) ; son texte exact est conservé avec "
+        "l'ingestion et couvert par le registre des exécutions.",
     "Inputs": "Données d'entrée",
     "Table": "Table",
     "File": "Fichier",
@@ -217,6 +258,9 @@ FR.update({
     "Waived": "Dérogations",
     "until": "jusqu'au",
     "No findings.": "Aucun constat.",
+    GROUP_NOTE: "Cette page compte plus de constats que --page-findings ({limit}) : ces {total} constats sont présentés en {groups} groupes de même contrôle, Partie, fournisseur et message (nombres et identifiants notés #, {{request}} et {{record}}), avec jusqu'à 5 demandes en exemple chacun. Tous les constats figurent dans findings.csv (et findings.json) dans le dossier du rapport.",
+    GROUPS_CUT_NOTE: "Sont présentés les {shown} groupes les plus graves et les plus nombreux, sur {groups}.",
+    "All findings (CSV)": "Tous les constats (CSV)",
     PAGE_NOTE: "Cette page présente les {shown} constats les plus graves sur {total}. Tous les constats figurent dans findings.json (et findings.csv) dans le dossier du rapport ; --page-findings fixe le nombre de constats par page.",
     # checks
     "Title": "Intitulé",
@@ -864,3 +908,64 @@ FR.update({
     "{n} left out: dated after the audit date or outside the period":
         "{n} écartées : datées après la date de l'audit ou hors de la période",
 })
+
+
+# ---- the catalogue-backed texts of a run: check explanations, finding messages, parameters, packs
+
+#: a check's texts a page shows as they are in the model (the view replaces them in French)
+CHECK_FIELDS = ("rationale", "notes", "applies_to")
+
+
+def localise_check(check: dict, lang: str = "en") -> dict:
+    """{field: text in ``lang``} of a check's rationale, notes, applies_to and not-evaluated reason
+    (English: {})."""
+    if lang == "en":
+        return {}
+    out = {f: check_text(check, f, lang) for f in CHECK_FIELDS if check.get(f)}
+    if check.get("reason"):
+        out["reason"] = catalog.value(str(check["reason"]), lang)
+    return out
+
+
+def message(msg: Any, template: str, lang: str = "en") -> Any:
+    """A finding's message in ``lang`` (``catalog.message``); English as stored."""
+    if lang == "en" or not isinstance(msg, str):
+        return msg
+    return catalog.message(msg, template, lang)
+
+
+def localise_scope(scope: dict, lang: str = "en") -> dict:
+    """The scope header with the pack titles, parameter bases and descriptions in ``lang`` (the
+    parameter kind stays a code: pages show it through ``_``)."""
+    if lang == "en":
+        return scope
+
+    def tr(text: Any) -> Any:
+        if not isinstance(text, str) or not text:
+            return text
+        found = catalog.text(text, lang)
+        if found is None and "; " in text:  # the pack titles of a run of several packs
+            return "\u202f; ".join(catalog.text(t, lang) or t for t in text.split("; "))
+        return found or text
+
+    out = {**scope, "pack_title": tr(scope.get("pack_title")),
+           "packs": [{**p, "title": tr(p.get("title"))} for p in scope.get("packs") or []],
+           "params": [{**p, "basis": tr(p.get("basis")),
+                       "description": tr(p.get("description"))} for p in scope.get("params") or []]}
+    return out
+
+
+def localise_quality(rows: list, lang: str = "en") -> list:
+    """The data-quality rows (quarantine reasons by file and column) with the reasons in ``lang``."""
+    if lang == "en":
+        return rows
+    return [{**r, "reason": catalog.value(r["reason"], lang, "reason")} if isinstance(r, dict)
+            and isinstance(r.get("reason"), str) else r for r in rows]
+
+
+def reason(text: Any, lang: str = "en") -> Any:
+    """A reason or stored value text (a check's not-evaluated reason, a profile source) in
+    ``lang``: the catalogue's vocabulary and fragments; as it is when it has none."""
+    if lang == "en" or not isinstance(text, str) or not text:
+        return text
+    return catalog.value(text, lang, "reason")

@@ -26,6 +26,20 @@ def _cell_char(match: re.Match) -> str:
     return "\\" + ch if ch in _MARKUP else printable(ch)
 
 
+_MD_COLON = re.compile(r"(?<=[^\s:|`])[ ]?:(?= )")
+
+
+def _typography(text: str, lang: str) -> str:
+    """French pages: a no-break space before the colon a line writes after its label ("- Exécution :
+    ..."); the translated texts are spaced already (``catalog.french_spacing``)."""
+    return text if lang == "en" else _MD_COLON.sub("\u00a0:", text)
+
+
+def _lang(t: Any) -> str:
+    """The language of a translator (``i18n.translator`` marks it)."""
+    return str(getattr(t, "lang", "en"))
+
+
 def _cell(value: Any) -> str:
     """One table cell: no newlines, markup characters escaped, None shown as empty."""
     if value is None:
@@ -97,6 +111,10 @@ class _R:
             + (_cell(", ".join(scope["audited_instruments"])) if scope.get("audited_instruments") is not None
                else _("every request (run of an earlier version)")),
             f"- {_('Tool version')}: {_cell(scope['tool_version'])}",
+            *(f"- {_('Mapping profile')}: {_cell(m['name'])}"
+              + (f" {_('version')} {_cell(m['version'])}" if m.get("version") else "")
+              + f" (SHA-256 {m['sha256']}), {_('tables')}: {_cell(', '.join(m['tables']))}"
+              for m in scope.get("mapping_profiles") or []),
             "", f"### {_('Inputs')}", "",
         ]
         if scope["inputs"]:
@@ -110,7 +128,7 @@ class _R:
         if scope["params"]:
             lines += _table(
                 [_("Name"), _("Value"), _("Kind"), _("Basis"), _("Status"), _("Description")],
-                [[p["name"], p["value"], p["kind"], p["basis"], _status(p["status"]), p["description"]]
+                [[p["name"], p["value"], _(p["kind"]) if p["kind"] else p["kind"], p["basis"], _status(p["status"]), p["description"]]
                  for p in scope["params"]], raw=frozenset({4}))
         else:
             lines.append(_("No parameters recorded."))
@@ -216,9 +234,25 @@ class _R:
             ]
         return lines
 
+    def grouped(self, ft: dict) -> list[str]:
+        """A findings table shown grouped (``reports.grouping``): one row per check x Party x
+        provider x message template, then the note and the link to findings.csv."""
+        _ = self._
+        head = [_("Severity"), _("Check"), _("Article"), _("Party"), _("Provider"), _("Evidence"), _("Findings"),
+                _("Waived"), _("Examples")]
+        rows = [[_(g["severity"] or "").upper(), g["check_id"], f"{g['article']}, {g['instrument']}", g["party"],
+                 g["provider"], g["template"], g["count"], g["waived"], ", ".join(g["examples"])] for g in ft["rows"]]
+        prefix = (self.ctx.get("nav") or {}).get("prefix", "")
+        note = _(i18n.GROUP_NOTE).format(total=ft["total"], limit=ft["limit"], groups=ft["groups"])
+        if ft.get("groups_omitted"):
+            note += " " + _(i18n.GROUPS_CUT_NOTE).format(shown=len(ft["rows"]), groups=ft["groups"])
+        return [*_table(head, rows), "", f"{_cell(note)} [{_('All findings (CSV)')}]({prefix}findings.csv)", ""]
+
     def findings(self, ft: dict) -> list[str]:
         _ = self._
         advisory = bool(ft.get("advisory"))
+        if ft.get("grouped"):
+            return self.grouped(ft)
         if not ft["rows"]:
             return [_("No advisory findings.") if advisory else _("No findings."), ""]
         head = [_("Severity"), _("Check"), _("Family"), _("Article"), _("Pack / request instrument"), _("Party"),
@@ -313,7 +347,8 @@ class _R:
                  f"- **{num(h['critical_high_per_100'])}** {_('Critical + high findings per 100 requests').lower()} "
                  f"({_('{c} critical, {h} high, {m} medium, {l} low').format(c=sev.get('critical', 0), h=sev.get('high', 0), m=sev.get('medium', 0), l=sev.get('low', 0))})",
                  f"- **{len(h['checks_not_evaluated'])}** {_('Checks not evaluated').lower()}"
-                 + (": " + ", ".join(f"{c['check_id']} ({_cell(c['reason'])})" for c in h["checks_not_evaluated"])
+                 + ((": " if _lang(_) == "en" else "\u00a0: ") + ", ".join(f"{c['check_id']} ({_cell(i18n.reason(c['reason'], _lang(_)))})"
+                                         for c in h["checks_not_evaluated"])
                     if h["checks_not_evaluated"] else "")]
         if h.get("quarantined_rows") is not None:
             lines.append(f"- **{h['quarantined_rows']}** {_('Input rows quarantined').lower()}")
@@ -397,7 +432,7 @@ def render_index(ctx: dict[str, Any], lang: str = "en") -> str:
         f"## {_('Scope')}", "",
         *r.scope_lines(scope),
     ]
-    return "\n".join(lines).rstrip() + "\n"
+    return _typography("\n".join(lines).rstrip() + "\n", lang)
 
 
 def render_scope(ctx: dict[str, Any], lang: str = "en") -> str:
@@ -421,7 +456,9 @@ def render_scope(ctx: dict[str, Any], lang: str = "en") -> str:
                   f"({_('{n} Parties with evaluated records').format(n=comp['parties'])})", ""]
         lines += _table([_("Family"), _("This Party"), _("All-Party median"), _("Difference (points)")],
                         [[_(f["family"].replace("_", " ")), r.pct(f["rate"]), r.pct(f["median"]),
-                          "—" if f.get("difference_points") is None else f"{f['difference_points']:+.1f}"]
+                          "—" if f.get("difference_points") is None else (f"{f['difference_points']:+.1f}" if _lang(_) == "en" else
+                                                             ("+" if f["difference_points"] >= 0 else "-")
+                                                             + i18n.num(abs(f["difference_points"]), _lang(_)))]
                          for f in comp["families"]]) + [""]
     lines += [f"## {_('Changes since the previous run')}", "", *r.diff(ctx["diff"]), *r.findings_sections()]
     if ctx.get("reconciliation"):
@@ -439,13 +476,14 @@ def render_scope(ctx: dict[str, Any], lang: str = "en") -> str:
         lines += [f"## {_('Party profile')}", ""]
         if report["profile"]:
             lines += _table([_("Field"), _("Value")],
-                            [[k, _("unknown") if v is None else (_("yes") if v is True else _("no") if v is False else v)]
+                            [[k, _("unknown") if v is None else (_("yes") if v is True else _("no") if v is False
+                                                                 else i18n.reason(v, _lang(_)))]
                              for k, v in report["profile"].items()])
         else:
             lines.append(_("No profile recorded for this Party; defaults of the rule pack apply."))
         lines.append("")
     lines += [f"## {_('Scope')}", "", *r.scope_lines(ctx["scope"])]
-    return "\n".join(lines).rstrip() + "\n"
+    return _typography("\n".join(lines).rstrip() + "\n", lang)
 
 
 def _attestation_lines(rows: list[dict], _) -> list[str]:
@@ -504,4 +542,4 @@ def render_issues(ctx: dict[str, Any], lang: str = "en") -> str:
              _("{n} advisory findings in {g} groups.").format(n=ctx["advisory_total"],
                                                               g=len(ctx["advisory_groups"])), "",
              *table(ctx["advisory_groups"], True)]
-    return "\n".join(lines).rstrip() + "\n"
+    return _typography("\n".join(lines).rstrip() + "\n", lang)

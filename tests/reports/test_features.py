@@ -133,7 +133,7 @@ def test_french_pages(model, tmp_path):
     assert not i18n.MISSING, f"untranslated fixed strings: {sorted(i18n.MISSING)}"
     html = (tmp_path / "party" / "FR.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in html
-    assert "Résultats des contrôles" in html and "Constats" in html and "87,5 %" in html
+    assert "Résultats des contrôles" in html and "Constats" in html and "87,5\u00a0%" in html  # babel: a no-break space before %
     assert "Les informations relatives aux abonnés sont remises dans le délai" in html
     # RET001 has no French title: English with a marker
     assert "[EN] Retention does not exceed the limit" in html
