@@ -42,6 +42,21 @@ def can_fork() -> bool:
     return not [t for t in threading.enumerate() if t is not me and t.name not in FORK_SAFE_THREADS]
 
 
+def small_context(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
+    """A multiprocessing context whose processes start from a small state, not from a copy of
+    this (possibly multi-gigabyte) process: ``forkserver`` (a fresh interpreter that imports
+    ``preload`` once, then forks each worker from itself), else ``spawn``. Everything a worker
+    needs is passed to it explicitly (pickled), so it never sees the caller's data, and threads of
+    the caller cannot deadlock it."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        if preload:
+            ctx.set_forkserver_preload(list(preload))
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
 def disabled(env: str) -> bool:
     """True when the switch ``env`` turns a helper off (0, false, no)."""
     import os  # noqa: PLC0415

@@ -1,6 +1,6 @@
 """Synthetic benchmark data: N requests, each with one disclosure and two custody events (Parquet).
 
-    python -m bench.generate --requests 1000000 --out bench/data/1m [--seed 224]
+    python -m bench.generate --requests 1000000 --out bench/data/1m [--seed 224] [--profile messy]
 
 Vectorised with numpy (1M requests in a few seconds). Values follow the input contract
 (``shared/spec/log-format.md``); timestamps are native Parquet timestamps (UTC), the rest strings.
@@ -134,9 +134,21 @@ def generate(n: int, seed: int = 224) -> dict[str, pd.DataFrame]:
     return {"requests": requests, "disclosures": disclosures, "custody_events": custody}
 
 
-def write(n: int, out: Path, seed: int = 224) -> Path:
+#: the data profiles: clean (about 1 % of requests with a defect) and messy (about one finding
+#: per request, bench.messy)
+PROFILES = ("clean", "messy")
+
+
+def write(n: int, out: Path, seed: int = 224, profile: str = "clean") -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    for name, frame in generate(n, seed).items():
+    version = VERSION
+    if profile == "messy":
+        from bench.messy import MESSY_VERSION, generate_messy  # noqa: PLC0415
+
+        frames, version = generate_messy(n, seed), MESSY_VERSION
+    else:
+        frames = generate(n, seed)
+    for name, frame in frames.items():
         frame.to_parquet(out / f"{name}.parquet", index=False)
     # the sample's Party profiles, with a retention maximum for GB (the bench logs no retention
     # decisions: without one, every GB request would be a RET004 finding) and no suspension
@@ -144,7 +156,7 @@ def write(n: int, out: Path, seed: int = 224) -> Path:
     parties.loc[parties["party"] == "GB", "retention_max_days"] = "365"
     parties[["transfers_suspended_from", "transfers_suspended_until"]] = ""
     parties.to_csv(out / "parties.csv", index=False)
-    (out / "VERSION").write_text(VERSION)
+    (out / "VERSION").write_text(version)
     return out
 
 
@@ -153,9 +165,10 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200_000)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=224)
+    ap.add_argument("--profile", choices=PROFILES, default="clean")
     args = ap.parse_args()
-    write(args.requests, args.out, args.seed)
-    print(f"wrote {args.requests} requests to {args.out}")
+    write(args.requests, args.out, args.seed, args.profile)
+    print(f"wrote {args.requests} {args.profile} requests to {args.out}")
 
 
 if __name__ == "__main__":

@@ -53,12 +53,55 @@ def children_pss() -> tuple[int, int]:
     return total, _pss("self")
 
 
+def _tree(pid: str = "self") -> set[str]:
+    """The pids of every descendant of ``pid`` (helpers, their helpers, chart workers)."""
+    out: set[str] = set()
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                for kid in (task / "children").read_text().split():
+                    if kid not in out:
+                        out.add(kid)
+                        todo.append(kid)
+        except OSError:
+            continue
+    return out
+
+
+def _rss_of(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def tree_rss() -> int:
+    """Resident set size of this process plus every descendant (pages a forked helper shares
+    with its parent are counted in both: an upper bound; PSS below splits them)."""
+    return rss() + sum(_rss_of(pid) for pid in _tree())
+
+
+def _size(out: Path) -> tuple[int, int]:
+    """(bytes of every file under ``out``, bytes of its .html files)."""
+    total = html = 0
+    for p in out.rglob("*"):
+        if p.is_file():
+            n = p.stat().st_size
+            total += n
+            html += n if p.suffix == ".html" else 0
+    return total, html
+
+
 class Stages:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
         self.peak: dict[str, int] = {}
         self.peak_children = 0
+        self.peak_tree_rss = 0
         self._ticks = 0
         self.peak_total = 0
         self._maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # only later rises count
@@ -81,7 +124,9 @@ class Stages:
         # read every 0.1 s the sampler itself took ~25 s of CPU in a 1M run (a core's share on
         # this 2-core machine), slowing the run it measures
         kids, own = children_pss() if self._ticks % 50 == 0 else (0, 0)
+        tree = tree_rss() if self._ticks % 5 == 0 else now  # every 50 ms: a few /proc reads
         with self._lock:
+            self.peak_tree_rss = max(self.peak_tree_rss, tree)
             self.peak_children = max(self.peak_children, kids)
             self.peak_total = max(self.peak_total, own + kids)
             for s in set(self.stack):
@@ -184,6 +229,15 @@ def main(argv: list[str]) -> None:
         for method in ("stored_hashes", "insert", "archive", "__exit__"):  # sends, waits, commit
             st.wrap(cls, method, "store")
     st.wrap(audit, "audit_store", "audit")
+    counted: list[int] = []
+    _audit_store = audit.audit_store
+
+    def audit_store(*args, **kwargs):  # the findings count of the run (outside the timers)
+        res = _audit_store(*args, **kwargs)
+        counted.append(len(res.output.findings))
+        return res
+
+    audit.audit_store = audit_store
     st.wrap(audit, "render_run", "report")
     st.wrap(audit, "write_quarantine", "report")
     st.start()
@@ -201,6 +255,8 @@ def main(argv: list[str]) -> None:
     cpu = dict(st.cpu)
     cpu["other"] = total_cpu - sum(cpu.values())
     from auditor.ingest.validate import GX_SECONDS  # noqa: PLC0415
+
+    out_bytes, html_bytes = _size(Path(out))
     Path(json_out).write_text(json.dumps({
         "exit_code": code,
         "total_s": total,
@@ -215,6 +271,10 @@ def main(argv: list[str]) -> None:
         + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
         "peak_children_bytes": st.peak_children,
         "peak_with_children_bytes": st.peak_total,
+        "peak_tree_rss_bytes": max(st.peak_tree_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
+        "findings": sum(counted),
+        "output_bytes": out_bytes,
+        "html_bytes": html_bytes,
     }))
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from auditor.textsafe import csv_frame
 
-from . import aggregate, compare, headline, i18n, jsonio, labels
+from . import aggregate, compare, grouping, headline, i18n, jsonio, labels
 from . import pages as drill  # the key issues and check pages, the links between pages
 from .chartpool import ChartPool
 from .staging import Staging
@@ -33,8 +33,9 @@ __all__ = ["DEFAULT_FORMATS", "FORMATS", "write_reports"]
 FORMATS: tuple[str, ...] = ("html", "md", "json", "csv", "pdf")
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "md", "json", "csv")
 DEFAULT_THRESHOLD = 5
-#: findings listed on one HTML/PDF/Markdown page, most severe first (0: all of them); every
-#: finding is always in findings.json (and findings.csv, the Party/provider JSON twins, SARIF)
+#: findings an HTML/PDF/Markdown page lists one by one; a page with more shows them grouped
+#: (reports.grouping; 0: always list); every finding is always in findings.json (and
+#: findings.csv, the Party/provider JSON twins, SARIF)
 PAGE_FINDINGS = 10_000
 
 
@@ -42,6 +43,27 @@ def _write_text(path: Path, text: str, written: list[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")
     written.append(path)
+
+
+#: findings per piece of findings.csv (write_findings_csv)
+CSV_CHUNK = 50_000
+
+
+def write_findings_csv(records: list[dict], path: Path, chunk: int = CSV_CHUNK) -> None:
+    """``findings.csv`` of the finding records (``aggregate.findings_records``), ``chunk`` rows at
+    a time: the same text as one DataFrame of every finding (``aggregate.findings_frame``, its
+    columns and order) written at once, without that frame (and its formula-escaped copy) of a
+    million findings. A cell starting with = + - @ tab or CR gets a ' in front (a spreadsheet
+    runs no formula; ``auditor.textsafe.csv_frame``)."""
+    import pandas as pd
+
+    columns = list(aggregate.ALL_FINDING_COLUMNS) + aggregate.waiver_columns(records)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        if not records:
+            pd.DataFrame(columns=columns).to_csv(fh, index=False, lineterminator="\n")
+        for start in range(0, len(records), chunk):
+            frame = pd.DataFrame(records[start:start + chunk], columns=columns)
+            csv_frame(frame).to_csv(fh, index=False, header=start == 0, lineterminator="\n")
 
 
 def _write_json(path: Path, data: Any, written: list[Path], cache: jsonio.Cache | None = None) -> None:
@@ -88,11 +110,18 @@ class _View:
         self.gran = compare.granularity(model)
         self.partial = compare.partial_period(model, self.gran)  # the last period, when partial: marked on trends
         self.status = compare.diff_status(model)
-        self.params_by_name = {p["name"]: p for p in aggregate.scope_header(model)["params"] if p.get("name")}
+        self.params_by_name = {p["name"]: p for p in i18n.localise_scope(aggregate.scope_header(model), lang)["params"]
+                               if p.get("name")}
+        #: check id -> its English message template (a French page rebuilds messages from it)
+        self.templates = {str(c.get("id")): str(c.get("message") or "") for c in model.get("checks") or []}
         self.row_cache = RowCache()
         self._ranking: dict[str, list[dict]] = {}
         # finding -> its (non-published) table row; the findings are the memoized records
         self._finding_rows: dict[tuple, dict[int, tuple[dict, dict]]] = {}
+        # message templates of grouped pages, once per finding, from the message in the page's language
+        self.grouped_templates = grouping.Templates(
+            None if lang == "en" else
+            lambda f: i18n.message(f.get("message") or "", self.templates.get(f["check_id"], ""), self.lang))
 
     # ---- tables
     def checks(self, results: list[dict], explain_all: bool = False) -> list[dict]:
@@ -101,7 +130,8 @@ class _View:
             c = {**c, "explain": explain_all or c["outcome"] in ("fail", "advisory", "error")
                  or bool(c.get("findings")) or bool(c.get("advisory_findings")),
                  "title_l": i18n.check_text(c, "title", self.lang),
-                 "remediation_l": i18n.check_text(c, "remediation", self.lang)}
+                 "remediation_l": i18n.check_text(c, "remediation", self.lang),
+                 **i18n.localise_check(c, self.lang)}
             out.append(compare.band_tree(c, self.threshold) if self.publish else c)
         return out
 
@@ -111,16 +141,26 @@ class _View:
         the check names none."""
         params = [self.params_by_name.get(name, {"name": name}) for name in check.get("params") or []]
         policy = [p for p in params if p.get("kind") == "policy"] or params
-        return "; ".join(f"{p['name']} = {p.get('value', '?')}" + (f" ({p['basis']})" if p.get("basis") else "")
-                         for p in policy)
+        return ("; " if self.lang == "en" else "\u202f; ").join(
+            f"{p['name']} = {p.get('value', '?')}" + (f" ({p['basis']})" if p.get("basis") else "") for p in policy)
 
-    def findings_tables(self, findings: list[dict], checks: list[dict]) -> tuple[dict, dict]:
-        """(breach findings table, advisory findings table) of a page."""
+    def grouped(self, page_findings: int) -> bool:
+        """True when a page with ``page_findings`` findings shows them grouped: more than
+        ``--page-findings`` (``reports.grouping``); never when published (already aggregated)."""
+        return not self.publish and 0 < self.page_findings < page_findings
+
+    def findings_tables(self, findings: list[dict], checks: list[dict],
+                        page_findings: int | None = None) -> tuple[dict, dict]:
+        """(breach findings table, advisory findings table) of a page; both grouped when the page
+        (``page_findings`` findings, default those given) has more than ``--page-findings``."""
+        group = self.grouped(len(findings) if page_findings is None else page_findings)
         breach = [f for f in findings if not aggregate.is_advisory(f)]
         advisory = [f for f in findings if aggregate.is_advisory(f)]
-        return self.findings_table(breach, checks), self.findings_table(advisory, checks, advisory=True)
+        return (self.findings_table(breach, checks, group=group),
+                self.findings_table(advisory, checks, advisory=True, group=group))
 
-    def findings_table(self, findings: list[dict], checks: list[dict], advisory: bool = False) -> dict:
+    def findings_table(self, findings: list[dict], checks: list[dict], advisory: bool = False,
+                       group: bool | None = None) -> dict:
         titles = {c["check_id"]: c["title_l"] for c in checks}
         bases = {c["check_id"]: self.basis(c) for c in checks} if advisory else {}
         rows: list[dict] = []
@@ -132,9 +172,8 @@ class _View:
                              "title": titles.get(r["check_id"], ""), "basis": bases.get(r["check_id"], ""),
                              "sort_findings": self.threshold - 0.5 if isinstance(n, str) else n})
         else:
-            if 0 < self.page_findings < len(findings):  # a page lists the most severe; the files, all
-                rank = aggregate._severity_rank
-                findings = sorted(findings, key=lambda f: rank(f.get("severity")))[: self.page_findings]
+            if self.grouped(len(findings)) if group is None else group:  # too many to list; the files list all
+                return self.grouped_table(findings, titles, advisory)
             # the same finding makes the same row on every page: build it once
             known = self._finding_rows.setdefault(tuple(titles.items()), {})
             for f in findings:
@@ -148,6 +187,17 @@ class _View:
         return {"rows": rows, "filters": filters, "cache": self.row_cache, "omitted": omitted, "total": total,
                 "advisory": advisory, "id": "advisory-findings" if advisory else "findings"}
 
+    def grouped_table(self, findings: list[dict], titles: dict, advisory: bool) -> dict:
+        """A findings table of one row per check x Party x provider x message template
+        (``reports.grouping``), at most ``page_findings`` groups, for a page with more findings
+        than ``page_findings``."""
+        groups = grouping.finding_groups(findings, titles, self.grouped_templates)
+        rows = groups[: self.page_findings]
+        return {"rows": rows, "grouped": True, "groups": len(groups), "groups_omitted": len(groups) - len(rows),
+                "limit": self.page_findings, "filters": [f for f in drill.filters(rows) if f["values"]],
+                "cache": None, "omitted": 0, "total": len(findings), "advisory": advisory,
+                "id": "advisory-findings" if advisory else "findings"}
+
     def _finding_row(self, f: dict, titles: dict, bases: dict) -> dict:
         status = "waived" if f.get("waived") else self.status.get(str(f.get("fingerprint") or ""), "")
         return {
@@ -159,7 +209,8 @@ class _View:
             "request_instrument": f.get("request_instrument") or "", "basis": bases.get(f["check_id"], ""),
             "period": compare.period_label(f.get("issued_at"), self.gran),
             "request_id": f["request_id"], "record_id": f.get("record_id"),
-            "issued": (f.get("issued_at") or "")[:10], "message": f["message"], "status": status,
+            "issued": (f.get("issued_at") or "")[:10], "message": i18n.message(f["message"], self.templates.get(f["check_id"], ""), self.lang),
+            "status": status,
             "waiver_reason": f.get("waiver_reason"), "waiver_expires": f.get("waiver_expires"),
         }
 
@@ -345,8 +396,9 @@ def write_reports(
     ``summary.json`` and ``findings.json`` are always written. ``formats`` selects the rest:
     ``html`` (index + per-Party/provider pages), ``pdf`` (the same pages printed),
     ``md`` (Markdown twins), ``json`` (per-Party/provider JSON twins), ``csv`` (``findings.csv``).
-    ``page_findings``: findings listed on an HTML/PDF/Markdown page, most severe first (0: all);
-    a page that lists fewer than it has says so. The JSON and CSV files list every finding.
+    ``page_findings``: findings an HTML/PDF/Markdown page lists one by one; a page with more
+    shows them grouped by check x Party x provider x message template (``reports.grouping``;
+    0: always list). The JSON and CSV files list every finding.
     ``staged``: write into a staging folder and move the files into ``out_dir`` once all are
     written (``reports.staging``; a failure changes nothing in ``out_dir``); False: straight
     into ``out_dir`` (a caller that stages itself, e.g. ``auditor.audit.render_run``).
@@ -402,10 +454,12 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         import pandas as pd
 
         path = out_dir / "findings.csv"
-        frame = pd.DataFrame(findings_json, columns=list(compare.PUBLISHED_GROUP) + ["findings", "waived"]) \
-            if publish else aggregate.findings_frame(model)
-        # a cell starting with = + - @ tab or CR gets a ' in front (a spreadsheet runs no formula)
-        csv_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        if publish:
+            frame = pd.DataFrame(findings_json, columns=list(compare.PUBLISHED_GROUP) + ["findings", "waived"])
+            # a cell starting with = + - @ tab or CR gets a ' in front (a spreadsheet runs no formula)
+            csv_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            write_findings_csv(findings, path)
         written.append(path)
 
     want_html, want_pdf = "html" in formats, "pdf" in formats
@@ -420,7 +474,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     # HTML/PDF pages wait for their charts: rendered last, while the JSON and Markdown are written
     # (``written`` keeps the order in which the files are listed: a page's place is taken now).
     pages: list[tuple[Any, dict, dict, Path | None, Path | None]] = []
-    scope = aggregate.scope_header(model)
+    scope = i18n.localise_scope(aggregate.scope_header(model), lang)
     audited = headline.period(model)  # the audited period and what it left out (counted)
     scope = {**scope, "audited": compare.band_tree(audited, view.threshold) if publish else audited}
     checks = view.checks(aggregate.check_results(model), explain_all=True)
@@ -434,7 +488,8 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         **base_ctx,
         "summary": view.summary(aggregate.compliance_summary(aggregate.check_results(model), findings)),
         "glance_figures": view.glance(),
-        "data_quality": compare.band_tree(model.get("data_quality") or [], view.threshold) if publish else model.get("data_quality") or [],
+        "data_quality": i18n.localise_quality(compare.band_tree(model.get("data_quality") or [], view.threshold)
+                                              if publish else model.get("data_quality") or [], lang),
         "party_ranking": view.ranking("party"),
         "provider_ranking": view.ranking("provider"),
         "weights": headline.weights(model),
@@ -487,8 +542,9 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             # are listed apart (reports.aggregate.provider_split), never as the provider's
             own, others = aggregate.provider_split(scope_findings)
             breach_table, advisory_table = view.findings_tables(
-                own + [f for f in others if aggregate.is_advisory(f)], s_checks)
-            authority_table = {**view.findings_table([f for f in others if not aggregate.is_advisory(f)], s_checks),
+                own + [f for f in others if aggregate.is_advisory(f)], s_checks, len(scope_findings))
+            authority_table = {**view.findings_table([f for f in others if not aggregate.is_advisory(f)], s_checks,
+                                                     group=view.grouped(len(scope_findings))),
                                "id": "authority-findings"}
         else:
             breach_table, advisory_table = view.findings_tables(scope_findings, s_checks)

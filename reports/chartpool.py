@@ -2,20 +2,19 @@
 
 A chart costs a fairly constant ~0.1-0.3 s of matplotlib work whatever the data size, and a run
 has 4-6 per page. :class:`ChartPool` takes the chart calls as they come (``submit``) and hands
-back their results on demand (``result``), computed either in a pool of forked worker processes
-(when the machine has more than one core) or inline, with the very same functions and inputs,
+back their results on demand (``result``), computed either in a pool of worker processes
+started from a forkserver with only the chart's data (``auditor.forking.small_context``: no copy
+of the report model; when the machine has more than one core) or inline, with the very same functions and inputs,
 so the PNG bytes are identical either way. Strings the charts could not translate are merged
 back into :data:`reports.i18n.MISSING`. Any failure of the pool itself falls back to rendering
 inline; errors of a chart function are raised as they would be inline.
 
 ``AUDITOR_REPORT_WORKERS`` sets the number of worker processes (``0`` or ``1``: render inline); by
-default one per core (at most 4), none on a single core or when the process runs other threads.
+default one per core (at most 4), none on a single core.
 """
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -26,6 +25,8 @@ from . import i18n
 
 ENV_WORKERS = "AUDITOR_REPORT_WORKERS"
 MIN_JOBS = 4  # fewer charts than this: not worth starting processes
+#: imported once by the forkserver the workers start from
+PRELOAD = ("reports.charts",)
 
 
 def _render(lang: str, name: str, args: tuple, kwargs: dict) -> tuple[Any, Any, list[str]]:
@@ -68,8 +69,9 @@ class ChartPool:
         self.workers = default_workers() if workers is None else workers
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[_Job] = []
-        # Forking a process that runs other threads can deadlock: then render inline.
-        self._broken = self.workers < 2 or not forking.can_fork()
+        # workers start from a forkserver (auditor.forking.small_context), not as forks of this
+        # process: no copy of the report model, and this process's threads do not matter
+        self._broken = self.workers < 2
 
     def __enter__(self) -> ChartPool:
         return self
@@ -101,18 +103,11 @@ class ChartPool:
             return
         try:
             if self._pool is None:
-                # Forked workers share the parent's memory; freezing the collector keeps their GC
-                # from touching (and so copying) every object of a large model. (Not when the
-                # program froze objects itself: unfreezing would undo that.)
-                freeze = gc.get_freeze_count() == 0
-                if freeze:
-                    gc.freeze()
-                try:
-                    self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
-                    job.future = self._pool.submit(_render, self.lang, job.name, job.args, job.kwargs)
-                finally:
-                    if freeze:
-                        gc.unfreeze()
+                # a small start (matplotlib imported once, in the forkserver): each job's
+                # arguments are the chart's own data, pickled
+                ctx = forking.small_context(PRELOAD)
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+                job.future = self._pool.submit(_render, self.lang, job.name, job.args, job.kwargs)
             else:
                 job.future = self._pool.submit(_render, self.lang, job.name, job.args, job.kwargs)
         except Exception:  # noqa: BLE001 - no processes here: render inline

@@ -302,25 +302,32 @@ def _finding_rows(page: str) -> list[str]:
     return re.findall(r"<tr[ >].*?</tr>", body, flags=re.S)[1:]  # the header row first
 
 
-def test_pages_list_the_most_severe_findings_up_to_page_findings(model, tmp_path):
-    """A page lists at most ``page_findings`` findings, most severe first, and says how many it
-    left out and where they are; the JSON and CSV files keep every finding. 0 lists all."""
+def test_pages_group_findings_above_page_findings(model, tmp_path):
+    """A page with more than ``page_findings`` findings (breach and advisory together) shows
+    them grouped (check x Party x provider x message template, most severe first, at most
+    ``page_findings`` groups per table), says so and links to findings.csv; a page with fewer
+    lists them one by one; the JSON and CSV files keep every finding. 0 lists all."""
     from reports import i18n
+    from reports.markdown import _cell
 
-    write_reports(model, tmp_path / "cut", ("html", "md", "json", "csv"), page_findings=2)
-    index = (tmp_path / "cut" / "index.html").read_text(encoding="utf-8")
-    rows = _finding_rows(index)
-    assert len(rows) == 2 and all("HIGH" in r.upper() and "MEDIUM" not in r.upper() for r in rows)
-    note = i18n.PAGE_NOTE.format(shown=2, total=5)
-    assert note in index and note in (tmp_path / "cut" / "index.md").read_text(encoding="utf-8")
-    md_findings = (tmp_path / "cut" / "index.md").read_text(encoding="utf-8").split("\n## Findings\n")[1]
-    md_findings = md_findings.split("\n## Advisory findings")[0]
+    write_reports(model, tmp_path / "cut", ("html", "md", "json", "csv"), page_findings=4)
+    index = (tmp_path / "cut" / "index.html").read_text(encoding="utf-8")  # 9 findings: grouped
+    rows = _finding_rows(index)  # 5 breach findings, 5 distinct messages: 5 groups, the 4 most severe shown
+    assert len(rows) == 4 and all("RET001" in r and "HIGH" in r.upper() for r in rows[:2])
+    assert 'class="sortable grouped" id="findings"' in index and 'href="findings.csv"' in index
+    note = i18n.GROUP_NOTE.format(total=5, limit=4, groups=5)
+    cut = i18n.GROUPS_CUT_NOTE.format(shown=4, groups=5)
+    index_md = (tmp_path / "cut" / "index.md").read_text(encoding="utf-8")
+    assert note in index and cut in index and "most severe of" not in index
+    assert _cell(note) in index_md and _cell(cut) in index_md and "(findings.csv)" in index_md
+    md_findings = index_md.split("\n## Findings\n")[1].split("\n## Advisory findings")[0]
     md_rows = [line for line in md_findings.splitlines() if line.startswith("| HIGH") or line.startswith("| MEDIUM")]
-    assert [line.split(" |")[0] for line in md_rows] == ["| HIGH", "| HIGH"]
-    de = (tmp_path / "cut" / "party" / "DE.html").read_text(encoding="utf-8")  # 3 findings
-    assert len(_finding_rows(de)) == 2 and i18n.PAGE_NOTE.format(shown=2, total=3) in de
-    fr = (tmp_path / "cut" / "party" / "FR.html").read_text(encoding="utf-8")  # 2 findings: all
-    assert len(_finding_rows(fr)) == 2 and "most severe of" not in fr
+    assert [line.split(" |")[0] for line in md_rows] == ["| HIGH", "| HIGH", "| MEDIUM", "| MEDIUM"]
+    de = (tmp_path / "cut" / "party" / "DE.html").read_text(encoding="utf-8")  # 3 + 2 advisory findings
+    assert len(_finding_rows(de)) == 3 and i18n.GROUP_NOTE.format(total=3, limit=4, groups=3) in de
+    assert 'href="../findings.csv"' in de and 'class="sortable grouped" id="advisory-findings"' in de
+    fr = (tmp_path / "cut" / "party" / "FR.html").read_text(encoding="utf-8")  # 2 + 2 advisory: listed
+    assert len(_finding_rows(fr)) == 2 and "sortable grouped" not in fr and "FR late answer alpha" in fr
     assert len(json.loads((tmp_path / "cut" / "findings.json").read_text(encoding="utf-8"))) == 9
     with (tmp_path / "cut" / "findings.csv").open(encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == 9
@@ -328,10 +335,12 @@ def test_pages_list_the_most_severe_findings_up_to_page_findings(model, tmp_path
 
     write_reports(model, tmp_path / "all", ("html",), page_findings=0)
     whole = (tmp_path / "all" / "index.html").read_text(encoding="utf-8")
-    assert len(_finding_rows(whole)) == 5 and "most severe of" not in whole
+    assert len(_finding_rows(whole)) == 5 and "sortable grouped" not in whole
 
-    write_reports(model, tmp_path / "fr", ("html", "md"), lang="fr", page_findings=2)
-    assert i18n.FR[i18n.PAGE_NOTE].format(shown=2, total=5) in (tmp_path / "fr" / "index.md").read_text(
-        encoding="utf-8")
+    write_reports(model, tmp_path / "fr", ("html", "md"), lang="fr", page_findings=4)
+    from markupsafe import escape
+
+    assert str(escape(i18n.FR[i18n.GROUP_NOTE].format(total=5, limit=4, groups=5))) in (
+        tmp_path / "fr" / "index.html").read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="page_findings"):
         write_reports(model, tmp_path / "bad", ("html",), page_findings=-1)

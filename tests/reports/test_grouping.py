@@ -1,0 +1,100 @@
+"""Findings at volume (issue 21): findings.csv written in chunks equals the one-frame text, and
+pages with more findings than --page-findings show them grouped."""
+
+from __future__ import annotations
+
+import copy
+
+from auditor.textsafe import csv_frame
+from reports import aggregate, grouping, write_findings_csv, write_reports
+
+
+def _one_frame_csv(model: dict, path) -> str:
+    """findings.csv as it was written before the chunked writer: one frame of every finding."""
+    csv_frame(aggregate.findings_frame(model)).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path.read_text(encoding="utf-8")
+
+
+def test_findings_csv_in_chunks_equals_the_one_frame_text(model, tmp_path):
+    model = copy.deepcopy(model)
+    model["findings"][1]["message"] = "=HYPERLINK(\"x\")"  # formula-escaped in one chunk only
+    model["findings"][4]["message"] = "line\nbreak, \"quoted\""
+    for waived in (False, True):  # the waiver columns appear only when the findings carry them
+        if waived:
+            model["findings"][2].update(waived=True, waiver_reason="agreed", waiver_expires="2027-01-01")
+        records = aggregate.findings_records(model)
+        want = _one_frame_csv(model, tmp_path / "one.csv")
+        for chunk in (1, 2, 4, 50_000):
+            write_findings_csv(records, tmp_path / "chunked.csv", chunk=chunk)
+            assert (tmp_path / "chunked.csv").read_text(encoding="utf-8") == want, (waived, chunk)
+        assert ("waiver_reason" in want.splitlines()[0]) is waived
+    empty = {**model, "findings": []}
+    write_findings_csv([], tmp_path / "empty.csv")
+    assert (tmp_path / "empty.csv").read_text(encoding="utf-8") == _one_frame_csv(empty, tmp_path / "e.csv")
+
+
+def test_message_template_masks_ids_and_varying_numbers_not_articles():
+    t = grouping.message_template
+    a = t("Request R000000008 (FR → NL, cets224_art9): answered 705.0 hours after receipt", "R000000008")
+    b = t("Request R000019956 (FR → NL, cets224_art9): answered 528.5 hours after receipt", "R000019956")
+    assert a == b == "Request {request} (FR → NL, cets224_art9): answered # hours after receipt"
+    assert t("Art. 8 request R1 seeks traffic data, but IE reserved Art. 8(13)", "R1") == \
+        "Art. 8 request {request} seeks traffic data, but IE reserved Art. 8(13)"
+    assert t("Disclosure D-7 for request R-7 lacks (7(3)(d))", "R-7", "D-7") == \
+        "Disclosure {record} for request {request} lacks (7(3)(d))"
+
+
+def test_groups_count_findings_per_check_party_provider_and_template(model):
+    findings = aggregate.findings_records(model)
+    base = [f for f in findings if f["check_id"] == "TIM002" and f["party"] == "FR" and f["kind"] == "breach"]
+    assert len(base) == 2
+    same = [{**f, "message": f"Request {f['request_id']} answered {n} days late"} for n, f in zip((12, 30), base, strict=True)]
+    other = {**same[0], "provider": "chatapp", "request_id": "FR-9"}  # another provider: its own group
+    waived = {**same[1], "request_id": "FR-8", "message": "Request FR-8 answered 3 days late", "waived": True}
+    groups = grouping.finding_groups([*same, other, waived], {"TIM002": "Timely"})
+    assert [(g["provider"], g["count"], g["waived"]) for g in groups] == [("examplemail", 3, 1), ("chatapp", 1, 0)]
+    assert groups[0]["template"] == "Request {request} answered # days late"
+    assert groups[0]["examples"] == [same[0]["request_id"], same[1]["request_id"], "FR-8"]
+    many = [{**same[0], "request_id": f"FR-{i}", "message": f"Request FR-{i} answered 1 days late"} for i in range(9)]
+    assert grouping.finding_groups(many, {})[0]["examples"] == [f"FR-{i}" for i in range(grouping.EXAMPLES)]
+
+
+def test_a_grouped_page_is_smaller_than_the_list_and_keeps_every_count(model, tmp_path):
+    """Forty findings of one check on one page: one group row of 40 with five examples, against
+    forty rows when listed; the CSV still lists all of them. (HTML: tests/reports/test_render.py.)"""
+    model = copy.deepcopy(model)
+    f = next(x for x in model["findings"] if x["check_id"] == "TIM002" and x["party"] == "FR")
+    model["findings"] += [{**f, "fingerprint": f"g{i}", "request_id": f"FR-2025-1{i:05d}",
+                           "message": f"Request FR-2025-1{i:05d} answered {i} days late"} for i in range(40)]
+    write_reports(model, tmp_path / "g", ("md", "csv"), page_findings=10)  # Markdown: no charts to draw
+    write_reports(model, tmp_path / "l", ("md",), page_findings=0)
+    page = (tmp_path / "g" / "party" / "FR.md").read_text(encoding="utf-8")
+    row = next(r for r in page.splitlines() if "answered # days late" in r)
+    assert "| Request {request} answered # days late | 40 | 0 |" in row
+    assert row.count("FR-2025-1") == grouping.EXAMPLES and "(../findings.csv)" in page
+    assert "answered 7 days late" in (tmp_path / "l" / "party" / "FR.md").read_text(encoding="utf-8")
+    assert (tmp_path / "g" / "index.md").stat().st_size < (tmp_path / "l" / "index.md").stat().st_size
+    assert (tmp_path / "g" / "findings.csv").read_text(encoding="utf-8").count("answered") == 40
+
+
+def test_a_french_grouped_page_groups_the_translated_messages(model):
+    """Grouped rows of a French page show the French message template, not the stored English."""
+    from auditor.engine.registry import get
+    from reports import _View, i18n
+
+    model = copy.deepcopy(model)
+    template = get("TIM002").message
+    for c in model["checks"]:
+        if c["id"] == "TIM002":
+            c["message"] = template
+    f = next(x for x in model["findings"] if x["check_id"] == "TIM002" and x["party"] == "FR")
+    fresh = [{**f, "fingerprint": f"fr{i}", "request_id": f"FR-{i}", "message": template.format(
+        request_id=f"FR-{i}", party="FR", receiving_party="US", provider="examplemail",
+        state=f"the order sets the return of subscriber information for 2026-03-{10 + i:02d}, {25 + i} days after "
+              "service (limit 20)")} for i in range(3)]
+    view = _View(model, "fr", False, 0, page_findings=1)
+    rows = view.findings_table(fresh, [{"check_id": "TIM002", "title_l": "t"}], group=True)["rows"]
+    french = i18n.message(fresh[0]["message"], template, "fr")
+    assert "days after service" not in french and "jours" in french  # the catalogue translates it
+    assert len(rows) == 1 and rows[0]["count"] == 3
+    assert rows[0]["template"] == grouping.message_template(french, "FR-0")
