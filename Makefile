@@ -43,14 +43,15 @@ golden: install ## Regenerate the report golden files (tests/reports/golden) aft
 fuzz: install ## The hostile-input property tests with 10x the examples (AUDITOR_FUZZ=N for N x)
 	AUDITOR_FUZZ=$${AUDITOR_FUZZ:-10} $(BIN)/python -m pytest -q tests/ingest/test_hostile_properties.py tests/reports/test_hostile_outputs.py tests/jobs/test_ledger.py -k 'hostile or escaping or never or property or formula or control'
 
-bench: install ## Benchmark N requests end to end against the floor (N=1000000; see docs/performance.md)
-	$(BIN)/python -m bench.run --requests $${N:-1000000}
+bench: install ## Benchmark N requests end to end against the floor (N=1000000, PROFILE=clean|messy|both; see docs/performance.md)
+	$(BIN)/python -m bench.run --requests $${N:-1000000} --profile $${PROFILE:-both}
 
 lint: install ## ruff
 	$(BIN)/ruff check .
 
-sample: install ## Regenerate sample_data/ from its fixed seed
+sample: install ## Regenerate sample_data/ from its fixed seed (and the intake examples made from it)
 	$(BIN)/python -m sample_data.generate
+	$(BIN)/python -m sample_data.intake.make_examples
 
 clean: ## Remove the venv, the demo database and outputs
 	rm -rf $(VENV) out auditor.db auditor.db-wal auditor.db-shm .auditor test-artifacts

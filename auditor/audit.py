@@ -166,10 +166,12 @@ DEFAULT_PARTITION = 250_000
 
 
 def ingest_data(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | int = False,
-                spill: bool = False, rescan: bool = False) -> IngestResult:
+                spill: bool = False, rescan: bool = False, profile=None) -> IngestResult:
     """Ingest ``data_dir`` (``auditor.ingest.pipeline.ingest_folder``); ``rescan``: read every file,
-    even one whose SHA-256 is that of its table's last ingest (after a pseudonym key change)."""
-    return ingest_folder(data_dir, engine, key, keep_frames=keep_frames, spill=spill, rescan=rescan)
+    even one whose SHA-256 is that of its table's last ingest (after a pseudonym key change);
+    ``profile``: a mapping profile (``auditor.ingest.mapping.load_profile``)."""
+    return ingest_folder(data_dir, engine, key, keep_frames=keep_frames, spill=spill, rescan=rescan,
+                         profile=profile)
 
 
 def _load_tables(engine: Engine, present: dict[str, set[str]], fresh: IngestResult | None) -> dict[str, pd.DataFrame]:
@@ -590,7 +592,9 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                     written.extend(helper.result())
                 elif not publish:  # machine outputs for pipelines carry request ids: never in a published set
                     written.extend(_machine_outputs(model, stage.dir, sarif_detail))
-                if quarantine is not None:  # the same set: a stale quarantine.csv never survives
+                # the same set: a stale quarantine.csv never survives. Published: no row-level
+                # file at all (the pages count the quarantined rows per reason, suppressed)
+                if quarantine is not None and not publish:
                     written.append(_quarantine_csv(quarantine, stage.dir))
             finally:
                 if machine is not None and machine.proc is not None:

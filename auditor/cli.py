@@ -91,8 +91,9 @@ def publish_options(func):
     # the default is reports.PAGE_FINDINGS, not imported here: it would load pandas at start-up
     func = click.option("--page-findings", "page_findings", type=click.IntRange(min=0), default=10_000,
                         show_default=True, metavar="N",
-                        help="Findings listed on each HTML/PDF/Markdown page, most severe first (0: all). "
-                             "findings.json and findings.csv always list every finding.")(func)
+                        help="Findings an HTML/PDF/Markdown page lists one by one; a page with more shows "
+                             "them grouped by check, Party, provider and message, with counts and examples "
+                             "(0: always list). findings.json and findings.csv always list every finding.")(func)
     func = click.option("--sarif-detail", "sarif_detail", is_flag=True, default=False,
                         help="findings.sarif with one result per finding (default: one per check x Party x "
                              "provider, with a count and example requests).")(func)
@@ -111,6 +112,22 @@ def scale_options(func):
                              "Default: 250000 when more than 500000 requests are stored; 0: all at once.")(func)
     return click.option("--engine", "engine_name", type=click.Choice(["pandas", "dask"]), default="pandas",
                         show_default=True, help="Where the checks run: this process, or a dask.distributed cluster.")(func)
+
+
+mapping_option = click.option(
+    "--mapping", "mapping_path", default=None, type=click.Path(path_type=Path), metavar="FILE.toml",
+    help="Mapping profile: read an authority's own export (renamed columns, value maps, declared date "
+         "formats, constants, .xlsx/.ods sheets) as the canonical contract; recorded with the ingest.")
+
+
+def _profile(mapping_path: Path | None):
+    """The mapping profile of --mapping (or ``mapping`` in the config file), validated before any
+    work (a ProfileError is a usage error, exit 2)."""
+    if mapping_path is None:
+        return None
+    from auditor.ingest.mapping import load_profile  # noqa: PLC0415
+
+    return load_profile(mapping_path)
 
 
 waivers_option = click.option("--waivers", "waivers_path", default=None, type=click.Path(path_type=Path),
@@ -387,9 +404,11 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @strict_option
 @waivers_option
 @scale_options
+@mapping_option
 @_guard
 def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, formats, publish, threshold, lang,
-        sarif_detail, page_findings, rescan, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler):
+        sarif_detail, page_findings, rescan, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler,
+        mapping_path):
     """Ingest, validate, store, audit and report in one go."""
     from auditor import audit  # noqa: PLC0415
     from auditor.engine.period import AuditPeriod  # noqa: PLC0415
@@ -399,6 +418,7 @@ def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, form
     span = AuditPeriod.make(when, date_from, date_to)  # fail fast on a bad period
     audit.packs.select(list(pack)).with_overrides(overrides)  # fail fast on a bad pack/param
     waived = audit.load_waivers(waivers_path)  # fail fast on a malformed waivers file
+    profile = _profile(mapping_path)  # fail fast on a bad mapping profile
     audit.check_out_dir(out_dir)  # an unusable --out or --db fails before anything is stored
     engine = audit.open_store(db_url, write=True)
     key = _key()
@@ -407,7 +427,8 @@ def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, form
     # ingest's spill files (auditor.ingest.spill) when it is partitioned
     in_memory = not chunk_size and engine_name == "pandas"
     keep = (True if chunk_size == 0 else audit.AUTO_PARTITION_REQUESTS) if in_memory else False
-    result = audit.ingest_data(data_dir, engine, key, keep_frames=keep, spill=chunk_size != 0, rescan=rescan)
+    result = audit.ingest_data(data_dir, engine, key, keep_frames=keep, spill=chunk_size != 0, rescan=rescan,
+                               profile=profile)
     try:
         if not _quiet():
             _print_ingest(result)
@@ -455,16 +476,18 @@ def _write_quarantine_alone(audit, result, out_dir) -> None:
               help="Read every file again, even one unchanged (same SHA-256) since its last ingest "
                    "(e.g. after changing the pseudonymisation key).")
 @db_option
+@mapping_option
 @_guard
-def ingest(data_dir, quarantine_out, rescan, db_url):
+def ingest(data_dir, quarantine_out, rescan, db_url, mapping_path):
     """Validate a data folder and store it; rejected rows go to the quarantine table."""
     from auditor import audit  # noqa: PLC0415
     from auditor.errors import UsageError  # noqa: PLC0415
 
     if quarantine_out and Path(quarantine_out).is_dir():
         raise UsageError(f"--quarantine-out {quarantine_out} is a folder", hint="give a file name, e.g. quarantine.csv")
+    profile = _profile(mapping_path)
     engine = audit.open_store(db_url, write=True)
-    result = audit.ingest_data(data_dir, engine, _key(), rescan=rescan)
+    result = audit.ingest_data(data_dir, engine, _key(), rescan=rescan, profile=profile)
     if not _quiet():
         _print_ingest(result)
     if quarantine_out:
@@ -618,12 +641,19 @@ def checks_list(pack, fmt):
 
 @main.command()
 @click.argument("check_id")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the explanation (the same texts as the report in that language).")
 @_guard
-def explain(check_id):
+def explain(check_id, lang):
     """Explain a check: what it requires, why, and how to fix a finding."""
     from auditor.engine.registry import DUTY_TEXT, get  # noqa: PLC0415
 
     c = get(check_id)
+    if lang != "en":
+        from reports import explain as explained  # noqa: PLC0415
+
+        click.echo("\n".join(explained.lines(c, lang)))
+        return
     click.echo(f"{c.id}: {c.title}")
     click.echo(f"  Legal basis : {c.citation} (rule {c.rule_id}; text status: {c.legal_basis_status})")
     click.echo(f"  Who must act: {DUTY_TEXT.get(c.duty, c.duty)}")
@@ -700,4 +730,8 @@ from auditor.commands.transparency import transparency as _transparency_cmd  # n
 
 main.add_command(_transparency_cmd)
 main.add_command(_reconcile_cmd)
+
+from auditor.commands.intake import intake as _intake_cmd  # noqa: E402
+
+main.add_command(_intake_cmd)
 

@@ -17,6 +17,9 @@ Extra keys that are not options:
 - ``key_file``: where the pseudonymisation key lives (sets ``AUDITOR_KEY_FILE`` unless the
   environment already says).
 
+``mapping = "profiles/fr.toml"`` is the twin of ``--mapping`` (``ingest`` and ``run``): a mapping
+profile (``auditor.ingest.mapping``), relative to the config file's folder like every path.
+
 Example::
 
     data = "/srv/evidence/export"

@@ -40,6 +40,17 @@ class ConfigError(UsageError):
     """A rule-pack, profile or config file that cannot be used."""
 
 
+class ProfileError(ConfigError):
+    """A mapping profile (``--mapping FILE.toml``) that cannot be used: bad TOML, an unknown
+    table, column or key, a bad date format or time zone. Names the file and the key (exit 2)."""
+
+    def __init__(self, message: str, hint: str | None = None, file: str | None = None,
+                 key: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.file = file
+        self.key = key
+
+
 class NotFoundError(UsageError):
     """A run id, check id or pack that does not exist."""
 

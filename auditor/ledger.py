@@ -1130,7 +1130,9 @@ def _inputs(engine: Engine) -> list[dict]:
     from auditor.store import db  # noqa: PLC0415
 
     return [
-        {"ingest_id": ing.id, "table": f.get("table"), "file": f.get("file"), "sha256": f.get("sha256")}
+        {"ingest_id": ing.id, "table": f.get("table"), "file": f.get("file"), "sha256": f.get("sha256"),
+         # the mapping profile the file was read through (its bytes are in the ingest record)
+         **({"profile_sha256": f["profile_sha256"]} if isinstance(f, dict) and f.get("profile_sha256") else {})}
         for ing in db.ingests(engine)
         for f in (ing.files or [])
     ]

@@ -283,11 +283,15 @@ def _findings_records(model: dict, party: str | None = None, provider: str | Non
     return out
 
 
+def waiver_columns(records: list[dict]) -> list[str]:
+    """The waiver columns the finding records carry (none unless the run had waivers)."""
+    return [c for c in WAIVER_COLUMNS if any(c in r for r in records)]
+
+
 def findings_frame(model: dict) -> pd.DataFrame:
     """All findings as a DataFrame with a fixed column order (header even when empty)."""
     records = findings_records(model)
-    extra = [c for c in WAIVER_COLUMNS if any(c in r for r in records)]
-    return pd.DataFrame(records, columns=list(ALL_FINDING_COLUMNS) + extra)
+    return pd.DataFrame(records, columns=list(ALL_FINDING_COLUMNS) + waiver_columns(records))
 
 
 def _counts(records: list[dict], key: str, order: tuple[str, ...] | None = None) -> dict[str, int]:
@@ -694,11 +698,28 @@ def scope_header(model: dict) -> dict:
             }
             for i in run.get("inputs", []) or []
         ],
+        # the mapping profiles input files were read through (issue 23): name, version, SHA-256
+        **({"mapping_profiles": profiles} if (profiles := mapping_profiles(run.get("inputs", []) or [])) else {}),
         "params": [
             {k: _py(p.get(k)) for k in ("name", "value", "kind", "basis", "status", "description")}
             for p in run.get("params", []) or []
         ],
     }
+
+
+def mapping_profiles(inputs: list) -> list[dict]:
+    """The distinct mapping profiles (``auditor ingest --mapping``) the inputs were read through,
+    each with the tables it mapped, in the order first met."""
+    out: dict[str, dict] = {}
+    for i in inputs:
+        prof = i.get("profile") if isinstance(i, dict) else None
+        if not isinstance(prof, dict) or not prof.get("sha256"):
+            continue
+        entry = out.setdefault(str(prof["sha256"]), {"name": _py(prof.get("name")), "version": _py(prof.get("version")),
+                                                     "sha256": str(prof["sha256"]), "tables": []})
+        if i.get("table") and i["table"] not in entry["tables"]:
+            entry["tables"].append(i["table"])
+    return list(out.values())
 
 
 def slug_map(model: dict, kind: str) -> dict[str, str]:

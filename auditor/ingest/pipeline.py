@@ -32,12 +32,16 @@ import pyarrow.compute as pc
 from sqlalchemy.engine import Engine
 
 from auditor import ledger, logs
+from auditor.errors import InputError
 from auditor.ingest import normalise, safety
 from auditor.ingest.readers import (
     RawTable,
     changed_error,
+    combine,
+    content_sha,
     find_tables,
     key_columns,
+    read_sources,
     read_table,
     sha256_file,
 )
@@ -65,6 +69,10 @@ class TableCount:
     revised_ids: list[str] = field(default_factory=list)
     #: the file's content is the one its table's last recorded ingest read: not read again
     skipped: bool = False
+    #: the mapping profile the table was read through (``Profile.provenance()``), if any
+    profile: dict | None = None
+    #: what the reader recorded of the input (sheets, merged cells, hidden rows, sources)
+    info: dict = field(default_factory=dict)
 
     @property
     def added(self) -> int:
@@ -87,6 +95,8 @@ class TableCount:
             "added": self.stored,
             "revised": self.revised,
             "revised_ids": self.revised_ids,
+            **({"profile": self.profile, "profile_sha256": self.profile["sha256"]} if self.profile else {}),
+            **self.info,
         }
 
 
@@ -132,7 +142,8 @@ def _quarantine_frame(raw: RawTable, canon: pd.DataFrame, defects: pd.DataFrame,
         q = pd.DataFrame(
             {
                 "table": raw.spec.name,
-                "file": str(raw.path),
+                "file": (raw.row_files[defects["index"].to_numpy(dtype=np.int64)] if raw.row_files is not None
+                         else str(raw.path)),
                 "row": raw.rows[defects["index"].to_numpy(dtype=np.int64)],
                 "column": defects["column"].to_numpy(),
                 "reason": defects["reason"].to_numpy(),
@@ -146,7 +157,7 @@ def _quarantine_frame(raw: RawTable, canon: pd.DataFrame, defects: pd.DataFrame,
             pd.DataFrame(
                 {
                     "table": raw.spec.name,
-                    "file": str(raw.path),
+                    "file": [b.file or str(raw.path) for b in raw.bad_lines],
                     "row": [b.row for b in raw.bad_lines],
                     "column": "",
                     "reason": [f"line cannot be parsed: {b.reason}" for b in raw.bad_lines],
@@ -159,14 +170,20 @@ def _quarantine_frame(raw: RawTable, canon: pd.DataFrame, defects: pd.DataFrame,
     return pd.concat(parts, ignore_index=True)
 
 
-def _recorded_files(engine: Engine, counts: list[TableCount]) -> list[dict]:
+def _recorded_files(engine: Engine, counts: list[TableCount], profile_text: str | None = None) -> list[dict]:
     """The ingest record's ``files``: a file whose content (table and SHA-256) an earlier ingest
     already recorded, and from which this ingest stored and revised nothing, is not recorded
     again (it brought no row: its rows are the earlier ingest's, and the inputs table of a
     report lists each content once, however many nights it is re-ingested)."""
-    seen = {(f.get("table"), f.get("sha256")) for ing in db.ingests(engine) for f in (ing.files or [])}
-    return [c.as_dict() for c in counts
-            if c.stored or c.revised or (c.table, c.sha256) not in seen]
+    seen = {(f.get("table"), f.get("sha256"), f.get("profile_sha256"))
+            for ing in db.ingests(engine) for f in (ing.files or [])}
+    out = [c.as_dict() for c in counts
+           if c.stored or c.revised or (c.table, c.sha256, (c.profile or {}).get("sha256")) not in seen]
+    for rec in out:  # the profile's exact bytes, once per ingest (covered by the ledger's ingest record)
+        if rec.get("profile") and profile_text is not None:
+            rec["profile_text"] = profile_text
+            break
+    return out
 
 
 def _last_recorded(engine: Engine) -> dict[str, tuple[int, dict]]:
@@ -184,14 +201,16 @@ def _last_recorded(engine: Engine) -> dict[str, tuple[int, dict]]:
     return last
 
 
-def _skippable(files: dict[str, Path], engine: Engine) -> dict[str, TableCount]:
+def _skippable(files: dict[str, list[Path]], engine: Engine,
+               profile_shas: dict[str, str | None] | None = None) -> dict[str, TableCount]:
     """The tables whose file is, byte for byte (SHA-256), the file their last recorded ingest read:
     re-reading it could store, revise and quarantine nothing new, so it is not read again.
 
     Size and modification time are not evidence of identical content; the SHA-256 is (it is also
     what the ingest record and the run's inputs name). A table that refers to a parent table is
     skipped only if the parent's content has not changed since that table was last ingested:
-    else rows quarantined then for a missing parent may now have one."""
+    else rows quarantined then for a missing parent may now have one. A table read through a
+    mapping profile is skipped only when the profile is the same too (``profile_sha256``)."""
     last = _last_recorded(engine)
     skipped: dict[str, TableCount] = {}
     for name in TABLES:  # dependency order: a parent is decided before its children
@@ -205,14 +224,17 @@ def _skippable(files: dict[str, Path], engine: Engine) -> dict[str, TableCount]:
                 continue  # the parent's content changed in this ingest
             if last.get(parent_table, (-1, {}))[0] > pos:
                 continue  # the parent changed after this table was last ingested
-        sha = sha256_file(files[name])
+        if (profile_shas or {}).get(name) != rec.get("profile_sha256"):
+            continue  # read through another profile (or none) last time
+        sha = content_sha(files[name])
         if sha != rec.get("sha256"):
             continue
         rows, quarantined = int(rec.get("read", 0)), int(rec.get("quarantined", 0))
         # its rows are as stored, and its quarantined rows as recorded, by the earlier ingest
-        skipped[name] = TableCount(name, str(files[name]), sha, read=rows, unchanged=rows - quarantined,
+        skipped[name] = TableCount(name, _label(files[name]), sha, read=rows, unchanged=rows - quarantined,
                                    quarantined=quarantined,
-                                   columns=list(rec.get("columns") or []), skipped=True)
+                                   columns=list(rec.get("columns") or []), skipped=True,
+                                   profile=rec.get("profile"))
     return skipped
 
 
@@ -228,8 +250,74 @@ def _fault_point(table: str, when: str = "after") -> None:
         raise RuntimeError(f"injected fault {when} {table}")
 
 
+def _fold(name: str) -> str:
+    import unicodedata  # noqa: PLC0415
+
+    return unicodedata.normalize("NFC", str(name)).strip().casefold()
+
+
+def _label(paths: list[Path]) -> str:
+    return ", ".join(str(p) for p in paths)
+
+
+def _plan(data_dir: Path, profile) -> dict[str, list[Path]]:
+    """Table -> its input files: the files named like the table, or, for a table of the mapping
+    profile, the files its ``files`` globs match (relative to ``data_dir``); a ``from`` table
+    reads its source table's files."""
+    canonical = find_tables(data_dir, require_requests=profile is None or profile.table("requests") is None)
+    if profile is None:
+        return {name: [path] for name, path in canonical.items()}
+    out: dict[str, list[Path]] = {}
+    for name in TABLES:
+        m = profile.table(name)
+        if m is None or m.source is not None:
+            if name in canonical and m is None:
+                out[name] = [canonical[name]]
+            continue
+        if m.files:
+            found = sorted({p for pattern in m.files for p in data_dir.glob(pattern) if p.is_file()})
+            if not found:
+                raise InputError(
+                    f"{data_dir}: no file matches files = {list(m.files)} of [tables.{name}] in {profile.path}",
+                    hint="check the glob patterns (relative to --data) in the mapping profile")
+            out[name] = found
+        elif name in canonical:
+            out[name] = [canonical[name]]
+    for name in TABLES:
+        m = profile.table(name)
+        if m is not None and m.source is not None and m.source in out:
+            out[name] = out[m.source]
+    if "requests" not in out:
+        raise InputError(f"{data_dir}: no requests file found (requests.csv, .xlsx, ..., or files = [...] under "
+                         f"[tables.requests] in {profile.path})",
+                         hint="the requests table is mandatory; see \"Data format\" in README.md")
+    return out
+
+
+def _read_plan(data_dir: Path, files: dict[str, list[Path]], profile) -> dict[str, RawTable]:
+    """Every table file read (checked) once before anything is written; a mapped table is read
+    whole through the profile (``readers.combine``), sources shared with its ``from`` tables."""
+    raws: dict[str, RawTable] = {}
+    read: dict[str, list] = {}  # source table -> its sources as written
+    for name, paths in files.items():
+        m = profile.table(name) if profile is not None else None
+        if m is None:
+            raws[name] = read_table(TABLES[name], paths[0], lazy=True)
+            continue
+        origin = m.source or name
+        if origin not in read:
+            read[origin] = read_sources(files[origin], profile.table(origin))
+        shared = frozenset(_fold(h) for t in profile.tables.values() if t.source == origin
+                           for h in (*t.columns, *t.when_any))
+        raws[name] = combine(TABLES[name], read[origin], m, content_sha(paths), profile_name=profile.path.name,
+                             label=_label(paths), shared=shared)
+        if m.source is not None:  # the source's lines that cannot be parsed are the source table's
+            raws[name].bad_lines = []
+    return raws
+
+
 def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames: bool | int = False,
-                  spill: bool = False, rescan: bool = False) -> IngestResult:
+                  spill: bool = False, rescan: bool = False, profile=None) -> IngestResult:
     """Ingest every table file of ``data_dir`` (see the module docstring).
 
     ``keep_frames`` keeps the typed rows this ingest stored in ``IngestResult.frames`` (per
@@ -242,30 +330,32 @@ def ingest_folder(data_dir: str | Path, engine: Engine, key: bytes, keep_frames:
     A file whose SHA-256 is that of its table's last recorded ingest is not read again (counted
     as unchanged, ``TableCount.skipped``; see ``_skippable``); ``rescan`` reads every file.
     The digest of the ingest's rows for the run ledger is computed here from those rows and
-    cached; ``auditor verify`` recomputes it from the stored rows."""
+    cached; ``auditor verify`` recomputes it from the stored rows.
+    ``profile``: a mapping profile (``auditor.ingest.mapping.Profile``) the tables it names are
+    read through; its provenance and exact bytes are recorded with the ingest."""
     from auditor.ingest.validate import ContractWorker  # heavy import (great-expectations), lazily
 
     data_dir = Path(data_dir)
-    files = find_tables(data_dir)
-    skipped = {} if rescan else _skippable(files, engine)
+    files = _plan(data_dir, profile)
+    profile_shas = {name: profile.sha256 for name in files if profile is not None and profile.table(name)}
+    skipped = {} if rescan else _skippable(files, engine, profile_shas)
     for name in skipped:
-        log.info("%s: unchanged since its last ingest (SHA-256), skipped", files.pop(name),
+        log.info("%s: unchanged since its last ingest (SHA-256), skipped", _label(files.pop(name)),
                  extra={"table": name, "skipped": True})
     # the helper imports great-expectations beside the reading and pre-checks; the spool keeps
     # the ingest's ledger lines on disk, table by table (removed however the ingest ends)
     # nothing to read (every file skipped): no contract helper to start
     with (ContractWorker() if files else contextlib.nullcontext()) as worker, ledger.LineSpool() as spool:
-        raws: dict[str, RawTable] = {}
-        for name, path in files.items():  # every file is read once before anything is written,
-            # so a file-level error stops the ingest here. Files are only checked (streamed)
-            # now and read chunk by chunk when their table's turn comes: memory is bounded by
-            # the chunk size, not by the files.
-            raws[name] = read_table(TABLES[name], path, lazy=True)
-            if name == "requests" and not isinstance(keep_frames, bool):
-                keep_frames = raws[name].read <= keep_frames
+        # every file is read once before anything is written, so a file-level error stops the
+        # ingest here. Files are only checked (streamed) now and read chunk by chunk when their
+        # table's turn comes: memory is bounded by the chunk size, not by the files (spreadsheets
+        # and tables read through a mapping profile are read whole).
+        raws = _read_plan(data_dir, files, profile)
+        if "requests" in raws and not isinstance(keep_frames, bool):
+            keep_frames = raws["requests"].read <= keep_frames
         spilled = FrameSpill() if spill and not keep_frames else None
         try:
-            return _ingest(data_dir, raws, engine, key, keep_frames, worker, spool, spilled, skipped)
+            return _ingest(data_dir, raws, engine, key, keep_frames, worker, spool, spilled, skipped, profile)
         except BaseException:
             if spilled is not None:
                 spilled.close()
@@ -349,7 +439,7 @@ def _settle(pending: tuple | None) -> None:
 
 def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: bytes,
             keep_frames: bool | int, worker, spool: ledger.LineSpool, spilled: FrameSpill | None,
-            skipped: dict[str, TableCount] | None = None) -> IngestResult:
+            skipped: dict[str, TableCount] | None = None, profile=None) -> IngestResult:
     from auditor.ingest.validate import precheck  # noqa: PLC0415
 
     ingest = models.Ingest(id=new_id("ing-"), data_dir=str(data_dir), started_at=datetime.now(UTC))
@@ -368,8 +458,12 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 continue
             raw = raws.pop(name)
             spec = raw.spec
-            count = TableCount(name, str(raw.path), raw.sha256, read=raw.read,
-                               columns=[c for c in spec.names if c in raw.frame.columns])
+            count = TableCount(name, raw.label or str(raw.path), raw.sha256, read=raw.read,
+                               columns=[c for c in spec.names if c in raw.frame.columns], info=dict(raw.info))
+            if profile is not None and profile.table(name) is not None:
+                count.profile = profile.provenance()
+            for note in raw.notes:  # merged cells, hidden rows, unmapped columns: said, never silent
+                log.warning("%s", note, extra={"table": name})
             parent_ids = None
             if spec.parent:
                 with engine.connect() as conn:
@@ -398,6 +492,10 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                     defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index],
                                        missing_parent=None if no_parent is None else no_parent.loc[canon.index],
                                        nul=nul, converted=converted)
+                    mapped = raw.defects_in(canon.index)  # what the mapping profile could not map
+                    if mapped:  # its reason replaces the contract's for the same cell
+                        cells = {(d.index, d.column) for d in mapped}
+                        defects = [d for d in defects if (d.index, d.column) not in cells] + mapped
                     good = canon.drop(index=list({d.index for d in defects}))
                     ticket = worker.submit(good, spec, lines=True) if not good.empty else None
                     hashes = _row_hash(good)
@@ -480,7 +578,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 pending[0].wait()
         raise
     ingest.finished_at = datetime.now(UTC)
-    ingest.files = _recorded_files(engine, counts)
+    ingest.files = _recorded_files(engine, counts, profile.text if profile is not None else None)
     # The ingest's rows never change once it has finished (revisions move, not edit, them), so
     # their ledger digest is cached with the ingest record (ledger.current_ingest_digests).
     db.save(engine, [ingest, models.IngestDigest(ingest_id=ingest.id, digest=spool.digest())])

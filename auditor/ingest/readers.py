@@ -47,6 +47,9 @@ EXTENSIONS = {
     ".ndjson": "jsonl",
     ".json": "jsonl",
     ".toml": "toml",
+    ".xlsx": "sheet",
+    ".xlsm": "sheet",
+    ".ods": "sheet",
 }
 
 
@@ -55,6 +58,8 @@ class BadLine:
     row: int
     reason: str
     raw: str
+    #: the source it comes from when a table is read from several (``file`` or ``file[sheet]``)
+    file: str | None = None
 
 
 @dataclass
@@ -78,6 +83,24 @@ class RawTable:
     keys: pd.DataFrame | None = None
     #: CSV: read with the ``csv`` module (a record too large for Arrow's blocks), not Arrow
     tolerant: bool = False
+    #: a table read from spreadsheet sheets, several files or through a mapping profile
+    #: (``read_sources``/``combine``): the source of each row (``file`` or ``file[sheet]``)
+    row_files: np.ndarray | None = None
+    #: what names the table's input in the ingest record (default: the path)
+    label: str | None = None
+    #: cells a mapping profile could not map (``mapping.apply``), indexed by row position
+    mapping_defects: list = field(default_factory=list)
+    #: warnings about the input (merged cells, hidden rows, unmapped columns), logged by the ingest
+    notes: list[str] = field(default_factory=list)
+    #: recorded with the ingest's file record (sheets, merged cells, hidden rows, sources, profile)
+    info: dict = field(default_factory=dict)
+
+    def defects_in(self, index: pd.Index) -> list:
+        """The mapping defects of the rows of ``index`` (a chunk)."""
+        if not self.mapping_defects or len(index) == 0:
+            return []
+        lo, hi = index.min(), index.max()
+        return [d for d in self.mapping_defects if lo <= d.index <= hi and d.index in index]
 
     @property
     def kind(self) -> str:
@@ -196,8 +219,9 @@ def _decode(decoder: codecs.IncrementalDecoder, block: bytes, offset: int, path:
         ) from None
 
 
-def find_tables(data_dir: Path) -> dict[str, Path]:
-    """Map table name -> file for every known table found in ``data_dir``."""
+def find_tables(data_dir: Path, require_requests: bool = True) -> dict[str, Path]:
+    """Map table name -> file for every known table found in ``data_dir`` (``require_requests``:
+    an error when there is no requests file; a mapping profile may name other files for it)."""
     if not data_dir.is_dir():
         raise InputError(
             f"data folder {data_dir} does not exist or is not a folder",
@@ -218,9 +242,9 @@ def find_tables(data_dir: Path) -> dict[str, Path]:
                 f"{data_dir}: table '{name}' is given by more than one file ({listed})",
                 hint=f"keep one file per table in the folder; move the others out of {data_dir}",
             )
-    if "requests" not in found:
+    if "requests" not in found and require_requests:
         raise InputError(
-            f"{data_dir}: no requests file found (requests.csv, requests.parquet or requests.jsonl)",
+            f"{data_dir}: no requests file found (requests.csv, .parquet, .jsonl, .xlsx or .ods)",
             hint="the requests table is mandatory; see \"Data format\" in README.md",
         )
     return {name: paths[0] for name, paths in found.items()}
@@ -724,6 +748,8 @@ def read_table(spec: TableSpec, path: Path, lazy: bool = False) -> RawTable:
     Parquet): check the whole file by streaming it, but keep no rows; ``RawTable.chunks`` reads
     them (memory is bounded by the chunk size, not by the file)."""
     kind = EXTENSIONS[path.suffix.lower()]
+    if kind == "sheet":  # every sheet with the first sheet's header (no mapping profile)
+        return combine(spec, read_sources([path], None), None, sha256_file(path))
     if kind == "toml":
         frame, rows, bad = _read_toml(path)
         return _checked(spec, path, sha256_file(path), _lower_columns(frame, path), rows, bad, frame)
@@ -769,3 +795,163 @@ def _check_parquet(spec: TableSpec, path: Path) -> RawTable:
 
         head = _lower_columns(pq.ParquetFile(path).schema_arrow.empty_table().to_pandas(), path)
     return _checked(spec, path, sha256_file(path), head, np.arange(1, n + 1), [])
+
+
+# ---------------------------------------------------------------- spreadsheets, several sources, mapping profiles
+@dataclass
+class Source:
+    """One source of a table as written: a file, or one sheet of a workbook (headers as written,
+    except CSV/JSON Lines/Parquet ones, lower-cased by their readers)."""
+
+    label: str
+    path: Path
+    frame: pd.DataFrame
+    rows: np.ndarray
+    bad_lines: list[BadLine] = field(default_factory=list)
+    sheet: Any = None  # sheets.SheetFrame
+    #: a sheet not read (without a profile: its header is not the first sheet's); only its notes count
+    skipped: bool = False
+
+
+def _sheets_of(path: Path, wanted: tuple[str, ...] | None) -> list[str]:
+    from auditor.ingest import sheets  # noqa: PLC0415
+
+    names = sheets.sheet_names(path)
+    if wanted is None or "*" in wanted:
+        return names
+    missing = [w for w in wanted if w not in names]
+    if missing:
+        raise InputError(f"{path}: no sheet named {', '.join(repr(m) for m in missing)} (sheets: {', '.join(names)})",
+                         hint="check sheets = [...] in the mapping profile; names are exact", file=str(path))
+    return list(wanted)
+
+
+def read_sources(paths: list[Path], mapping: Any, header_row: int = 1) -> list[Source]:
+    """Every source of a table: each CSV/JSON Lines/Parquet file read whole, and each sheet a
+    mapping profile names (``sheets``; default: the first) of each workbook. Without a profile,
+    a workbook gives its first sheet and every other sheet with the same header."""
+    from auditor.ingest import sheets  # noqa: PLC0415
+
+    free = TableSpec("source", "", ())  # no required column: the profile maps them
+    out: list[Source] = []
+    for path in paths:
+        if EXTENSIONS.get(path.suffix.lower()) == "sheet":
+            wanted = None if mapping is None else mapping.sheets
+            names = _sheets_of(path, wanted)
+            first: list[str] | None = None
+            for name in names if (mapping is not None and mapping.sheets) or mapping is None else names[:1]:
+                sf = sheets.read_sheet(path, name, mapping.header_row if mapping is not None else header_row)
+                if mapping is None:
+                    header = [str(c).strip().casefold() for c in sf.frame.columns]
+                    if first is None:
+                        first = header
+                    elif header != first:
+                        note = f"{sf.label}: not read (its header differs from the first sheet's)"
+                        out.append(Source(sf.label, path, sf.frame.iloc[:0], sf.rows[:0], skipped=True,
+                                          sheet=dataclasses.replace(sf, notes=[note], frame=sf.frame.iloc[:0],
+                                                                    rows=sf.rows[:0], dates={})))
+                        continue
+                out.append(Source(sf.label, path, sf.frame, sf.rows, sheet=sf))
+            continue
+        raw = read_table(free, path)
+        out.append(Source(str(path), path, raw.frame, raw.rows, raw.bad_lines))
+    return out
+
+
+def content_sha(paths: list[Path]) -> str:
+    """The SHA-256 of a table's input: its file's, or, for several files, of their names and
+    SHA-256s (one ``sha256  name`` line each, in order)."""
+    if len(paths) == 1:
+        return sha256_file(paths[0])
+    lines = "".join(f"{sha256_file(p)}  {p.name}\n" for p in paths)
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def combine(spec: TableSpec, sources: list[Source], mapping: Any, sha: str, profile_name: str | None = None,
+            label: str | None = None, shared: frozenset[str] = frozenset()) -> RawTable:
+    """One eager table from its sources: through the mapping profile (``mapping.apply``; a
+    ``from`` table keeps only its ``when_any`` rows), else with the contract's column names
+    (case-insensitive) and spreadsheet dates as UTC. Required columns are checked after mapping.
+    ``shared``: source headers (folded) that tables taken ``from`` this one use (not unmapped)."""
+    from auditor.ingest import mapping as mp  # noqa: PLC0415
+    from auditor.ingest.safety import looks_identifying  # noqa: PLC0415
+
+    frames: list[pd.DataFrame] = []
+    rows: list[np.ndarray] = []
+    files: list[np.ndarray] = []
+    bad: list[BadLine] = []
+    defects: list = []
+    notes: list[str] = []
+    info: dict[str, Any] = {}
+    offset = 0
+    local: set[str] = set()
+    if mapping is not None:
+        local = {_fold_name(s) for s, c in mapping.columns.items() if c in mapping.dates}
+    for src in sources:
+        frame, numbers = src.frame, src.rows
+        if src.sheet is not None:
+            sf = src.sheet
+            notes.extend(sf.notes)
+            if src.skipped:
+                continue
+            for k in ("merged", "hidden_rows", "hidden_columns", "formulas", "formulas_without_value"):
+                if getattr(sf, k):
+                    info[k] = info.get(k, 0) + int(getattr(sf, k))
+            info.setdefault("sheets", []).append(sf.sheet)
+            frame = sf.utc_frame({c for c in sf.frame.columns if _fold_name(c) in local})
+        if mapping is None:
+            frame = _lower_columns(frame.copy() if src.sheet is not None else frame, src.path)
+        else:
+            if mapping.source is not None:
+                keep = mp.rows_selected(frame, mapping)
+                frame, numbers = frame.loc[keep], numbers[keep]
+            else:
+                bad.extend(dataclasses.replace(b, file=src.label) for b in src.bad_lines)
+            frame = frame.reset_index(drop=True)
+            unmapped = [c for c in mp.unmapped_columns(list(frame.columns), mapping, spec)
+                        if _fold_name(c) not in shared]
+            if unmapped and mapping.source is None:
+                shown = [c if not looks_identifying(pd.Series([c]))[0] else "<a name not shown>" for c in unmapped]
+                notes.append(f"{src.label}: column(s) {', '.join(repr(c) for c in shown)} not in the mapping "
+                             f"profile's [tables.{spec.name}.columns]: ignored (map them, or list them with \"\" "
+                             "to ignore them deliberately)")
+            frame, found = mp.apply(frame, mapping, spec, source_name=profile_name)
+            defects.extend(dataclasses.replace(d, index=int(d.index) + offset) for d in found)
+        if mapping is None:
+            bad.extend(dataclasses.replace(b, file=src.label) for b in src.bad_lines)
+        frame = frame.reset_index(drop=True)
+        frame.index = pd.RangeIndex(offset, offset + len(frame))
+        frames.append(frame)
+        rows.append(np.asarray(numbers, dtype=np.int64))
+        files.append(np.full(len(frame), src.label, dtype=object))
+        offset += len(frame)
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    whole = (pd.concat([f.reindex(columns=columns) for f in frames]) if frames
+             else pd.DataFrame(columns=columns))
+    whole.index = pd.RangeIndex(len(whole))
+    missing = [c for c in spec.required if c not in whole.columns]
+    first = sources[0].path if sources else Path(label or spec.name)
+    if missing and len(whole):
+        where = label or ", ".join(dict.fromkeys(s.label for s in sources))
+        if mapping is not None:
+            raise InputError(
+                f"{where}: required column(s) missing after the mapping profile: {', '.join(missing)}",
+                hint=f"map a source column to each under [tables.{spec.name}.columns], or give it under "
+                     f"[tables.{spec.name}.constants], in {profile_name or 'the mapping profile'}",
+                file=str(first))
+        raise InputError(f"{where}: required column(s) missing: {', '.join(missing)}",
+                         hint=f"add the column(s) to the header; {spec.name} needs {', '.join(spec.required)}",
+                         file=str(first))
+    bad.sort(key=lambda b: (b.file or "", b.row))
+    if len(sources) > 1 and len({s.path for s in sources}) > 1:
+        info["sources"] = [{"file": str(p), "sha256": sha256_file(p)} for p in dict.fromkeys(s.path for s in sources)]
+    return RawTable(spec, first, sha, whole, np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64), bad,
+                    row_files=np.concatenate(files) if files else np.zeros(0, dtype=object),
+                    label=label or ", ".join(dict.fromkeys(str(s.path) for s in sources)) or None,
+                    mapping_defects=defects, notes=notes, info=info)
+
+
+def _fold_name(name: Any) -> str:
+    import unicodedata  # noqa: PLC0415
+
+    return unicodedata.normalize("NFC", str(name)).strip().casefold()
