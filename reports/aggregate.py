@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import pandas as pd
 
@@ -105,7 +105,22 @@ def party_slug(party: str) -> str:
     return _slug(party, _PARTY_BAD, str.upper)
 
 
+#: severity value -> its rank, for the text values met (a finding's rank is asked for many times)
+_RANKS: dict[str, int] = {}
+
+
 def _severity_rank(severity: Any) -> int:
+    if severity.__class__ is str:
+        rank = _RANKS.get(severity)
+        if rank is None:
+            rank = _rank(severity)
+            if len(_RANKS) < 1024:  # a handful in practice
+                _RANKS[severity] = rank
+        return rank
+    return _rank(severity)
+
+
+def _rank(severity: Any) -> int:
     try:
         return SEVERITIES.index(str(severity).lower())
     except ValueError:
@@ -189,17 +204,59 @@ def findings_records(model: dict, party: str | None = None, provider: str | None
     Optionally restricted to one Party and/or one provider. Only the known
     columns are kept, so no raw record fields leak into the outputs.
     """
-    if _MEMO.get() is None or _MEMO.get()[0] is not model:
+    state = _MEMO.get()
+    if state is None or state[0] is not model:
         return _findings_records(model, party, provider)
     if party is None and provider is None:
-        return memo(model, ("findings_records",), lambda: _findings_records(model))
-    by_party, by_provider = memo(model, ("findings_by_scope",), lambda: _partition(findings_records(model)))
-    if provider is None:
-        return by_party.get(party, [])
-    if party is None:
-        return by_provider.get(provider, [])
-    return memo(model, ("findings_records", party, provider),
-                lambda: [r for r in by_party.get(party, []) if r["provider"] == provider])
+        records = memo(model, ("findings_records",), lambda: _findings_records(model))
+    else:
+        by_party, by_provider = memo(model, ("findings_by_scope",), lambda: _partition(findings_records(model)))
+        if provider is None:
+            records = by_party.get(party, [])
+        elif party is None:
+            records = by_provider.get(provider, [])
+        else:
+            records = memo(model, ("findings_records", party, provider),
+                           lambda: [r for r in by_party.get(party, []) if r["provider"] == provider])
+    # a scope's records are shared: their split by kind and waiver is computed once (parts)
+    state[1].setdefault(("records", id(records)), records)
+    return records
+
+
+class Parts(NamedTuple):
+    """Finding records split by kind and waiver, each list in the records' order."""
+
+    breach: list[dict]  # not advisory (waived or not)
+    advisory: list[dict]  # advisory (waived or not)
+    waived: list[dict]
+    active_breach: list[dict]  # not advisory, not waived: the findings every figure counts
+    active_advisory: list[dict]  # advisory, not waived
+
+
+def parts(records: list[dict]) -> Parts:
+    """``records`` split by kind (:func:`is_advisory`) and waiver in one pass; computed once per
+    shared list of :func:`findings_records` while ``memoized`` (the lists must not change)."""
+    state = _MEMO.get()
+    if state is None or state[1].get(("records", id(records))) is not records:
+        return _split(records)
+    cache = state[1]
+    key = ("parts", id(records))
+    if key not in cache:
+        cache[key] = _split(records)
+    return cache[key]
+
+
+def _split(records: list[dict]) -> Parts:
+    out = Parts([], [], [], [], [])
+    breach, advisory, waived, active_breach, active_advisory = (lst.append for lst in out)
+    for f in records:
+        if f.get("kind") == "advisory":
+            advisory(f)
+            (waived if f.get("waived") else active_advisory)(f)
+        else:
+            breach(f)
+            (waived if f.get("waived") else active_breach)(f)
+    return out
 
 
 def _partition(records: list[dict]) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
@@ -255,18 +312,19 @@ def _findings_records(model: dict, party: str | None = None, provider: str | Non
     duty_of = _duty_of(model)
     default_pack = _str((model.get("run") or {}).get("pack")) or None
     out = []
+    columns = [c for c in ALL_FINDING_COLUMNS if c not in FORBIDDEN_FIELDS]
+    texts = ("party", "provider", "check_id", "request_id", "message")
     for f in model.get("findings", []) or []:
         if party is not None and _str(f.get("party")) != party:
             continue
         if provider is not None and _str(f.get("provider")) != provider:
             continue
-        rec = {}
-        for col in ALL_FINDING_COLUMNS:
-            if col in FORBIDDEN_FIELDS:
-                continue
-            rec[col] = run_id if col == "run_id" else f.get(col)
-        for col in ("party", "provider", "check_id", "request_id", "message"):
-            rec[col] = _str(rec[col])
+        rec = dict(zip(columns, map(f.get, columns), strict=True))  # every column, in order; missing ones None
+        if "run_id" in rec:
+            rec["run_id"] = run_id
+        for col in texts:
+            if rec[col].__class__ is not str:
+                rec[col] = _str(rec[col])
         # a finding of an earlier run has no kind: every finding was a breach then
         rec["kind"] = "advisory" if rec["kind"] == "advisory" else "breach"
         if not rec["pack"]:
@@ -394,8 +452,9 @@ def _check_results(model: dict, party: str | None, provider: str | None) -> list
             df = df[df["provider"] == provider]
         sums = df.groupby("check_id")[list(COUNT_COLUMNS)].sum()
     findings = findings_records(model, party, provider)
-    fcount = _counts([f for f in findings if not is_advisory(f)], "check_id")
-    acount = _counts([f for f in findings if is_advisory(f)], "check_id")
+    split = parts(findings)
+    fcount = _counts(split.breach, "check_id")
+    acount = _counts(split.advisory, "check_id")
     results = []
     for chk in checks:
         cid = _str(chk.get("id"))
@@ -473,10 +532,8 @@ def compliance_summary(results: list[dict], findings: list[dict]) -> dict:
     ev = sum(r["records_evaluated"] for r in results)
     pa = sum(r["records_passed"] for r in results)
     fa = sum(r["records_failed"] for r in results)
-    waived = [f for f in findings if f.get("waived")]
-    active = [f for f in findings if not f.get("waived")]  # a waived finding is not a failure
-    breach = [f for f in active if not is_advisory(f)]
-    advisory = [f for f in active if is_advisory(f)]
+    split = parts(findings)  # a waived finding is not a failure
+    waived, breach, advisory = split.waived, split.active_breach, split.active_advisory
     return {
         "checks_total": len(results),
         "checks_evaluated": outcomes["pass"] + outcomes["fail"] + outcomes["advisory"],
@@ -641,7 +698,16 @@ def instrument_rows(model: dict, party: str | None = None, provider: str | None 
 
 def _instrument_rows(model: dict, party: str | None, provider: str | None) -> list[dict]:
     results = check_results(model, party, provider)
-    findings = [f for f in findings_records(model, party, provider) if not f.get("waived")]
+    split = parts(findings_records(model, party, provider))
+    # the findings not waived per instrument, breach and advisory (one pass, the records' order)
+    by_inst: dict[str, tuple[list[dict], list[dict]]] = {}
+    for kind, found in ((0, split.active_breach), (1, split.active_advisory)):
+        for f in found:
+            inst_key = _str(f.get("instrument"))
+            lists = by_inst.get(inst_key)
+            if lists is None:
+                lists = by_inst[inst_key] = ([], [])
+            lists[kind].append(f)
     requests: dict[str, int] = {}
     for r in _request_rows(model, party, provider):
         requests[r["instrument"]] = requests.get(r["instrument"], 0) + r["requests"]
@@ -651,8 +717,7 @@ def _instrument_rows(model: dict, party: str | None, provider: str | None) -> li
         scope = sorted({i for r in mine for i in r["scope"]}, key=natural_key)
         ev = sum(r["records_evaluated"] for r in mine)
         pa = sum(r["records_passed"] for r in mine)
-        fs = [f for f in findings if _str(f.get("instrument")) == inst]
-        breach = [f for f in fs if not is_advisory(f)]
+        breach, advisory = by_inst.get(inst, ([], []))
         out.append({
             "instrument": inst,
             "packs": sorted({r["pack"] for r in mine if r["pack"]}),
@@ -665,7 +730,7 @@ def _instrument_rows(model: dict, party: str | None, provider: str | None) -> li
             "compliance_rate": _rate(pa, ev),
             "findings": len(breach),
             "findings_by_severity": _counts(breach, "severity", SEVERITIES),
-            "advisory": len(fs) - len(breach),
+            "advisory": len(advisory),
         })
     return out
 
@@ -760,9 +825,7 @@ def _scope_rows(model: dict, kind: str) -> list[dict]:
     rows = []
     for name, slug in slugs.items():
         kw = {"party": name} if kind == "party" else {"provider": name}
-        results = check_results(model, **kw)
-        findings = findings_records(model, **kw)
-        summ = compliance_summary(results, findings)
+        summ = scope_summary(model, **kw)
         rows.append(
             {
                 "name": name,
@@ -803,7 +866,7 @@ def scope_report(model: dict, party: str | None = None, provider: str | None = N
         "slug": slug,
         "scope": scope_header(model),
         "profile": profile_for(model, party) if party is not None else None,
-        "summary": compliance_summary(results, findings),
+        "summary": scope_summary(model, party, provider),
         "requests": requests_tally(model, party, provider),
         "outside_audited_instruments": outside_audited(model, party, provider),
         "instruments": instrument_rows(model, party, provider),
@@ -816,6 +879,14 @@ def scope_report(model: dict, party: str | None = None, provider: str | None = N
         "findings": findings,
     }
     return report
+
+
+def scope_summary(model: dict, party: str | None = None, provider: str | None = None) -> dict:
+    """:func:`compliance_summary` of a scope's check results and findings (computed once while
+    memoized: shared, do not change it)."""
+    return memo(model, ("scope_summary", party, provider),
+                lambda: compliance_summary(check_results(model, party, provider),
+                                           findings_records(model, party, provider)))
 
 
 def run_summary(model: dict) -> dict:
@@ -835,7 +906,7 @@ def run_summary(model: dict) -> dict:
         o = _str(chk.get("outcome")) or "not_evaluated"
         outcomes[o] = outcomes.get(o, 0) + 1
     summ = compliance_summary(results, findings)
-    breach = [f for f in findings if not f.get("waived") and not is_advisory(f)]
+    breach = parts(findings).active_breach
     return {
         "run_id": head["run_id"],
         "tool_version": head["tool_version"],

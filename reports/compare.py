@@ -103,6 +103,46 @@ def trend(findings: list[dict], key: str | None, gran: str) -> dict[str, dict[st
     return {s: {p: counts[s].get(p, 0) for p in ordered} for s in sorted(counts)}
 
 
+def trend_table(findings: list[dict], gran: str) -> dict[tuple[str, str, str], int]:
+    """{(Party, provider, period): findings} of ``findings`` not waived, in one pass: the counts
+    :func:`trend_of` gives every page's trends from (the same as :func:`trend` of the page's
+    findings)."""
+    labels: dict[str, str] = {}  # issued_at text -> its period (each distinct timestamp once)
+    table: dict[tuple[str, str, str], int] = {}
+    for f in findings:
+        if f.get("waived"):
+            continue
+        at = f.get("issued_at")
+        if at.__class__ is str:
+            p = labels.get(at)
+            if p is None:
+                p = labels[at] = period_label(at, gran)
+        else:
+            p = period_label(at, gran)
+        if not p:
+            continue
+        key = (_s(f.get("party")), _s(f.get("provider")), p)
+        table[key] = table.get(key, 0) + 1
+    return table
+
+
+def trend_of(table: dict[tuple[str, str, str], int], key: str | None, party: str | None = None,
+             provider: str | None = None) -> dict[str, dict[str, int]]:
+    """:func:`trend` (``key`` None, "party" or "provider") of the findings of one Party and/or
+    provider (None: all) counted in ``table`` (:func:`trend_table`)."""
+    counts: dict[str, dict[str, int]] = {}
+    periods: set[str] = set()
+    for (pa, pr, p), n in table.items():
+        if (party is not None and pa != party) or (provider is not None and pr != provider):
+            continue
+        periods.add(p)
+        series = (pa if key == "party" else pr if key == "provider" else "all") or "(none)"
+        row = counts.setdefault(series, {})
+        row[p] = row.get(p, 0) + n
+    ordered = sorted(periods)
+    return {s: {p: counts[s].get(p, 0) for p in ordered} for s in sorted(counts)}
+
+
 # ---------------------------------------------------------------- compliance by family
 
 
@@ -291,7 +331,7 @@ def published_findings(findings: list[dict], gran: str, threshold: int) -> list[
     sev, cid, party, prov, rinst, per = (_AT[k] for k in ("severity", "check_id", "party", "provider",
                                                           "request_instrument", "period"))
     for key in sorted(set(groups) | set(waived),
-                      key=lambda k: (aggregate._severity_rank(k[sev]), k[cid], k[party], k[prov], k[per], k[rinst])):
+                      key=lambda k: (aggregate._severity_rank(k[sev]), k[cid], k[party], k[prov], k[per], k[rinst], k)):
         row = dict(zip(PUBLISHED_GROUP, key, strict=True))
         row["findings"] = band(groups.get(key, 0), threshold)
         row["waived"] = band(waived.get(key, 0), threshold)

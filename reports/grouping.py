@@ -59,9 +59,12 @@ def finding_groups(findings: list[dict], titles: dict[str, str], templates: Temp
     (in the findings' order); most severe first, then most findings, then check, Party,
     provider and template."""
     templates = templates or Templates()
+    known = templates._by_id  # a finding's template, once per rendering (Templates.of)
+    rank = aggregate._severity_rank
     groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for f in findings:
-        template = templates.of(f)
+        hit = known.get(id(f))
+        template = hit[1] if hit is not None and hit[0] is f else templates.of(f)
         key = (f["check_id"], f["party"], f["provider"], template)
         g = groups.get(key)
         if g is None:
@@ -75,8 +78,9 @@ def finding_groups(findings: list[dict], titles: dict[str, str], templates: Temp
         g["count"] += 1
         if f.get("waived"):
             g["waived"] += 1
-        if aggregate._severity_rank(f.get("severity")) < aggregate._severity_rank(g["severity"]):
-            g["severity"] = f.get("severity") or ""
+        severity = f.get("severity") or ""  # None and "" rank alike (last)
+        if severity != g["severity"] and rank(severity) < rank(g["severity"]):
+            g["severity"] = severity
         examples = g["examples"]
         if len(examples) < EXAMPLES and f["request_id"] not in examples:
             examples.append(f["request_id"])

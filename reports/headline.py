@@ -21,7 +21,9 @@ authorities' findings on requests to a provider are shown beside them, never aga
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 from .aggregate import (
@@ -32,6 +34,7 @@ from .aggregate import (
     findings_records,
     is_advisory,
     outside_audited,
+    parts,
     requests_tally,
     slug_map,
 )
@@ -62,8 +65,29 @@ def min_requests(model: dict) -> int:
 
 
 def active_breaches(records: Iterable[dict]) -> list[dict]:
-    """Breach findings that count: not advisory, not waived."""
+    """Breach findings that count: not advisory, not waived (a shared list when ``records`` is one
+    of ``findings_records``'s while memoized: do not change it)."""
+    if isinstance(records, list):
+        return parts(records).active_breach
     return [f for f in records if not f.get("waived") and not is_advisory(f)]
+
+
+def _tally(findings: list[dict], key: str) -> Counter:
+    """{value of ``key``: findings} in the order first met (records have every column; else
+    ``get``)."""
+    try:
+        return Counter(map(itemgetter(key), findings))
+    except (KeyError, TypeError):
+        return Counter(_str(f.get(key)) for f in findings)
+
+
+def _request_ids(findings: list[dict]) -> set[str]:
+    """The distinct request ids of ``findings`` (as text)."""
+    try:
+        ids = set(map(itemgetter("request_id"), findings))
+    except (KeyError, TypeError):
+        return {_str(f.get("request_id")) for f in findings}
+    return ids if all(i.__class__ is str for i in ids) else {_str(i) for i in ids}
 
 
 def _per100(count: float, n: int) -> float | None:
@@ -108,13 +132,14 @@ def headline(model: dict, party: str | None = None, provider: str | None = None)
     tally = requests_tally(model, party, provider)
     n = _int(tally.get("requests_audited"))
     records = findings_records(model, party, provider)
-    breaches = active_breaches(records)
-    advisory = [f for f in records if not f.get("waived") and is_advisory(f)]
-    with_findings = {_str(f.get("request_id")) for f in breaches}
+    split = parts(records)
+    breaches = split.active_breach
+    advisory = split.active_advisory
+    with_findings = _request_ids(breaches)
     by_sev = {s: 0 for s in SEVERITIES}  # most severe first
-    for f in breaches:
-        s = _str(f.get("severity"))
-        by_sev[s] = by_sev.get(s, 0) + 1
+    for sev, count in _tally(breaches, "severity").items():
+        s = _str(sev)
+        by_sev[s] = by_sev.get(s, 0) + count
     crit_high = by_sev.get("critical", 0) + by_sev.get("high", 0)
     results = check_results(model, party, provider)
     not_evaluated = [{"check_id": r["check_id"], "reason": r.get("reason") or ""}
@@ -135,7 +160,7 @@ def headline(model: dict, party: str | None = None, provider: str | None = None)
         "critical_high": crit_high,
         "critical_high_per_100": _per100(crit_high, n),
         "advisory": len(advisory),
-        "waived": sum(1 for f in records if f.get("waived")),
+        "waived": len(split.waived),
         "checks": len(results),
         "checks_not_evaluated": not_evaluated,
         "quarantined_rows": quarantined,
@@ -167,13 +192,15 @@ def ranking(model: dict, kind: str) -> list[dict]:
         if kind == "provider":
             authority = [f for f in breaches if _str(f.get("duty")) != PROVIDER_DUTY]
             breaches = [f for f in breaches if _str(f.get("duty")) == PROVIDER_DUTY]
-        sev = [_str(f.get("severity")) for f in breaches]
+        sev: dict[str, int] = {}
+        for s, count in _tally(breaches, "severity").items():
+            sev[_str(s)] = sev.get(_str(s), 0) + count
         worst = next((s for s in SEVERITIES if s in sev), None)  # SEVERITIES: most severe first
         rows.append({
             "name": name, "slug": slug, "href": f"{kind}/{slug}", "requests": n,
             "findings": len(breaches),
-            "requests_with_findings": len({_str(f.get("request_id")) for f in breaches}),
-            "critical_high": sum(1 for s in sev if s in ("critical", "high")),
+            "requests_with_findings": len(_request_ids(breaches)),
+            "critical_high": sev.get("critical", 0) + sev.get("high", 0),
             "worst": worst, "authority_findings": len(authority) if kind == "provider" else None,
             "insufficient": n < floor, "min_requests": floor,
             **score(breaches, n, w),

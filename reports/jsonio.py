@@ -36,7 +36,8 @@ class Cache:
 
     def __init__(self, objects: list[dict]) -> None:
         self.objects = {id(o): o for o in objects}
-        self.text: dict[int, str] = {}
+        #: id -> (the level it was last laid out at, its text there)
+        self.text: dict[int, tuple[int, str]] = {}
 
 
 class Items:
@@ -117,7 +118,32 @@ class _Encoder:
             inner = level + 1
             out.append("[\n" + INDENT * inner + self._flat(list(lst), inner) + "\n" + INDENT * level + "]")
             return
+        cache = self.cache
+        if cache is not None and lst and all(cache.objects.get(id(v)) is v for v in lst):
+            # every item a cached dict (the findings of a document): joined a thousand at a time
+            inner = level + 1
+            sep = ",\n" + INDENT * inner
+            cached = self._cached
+            for start in range(0, len(lst), 1000):
+                out.append(("[" if start == 0 else ",") + "\n" + INDENT * inner
+                           + sep.join([cached(v, inner) for v in lst[start:start + 1000]]))
+            out.append("\n" + INDENT * level + "]")
+            return
         self.encode_items(Items(lst), level, out)
+
+    def _cached(self, dct: dict, level: int) -> str:
+        """The text of a cached dict laid out at ``level`` (encoded once; moved to another level
+        by re-indenting its lines: JSON text has no raw newline but the layout's)."""
+        text = self.cache.text  # type: ignore[union-attr]
+        hit = text.get(id(dct))
+        if hit is None:
+            out = "{\n" + INDENT * (level + 1) + self._flat(dct, level + 1) + "\n" + INDENT * level + "}"
+        elif hit[0] == level:
+            return hit[1]
+        else:
+            out = hit[1].replace("\n" + INDENT * hit[0], "\n" + INDENT * level)
+        text[id(dct)] = (level, out)
+        return out
 
     def encode_items(self, items: Items, level: int, out: list[str]) -> None:
         """An array item by item (a list's layout; the flat fast path gives the same text)."""
@@ -135,11 +161,8 @@ class _Encoder:
             return
         inner = level + 1
         cache = self.cache
-        if cache is not None and id(dct) in cache.objects:
-            text = cache.text.get(id(dct))
-            if text is None:  # at level 0; JSON text has no raw newline but the layout's
-                text = cache.text[id(dct)] = "{\n" + INDENT + self._flat(dct, 1) + "\n}"
-            out.append(text.replace("\n", "\n" + INDENT * level) if level else text)
+        if cache is not None and cache.objects.get(id(dct)) is dct:
+            out.append(self._cached(dct, level))
             return
         if not any(isinstance(v, _CONTAINERS) for v in dct.values()):
             out.append("{\n" + INDENT * inner + self._flat(dct, inner) + "\n" + INDENT * level + "}")

@@ -1,0 +1,61 @@
+"""The report aggregates that count the findings once per rendering (issue 21, report stage at
+volume) give what the per-page passes gave: kind/waiver split, trends, cached JSON text."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from reports import aggregate, compare, jsonio
+
+
+def _model_with_waiver(model: dict) -> dict:
+    model = copy.deepcopy(model)
+    for i, f in enumerate(model["findings"]):
+        f["waived"] = i % 3 == 0
+        f.setdefault("waiver_reason", None)
+        f.setdefault("waiver_expires", None)
+    model["findings"][1]["kind"] = "advisory"
+    return model
+
+
+def test_parts_split_and_are_shared_while_memoized(model):
+    model = _model_with_waiver(model)
+    records = aggregate.findings_records(model)
+    split = aggregate.parts(records)
+    assert split.breach == [f for f in records if not aggregate.is_advisory(f)]
+    assert split.advisory == [f for f in records if aggregate.is_advisory(f)] != []
+    assert split.waived == [f for f in records if f.get("waived")] != []
+    assert split.active_breach == [f for f in records if not f["waived"] and not aggregate.is_advisory(f)]
+    assert split.active_advisory == [f for f in records if not f["waived"] and aggregate.is_advisory(f)]
+    with aggregate.memoized(model):
+        shared = aggregate.findings_records(model, party="DE")
+        assert aggregate.parts(shared) is aggregate.parts(shared)  # computed once
+        copied = list(shared)
+        assert aggregate.parts(copied) is not aggregate.parts(copied)  # a list of its own: never cached
+        assert aggregate.parts(copied) == aggregate.parts(shared)
+
+
+def test_trend_table_gives_every_scope_trend(model):
+    model = _model_with_waiver(model)
+    findings = [f for f in aggregate.findings_records(model) if not aggregate.is_advisory(f)]
+    findings.append({**findings[0], "party": "", "issued_at": None})  # no period: left out, like trend
+    for gran in ("month", "quarter"):
+        table = compare.trend_table(findings, gran)
+        for key in (None, "party", "provider"):
+            assert compare.trend_of(table, key) == compare.trend(findings, key, gran)
+        for party in {f["party"] for f in findings}:
+            mine = [f for f in findings if f["party"] == party]
+            assert compare.trend_of(table, None, party=party) == compare.trend(mine, None, gran)
+        for provider in {f["provider"] for f in findings}:
+            mine = [f for f in findings if f["provider"] == provider]
+            assert compare.trend_of(table, None, provider=provider) == compare.trend(mine, None, gran)
+
+
+def test_cached_records_encode_alike_at_every_level():
+    records = [{"id": i, "text": "é\n\"x\"", "n": None, "f": 0.5, "ok": i % 2 == 0} for i in range(2300)]
+    cache = jsonio.Cache(records)
+    docs = [records, {"findings": records[:1500]}, {"a": {"b": [records[3], 7, [records[4]]]}}, [], {"e": []}]
+    for _ in range(2):  # the second time from the cached text, moved between levels
+        for doc in docs:
+            assert jsonio.dumps(doc, cache) == json.dumps(doc, indent=2, ensure_ascii=False, default=str)
