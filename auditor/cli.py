@@ -87,7 +87,10 @@ format_option = click.option("--format", "formats", multiple=True, type=click.Ch
 
 
 def publish_options(func):
-    """--publish, --publish-threshold, --lang and --page-findings (reports)."""
+    """--publish, --publish-threshold, --lang, --page-findings and --classification (reports)."""
+    func = click.option("--classification", default=None, metavar="TEXT",
+                        help="Classification marking (e.g. OFFICIAL, RESTREINT) on the PDF cover, in every "
+                             "PDF page's header and footer and in the HTML pages' header. Default: none.")(func)
     # the default is reports.PAGE_FINDINGS, not imported here: it would load pandas at start-up
     func = click.option("--page-findings", "page_findings", type=click.IntRange(min=0), default=10_000,
                         show_default=True, metavar="N",
@@ -407,7 +410,7 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @mapping_option
 @_guard
 def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, formats, publish, threshold, lang,
-        sarif_detail, page_findings, rescan, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler,
+        sarif_detail, page_findings, classification, rescan, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler,
         mapping_path):
     """Ingest, validate, store, audit and report in one go."""
     from auditor import audit  # noqa: PLC0415
@@ -452,7 +455,8 @@ def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, form
     # one set replaces --out's earlier one: reports, machine outputs, quarantine.csv, manifest.json
     written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
-                               quarantine=result.quarantine, sarif_detail=sarif_detail)
+                               quarantine=result.quarantine, sarif_detail=sarif_detail,
+                               classification=classification)
     if not _quiet():
         click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
         click.echo(f"  open {Path(out_dir).resolve() / 'index.html'}")
@@ -537,7 +541,7 @@ def audit_cmd(db_url, as_of, date_from, date_to, pack, params, fail_on, fail_on_
 @publish_options
 @db_option
 @_guard
-def report(run_id, out_dir, formats, publish, threshold, lang, sarif_detail, page_findings, db_url):
+def report(run_id, out_dir, formats, publish, threshold, lang, sarif_detail, page_findings, classification, db_url):
     """Render the reports of a stored audit run."""
     from auditor import audit  # noqa: PLC0415
 
@@ -545,7 +549,7 @@ def report(run_id, out_dir, formats, publish, threshold, lang, sarif_detail, pag
     engine = audit.open_store(db_url)
     written = audit.render_run(engine, run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
-                               sarif_detail=sarif_detail)
+                               sarif_detail=sarif_detail, classification=classification)
     click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
 
 

@@ -116,6 +116,7 @@ class _View:
         self.templates = {str(c.get("id")): str(c.get("message") or "") for c in model.get("checks") or []}
         self.row_cache = RowCache()
         self._ranking: dict[str, list[dict]] = {}
+        self._trends: dict[tuple[str, str, str], int] | None = None  # compare.trend_table of the breaches
         # finding -> its (non-published) table row; the findings are the memoized records
         self._finding_rows: dict[tuple, dict[int, tuple[dict, dict]]] = {}
         # message templates of grouped pages, once per finding, from the message in the page's language
@@ -154,8 +155,7 @@ class _View:
         """(breach findings table, advisory findings table) of a page; both grouped when the page
         (``page_findings`` findings, default those given) has more than ``--page-findings``."""
         group = self.grouped(len(findings) if page_findings is None else page_findings)
-        breach = [f for f in findings if not aggregate.is_advisory(f)]
-        advisory = [f for f in findings if aggregate.is_advisory(f)]
+        breach, advisory, *_ = aggregate.parts(findings)
         return (self.findings_table(breach, checks, group=group),
                 self.findings_table(advisory, checks, advisory=True, group=group))
 
@@ -221,6 +221,13 @@ class _View:
                                                                self.threshold)} for r in rows]
         rows = compare.rank(rows)
         return compare.band_tree(rows, self.threshold) if self.publish else rows
+
+    def trend(self, key: str | None, party: str | None = None, provider: str | None = None) -> dict:
+        """``compare.trend`` of the breach findings of the run or of one Party/provider (the
+        findings are counted once per rendering, ``compare.trend_table``)."""
+        if self._trends is None:
+            self._trends = compare.trend_table(_breaches(aggregate.findings_records(self.model)), self.gran)
+        return compare.trend_of(self._trends, key, party, provider)
 
     def glance(self, party: str | None = None, provider: str | None = None) -> dict:
         """The page's first figures (:func:`reports.headline.headline`); when published, counts
@@ -305,23 +312,22 @@ def _alt_data(name: str, data: Any, threshold: int) -> Any:
 
 def _breaches(findings: list[dict]) -> list[dict]:
     """The breach findings (charts of findings plot breaches; advisory findings are apart)."""
-    return [f for f in findings if not aggregate.is_advisory(f)]
+    return aggregate.parts(findings).breach
 
 
 def _index_charts(view: _View, findings: list[dict], party_rows: list[dict], pool: ChartPool) -> dict:
     """The index page's chart jobs (see :func:`_chart_results`)."""
     t, thr, model = view.t, view.threshold, view.model
-    findings = _breaches(findings)
     gran = t(view.gran)
     return {
         "family_rate": pool.submit("family_rate_chart", view.family_rates()),
         "ranking": pool.submit("ranking_chart", view.ranking("party"), threshold=thr),
         "heatmap": pool.submit("heatmap_chart", compare.heatmap(model), threshold=thr),
         "response": pool.submit("deadline_chart", aggregate.deadline_checks(model), threshold=thr),  # banded itself
-        "trend_party": pool.submit("trend_chart", compare.trend(findings, "party", view.gran),
+        "trend_party": pool.submit("trend_chart", view.trend("party"),
                                    t("Findings per {g} by Party").format(g=gran), threshold=thr,
                                    partial=view.partial),
-        "trend_provider": pool.submit("trend_chart", compare.trend(findings, "provider", view.gran),
+        "trend_provider": pool.submit("trend_chart", view.trend("provider"),
                                       t("Findings per {g} by provider").format(g=gran), threshold=thr,
                                       partial=view.partial),
     }
@@ -331,13 +337,12 @@ def _scope_charts(view: _View, findings: list[dict], party: str | None, provider
                   medians: dict | None, reconciliation: list[dict], pool: ChartPool) -> dict:
     """A Party/provider page's chart jobs (see :func:`_chart_results`)."""
     t, thr, model = view.t, view.threshold, view.model
-    findings = _breaches(findings)
-    active = [f for f in findings if not f.get("waived")]
+    active = aggregate.parts(findings).active_breach
     return {
         "family_rate": pool.submit("family_rate_chart", view.family_rates(party, provider), medians),
         "family": pool.submit("findings_by_family_chart", aggregate.findings_by_family(active), threshold=thr),
         "response": pool.submit("deadline_chart", aggregate.deadline_checks(model, party, provider), threshold=thr),
-        "trend": pool.submit("trend_chart", compare.trend(findings, None, view.gran),
+        "trend": pool.submit("trend_chart", view.trend(None, party, provider),
                              t("Findings per {g}").format(g=t(view.gran)), threshold=thr,
                              partial=view.partial),
         "reconciliation": pool.submit("reconciliation_chart", reconciliation) if reconciliation else None,
@@ -390,6 +395,7 @@ def write_reports(
     threshold: int = DEFAULT_THRESHOLD,
     page_findings: int = PAGE_FINDINGS,
     staged: bool = True,
+    classification: str | None = None,
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
@@ -402,6 +408,8 @@ def write_reports(
     ``staged``: write into a staging folder and move the files into ``out_dir`` once all are
     written (``reports.staging``; a failure changes nothing in ``out_dir``); False: straight
     into ``out_dir`` (a caller that stages itself, e.g. ``auditor.audit.render_run``).
+    ``classification``: a marking ("OFFICIAL", "RESTREINT") shown on the PDF cover, in every PDF
+    page's running header and footer and, small, in the HTML pages' header; None: no marking.
     """
     formats = tuple(str(f).lower() for f in formats)
     unknown = sorted(set(formats) - set(FORMATS))
@@ -416,22 +424,23 @@ def write_reports(
     out_dir = Path(out_dir)
     if staged:
         with Staging(out_dir, formats=formats) as stage:  # one run's set and its manifest.json
-            written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings)
+            written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings, classification)
             return stage.commit(written)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _render(model, out_dir, formats, lang, publish, threshold, page_findings)
+    return _render(model, out_dir, formats, lang, publish, threshold, page_findings, classification)
 
 
 def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, publish: bool, threshold: int,
-            page_findings: int) -> list[Path]:
+            page_findings: int, classification: str | None = None) -> list[Path]:
     # every page shares one computation of each aggregate; charts render in worker processes
     with aggregate.memoized(model), ChartPool(lang) as pool:
         return _write_reports(model, out_dir, formats, lang=lang, publish=publish, threshold=threshold,
-                              page_findings=page_findings, pool=pool)
+                              page_findings=page_findings, pool=pool, classification=classification)
 
 
 def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, publish: bool,
-                   threshold: int, page_findings: int, pool: ChartPool) -> list[Path]:
+                   threshold: int, page_findings: int, pool: ChartPool,
+                   classification: str | None = None) -> list[Path]:
     written: list[Path] = []
     view = _View(model, lang, publish, threshold, page_findings)
 
@@ -482,7 +491,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     provider_rows = view.rows("provider")
     base_ctx = {"publish": publish, "threshold": threshold, "scope": scope, "gran": view.gran,
                 "partial_period": view.partial,
-                "params_by_name": view.params_by_name}
+                "params_by_name": view.params_by_name, "classification": (classification or "").strip() or None}
     breach_table, advisory_table = view.findings_tables(findings, checks)
     index_ctx: dict[str, Any] = {
         **base_ctx,
@@ -611,6 +620,5 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     if pdf_jobs:
         from . import pdf
 
-        for html, path in pdf_jobs:
-            written.append(pdf.write_pdf(html, path, path.parent))
+        written.extend(pdf.write_all(pdf_jobs, lang))
     return written

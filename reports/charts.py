@@ -22,6 +22,9 @@ from auditor.textsafe import printable
 
 #: characters of a name drawn on a chart (tick label, legend); longer names end in "…"
 LABEL_MAX = 40
+#: the widest a chart is drawn (inches): the PDF prints charts at their natural size (110 dpi) on
+#: A4 portrait (184 mm = 7.24 in between the margins), so no text of 8 pt or more is shrunk below 8 pt
+PRINT_WIDTH_IN = 7.0
 
 
 def _same(text: str) -> str:
@@ -334,7 +337,7 @@ def _deadline_png(strips: list[dict], fails_of: dict[int, dict], title: str, t: 
     units = [u for u in ("days", "hours") if any(s["unit"] == u for s in strips)]
     heights = [sum(1 for s in strips if s["unit"] == u) for u in units]
     fig, axes = plt.subplots(len(units), 1, squeeze=False, height_ratios=heights,
-                             figsize=(7.6, 0.72 * sum(heights) + 1.2 * len(units) + 0.8))
+                             figsize=(6.0, 0.72 * sum(heights) + 1.2 * len(units) + 0.8))
     kinds_drawn: set[str] = set()
     for ax, unit in zip(axes[:, 0], units, strict=True):
         mine = [s for s in strips if s["unit"] == unit]
@@ -353,17 +356,17 @@ def _deadline_png(strips: list[dict], fails_of: dict[int, dict], title: str, t: 
             for lim in s["limits"]:
                 ax.vlines(float(lim), y - 0.3, y + 0.3, colors=colour, linestyles=style, linewidth=2.2, zorder=3)
                 kinds_drawn.add(s["limit_kind"])
-                ax.text(float(lim), y - 0.34, f"{lim}", ha="center", va="top", fontsize=7, color=colour)
+                ax.text(float(lim), y - 0.34, f"{lim}", ha="center", va="top", fontsize=8, color=colour)
             for (v, state), k in sorted(fails_of.get(id(s), {}).items()):
                 far = v > xmax
                 ax.scatter([min(v, xmax)], [y], s=14 + 6 * min(k, 10), zorder=4, marker=">" if far else "o",
                            linewidths=1.2, facecolors=OKABE_ITO[3] if state == "breach" else "none",
                            edgecolors=OKABE_ITO[3] if state == "breach" else OKABE_ITO[1])
                 if far:
-                    ax.text(xmax, y + 0.12, f"{_num(v)}", ha="right", va="bottom", fontsize=6.5)
-            ax.text(0, y + 0.27, printable(_strip_label(s, t)), transform=ax.get_yaxis_transform(), fontsize=7.5,
+                    ax.text(xmax, y + 0.12, f"{_num(v)}", ha="right", va="bottom", fontsize=8)
+            ax.text(0, y + 0.27, printable(_strip_label(s, t)), transform=ax.get_yaxis_transform(), fontsize=8,
                     va="bottom", ha="left")
-            ax.text(1.01, y, _over_text(s, t), transform=ax.get_yaxis_transform(), fontsize=7.5, va="center")
+            ax.text(1.01, y, _over_text(s, t), transform=ax.get_yaxis_transform(), fontsize=8, va="center")
         ax.set_yticks([])
         ax.set_ylim(-0.7, len(mine) - 0.2)
         ax.set_xlim(left=min(0.0, min(s["values"][0] for s in mine)), right=xmax * 1.03 + 1)
@@ -378,7 +381,7 @@ def _deadline_png(strips: list[dict], fails_of: dict[int, dict], title: str, t: 
         handles.append(Line2D([], [], marker="o", linestyle="", color=OKABE_ITO[3], label=t("breach")))
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
                               markeredgecolor=OKABE_ITO[1], label=t("advisory")))
-    axes[-1, 0].legend(handles=handles, fontsize=7.5, frameon=False, loc="upper center",
+    axes[-1, 0].legend(handles=handles, fontsize=8, frameon=False, loc="upper center",
                        bbox_to_anchor=(0.5, -0.32 if len(units) == 1 else -0.45), ncols=2)
     fig.subplots_adjust(hspace=1.2 / (0.72 * sum(heights) / len(heights)))  # about 1.2 in between panels
     return _to_png(fig, t)
@@ -497,7 +500,7 @@ def history_chart(
         ys = [float("nan") if data[p][lb] is None else float(data[p][lb]) for lb in labels]
         ax.plot(xs, ys, marker=markers[i % len(markers)], color=OKABE_ITO[i % len(OKABE_ITO)], label=_label(p, True),
                 linewidth=1.4, markersize=4)
-    ax.set_xticks(xs, [_label(lb) for lb in labels], rotation=20, ha="right", fontsize=7)
+    ax.set_xticks(xs, [_label(lb) for lb in labels], rotation=20, ha="right", fontsize=8)
     ax.set_ylim(bottom=0)
     ax.set_title(t(title))
     ax.set_ylabel(t("breach findings per 100 requests"))
@@ -623,7 +626,7 @@ def heatmap_chart(
             if ok:
                 grid[i, j] = data[p][f]
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(max(6.4, 0.9 * len(families) + 2), 0.45 * len(parties) + 2.2))
+    fig, ax = plt.subplots(figsize=(min(PRINT_WIDTH_IN, max(6.4, 0.9 * len(families) + 2)), 0.45 * len(parties) + 2.2))
     from matplotlib.patches import Rectangle
 
     cmap = rate_cmap().with_extremes(bad="#ffffff")
@@ -638,7 +641,8 @@ def heatmap_chart(
             colour = "#000000" if np.isnan(v) or v > 45 else "#ffffff"
             ax.text(j, i, txt, ha="center", va="center", fontsize=8, color=colour,
                     bbox={"facecolor": "#ffffff", "edgecolor": "none", "pad": 1} if np.isnan(v) else None)
-    ax.set_xticks(range(len(families)), [_label(t(f.replace("_", " "))) for f in families], rotation=30, ha="right")
+    ax.set_xticks(range(len(families)), [_label(t(f.replace("_", " "))) for f in families], rotation=40 if len(families) > 6 else 30,
+                  ha="right", rotation_mode="anchor" if len(families) > 6 else "default")
     ax.set_yticks(range(len(parties)), [_label(p) for p in parties])
     ax.set_xlabel(t("family"))
     ax.set_ylabel(t("Party"))

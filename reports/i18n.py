@@ -896,7 +896,7 @@ FR.update({
     "Left out (counted, not judged)": "Écartés (comptés, non appréciés)",
     "nothing: every stored record is dated within the audited period":
         "aucun : chaque enregistrement conservé est daté dans la période auditée",
-    "requests issued from {a} to {b}": "demandes émises du {a} au {b}",
+    "requests issued from {a} to {b}": "demandes émises depuis {a} jusqu'au {b}",
     "the first request": "la première demande",
     "requests issued after the audit date": "demandes émises après la date de l'audit",
     "requests issued before the audited period (--from)": "demandes émises avant la période auditée (--from)",
@@ -907,6 +907,13 @@ FR.update({
     "custody events of the requests left out": "événements de traitement des demandes écartées",
     "{n} left out: dated after the audit date or outside the period":
         "{n} écartées : datées après la date de l'audit ou hors de la période",
+})
+
+# the official PDF profile: cover, table of contents, running header and footer (issue 20)
+FR.update({
+    "Contents": "Sommaire",
+    "Classification": "Classification",
+    "Page": "Page",
 })
 
 
