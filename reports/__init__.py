@@ -432,6 +432,11 @@ def write_reports(
 
 def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, publish: bool, threshold: int,
             page_findings: int, classification: str | None = None) -> list[Path]:
+    if publish:  # the published edition: protected tables only (reports.publication)
+        from . import publication
+
+        return publication.write(model, out_dir, formats, lang=lang, threshold=threshold,
+                                 classification=classification)
     # every page shares one computation of each aggregate; charts render in worker processes
     with aggregate.memoized(model), ChartPool(lang) as pool:
         return _write_reports(model, out_dir, formats, lang=lang, publish=publish, threshold=threshold,

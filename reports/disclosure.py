@@ -1,11 +1,10 @@
 """Statistical disclosure control: primary and complementary cell suppression, and the attacker's
 audit that proves it.
 
-Status: the engine only. ``--publish`` still bands counts (``reports.compare.band_tree``) and is
-not wired to it yet. On the sample run :func:`report_cube` gives 12,705 cells (9,737 distinct
-forms) and 2,678 primary ones: the published design (findings per check x Party x provider x
-period) is mostly small cells, and the audit of that many cells takes minutes, not a rendering's
-seconds. See issue 20 for what remains.
+``--publish`` uses it through ``reports.publication`` (the published edition: 210 cells on the
+sample, protected in about 1 s). :func:`report_cube`, the full report's every count (12,705 cells
+on the sample, 2,678 below 5), is kept for measuring: protecting it takes minutes and withholds
+most of it, which is why the edition publishes coarser tables.
 
 Every published count is a *cell*: a linear form (a weighted sum) over *base* counts, the finest
 counts the figures are made of (records of a check x Party x provider by outcome, say). Totals,
@@ -38,11 +37,12 @@ whole cube to close what crosses tables.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SUPPRESSED", "Cube", "Protection", "attack", "cell_key", "check_dims", "protect", "report_cube"]
+__all__ = ["SUPPRESSED", "Cube", "Protection", "attack", "base_counts", "cell_key", "check_dims", "protect",
+           "report_cube"]
 
 #: how a complementary suppressed cell is shown (a primary one is shown ``"<threshold"``)
 SUPPRESSED = "x"
@@ -109,6 +109,17 @@ class Protection:
 
 def _is_count(v: float) -> bool:
     return abs(v - round(v)) < _EPS
+
+
+def _pinned(lo: float, hi: float, value: float) -> bool:
+    """True when the attacker's range ``lo .. hi`` leaves a cell no freedom: for a count (an
+    integer), no second integer in the range (0.5 .. 1.5 is as good as 1); for a weighted sum,
+    a range narrower than :data:`PROTECTION`."""
+    if _is_count(value):
+        if math.isinf(hi):
+            return False
+        return math.floor(hi + _EPS) - math.ceil(lo - _EPS) < PROTECTION
+    return hi - lo < PROTECTION - _EPS
 
 
 def _highs() -> Any:
@@ -254,11 +265,13 @@ def attack(forms: Mapping[Key, Mapping[Key, float]], public: Mapping[Key, float]
     return out
 
 
-def protect(cube: Cube, threshold: int, max_rounds: int = 200, prune_limit: int = 300) -> Protection:
+def protect(cube: Cube, threshold: int, max_rounds: int = 200, prune_limit: int = 300,
+            rank: Callable[[Key], int] | None = None) -> Protection:
     """Primary suppression of the cells from 1 to ``threshold - 1``, then complementary
     suppression until :func:`attack` pins no suppressed cell (see the module text), then the
     complementary cells found unneeded published again (:func:`_prune`, up to ``prune_limit``
-    suppressed cells)."""
+    suppressed cells). ``rank``: how much a cell is worth keeping (higher: chosen for
+    complementary suppression only after every lower-ranked candidate; e.g. the totals)."""
     prot = Protection(cube, threshold)
     values = {k: cube.value(k) for k in cube.forms}
     prot.primary = {k for k, v in values.items() if 0 < v < threshold and _is_count(v)}
@@ -271,7 +284,7 @@ def protect(cube: Cube, threshold: int, max_rounds: int = 200, prune_limit: int 
             by_var.setdefault(v, set()).add(k)
 
     def cost(k: Key) -> tuple:
-        return (values[k], len(cube.forms[k]), repr(k))
+        return (rank(k) if rank else 0, values[k], len(cube.forms[k]), repr(k))
 
     # suppressing a cell removes an equation: the attacker's ranges only widen, so a cell found
     # free stays free and each round audits only the cells still pinned and the new ones
@@ -282,9 +295,9 @@ def protect(cube: Cube, threshold: int, max_rounds: int = 200, prune_limit: int 
         public = {k: v for k, v in values.items() if k not in hidden}
         banded = {k: (1.0, threshold - 1.0) for k in prot.primary - prot.unbanded}
         result = attack(cube.forms, public, banded, sorted(todo, key=repr), want_duals=True, truth=values)
-        pinned = [k for k, (lo, hi, _) in result.items() if hi - lo < PROTECTION - _EPS]
+        pinned = [k for k, (lo, hi, _) in result.items() if _pinned(lo, hi, values[k])]
         if not pinned:
-            _prune(prot, values, prune_limit)
+            _prune(prot, values, prune_limit, rank)
             return prot
         chosen: set = set()
         unband: set = set()
@@ -307,19 +320,20 @@ def protect(cube: Cube, threshold: int, max_rounds: int = 200, prune_limit: int 
     raise RuntimeError(f"disclosure: no protection after {max_rounds} rounds")
 
 
-def _prune(prot: Protection, values: Mapping[Key, float], limit: int) -> None:
+def _prune(prot: Protection, values: Mapping[Key, float], limit: int,
+           rank: Callable[[Key], int] | None = None) -> None:
     """Publish again each complementary cell, the costliest first, whose suppression turns out
     unneeded (the audit of every suppressed cell still pins none without it). Each trial is a
     full audit, so only when at most ``limit`` cells are suppressed."""
     if len(prot.primary) + len(prot.secondary) > limit:
         return
     banded = {k: (1.0, prot.threshold - 1.0) for k in prot.primary - prot.unbanded}
-    for s in sorted(prot.secondary, key=lambda k: (-values[k], repr(k))):
+    for s in sorted(prot.secondary, key=lambda k: (-(rank(k) if rank else 0), -values[k], repr(k))):
         trial = prot.secondary - {s}
         hidden = prot.primary | trial
         public = {k: v for k, v in values.items() if k not in hidden}
         result = attack(prot.cube.forms, public, banded, sorted(hidden, key=repr), truth=values)
-        if all(hi - lo >= PROTECTION - _EPS for lo, hi, _ in result.values()):
+        if not any(_pinned(lo, hi, values[k]) for k, (lo, hi, _) in result.items()):
             prot.secondary = trial
 
 
@@ -370,6 +384,33 @@ def check_dims(model: dict) -> dict[str, dict[str, str]]:
     return dims
 
 
+def base_counts(model: dict, dims: dict[str, dict[str, str]] | None = None) -> dict[tuple, dict[str, int]]:
+    """{(check, Party, provider): {base name: count}} of the run's scope rows: passed (``pass``) and
+    unknown (``unk``) records, active and waived breach findings (``fb``, ``wb``), active and
+    waived advisory findings (``fa``, ``wa``) and failed records without a finding (``xf``: none
+    in a consistent run). Checks not in ``dims`` (:func:`check_dims`) are left out."""
+    dims = check_dims(model) if dims is None else dims
+    found: dict[tuple, dict[str, int]] = {}
+    for f in model.get("findings") or []:
+        cell = (str(f.get("check_id") or ""), str(f.get("party") or ""), str(f.get("provider") or ""))
+        slot = ("w" if f.get("waived") else "f") + ("a" if f.get("kind") == "advisory" else "b")
+        found.setdefault(cell, {})
+        found[cell][slot] = found[cell].get(slot, 0) + 1
+    out: dict[tuple, dict[str, int]] = {}
+    for r in model.get("scope") or []:
+        cid, party, prov = str(r.get("check_id") or ""), str(r.get("party") or ""), str(r.get("provider") or "")
+        if cid not in dims:
+            continue
+        passed, failed, unknown = (int(r.get(k) or 0) for k in ("passed", "failed", "unknown"))
+        got = found.get((cid, party, prov), {})
+        base = {"pass": passed, "unk": unknown, **{k: got.get(k, 0) for k in ("fb", "wb", "fa", "wa")},
+                "xf": max(0, failed - sum(got.values()))}
+        cell = out.setdefault((cid, party, prov), dict.fromkeys(base, 0))
+        for k, v in base.items():
+            cell[k] += v
+    return out
+
+
 def report_cube(model: dict) -> Cube:
     """Every count of checks, records and findings the published reports show, as cells over one
     base: per check x Party x provider, passed (``pass``) and unknown (``unk``) records, active
@@ -382,23 +423,10 @@ def report_cube(model: dict) -> Cube:
     from .headline import weights as run_weights  # noqa: PLC0415
 
     dims = check_dims(model)
-    found: dict[tuple, dict[str, int]] = {}
-    for f in model.get("findings") or []:
-        cell = (str(f.get("check_id") or ""), str(f.get("party") or ""), str(f.get("provider") or ""))
-        slot = ("w" if f.get("waived") else "f") + ("a" if f.get("kind") == "advisory" else "b")
-        found.setdefault(cell, {})
-        found[cell][slot] = found[cell].get(slot, 0) + 1
     cube = Cube()
-    members: set[tuple] = set()
-    for r in model.get("scope") or []:
-        cid, party, prov = str(r.get("check_id") or ""), str(r.get("party") or ""), str(r.get("provider") or "")
-        if cid not in dims:
-            continue
-        passed, failed, unknown = (int(r.get(k) or 0) for k in ("passed", "failed", "unknown"))
-        got = found.get((cid, party, prov), {})
-        base = {"pass": passed, "unk": unknown, **{k: got.get(k, 0) for k in ("fb", "wb", "fa", "wa")},
-                "xf": max(0, failed - sum(got.values()))}
-        members.add((cid, party, prov))
+    counts = base_counts(model, dims)
+    members = set(counts)
+    for (cid, party, prov), base in counts.items():
         for name, value in base.items():
             cube.add_base((name, cid, party, prov), value)
     by_scope: dict[tuple, list[tuple]] = {}

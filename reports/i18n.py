@@ -399,6 +399,51 @@ FR.update({
     "Checks with advisory findings": "Contrôles avec constats indicatifs",
     "{n} with advisory findings only": "{n} avec seulement des constats indicatifs",
     "Breach findings by severity": "Manquements par gravité",
+    # the published edition (reports.publication)
+    "All": "Ensemble",
+    "Article": "Article",
+    "Breach findings": "Manquements",
+    "Breach findings per 100 requests": "Manquements pour 100 demandes",
+    "Counts from 1 to {n} are shown as \"<{t}\"; counts shown as \"x\" are withheld so that no withheld count can "
+    "be worked out from the others (checked by linear programming over every published figure). No request "
+    "identifiers, authority names or finding messages are published, and rates are shown only where both of "
+    "their counts are.":
+        "Les effectifs de 1 à {n} sont affichés « <{t} » ; les effectifs affichés « x » sont masqués afin "
+        "qu'aucun effectif masqué ne puisse être déduit des autres (vérifié par programmation linéaire sur "
+        "l'ensemble des chiffres publiés). Aucun identifiant de demande, nom d'autorité ni libellé de constat "
+        "n'est publié, et un taux n'est affiché que si ses deux effectifs le sont.",
+    "Disclosure control": "Contrôle de la divulgation statistique",
+    "Figure": "Indicateur",
+    "Figures": "Chiffres",
+    "Findings per check": "Constats par contrôle",
+    "No row was set aside.": "Aucune ligne n'a été écartée.",
+    "Parties": "Parties",
+    "Published edition.": "Édition publiée.",
+    "Published edition: all Parties and providers": "Édition publiée : toutes les Parties et tous les fournisseurs "
+                                                    "de services",
+    "Records evaluated": "Enregistrements évalués",
+    "Records evaluated: a request counts once for each breach check that evaluates it (and each disclosure or "
+    "custody event once per check). Breach and advisory findings are active findings (waived ones are not "
+    "counted). The compliance rate is not published: with its denominator it would give the findings count away.":
+        "Enregistrements évalués : une demande compte une fois pour chaque contrôle de manquement qui l'évalue "
+        "(et chaque communication ou événement de conservation une fois par contrôle). Les manquements et les "
+        "constats indicatifs sont les constats actifs (ceux qui font l'objet d'une dérogation ne sont pas "
+        "comptés). Le taux de conformité n'est pas publié : accompagné de son dénominateur, il révélerait le "
+        "nombre de manquements.",
+    "Rows set aside at intake": "Lignes écartées à la réception",
+    "Service providers": "Fournisseurs de services",
+    "The published edition gives each Party's and provider's figures over all checks; findings per check and per "
+    "severity are published for all Parties together.":
+        "L'édition publiée donne les chiffres de chaque Partie et de chaque fournisseur de services pour "
+        "l'ensemble des contrôles ; les constats par contrôle et par gravité sont publiés pour l'ensemble des "
+        "Parties.",
+    "all reasons": "tous motifs",
+    "all tables": "toutes les tables",
+    "published edition": "édition publiée",
+    "{cells} published counts; {primary} below {t} shown as \"<{t}\", {complementary} more withheld (\"x\") so "
+    "that none of them can be worked out from the others.":
+        "{cells} effectifs publiés ; {primary} inférieurs à {t} affichés « <{t} », {complementary} autres "
+        "masqués (« x ») afin qu'aucun ne puisse être déduit des autres.",
     "{a} under an audited instrument, {o} outside the audited instruments (counted, not judged).":
         "{a} relevant d'un instrument audité, {o} hors des instruments audités (comptées, non jugées).",
     "Compliance by legal instrument": "Conformité par instrument juridique",

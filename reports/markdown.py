@@ -543,3 +543,84 @@ def render_issues(ctx: dict[str, Any], lang: str = "en") -> str:
                                                               g=len(ctx["advisory_groups"])), "",
              *table(ctx["advisory_groups"], True)]
     return _typography("\n".join(lines).rstrip() + "\n", lang)
+
+
+def render_publication(ctx: dict[str, Any], lang: str = "en") -> str:
+    """The published edition's page (``reports.publication``): the index (``ctx["page"]`` None) or
+    one Party's / provider's figures. Every count is a published cell, as the HTML shows it."""
+    _ = i18n.translator(lang)
+    thr = ctx["threshold"]
+
+    def n(value: Any) -> str:
+        return i18n.num(value, lang, 0) if isinstance(value, int) else _cell(value)
+
+    def rate(row: dict) -> str:
+        return i18n.num(row["findings_per_100"], lang, 1)
+
+    sevs = ctx["severities"]
+    scope = ctx["scope"]
+    page = ctx.get("page")
+    audited = scope["audited"]
+    period = _("requests issued from {a} to {b}").format(
+        a=audited["audit_from"][:10] if audited.get("audit_from") else _("the first request"),
+        b=(audited.get("audit_to") or scope["as_of"])[:10])
+    title = _("Compliance audit") + " — " + _("published edition")
+    if page:
+        label = _("Party") if page["kind"] == "party" else _("Service provider")
+        title = f"{label}: {_cell(page['name'])}"
+    lines = [f"# {title}", ""]
+    if ctx.get("classification"):
+        lines += [f"**{_cell(ctx['classification'])}**", ""]
+    lines += [
+        "> **" + _("Published edition.") + "** " + _(
+            "Counts from 1 to {n} are shown as \"<{t}\"; counts shown as \"x\" are withheld so that no withheld "
+            "count can be worked out from the others (checked by linear programming over every published figure). "
+            "No request identifiers, authority names or finding messages are published, and rates are shown only "
+            "where both of their counts are.").format(n=thr - 1, t=thr).replace("<", "\\<"),
+        "",
+        f"- {_('Run')}: `{scope['run_id']}` · {_('as of')} {str(scope['as_of'])[:10]}",
+        f"- {_('Audited period')}: {period}",
+        "",
+    ]
+    if page:
+        r = page
+        rows = [[_("Requests audited"), n(r["requests"])], [_("Records evaluated"), n(r["records_evaluated"])],
+                [_("Breach findings"), n(r["findings"])], [_("Breach findings per 100 requests"), rate(r)],
+                [_("Advisory findings"), n(r["advisory_findings"])]]
+        lines += [f"## {_('Figures')}", "", *_table([_("Figure"), _("Value")], rows, frozenset({1})), ""]
+        return _typography("\n".join(lines), lang)
+
+    head = [_("Requests audited"), _("Records evaluated"), _("Breach findings"), _("Breach findings per 100 requests"),
+            _("Advisory findings")]
+
+    def row(name: str, r: dict) -> list[Any]:
+        return [_cell(name), n(r["requests"]), n(r["records_evaluated"]), n(r["findings"]), rate(r),
+                n(r["advisory_findings"])]
+
+    raw = frozenset(range(len(head) + 1))
+    for key, label, heading in (("parties", _("Party"), _("Parties")),
+                                ("providers", _("Service provider"), _("Service providers"))):
+        rows = [row(r["name"], r) for r in ctx[key]] + [row(_("All"), ctx["total"])]
+        lines += [f"## {heading}", "", *_table([label, *head], rows, raw), ""]
+    total = ctx["total"]
+    lines += [f"## {_('Breach findings by severity')}", "",
+              *_table([*[_(s) for s in sevs], _("All")],
+                      [[*[n(total["by_severity"][s]) for s in sevs], n(total["findings"])]], frozenset(range(6))), ""]
+    rows = [[c["check_id"], c["title"] + (f" ({_('advisory')})" if c["kind"] == "advisory" else ""), c["article"],
+             _(c["severity"]), _status(c["legal_basis_status"]), n(c["findings"]), n(c["advisory_findings"])]
+            for c in ctx["checks"]]
+    lines += [f"## {_('Findings per check')}", "",
+              *_table([_("Check"), _("Title"), _("Article"), _("Severity"), _("Legal basis"), _("Breach findings"),
+                       _("Advisory findings")], rows, frozenset({4, 5, 6})), ""]
+    lines += [f"## {_('Rows set aside at intake')}", ""]
+    if ctx["quarantine"]:
+        rows = [[q["table"], q["column"], q["reason"], n(q["rows"])] for q in ctx["quarantine"]]
+        lines += _table([_("Table"), _("Column"), _("Reason"), _("Rows")], rows, frozenset({3}))
+    else:
+        lines.append(_("No row was set aside."))
+    pub = ctx["publication"]
+    lines += ["", f"## {_('Disclosure control')}", "", _(
+        "{cells} published counts; {primary} below {t} shown as \"<{t}\", {complementary} more withheld (\"x\") "
+        "so that none of them can be worked out from the others.").format(
+        cells=pub["cells"], primary=pub["primary"], complementary=pub["complementary"], t=thr).replace("<", "\\<"), ""]
+    return _typography("\n".join(lines), lang)

@@ -78,7 +78,7 @@ def test_heatmap_and_trend_data(model):
     assert compare.granularity(model) == "quarter"  # 2025-01 .. 2026-05 spans more than 12 months
 
 
-def test_publish_bands_counts_and_hides_request_ids(model, tmp_path):
+def test_publish_writes_the_protected_edition_only(model, tmp_path):
     write_reports(model, tmp_path, ("html", "md", "json", "csv"), publish=True, threshold=5)
     for path in tmp_path.rglob("*"):
         if path.is_file():
@@ -86,44 +86,39 @@ def test_publish_bands_counts_and_hides_request_ids(model, tmp_path):
             for rid in ("FR-2025-000123", "FR-2025-000099", "DE-2025-000001", "D-000002"):
                 assert rid not in text, (path, rid)
             assert "late answer" not in text  # messages carry request ids: never published
+    names = {p.name for p in tmp_path.rglob("*") if p.is_file()}
+    assert not names & {"findings.json", "findings.csv", "quarantine.csv", "findings.sarif", "junit.xml"}
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert 'id="publish-note"' in index and "Published version." in index
-    assert "Published version." in (tmp_path / "party" / "FR.md").read_text(encoding="utf-8")
-    fr_html = (tmp_path / "party" / "FR.html").read_text(encoding="utf-8")
-    assert "findings by family: timeliness &lt;5" in fr_html  # chart alt text banded too
-    assert "timeliness 2" not in fr_html
+    assert 'id="publish-note"' in index and "Published edition." in index
+    assert "Published edition." in (tmp_path / "party" / "FR.md").read_text(encoding="utf-8")
     s = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
-    assert s["findings_total"] == 5  # 5 is not below the threshold
-    assert s["findings_by_party"] == {"DE": "<5", "FR": "<5"}
-    assert s["findings_by_severity"]["high"] == "<5" and s["findings_by_severity"]["critical"] == 0
-    assert s["publication"] == {"threshold": 5, "request_ids": False}
-    rows = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
-    assert all(set(r) == set(compare.PUBLISHED_GROUP) | {"findings", "waived"} for r in rows)
-    assert {r["findings"] for r in rows} == {"<5"}
+    assert s["publication"]["threshold"] == 5 and s["publication"]["request_ids"] is False
+    assert s["total"]["findings"] == 5  # 5 is not below the threshold, and a run total is kept
+    shown = set(s["cells"].values())
+    assert {v for v in shown if isinstance(v, str)} <= {"<5", "x"}
+    assert all(v == 0 or v >= 5 for v in shown if isinstance(v, int))
     fr = json.loads((tmp_path / "party" / "FR.json").read_text(encoding="utf-8"))
-    assert fr["summary"]["findings"] == "<5"
-    cloud = json.loads((tmp_path / "provider" / "cloudco.json").read_text(encoding="utf-8"))
-    # cloudco: 10 evaluated records, rate kept; a check with 0 < n < 5 failed records is banded
-    assert cloud["summary"]["records_evaluated"] == 10 and cloud["summary"]["compliance_rate"] == 0.9
-    tim = next(c for c in cloud["checks"] if c["check_id"] == "TIM002")
-    assert tim["failed"] == "<5" and tim["passed"] == 9
+    assert fr["kind"] == "party" and fr["findings"] in ("<5", "x")
     # the threshold is configurable
     other = tmp_path / "t3"
     write_reports(model, other, ("json",), publish=True, threshold=3)
-    assert json.loads((other / "summary.json").read_text(encoding="utf-8"))["findings_by_party"] == {
-        "DE": 3, "FR": "<3"}
+    s3 = json.loads((other / "summary.json").read_text(encoding="utf-8"))
+    assert s3["publication"]["threshold"] == 3
+    assert {v for v in s3["cells"].values() if isinstance(v, str)} <= {"<3", "x"}
+    assert "<3" in s3["cells"].values()
 
 
-def test_publish_suppresses_rates_on_small_denominators(model, tmp_path):
-    # DE: 2 + 2 = 4 evaluated records, below the threshold of 5
-    model["scope"] = [dict(r, evaluated=2, passed=1, failed=1) if r["party"] == "DE" else r for r in model["scope"]]
+def test_publish_rates_only_where_both_counts_are_published(model, tmp_path):
     write_reports(model, tmp_path, ("json", "md"), publish=True)
-    de = json.loads((tmp_path / "party" / "DE.json").read_text(encoding="utf-8"))
-    assert de["summary"]["compliance_rate"] is None
-    assert de["summary"]["records_evaluated"] == "<5"
-    assert "- Compliance rate: **n/a**" in (tmp_path / "party" / "DE.md").read_text(encoding="utf-8")
-    fr = json.loads((tmp_path / "party" / "FR.json").read_text(encoding="utf-8"))
-    assert fr["summary"]["compliance_rate"] == 0.875
+    s = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    for row in [s["total"], *s["parties"], *s["providers"]]:
+        both = isinstance(row["requests"], int) and isinstance(row["findings"], int) and row["requests"] > 0
+        assert (row["findings_per_100"] is not None) == both, row
+        assert "compliance_rate" not in row  # with its denominator it would give the findings away
+    md = (tmp_path / "party" / "DE.md").read_text(encoding="utf-8")
+    de = next(r for r in s["parties"] if r["name"] == "DE")
+    if de["findings_per_100"] is None:
+        assert "| Breach findings per 100 requests | n/a |" in md
 
 
 def test_french_pages(model, tmp_path):

@@ -71,7 +71,7 @@ def test_pdf_french_and_published(tmp_path):
     write_reports(copy.deepcopy(_MODEL), tmp_path, ("pdf",), lang="fr", publish=True)
     _, text = _text(tmp_path / "index.pdf")
     flat = " ".join(text.split())
-    assert "Audit de conformité" in flat and "Version publiée." in flat
+    assert "Audit de conformité" in flat and "Édition publiée." in flat
     assert "Sommaire" in flat and "Page 2 sur " in flat
     assert "FR-2025-000123" not in flat
 
