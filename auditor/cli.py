@@ -103,9 +103,12 @@ def publish_options(func):
     func = click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
                         help="Language of the reports' fixed text.")(func)
     func = click.option("--publish-threshold", "threshold", type=click.IntRange(min=1), default=5,
-                        show_default=True, help="With --publish: counts below this are banded.")(func)
+                        show_default=True, help="With --publish: counts from 1 to this minus 1 are withheld "
+                                                "(shown <N), and further counts until none can be recomputed.")(func)
     return click.option("--publish", is_flag=True, default=False,
-                        help="Disclosure control for publication: band small counts, no request ids.")(func)
+                        help="Write the published edition instead of the audit report: counts per Party, provider, "
+                             "check and severity only, protected so that no withheld count can be recomputed; no "
+                             "request ids, messages or row-level files.")(func)
 def scale_options(func):
     """--engine / --scheduler / --chunk-size: partitioned audits (see docs/performance.md)."""
     func = click.option("--scheduler", default=None, metavar="ADDRESS",

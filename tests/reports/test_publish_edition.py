@@ -241,3 +241,9 @@ def test_french_edition_is_french(sample_model, tmp_path):
     write_reports(copy.deepcopy(sample_model), out, ("html", "md"), publish=True, threshold=THRESHOLD, lang="fr")
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "Édition publiée" in html and "Published edition" not in html
+
+
+def test_threshold_two_never_prints_a_band_that_tells_the_count():
+    """``<2`` would mean exactly 1: every such cell is shown ``x``."""
+    pub = publication.build(_crafted(), 2)
+    assert "<2" not in pub.cells.values() and "x" in pub.cells.values()
