@@ -77,3 +77,20 @@ def code(s: pd.Series) -> pd.Series:
     """Free text as a comparable code (as ``checks.eu._common.code``): case, surrounding space and
     runs of spaces or punctuation do not matter ("Fraud  investigation." == "fraud-investigation")."""
     return s.astype("string").str.strip().str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+
+
+def after_as_of(ctx, frame: pd.DataFrame, column: str) -> pd.Series:
+    """True where the act whose time ``frame[column]`` records had not happened on the audit date:
+    its time was after the as-of day (blanked by ``auditor.engine.period.restrict``, which flags
+    it in a marker column), or still is (a context built without that cut). An empty cell is
+    "not recorded" only where this is False: a check must not fall back to an earlier clock for
+    such a row, nor judge a deadline that runs from the act."""
+    from auditor.engine.period import after_as_of_column  # noqa: PLC0415
+
+    out = pd.Series(False, index=frame.index)
+    marker = after_as_of_column(column)
+    if marker in frame:
+        out |= frame[marker].fillna(False).astype(bool)
+    if column in frame:
+        out |= (frame[column] >= ctx.as_of.normalize() + pd.Timedelta(days=1)).fillna(False).astype(bool)
+    return out.astype(bool)

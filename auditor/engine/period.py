@@ -26,8 +26,19 @@ dated after it, had it been kept, could only have been judged "late" before it w
 breach the audit date could not know. The checks without a deadline judge an act against an
 earlier one (a prior authorisation before a transfer, a review at or after an automated
 decision): a decision whose review is dated after the audit date was unreviewed on that date,
-as an audit run on that day would have found. Event times recorded as *columns* of a kept row
-(``served_at``, ``user_notified_at`` ...) are not altered.
+as an audit run on that day would have found.
+
+- **Event times of a kept row** (``EVENT_COLUMNS``: ``served_at``, ``notification_sent_at``,
+  ``user_notified_at`` ...) after the as-of day are blanked (NaT) and counted
+  (``event_times_after_as_of``): the act had not happened on the audit date, and the log as it
+  stood then had the cell empty. Each blanked cell is flagged in a marker column
+  (``after_as_of_column``; ``checks._lib.after_as_of`` reads it), because an empty cell alone
+  reads as "not recorded": a check that falls back to an earlier clock when a cell is empty
+  (``transmitted_at`` or ``issued_at`` for a sending time, ``transmitted_at`` for a receipt)
+  must not start a deadline from it, and a check that says "not recorded" must not say it of
+  an act that had simply not happened yet. Deadlines, stated dates and data ranges
+  (``NOT_EVENT_COLUMNS``) are known from the day they were set, whenever they fall, and are
+  kept. The per-check semantics are in docs/operations.md, "Event times after the audit date".
 """
 
 from __future__ import annotations
@@ -53,7 +64,55 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ONE_DAY = pd.Timedelta(days=1)
 COUNT_KEYS = ("issued_after_as_of", "before_from", "after_to", "disclosures_after_as_of",
               "custody_events_after_as_of", "disclosures_of_excluded_requests",
-              "custody_events_of_excluded_requests")
+              "custody_events_of_excluded_requests", "event_times_after_as_of")
+#: the times of acts recorded as columns of a row (after the as-of day: not yet happened, blanked)
+EVENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "requests": ("transmitted_at", "provider_received_at", "served_at", "notification_sent_at",
+                 "central_authority_copy_at", "preservation_extended_at", "preservation_released_at",
+                 "all_information_received_at", "host_instruction_at", "issuer_informed_at", "validated_at",
+                 "enforcing_confirmed_at", "enforcing_objection_at", "reasoned_objection_at"),
+    "disclosures": ("received_at", "user_notified_at", "decided_at"),
+    "custody_events": (),
+}
+#: the other timestamp columns, kept whatever their value: the record's own date (``DATE_COLUMN``,
+#: cut as a record), the data's time range, and dates stated or set (a deadline is known from the
+#: day it is set, however far ahead it falls)
+NOT_EVENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "requests": ("issued_at", "data_time_from", "data_time_to", "deadline_at", "ordered_return_by",
+                 "ordered_traffic_return_by"),
+    "disclosures": ("responded_at",),
+    "custody_events": ("at", "until"),
+}
+
+
+def after_as_of_column(column: str) -> str:
+    """The marker column ``restrict`` adds beside an event column it blanked somewhere: True
+    where that row's time was after the as-of day (only present when something was blanked)."""
+    return f"{column}@after_as_of"
+
+
+def _blank_event_times(name: str, frame: pd.DataFrame, known_until: pd.Timestamp
+                       ) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame`` with its event times at or after ``known_until`` blanked (NaT) and flagged in
+    marker columns, and per row the number of cells blanked. The frame itself when nothing is
+    after (no copy)."""
+    blanked = np.zeros(len(frame), dtype=np.int64)
+    later = {}
+    for col in EVENT_COLUMNS.get(name, ()):
+        if col not in frame:
+            continue
+        m = (frame[col] >= known_until).fillna(False).to_numpy(dtype=bool)
+        if m.any():
+            later[col] = m
+            blanked += m
+    if not later:
+        return frame, blanked
+    frame = frame.copy()
+    for col, m in later.items():
+        frame[col] = frame[col].mask(m)
+        marker = after_as_of_column(col)
+        frame[marker] = m if marker not in frame else frame[marker].fillna(False).to_numpy(dtype=bool) | m
+    return frame, blanked
 
 
 def parse_date(value: str, option: str) -> pd.Timestamp:
@@ -130,8 +189,10 @@ def restrict(tables: dict[str, pd.DataFrame], period: AuditPeriod
              ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None, dict[str, Any]]:
     """The tables cut to the audited period, the known requests outside it (evidence for linked
     look-ups; None when there are none) and what was left out (``cut``: counts, the stored
-    requests' first and last issue time, the requests kept). Vectorised; a table with nothing
-    to drop is returned as it is (no copy)."""
+    requests' first and last issue time, the requests kept). Event times after the as-of day
+    are blanked in the rows kept and the evidence (``EVENT_COLUMNS``, flagged by
+    ``after_as_of_column``). Vectorised; a table with nothing to drop or blank is returned as it
+    is (no copy)."""
     cut = _empty_cut()
     if "requests" not in tables:
         return tables, None, cut
@@ -151,7 +212,12 @@ def restrict(tables: dict[str, pd.DataFrame], period: AuditPeriod
     counts = cut["counts"]
     counts.update(issued_after_as_of=int(future.sum()), before_from=int(before.sum()), after_to=int(after.sum()))
     cut["requests"] = int(keep.sum())
+    # event times after the as-of day are blanked in every known request, evidence rows included
+    # (a linked look-up sees the log as it stood on the audit date too); counted for those audited
+    req, blanked = _blank_event_times("requests", req, known_until)
+    counts["event_times_after_as_of"] = int(blanked[keep].sum())
     out = dict(tables)
+    out["requests"] = req
     evidence = req[before | after] if (before | after).any() else None
     dropped = None
     if not keep.all():
@@ -172,7 +238,10 @@ def restrict(tables: dict[str, pd.DataFrame], period: AuditPeriod
         counts[f"{name}_after_as_of"] = int(late.sum())
         counts[f"{name}_of_excluded_requests"] = int(of_dropped.sum())
         if late.any() or of_dropped.any():
-            out[name] = t[~(late | of_dropped)]
+            t = t[~(late | of_dropped)]
+        t, blanked = _blank_event_times(name, t, known_until)
+        counts["event_times_after_as_of"] += int(blanked.sum())
+        out[name] = t
     return out, evidence, cut
 
 
@@ -254,5 +323,8 @@ def summary_line(agg_period: dict[str, Any]) -> str | None:
         if ex.get(key):
             parts.append(f"{ex[key]} {label}")
     tail = f"excluded: {', '.join(parts)}" if parts else "nothing excluded"
+    if ex.get("event_times_after_as_of"):
+        tail += (f"; {ex['event_times_after_as_of']} event time(s) recorded after the audit date "
+                 "read as not yet happened")
     return (f"period {span} (issue dates), {agg_period.get('requests_in_period', 0)} request(s); "
             f"{tail}")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from checks._lib import EU_INSTRUMENTS
+from checks._lib import EU_INSTRUMENTS, after_as_of
 
 EU = "EU 2023/1543"
 DISCLOSED = ("disclosed", "partial")
@@ -99,7 +99,11 @@ def issuer_or_validator(ctx, pop: pd.DataFrame, allowed: set[str], article: str,
     recorded, time not). In an emergency (emergency = true) an order issued without prior
     validation is validated ex post within eu_validation_hours of issued_at (late fails, no
     validated_at is unknown); with no allowed validator it fails once as_of is past that limit and
-    is not yet judged before. Returns (rows, failed, state, why)."""
+    is not yet judged before. As of the audit date (``checks._lib.after_as_of``): an order sent
+    after it had not been sent, so it cannot have been sent before its validation (issued_at is
+    never used in its place); a validation after it had not happened: an order sent by then was
+    sent unvalidated (fails), an emergency order is judged as not validated (fails once the limit
+    has passed, not judged before). Returns (rows, failed, state, why)."""
     limit = float(ctx.param("eu_validation_hours"))
     issuer = code(pop["authority_type"])
     validator = code(pop["validating_authority_type"])
@@ -109,14 +113,21 @@ def issuer_or_validator(ctx, pop: pd.DataFrame, allowed: set[str], article: str,
     validator_ok = ~issuer_ok & validator.isin(allowed).fillna(False).astype(bool)
     none_ok = ~issuer_ok & ~validator_ok
 
-    sent = pop["transmitted_at"].fillna(pop["issued_at"])
-    after_sending = validator_ok & ~emergency & (validated_at > sent).fillna(False).astype(bool)
+    sent_later = after_as_of(ctx, pop, "transmitted_at")  # not sent on the audit date
+    valid_later = after_as_of(ctx, pop, "validated_at") & validator_ok  # not validated on it
+    validated_at = validated_at.mask(valid_later)
+    sent = pop["transmitted_at"].mask(sent_later).fillna(pop["issued_at"])
+    unvalidated_sent = validator_ok & ~emergency & ~sent_later & valid_later
+    after_sending = (validator_ok & ~emergency & ~sent_later
+                     & (validated_at > sent).fillna(False).astype(bool)) | unvalidated_sent
     delay = hours_between(pop["issued_at"], validated_at)
     late_ex_post = validator_ok & emergency & (delay > limit).fillna(False).astype(bool)
-    ex_post_unknown = validator_ok & emergency & validated_at.isna()
+    ex_post_unknown = validator_ok & emergency & validated_at.isna() & ~valid_later
     waited = hours_between(pop["issued_at"], pd.Series(ctx.as_of, index=pop.index))
-    overdue = none_ok & emergency & (waited > limit).fillna(False).astype(bool)
-    not_yet = none_ok & emergency & ~overdue & issuer.notna()
+    past_limit = (waited > limit).fillna(False).astype(bool)
+    pending = validator_ok & emergency & valid_later  # ex post validation not done on the audit date
+    overdue = (none_ok & emergency & past_limit) | (pending & past_limit)
+    not_yet = (none_ok & emergency & ~overdue & issuer.notna()) | (pending & ~past_limit)
     keep = ~not_yet
     no_issuer = none_ok & issuer.isna()
 
@@ -130,11 +141,17 @@ def issuer_or_validator(ctx, pop: pd.DataFrame, allowed: set[str], article: str,
     state = state.mask(after_sending, "and validated by a " + vtype + " only after it was sent (validated "
                        + val_at + ", sent " + sent.dt.strftime("%Y-%m-%d %H:%M:%S UTC").astype("string")
                        + f"); {article} needs the validation before the order is sent")
+    state = state.mask(unvalidated_sent, "and was sent (" + sent.dt.strftime("%Y-%m-%d %H:%M:%S UTC").astype("string")
+                       + ") without the validation by a " + vtype + f", not done on the audit date; {article} "
+                       "needs the validation before the order is sent")
     state = state.mask(late_ex_post, "in an emergency and validated ex post by a " + vtype + " on " + val_at
                        + ", " + delay.round(1).astype("string") + f" h after issue; Art. 4(5) allows at most "
                        f"{limit:g} h")
     state = state.mask(overdue, "in an emergency and, " + waited.round(1).astype("string")
                        + " h after issue, validated by " + vtype.fillna("no one")
+                       + f"; Art. 4(5) needs validation by {who} within {limit:g} h")
+    state = state.mask(pending & past_limit, "in an emergency and, " + waited.round(1).astype("string")
+                       + " h after issue, not yet validated ex post by a " + vtype + " on the audit date"
                        + f"; Art. 4(5) needs validation by {who} within {limit:g} h")
     why = na_why(pop.index).mask(no_issuer, "authority_type not recorded")
     why = why.mask(ex_post_unknown, "validated_at not recorded for an emergency order validated ex post")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import result
+from checks._lib import after_as_of, result
 from checks.eu._common import EU, in_scope, traffic_or_content
 
 
@@ -46,6 +46,7 @@ def evaluate(ctx):
     tolerance = float(ctx.param("eu_notification_tolerance_hours"))
     pop = in_scope(ctx, ("eu_epoc",))
     pop = pop[traffic_or_content(pop)]
+    pop = pop[~after_as_of(ctx, pop, "transmitted_at")]  # not sent on the audit date: no duty yet
     exception = pd.Series(False, index=pop.index)
     if "art8_2_exception" in pop and "art8_2_exception" in ctx.present.get("requests", set()):
         exception = (pop["art8_2_exception"] == True).fillna(False).astype(bool)  # noqa: E712

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import calendar_days, lookup, result
+from checks._lib import after_as_of, calendar_days, lookup, result
 from checks.eu._common import EU, in_scope, na_why
 
 
@@ -55,6 +55,8 @@ def evaluate(ctx):
     pop = pop[(pop["emergency"] != True).fillna(True).astype(bool)]  # noqa: E712 (NA = not an emergency)
     responded, withdrawn = first_response(ctx, pop)
     pop, responded = pop[~withdrawn], responded[~withdrawn]
+    received_later = after_as_of(ctx, pop, "provider_received_at")  # the clock had not started
+    pop, responded = pop[~received_later], responded[~received_later]
     start = pop["provider_received_at"]
     days = calendar_days(start, responded)
     waiting = calendar_days(start, pd.Series(ctx.as_of, index=pop.index))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import result
+from checks._lib import after_as_of, result
 from checks.eu._common import EU, in_scope, na_why
 from checks.eu.eu009_art10_deadline import first_response
 
@@ -43,6 +43,8 @@ def evaluate(ctx):
     pop = pop[(pop["emergency"] == True).fillna(False).astype(bool)]  # noqa: E712
     responded, withdrawn = first_response(ctx, pop)
     pop, responded = pop[~withdrawn], responded[~withdrawn]
+    received_later = after_as_of(ctx, pop, "provider_received_at")  # the clock had not started
+    pop, responded = pop[~received_later], responded[~received_later]
     start = pop["provider_received_at"]
     hours = (responded - start).dt.total_seconds() / 3600
     waiting = (pd.Series(ctx.as_of, index=pop.index) - start).dt.total_seconds() / 3600

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from auditor.engine.registry import check
-from checks._lib import calendar_days, result
+from checks._lib import after_as_of, calendar_days, result
 from checks.eu._common import EU, in_scope, na_why
 
 
@@ -49,6 +49,7 @@ def evaluate(ctx):
     base = int(ctx.param("eu_preservation_days"))
     pop = in_scope(ctx, ("eu_epoc_pr",))
     pop = pop[pop["preservation_extended_at"].notna()]
+    pop = pop[~after_as_of(ctx, pop, "provider_received_at")]  # the 60 days had not started on the audit date
     day = calendar_days(pop["provider_received_at"], pop["preservation_extended_at"])
     failed = (day > base).astype("boolean")
     why = na_why(pop.index).mask(pop["provider_received_at"].isna(), "provider_received_at not recorded")

@@ -5,7 +5,7 @@ raises no ground for refusal (Art. 10(2))."""
 from __future__ import annotations
 
 from auditor.engine.registry import check
-from checks._lib import calendar_days, lookup, result
+from checks._lib import after_as_of, calendar_days, lookup, result
 from checks.eu._common import DISCLOSED, EU, in_scope, is_true, na_why, traffic_or_content
 
 
@@ -50,6 +50,7 @@ def evaluate(ctx):
     limit = int(ctx.param("eu_epoc_days"))
     pop = in_scope(ctx, ("eu_epoc",))
     pop = pop[traffic_or_content(pop) & pop["notification_sent_at"].notna() & ~is_true(pop["emergency"])]
+    pop = pop[~after_as_of(ctx, pop, "provider_received_at")]  # the 10 days had not started on the audit date
     d = ctx.tables["disclosures"]
     d = d[d["outcome"].isin(DISCLOSED) & d["request_id"].isin(pop["request_id"])]
     produced = lookup(pop["request_id"], d.groupby("request_id")["responded_at"].min())

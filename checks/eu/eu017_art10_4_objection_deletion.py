@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import calendar_days, lookup, result
+from checks._lib import after_as_of, calendar_days, lookup, result
 from checks.eu._common import DISCLOSED, EU, hours_between, in_scope, is_true, na_why
 
 
@@ -59,8 +59,11 @@ def evaluate(ctx):
     produced = pop["request_id"].isin(d.loc[d["outcome"].isin(DISCLOSED), "request_id"])
     pop = pop[produced]
     objection = pop["enforcing_objection_at"]
-    within = (hours_between(pop["notification_sent_at"], objection) <= hours).fillna(False).astype(bool)
-    no_notice = pop["notification_sent_at"].isna()
+    # an objection before a notification dated after the audit date is within the window (as a
+    # negative lag is); the deletion duty runs from the objection, known on the audit date
+    notice_later = after_as_of(ctx, pop, "notification_sent_at")
+    within = notice_later | (hours_between(pop["notification_sent_at"], objection) <= hours).fillna(False).astype(bool)
+    no_notice = pop["notification_sent_at"].isna() & ~notice_later
     pop, objection, no_notice = pop[within | no_notice], objection[within | no_notice], no_notice[within | no_notice]
 
     ce = ctx.tables["custody_events"]

@@ -4,7 +4,7 @@ of the EPOC (Art. 17(1)-(2))."""
 from __future__ import annotations
 
 from auditor.engine.registry import check
-from checks._lib import calendar_days, result
+from checks._lib import after_as_of, calendar_days, result
 from checks.eu._common import EU, in_scope, na_why
 
 
@@ -44,6 +44,7 @@ def evaluate(ctx):
     limit = int(ctx.param("eu_reasoned_objection_days"))
     pop = in_scope(ctx, ("eu_epoc",))
     pop = pop[pop["reasoned_objection_at"].notna()]
+    pop = pop[~after_as_of(ctx, pop, "provider_received_at")]  # the 10 days had not started on the audit date
     day = calendar_days(pop["provider_received_at"], pop["reasoned_objection_at"])
     why = na_why(pop.index).mask(pop["provider_received_at"].isna(), "provider_received_at not recorded")
     return result(pop, (day > limit).astype("boolean"), day=day, limit=limit, why=why, elapsed=day,

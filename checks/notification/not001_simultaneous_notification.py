@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, calendar_days, result
+from checks._lib import CETS, after_as_of, calendar_days, result
 
 
 @check(
@@ -42,8 +42,12 @@ def evaluate(ctx):
     art7 = r[r["instrument"] == "cets224_art7"]
     required = ctx.profile(art7["receiving_party"], "art7_notification_required")
     pop = art7[required.fillna(True).astype(bool)]
-    req = required[pop.index]
+    pop = pop[~after_as_of(ctx, pop, "transmitted_at")]  # not sent on the audit date: nothing due yet
     sent = pop["transmitted_at"].fillna(pop["issued_at"])
+    # no notification on the audit date while the grace days run: not yet due, not judged
+    waiting = calendar_days(sent, pd.Series(ctx.as_of, index=pop.index))
+    pop = pop[~(pop["notification_sent_at"].isna() & (waiting <= grace).fillna(False)).astype(bool)]
+    req, sent = required[pop.index], sent[pop.index]
     lag = calendar_days(sent, pop["notification_sent_at"])
     failed = (pop["notification_sent_at"].isna() | (lag > grace)).astype("boolean").mask(req.isna())
     state = ("was notified " + lag.astype("string") + " day(s) after it was sent").where(

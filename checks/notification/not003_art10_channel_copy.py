@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, calendar_days, result, unknown_why
+from checks._lib import CETS, after_as_of, calendar_days, result, unknown_why
 
 
 @check(
@@ -40,10 +40,19 @@ def evaluate(ctx):
     pop = r[(r["instrument"] == "cets224_art10") & r["channel"].notna() & (r["channel"] != "central_authority")]
     grace = int(ctx.param("simultaneous_notification_grace_days"))
     accepted = ctx.profile(pop["receiving_party"], "art10_direct_channels_accepted").astype("boolean")
+    pop = pop[~after_as_of(ctx, pop, "transmitted_at")]  # not sent on the audit date: not judged yet
     sent = pop["transmitted_at"].fillna(pop["issued_at"])
-    late = calendar_days(sent, pop["central_authority_copy_at"])
-    no_copy = (pop["central_authority_copy_at"].isna() | (late > grace)).fillna(True).astype(bool)
+    accepted = accepted[pop.index]
     not_accepted = (accepted == False).fillna(False).astype(bool)  # noqa: E712
+    # no copy on the audit date while the grace days run: the copy is not yet due (the row is
+    # judged only on the channel, if that is not accepted)
+    waiting = calendar_days(sent, pd.Series(ctx.as_of, index=pop.index))
+    copy_pending = (pop["central_authority_copy_at"].isna() & (waiting <= grace).fillna(False)).astype(bool)
+    judged = ~copy_pending | not_accepted
+    pop, accepted, sent = pop[judged], accepted[judged], sent[judged]
+    not_accepted, copy_pending = not_accepted[judged], copy_pending[judged]
+    late = calendar_days(sent, pop["central_authority_copy_at"])
+    no_copy = ~copy_pending & (pop["central_authority_copy_at"].isna() | (late > grace)).fillna(True).astype(bool)
     bad = not_accepted | no_copy
     failed = bad.astype("boolean").mask(~bad & accepted.isna())
     problem = pd.Series("no simultaneous copy to the central authority recorded", index=pop.index, dtype="string")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, calendar_days, result, unknown_why
+from checks._lib import CETS, after_as_of, calendar_days, result, unknown_why
 
 
 @check(
@@ -40,6 +40,7 @@ def evaluate(ctx):
     limit = int(ctx.param("art8_serve_days"))
     r = ctx.requests
     pop = r[r["instrument"] == "cets224_art8"]
+    pop = pop[~after_as_of(ctx, pop, "all_information_received_at")]  # the 45 days had not started
     start = pop["all_information_received_at"]
     served_days = calendar_days(start, pop["served_at"])
     waiting = calendar_days(start, pd.Series(ctx.as_of, index=pop.index))

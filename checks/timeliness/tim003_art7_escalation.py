@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, calendar_days, lookup, unknown_why
+from checks._lib import CETS, after_as_of, calendar_days, lookup, unknown_why
 
 
 @check(
@@ -56,6 +56,9 @@ def evaluate(ctx):
         "escalated_at": esc["issued_at"],
     })
     start = lookup(pairs["request_id"], by_id["provider_received_at"])
+    received_later = lookup(pairs["request_id"], after_as_of(ctx, by_id, "provider_received_at").astype("boolean")
+                            ).fillna(False).astype(bool)
+    start = start.mask(received_later)  # not received on the audit date: that clock had not started
     frame = lookup(pairs["request_id"], by_id["return_timeframe_days"])
     base = int(ctx.param("art7_escalation_days"))
     allowed = frame.where(frame > base, base).fillna(base).astype("Int64")
@@ -66,6 +69,8 @@ def evaluate(ctx):
     refused_before = (refused_at <= pairs["escalated_at"]).fillna(False).astype(bool)
     failed = ((days <= allowed) & ~refused_before).astype("boolean").mask(start.isna() & ~refused_before)
     why = unknown_why(pairs.index, start.isna(), "the Art. 7 order's provider_received_at not recorded")
+    why = why.mask(start.isna() & received_later,
+                   "the Art. 7 order's provider_received_at is after the audit date")
     out = pairs[["request_id", "record_id", "esc_instrument"]].copy()
     out["failed"] = failed
     out["days"] = days

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.engine.registry import check
-from checks._lib import CETS, first_disclosure, lookup, result, unknown_why
+from checks._lib import CETS, after_as_of, first_disclosure, lookup, result, unknown_why
 
 
 @check(
@@ -45,6 +45,11 @@ from checks._lib import CETS, first_disclosure, lookup, result, unknown_why
 def evaluate(ctx):
     r = ctx.requests
     pop = r[r["instrument"].isin(["cets224_art9", "cets224_art10"])]
+    # received (or, with no receipt recorded, sent) after the audit date: the clock had not started
+    # on it; transmitted_at is never used in place of a receipt dated after the audit date
+    received_later = after_as_of(ctx, pop, "provider_received_at")
+    sent_later = pop["provider_received_at"].isna() & after_as_of(ctx, pop, "transmitted_at")
+    pop = pop[~(received_later | sent_later)]
     limit = float(ctx.param("emergency_decision_hours"))
     start = pop["provider_received_at"].fillna(pop["transmitted_at"])
     first = first_disclosure(ctx).set_index("request_id")["responded_at"]

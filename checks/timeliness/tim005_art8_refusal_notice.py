@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.engine.registry import check
-from checks._lib import CETS, calendar_days, result, unknown_why
+from checks._lib import CETS, after_as_of, calendar_days, result, unknown_why
 
 
 @check(
@@ -46,6 +46,7 @@ def evaluate(ctx):
     art8 = r.loc[r["instrument"] == "cets224_art8", "request_id"]
     d = ctx.tables["disclosures"]
     pop = d[(d["outcome"] == "refused") & d["request_id"].isin(art8)]
+    pop = pop[~after_as_of(ctx, pop, "decided_at")]  # decided after the audit date: nothing to time yet
     days = calendar_days(pop["decided_at"], pop["responded_at"])
     failed = (days > limit).astype("boolean")
     why = unknown_why(pop.index, pop["decided_at"].isna(), "decided_at not recorded")
