@@ -4,9 +4,9 @@ Entry point: :func:`write_reports`. Aggregation lives in :mod:`reports.aggregate
 :mod:`reports.compare`, charts in :mod:`reports.charts`, rendering in :mod:`reports.html`,
 :mod:`reports.markdown` and :mod:`reports.pdf`, fixed text in :mod:`reports.i18n`.
 
-``publish=True`` applies disclosure control to every figure and table (counts from 1 to
-``threshold - 1`` banded as ``"<threshold"``, rates on fewer than ``threshold`` records
-suppressed, findings aggregated without request ids) and says so on each page.
+``publish=True`` writes the published edition instead (:mod:`reports.publication`): protected
+tables only, every count a cell of one cube with primary and complementary suppression; the
+full report's pages below are never written for publication.
 
 Hostile values are written safely: CSV cells that a spreadsheet would run as a formula get a
 ``'`` in front (``auditor.textsafe.csv_frame``; the JSON files keep the exact values), Markdown
@@ -97,16 +97,13 @@ class RowCache:
 
 
 class _View:
-    """Everything shared by the pages of one rendering (language, publication, diff)."""
+    """Everything shared by the pages of one rendering (language, diff)."""
 
-    def __init__(self, model: dict, lang: str, publish: bool, threshold: int,
-                 page_findings: int = PAGE_FINDINGS) -> None:
+    def __init__(self, model: dict, lang: str, page_findings: int = PAGE_FINDINGS) -> None:
         self.model = model
         self.page_findings = page_findings
         self.lang = lang
         self.t = i18n.translator(lang)
-        self.publish = publish
-        self.threshold = threshold if publish else 0
         self.gran = compare.granularity(model)
         self.partial = compare.partial_period(model, self.gran)  # the last period, when partial: marked on trends
         self.status = compare.diff_status(model)
@@ -117,7 +114,7 @@ class _View:
         self.row_cache = RowCache()
         self._ranking: dict[str, list[dict]] = {}
         self._trends: dict[tuple[str, str, str], int] | None = None  # compare.trend_table of the breaches
-        # finding -> its (non-published) table row; the findings are the memoized records
+        # finding -> its table row; the findings are the memoized records
         self._finding_rows: dict[tuple, dict[int, tuple[dict, dict]]] = {}
         # message templates of grouped pages, once per finding, from the message in the page's language
         self.grouped_templates = grouping.Templates(
@@ -133,7 +130,7 @@ class _View:
                  "title_l": i18n.check_text(c, "title", self.lang),
                  "remediation_l": i18n.check_text(c, "remediation", self.lang),
                  **i18n.localise_check(c, self.lang)}
-            out.append(compare.band_tree(c, self.threshold) if self.publish else c)
+            out.append(c)
         return out
 
     def basis(self, check: dict) -> str:
@@ -147,8 +144,8 @@ class _View:
 
     def grouped(self, page_findings: int) -> bool:
         """True when a page with ``page_findings`` findings shows them grouped: more than
-        ``--page-findings`` (``reports.grouping``); never when published (already aggregated)."""
-        return not self.publish and 0 < self.page_findings < page_findings
+        ``--page-findings`` (``reports.grouping``)."""
+        return 0 < self.page_findings < page_findings
 
     def findings_tables(self, findings: list[dict], checks: list[dict],
                         page_findings: int | None = None) -> tuple[dict, dict]:
@@ -165,25 +162,17 @@ class _View:
         bases = {c["check_id"]: self.basis(c) for c in checks} if advisory else {}
         rows: list[dict] = []
         total = len(findings)
-        if self.publish:
-            for r in compare.published_findings(findings, self.gran, self.threshold):
-                n = r["findings"]
-                rows.append({**r, "sev_rank": aggregate._severity_rank(r["severity"]),
-                             "title": titles.get(r["check_id"], ""), "basis": bases.get(r["check_id"], ""),
-                             "sort_findings": self.threshold - 0.5 if isinstance(n, str) else n})
-        else:
-            if self.grouped(len(findings)) if group is None else group:  # too many to list; the files list all
-                return self.grouped_table(findings, titles, advisory)
-            # the same finding makes the same row on every page: build it once
-            known = self._finding_rows.setdefault(tuple(titles.items()), {})
-            for f in findings:
-                hit = known.get(id(f))
-                if hit is None or hit[0] is not f:
-                    hit = known[id(f)] = (f, self._finding_row(f, titles, bases))
-                rows.append(hit[1])
+        if self.grouped(len(findings)) if group is None else group:  # too many to list; the files list all
+            return self.grouped_table(findings, titles, advisory)
+        # the same finding makes the same row on every page: build it once
+        known = self._finding_rows.setdefault(tuple(titles.items()), {})
+        for f in findings:
+            hit = known.get(id(f))
+            if hit is None or hit[0] is not f:
+                hit = known[id(f)] = (f, self._finding_row(f, titles, bases))
+            rows.append(hit[1])
         filters = drill.filters(rows)  # check, severity, status, family, instrument, ...
-        # published rows are aggregates (one per check and cell): never cut
-        omitted = 0 if self.publish else total - len(rows)
+        omitted = total - len(rows)
         return {"rows": rows, "filters": filters, "cache": self.row_cache, "omitted": omitted, "total": total,
                 "advisory": advisory, "id": "advisory-findings" if advisory else "findings"}
 
@@ -215,12 +204,7 @@ class _View:
         }
 
     def rows(self, kind: str) -> list[dict]:
-        rows = aggregate.scope_rows(self.model, kind)
-        if self.publish:
-            rows = [{**r, "compliance_rate": compare.safe_rate(r["compliance_rate"], r["records_evaluated"],
-                                                               self.threshold)} for r in rows]
-        rows = compare.rank(rows)
-        return compare.band_tree(rows, self.threshold) if self.publish else rows
+        return compare.rank(aggregate.scope_rows(self.model, kind))
 
     def trend(self, key: str | None, party: str | None = None, provider: str | None = None) -> dict:
         """``compare.trend`` of the breach findings of the run or of one Party/provider (the
@@ -230,84 +214,35 @@ class _View:
         return compare.trend_of(self._trends, key, party, provider)
 
     def glance(self, party: str | None = None, provider: str | None = None) -> dict:
-        """The page's first figures (:func:`reports.headline.headline`); when published, counts
-        banded and the shares and rates of banded counts suppressed."""
-        h = headline.headline(self.model, party, provider)
-        if not self.publish:
-            return h
-        thr = self.threshold
-        if compare.small(h["requests_audited"], thr) or compare.small(h["requests_with_findings"], thr):
-            h["share_with_findings"] = None
-        if compare.small(h["requests_audited"], thr) or compare.small(h["critical_high"], thr):
-            h["critical_high_per_100"] = None
-        return compare.band_tree(h, thr)
+        """The page's first figures (:func:`reports.headline.headline`)."""
+        return headline.headline(self.model, party, provider)
 
     def ranking(self, kind: str) -> list[dict]:
-        """Parties or providers worst first (:func:`reports.headline.ranking`); when published, a
-        score resting on a banded count of findings is suppressed and the counts banded."""
+        """Parties or providers worst first (:func:`reports.headline.ranking`)."""
         if kind not in self._ranking:
             self._ranking[kind] = headline.ranking(self.model, kind)
-        rows = self._ranking[kind]
-        if not self.publish:
-            return rows
-        out = []
-        for r in rows:
-            if compare.small(r["findings"], self.threshold) or compare.small(r["requests"], self.threshold):
-                r = {**r, "score": None, "ci_low": None, "ci_high": None}
-            out.append(compare.band_tree(r, self.threshold))
-        return out
-
-    def summary(self, summary: dict) -> dict:
-        if not self.publish:
-            return summary
-        s = {**summary, "compliance_rate": compare.safe_rate(summary["compliance_rate"],
-                                                             summary["records_evaluated"], self.threshold)}
-        return compare.band_tree(s, self.threshold)
+        return self._ranking[kind]
 
     def diff(self, party: str | None = None, provider: str | None = None) -> dict | None:
-        d = compare.diff_summary(self.model, party, provider)
-        if d is not None and self.publish:
-            d = compare.band_tree({k: v for k, v in d.items() if k != "resolved_findings"}, self.threshold)
-            d["resolved_findings"] = []
-        return d
+        return compare.diff_summary(self.model, party, provider)
 
     def reconciliation(self, party: str | None = None, provider: str | None = None) -> list[dict]:
         rows = [r for r in (self.model.get("reconciliation") or [])
                 if (party is None or str(r.get("party") or "") == party)
                 and (provider is None or str(r.get("provider") or "") == provider)]
-        rows = [{k: r.get(k) for k in ("party", "provider", "period", "metric", "logged", "published_low",
+        return [{k: r.get(k) for k in ("party", "provider", "period", "metric", "logged", "published_low",
                                        "published_high", "status", "note")} for r in rows]
-        return compare.band_tree(rows, self.threshold) if self.publish else rows
 
     def outside(self, party: str | None = None, provider: str | None = None) -> dict:
-        """Requests outside the audited instruments (counted, not judged), banded when published."""
-        out = aggregate.outside_audited(self.model, party, provider)
-        return compare.band_tree(out, self.threshold) if self.publish else out
+        """Requests outside the audited instruments (counted, not judged)."""
+        return aggregate.outside_audited(self.model, party, provider)
 
     def instruments(self, party: str | None = None, provider: str | None = None) -> list[dict]:
-        """The per-legal-instrument rows of a page (rates suppressed on small denominators and
-        counts banded when published)."""
-        rows = aggregate.instrument_rows(self.model, party, provider)
-        if not self.publish:
-            return rows
-        rows = [{**r, "compliance_rate": compare.safe_rate(r["compliance_rate"], r["records_evaluated"],
-                                                           self.threshold)} for r in rows]
-        return compare.band_tree(rows, self.threshold)
+        """The per-legal-instrument rows of a page."""
+        return aggregate.instrument_rows(self.model, party, provider)
 
     def family_rates(self, party: str | None = None, provider: str | None = None) -> list[dict]:
-        rows = compare.family_rates(self.model, party, provider)
-        if self.publish:
-            rows = [{**r, "rate": compare.safe_rate(r["rate"], r["evaluated"], self.threshold)} for r in rows]
-        return rows
-
-
-def _alt_data(name: str, data: Any, threshold: int) -> Any:
-    """Chart data as the alt text shows it: with publication, small counts banded."""
-    if not threshold or not isinstance(data, dict):
-        return data
-    if name == "family":
-        return {k: compare.band(v, threshold) for k, v in data.items()}
-    return data
+        return compare.family_rates(self.model, party, provider)
 
 
 def _breaches(findings: list[dict]) -> list[dict]:
@@ -317,34 +252,31 @@ def _breaches(findings: list[dict]) -> list[dict]:
 
 def _index_charts(view: _View, findings: list[dict], party_rows: list[dict], pool: ChartPool) -> dict:
     """The index page's chart jobs (see :func:`_chart_results`)."""
-    t, thr, model = view.t, view.threshold, view.model
+    t, model = view.t, view.model
     gran = t(view.gran)
     return {
         "family_rate": pool.submit("family_rate_chart", view.family_rates()),
-        "ranking": pool.submit("ranking_chart", view.ranking("party"), threshold=thr),
-        "heatmap": pool.submit("heatmap_chart", compare.heatmap(model), threshold=thr),
-        "response": pool.submit("deadline_chart", aggregate.deadline_checks(model), threshold=thr),  # banded itself
+        "ranking": pool.submit("ranking_chart", view.ranking("party")),
+        "heatmap": pool.submit("heatmap_chart", compare.heatmap(model)),
+        "response": pool.submit("deadline_chart", aggregate.deadline_checks(model)),
         "trend_party": pool.submit("trend_chart", view.trend("party"),
-                                   t("Findings per {g} by Party").format(g=gran), threshold=thr,
-                                   partial=view.partial),
+                                   t("Findings per {g} by Party").format(g=gran), partial=view.partial),
         "trend_provider": pool.submit("trend_chart", view.trend("provider"),
-                                      t("Findings per {g} by provider").format(g=gran), threshold=thr,
-                                      partial=view.partial),
+                                      t("Findings per {g} by provider").format(g=gran), partial=view.partial),
     }
 
 
 def _scope_charts(view: _View, findings: list[dict], party: str | None, provider: str | None,
                   medians: dict | None, reconciliation: list[dict], pool: ChartPool) -> dict:
     """A Party/provider page's chart jobs (see :func:`_chart_results`)."""
-    t, thr, model = view.t, view.threshold, view.model
+    t, model = view.t, view.model
     active = aggregate.parts(findings).active_breach
     return {
         "family_rate": pool.submit("family_rate_chart", view.family_rates(party, provider), medians),
-        "family": pool.submit("findings_by_family_chart", aggregate.findings_by_family(active), threshold=thr),
-        "response": pool.submit("deadline_chart", aggregate.deadline_checks(model, party, provider), threshold=thr),
+        "family": pool.submit("findings_by_family_chart", aggregate.findings_by_family(active)),
+        "response": pool.submit("deadline_chart", aggregate.deadline_checks(model, party, provider)),
         "trend": pool.submit("trend_chart", view.trend(None, party, provider),
-                             t("Findings per {g}").format(g=t(view.gran)), threshold=thr,
-                             partial=view.partial),
+                             t("Findings per {g}").format(g=t(view.gran)), partial=view.partial),
         "reconciliation": pool.submit("reconciliation_chart", reconciliation) if reconciliation else None,
     }
 
@@ -360,7 +292,7 @@ def _chart_results(view: _View, jobs: dict, pool: ChartPool) -> tuple[dict, dict
             uris[name], data[name] = None, {}
             continue
         png, plotted = pool.result(job)
-        uris[name], data[name] = charts.data_uri(png), _alt_data(name, plotted, view.threshold)
+        uris[name], data[name] = charts.data_uri(png), plotted
     return uris, data
 
 
@@ -371,9 +303,7 @@ def _write_runs_page(view: _View, base_ctx: dict, out_dir: Path, want_html: bool
     from . import charts
     from . import html as html_render
 
-    rows = headline.history(view.model, view.threshold)
-    if view.publish:
-        rows = compare.band_tree(rows, view.threshold)
+    rows = headline.history(view.model)
     png, data = charts.history_chart(rows, t=view.t)
     ctx = {**base_ctx, "history": rows, "history_chart": charts.data_uri(png), "history_data": data,
            "history_parties": sorted({p for r in rows for p in r["parties"]}),
@@ -439,15 +369,15 @@ def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, pub
                                  classification=classification)
     # every page shares one computation of each aggregate; charts render in worker processes
     with aggregate.memoized(model), ChartPool(lang) as pool:
-        return _write_reports(model, out_dir, formats, lang=lang, publish=publish, threshold=threshold,
-                              page_findings=page_findings, pool=pool, classification=classification)
+        return _write_reports(model, out_dir, formats, lang=lang, page_findings=page_findings, pool=pool,
+                              classification=classification)
 
 
-def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, publish: bool,
-                   threshold: int, page_findings: int, pool: ChartPool,
-                   classification: str | None = None) -> list[Path]:
+def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, page_findings: int,
+                   pool: ChartPool, classification: str | None = None) -> list[Path]:
+    """The full report (never published: ``--publish`` writes :mod:`reports.publication`)."""
     written: list[Path] = []
-    view = _View(model, lang, publish, threshold, page_findings)
+    view = _View(model, lang, page_findings)
 
     findings = aggregate.findings_records(model)
     records = jsonio.Cache(findings)  # findings.json and the Party/provider twins repeat them
@@ -455,25 +385,12 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     summary_json["headline"] = view.glance()
     summary_json["ranking"] = {"min_requests": headline.min_requests(model), "weights": headline.weights(model),
                                "parties": view.ranking("party"), "providers": view.ranking("provider")}
-    if publish:
-        summary_json = view.summary(summary_json)
-        summary_json["publication"] = {"threshold": threshold, "request_ids": False}
-        findings_json: list[dict] = compare.published_findings(findings, view.gran, threshold)
-    else:
-        findings_json = findings
     _write_json(out_dir / "summary.json", summary_json, written)
-    _write_json(out_dir / "findings.json", findings_json, written, records)
+    _write_json(out_dir / "findings.json", findings, written, records)
 
     if "csv" in formats:
-        import pandas as pd
-
         path = out_dir / "findings.csv"
-        if publish:
-            frame = pd.DataFrame(findings_json, columns=list(compare.PUBLISHED_GROUP) + ["findings", "waived"])
-            # a cell starting with = + - @ tab or CR gets a ' in front (a spreadsheet runs no formula)
-            csv_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-        else:
-            write_findings_csv(findings, path)
+        write_findings_csv(findings, path)
         written.append(path)
 
     want_html, want_pdf = "html" in formats, "pdf" in formats
@@ -490,25 +407,24 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     pages: list[tuple[Any, dict, dict, Path | None, Path | None]] = []
     scope = i18n.localise_scope(aggregate.scope_header(model), lang)
     audited = headline.period(model)  # the audited period and what it left out (counted)
-    scope = {**scope, "audited": compare.band_tree(audited, view.threshold) if publish else audited}
+    scope = {**scope, "audited": audited}
     checks = view.checks(aggregate.check_results(model), explain_all=True)
     party_rows = view.rows("party")
     provider_rows = view.rows("provider")
-    base_ctx = {"publish": publish, "threshold": threshold, "scope": scope, "gran": view.gran,
+    base_ctx = {"scope": scope, "gran": view.gran,
                 "partial_period": view.partial,
                 "params_by_name": view.params_by_name, "classification": (classification or "").strip() or None}
     breach_table, advisory_table = view.findings_tables(findings, checks)
     index_ctx: dict[str, Any] = {
         **base_ctx,
-        "summary": view.summary(aggregate.compliance_summary(aggregate.check_results(model), findings)),
+        "summary": aggregate.compliance_summary(aggregate.check_results(model), findings),
         "glance_figures": view.glance(),
-        "data_quality": i18n.localise_quality(compare.band_tree(model.get("data_quality") or [], view.threshold)
-                                              if publish else model.get("data_quality") or [], lang),
+        "data_quality": i18n.localise_quality(model.get("data_quality") or [], lang),
         "party_ranking": view.ranking("party"),
         "provider_ranking": view.ranking("provider"),
         "weights": headline.weights(model),
         "min_requests": headline.min_requests(model),
-        "requests": compare.band_tree(aggregate.requests_tally(model), view.threshold),
+        "requests": aggregate.requests_tally(model),
         "outside": view.outside(),
         "instruments": view.instruments(),
         "party_rows": party_rows,
@@ -540,14 +456,6 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         report = aggregate.scope_report(model, party=party, provider=provider)
         scope_findings = report["findings"]
         comparison = compare.party_comparison(model, name) if kind == "party" else None
-        if comparison and publish:
-            fams = []
-            for f in comparison["families"]:
-                rate = compare.safe_rate(f["rate"], f["evaluated"], threshold)
-                fams.append({**f, "rate": rate, "evaluated": compare.band(f["evaluated"], threshold),
-                             "difference_points": f["difference_points"] if rate is not None else None})
-            comparison = {**comparison, "families": fams}
-            comparison["rate"] = next((r["compliance_rate"] for r in party_rows if r["name"] == name), None)
         reconciliation = view.reconciliation(party, provider)
         s_checks = view.checks(report["checks"])
         authority_table = None
@@ -565,7 +473,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         ctx = {
             **base_ctx,
             "report": report,
-            "summary": view.summary(report["summary"]),
+            "summary": report["summary"],
             "checks": s_checks,
             "label": "Party" if kind == "party" else "Service provider",
             "index_link": True,
@@ -581,11 +489,6 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             "authority_table_data": authority_table,
         }
         ctx["profile_rows"], ctx["profile_source"] = labels.profile_rows(report.get("profile"))
-        if publish:
-            report = compare.band_tree({**report, "findings": compare.published_findings(
-                scope_findings, view.gran, threshold), "summary": ctx["summary"],
-                "instruments": ctx["instruments"]}, threshold)
-            ctx["report"] = report
         base = out_dir / kind / slug
         if want_json:
             twin = {**report, "comparison": comparison, "diff": ctx["diff"]}

@@ -154,7 +154,6 @@ def data_uri(png: bytes | None) -> str | None:
 
 def findings_by_family_chart(
     counts: dict[str, int], title: str = "Findings by family", t: Callable[[str], str] = _same,
-    threshold: int = 0,
 ) -> tuple[bytes | None, dict[str, int]]:
     """Horizontal bar chart of findings per family.
 
@@ -169,13 +168,12 @@ def findings_by_family_chart(
     labels = list(data)
     values = [data[k] for k in labels]
     fig, ax = plt.subplots(figsize=(6.4, 0.5 * len(labels) + 1.4))
-    shown = [0 if 0 < v < threshold else v for v in values]
     ys = list(range(len(labels)))
-    ax.barh(ys, shown[::-1], color=OKABE_ITO[0])
+    ax.barh(ys, values[::-1], color=OKABE_ITO[0])
     ax.set_yticks(ys, [_label(t(x.replace("_", " "))) for x in labels[::-1]])
     for y, v in enumerate(values[::-1]):
-        ax.text(shown[::-1][y], y, f" <{threshold}" if 0 < v < threshold else f" {v}", va="center", fontsize=9)
-    ax.set_xlim(0, max(max(shown), threshold, 1) * 1.15)
+        ax.text(v, y, f" {v}", va="center", fontsize=9)
+    ax.set_xlim(0, max(max(values), 1) * 1.15)
     ax.set_title(t(title))
     ax.set_xlabel(t("findings (count)"))
     ax.set_ylabel(t("family"))
@@ -194,19 +192,12 @@ LIMIT_STYLES: dict[str, tuple[str, str, str]] = {
     "escalation period": ("escalation period (escalation allowed after it; not a deadline)", ":", OKABE_ITO[0]),
     "waiting period": ("waiting period (production not before its end)", ":", OKABE_ITO[2]),
 }
-#: bins of the published chart (disclosure control): weekly for days, daily for hours
-PUBLISH_BIN = {"days": 7, "hours": 24}
-
-
-def _band(v: int, threshold: int) -> int | str:
-    return f"<{threshold}" if 0 < v < threshold else v
 
 
 def deadline_chart(
     measured: dict[str, Any] | None,
     title: str = "Time limits as the checks measure them",
     t: Callable[[str], str] = _same,
-    threshold: int = 0,
 ) -> tuple[bytes | None, dict[str, Any]]:
     """One box per time-limit check and clock (box: 25-75 %, whiskers: 5-95 %) with the limit
     that applied marked per value (e.g. 20 and 45 days for subscriber and traffic data), drawn
@@ -215,29 +206,26 @@ def deadline_chart(
     failing rows that are breaches, waived or not) in the scope. Advisory failures are counted
     apart and drawn as hollow markers; breaches as filled ones. A period that must run before an
     act (an escalation period, CETS 224 Art. 7(7)) is drawn dotted and counted as "too early",
-    never as a deadline. ``threshold`` (publication): bins of a week (days) or a day (hours),
-    bins below it dropped, no individual failing values, counts banded.
+    never as a deadline.
 
     ``measured`` None (a run of an earlier version): no chart, ``{"unavailable": True}``.
     Returns ``(png, data)``, ``data`` as :func:`deadline_data` gives it."""
-    data, fails_of = _deadline_data(measured, t, threshold)
+    data, fails_of = _deadline_data(measured, t)
     drawn = [s for s in data.get("strips", []) if s["values"]]
     if not drawn:
         return None, data
     return _deadline_png(drawn, fails_of, title, t), data
 
 
-def deadline_data(measured: dict[str, Any] | None, t: Callable[[str], str] = _same,
-                  threshold: int = 0) -> dict[str, Any]:
+def deadline_data(measured: dict[str, Any] | None, t: Callable[[str], str] = _same) -> dict[str, Any]:
     """What :func:`deadline_chart` plots, without drawing it: ``{"strips": [{check_id, article,
     clock, unit, limit_kind, bound, limits: {limit: {measured, over, advisory}}, values, counts,
     measured, over, advisory, unknown}], "checks": {check_id: {over, advisory, measured}},
-    "alt": text}``; ``over`` counts the breaches exactly (banded when published)."""
-    return _deadline_data(measured, t, threshold)[0]
+    "alt": text}``; ``over`` counts the breaches exactly."""
+    return _deadline_data(measured, t)[0]
 
 
-def _deadline_data(measured: dict[str, Any] | None, t: Callable[[str], str],
-                   threshold: int) -> tuple[dict[str, Any], dict[int, dict]]:
+def _deadline_data(measured: dict[str, Any] | None, t: Callable[[str], str]) -> tuple[dict[str, Any], dict[int, dict]]:
     if measured is None:
         return {"unavailable": True}, {}
     clocks = measured.get("clocks") or []
@@ -266,12 +254,6 @@ def _deadline_data(measured: dict[str, Any] | None, t: Callable[[str], str],
                 lim["measured"] += k
                 lim["over"] += k if r["state"] == "breach" else 0
                 lim["advisory"] += k if r["state"] == "advisory" else 0
-        if threshold:
-            width = PUBLISH_BIN.get(unit, 7)
-            binned: dict[float, int] = {}
-            for v, k in hist.items():
-                binned[v // width * width] = binned.get(v // width * width, 0) + k
-            hist, fails = {v: k for v, k in binned.items() if k >= threshold}, {}
         strips.append({
             "check_id": str(clock.get("check_id") or ""), "article": str(clock.get("article") or ""),
             "clock": str(clock.get("clock") or ""), "unit": unit, "limit_kind": str(clock.get("limit_kind") or ""),
@@ -287,12 +269,6 @@ def _deadline_data(measured: dict[str, Any] | None, t: Callable[[str], str],
         agg = checks.setdefault(s["check_id"], {"over": 0, "advisory": 0, "measured": 0})
         for k in agg:
             agg[k] += s[k]
-    if threshold:
-        for s in strips:
-            for k in ("over", "advisory", "measured", "unknown"):
-                s[k] = _band(s[k], threshold)
-            s["limits"] = {lim: {k: _band(v, threshold) for k, v in d.items()} for lim, d in s["limits"].items()}
-        checks = {cid: {k: _band(v, threshold) for k, v in d.items()} for cid, d in checks.items()}
     fails_of = {id(s): s.pop("_fails") for s in strips}
     return {"strips": strips, "checks": checks, "alt": _deadline_alt(strips, t)}, fails_of
 
@@ -424,11 +400,10 @@ def ranking_chart(
     rows: list[dict[str, Any]],
     title: str = "Weighted findings per 100 requests by Party",
     t: Callable[[str], str] = _same,
-    threshold: int = 0,
 ) -> tuple[bytes | None, dict[str, Any]]:
     """Horizontal bars of severity-weighted breach findings per 100 audited requests, worst at
     the top, with the 95 % confidence interval as an error bar and the colour of the most severe
-    finding; rows without a score (insufficient data, or suppressed when published) are listed
+    finding; rows without a score (insufficient data) are listed
     hatched with their reason and no bar. ``rows``: :func:`reports.headline.ranking` rows.
     Returns ``(png, {name: score or reason})``."""
     if not rows:
@@ -484,8 +459,8 @@ def history_chart(
     t: Callable[[str], str] = _same,
 ) -> tuple[bytes | None, dict[str, dict[str, float | None]]]:
     """One line per Party of breach findings per 100 audited requests, one point per stored run
-    (x: the run's as-of date and pack versions); a run where the Party has no figure (no request,
-    or suppressed when published) leaves a gap. ``runs``: :func:`reports.headline.history` rows.
+    (x: the run's as-of date and pack versions); a run where the Party has no figure (no request)
+    leaves a gap. ``runs``: :func:`reports.headline.history` rows.
     Returns ``(png, {party: {run label: value}})``."""
     parties = sorted({p for r in runs for p in r["parties"]})
     if len(runs) < 2 or not parties:
@@ -551,28 +526,23 @@ def trend_chart(
     series: dict[str, dict[str, int]],
     title: str,
     t: Callable[[str], str] = _same,
-    threshold: int = 0,
     max_series: int = 8,
     partial: str | None = None,
-) -> tuple[bytes | None, dict[str, dict[str, int | None]]]:
+) -> tuple[bytes | None, dict[str, dict[str, int]]]:
     """Findings per period, one line per series (Party, provider or "all").
 
-    With ``threshold`` (publication), points below it (but above 0) are left out of the line.
     Only the ``max_series`` series with the most findings are drawn. ``partial``: the label of a
     period that is only partly covered (``compare.partial_period``); when it is the last one
     plotted, it is hatched, reached by a dashed segment with a hollow marker and labelled
-    "(partial)", so its lower count does not read as an improvement. Returns the plotted data
-    (suppressed points as None).
+    "(partial)", so its lower count does not read as an improvement. Returns the plotted data.
     """
     if not series:
         return None, {}
     top = sorted(series, key=lambda s: (-sum(series[s].values()), s))[:max_series]
     periods = sorted({p for s in top for p in series[s]})
-    data: dict[str, dict[str, int | None]] = {}
-    for s in sorted(top):
-        data[s] = {p: (None if 0 < series[s].get(p, 0) < threshold else series[s].get(p, 0)) for p in periods}
-    if not periods or all(v is None for d in data.values() for v in d.values()):
-        return None, {}  # nothing (or, when publishing, only suppressed points) to draw
+    data = {s: {p: series[s].get(p, 0) for p in periods} for s in sorted(top)}
+    if not periods:
+        return None, {}  # nothing to draw
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     markers = "osD^v<>p"
@@ -582,7 +552,7 @@ def trend_chart(
         ax.axvspan(cut - 0.4, cut + 0.4, facecolor="none", edgecolor="#c8c8c8", hatch="///", linewidth=0,
                    zorder=0)
     for i, (s, vals) in enumerate(data.items()):
-        ys = [float("nan") if v is None else v for v in vals.values()]
+        ys = list(vals.values())
         colour, marker = OKABE_ITO[i % len(OKABE_ITO)], markers[i % len(markers)]
         ax.plot(xs[:cut], ys[:cut], marker=marker, color=colour,
                 label=t(s) if s == "all" else _label(s, legend=True), linewidth=1.6)
@@ -606,10 +576,9 @@ def trend_chart(
 
 def heatmap_chart(
     heat: dict, title: str = "Compliance rate by Party and family", t: Callable[[str], str] = _same,
-    threshold: int = 0,
 ) -> tuple[bytes | None, dict[str, dict[str, float | None]]]:
-    """Party x family heat map of compliance rates (%); cells with no (or, when publishing,
-    fewer than ``threshold``) evaluated records are blank and marked "n/a"."""
+    """Party x family heat map of compliance rates (%); cells with no evaluated records are blank
+    and marked "n/a"."""
     parties, families = heat.get("parties") or [], heat.get("families") or []
     if not parties or not families:
         return None, {}
@@ -621,7 +590,7 @@ def heatmap_chart(
         data[p] = {}
         for j, f in enumerate(families):
             cell = heat["cells"].get(p, {}).get(f)
-            ok = cell and cell.get("rate") is not None and cell["evaluated"] >= max(threshold, 1)
+            ok = cell and cell.get("rate") is not None and cell["evaluated"] >= 1
             data[p][f] = round(float(cell["rate"]) * 100, 2) if ok else None
             if ok:
                 grid[i, j] = data[p][f]

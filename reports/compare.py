@@ -1,9 +1,10 @@
-"""Comparisons, trends and disclosure control for the reports (pure data, no rendering).
+"""Comparisons and trends for the reports (pure data, no rendering).
 
 - compliance rate per family, Party x family heat map, ranking, all-Party median;
 - findings per period (month or quarter);
-- new / resolved / persisting findings against the previous run (``model["diff"]``);
-- ``--publish`` disclosure control: small counts banded (``"<5"``), no request ids.
+- new / resolved / persisting findings against the previous run (``model["diff"]``).
+
+Disclosure control for ``--publish`` is :mod:`reports.publication` (and :mod:`reports.disclosure`).
 """
 
 from __future__ import annotations
@@ -262,78 +263,3 @@ def diff_summary(model: dict, party: str | None = None, provider: str | None = N
             for r in resolved
         ],
     }
-
-
-# ---------------------------------------------------------------- disclosure control
-
-COUNT_KEYS = frozenset({
-    "findings", "evaluated", "passed", "failed", "unknown", "records_evaluated", "records_passed",
-    "records_failed", "requests", "disclosures", "count", "new", "resolved", "persisting", "waived",
-    "findings_total", "findings_waived", "logged", "published_low", "published_high",
-    "advisory", "advisory_findings", "findings_advisory", "total", "requests_audited", "requests_outside",
-    "requests_with_findings", "critical_high", "authority_findings", "quarantined_rows", "rows",
-    "provider_findings", "requests_excluded",
-})
-COUNT_DICT_KEYS = frozenset({"findings_by_severity", "findings_by_family", "findings_by_party",
-                             "findings_by_provider", "advisory_by_check", "by_instrument", "by_party"})
-
-
-def band(value: Any, threshold: int) -> Any:
-    """A count below ``threshold`` (but above 0) becomes the band ``"<threshold"``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return value
-    return f"<{threshold}" if 0 < value < threshold else value
-
-
-def small(value: Any, threshold: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold
-
-
-def band_tree(obj: Any, threshold: int) -> Any:
-    """Band every known count field of a nested dict/list (for published JSON and pages)."""
-    if isinstance(obj, list):
-        return [band_tree(v, threshold) for v in obj]
-    if not isinstance(obj, dict):
-        return obj
-    out = {}
-    for k, v in obj.items():
-        if k in COUNT_KEYS and isinstance(v, int):
-            out[k] = band(v, threshold)
-        elif k in COUNT_DICT_KEYS and isinstance(v, dict):
-            out[k] = {kk: band(vv, threshold) for kk, vv in v.items()}
-        else:
-            out[k] = band_tree(v, threshold)
-    return out
-
-
-def safe_rate(rate: Any, denominator: Any, threshold: int) -> Any:
-    """A rate whose denominator is a small count is suppressed (None)."""
-    if denominator is None or (isinstance(denominator, int) and denominator < threshold):
-        return None
-    return rate
-
-
-PUBLISHED_GROUP = ("check_id", "family", "instrument", "article", "severity", "legal_basis_status",
-                   "party", "provider", "kind", "pack", "request_instrument", "period")
-_AT = {k: i for i, k in enumerate(PUBLISHED_GROUP)}
-
-
-def published_findings(findings: list[dict], gran: str, threshold: int) -> list[dict]:
-    """Findings aggregated per check x Party x provider x request instrument x period (and kind,
-    pack), counts banded, no request ids."""
-    groups: dict[tuple, int] = {}
-    waived: dict[tuple, int] = {}
-    for f in findings:
-        key = tuple(_s(f.get(k)) for k in PUBLISHED_GROUP[:-1]) + (period_label(f.get("issued_at"), gran),)
-        target = waived if f.get("waived") else groups
-        target[key] = target.get(key, 0) + 1
-    rows = []
-    sev, cid, party, prov, rinst, per = (_AT[k] for k in ("severity", "check_id", "party", "provider",
-                                                          "request_instrument", "period"))
-    for key in sorted(set(groups) | set(waived),
-                      key=lambda k: (aggregate._severity_rank(k[sev]), k[cid], k[party], k[prov], k[per], k[rinst], k)):
-        row = dict(zip(PUBLISHED_GROUP, key, strict=True))
-        row["findings"] = band(groups.get(key, 0), threshold)
-        row["waived"] = band(waived.get(key, 0), threshold)
-        rows.append(row)
-    return rows

@@ -219,12 +219,11 @@ def ranking(model: dict, kind: str) -> list[dict]:
     return ranked + rest
 
 
-def history(model: dict, threshold: int = 0) -> list[dict]:
+def history(model: dict) -> list[dict]:
     """The stored runs up to this one (``model["history"]``, oldest first), each with per Party
     ``requests_audited``, ``findings`` (breach, before waivers) and ``per_100`` (None below the
     pack's ``report_min_requests``, like the ranking); ``current`` marks
-    this run and ``label`` names it on a chart (as-of date and pack versions). ``threshold`` (a
-    published report): counts below it banded and their rates suppressed."""
+    this run and ``label`` names it on a chart (as-of date and pack versions)."""
     this = (model.get("run") or {})
     floor = min_requests(model)  # a Party below the ranking's minimum sample has no rate either
     runs = list(model.get("history") or [])
@@ -239,14 +238,12 @@ def history(model: dict, threshold: int = 0) -> list[dict]:
         for party, v in (r.get("parties") or {}).items():
             n, f = _int(v.get("requests_audited")), _int(v.get("findings"))
             total_n, total_f = total_n + n, total_f + f
-            small = threshold and (0 < n < threshold or 0 < f < threshold)
             parties[party] = {"requests_audited": n, "findings": f, "insufficient": n < floor,
-                              "per_100": None if small or n < floor else round(100.0 * f / n, 2)}
-        small = threshold and (0 < total_n < threshold or 0 < total_f < threshold)
+                              "per_100": None if n < floor else round(100.0 * f / n, 2)}
         out.append({"run_id": r.get("run_id"), "as_of": r.get("as_of"), "started_at": r.get("started_at"),
                     "packs": packs, "label": f"{r.get('as_of')} ({packs})", "parties": parties,
                     "requests_audited": total_n, "findings": total_f,
-                    "per_100": None if small or not total_n else round(100.0 * total_f / total_n, 2),
+                    "per_100": None if not total_n else round(100.0 * total_f / total_n, 2),
                     "current": r.get("run_id") == this.get("run_id")})
     # two runs with the same as-of date and packs: tell them apart on the chart by their run id
     seen: dict[str, int] = {}
@@ -268,6 +265,8 @@ EXCLUDED_LABELS = {
     "disclosures_of_excluded_requests": "disclosures of the requests left out",
     "custody_events_of_excluded_requests": "custody events of the requests left out",
 }
+#: counted by the period cut but not a record left out: event times of kept rows read as "not yet"
+AS_OF_READ = {"event_times_after_as_of": "event times recorded after the audit date, read as not yet happened"}
 
 
 def period(model: dict) -> dict:
@@ -278,6 +277,11 @@ def period(model: dict) -> dict:
     p = (model.get("run") or {}).get("period") or {}
     excluded = p.get("excluded")
     rows = [{"key": k, "label": EXCLUDED_LABELS.get(k, k.replace("_", " ")), "count": _int(v)}
-            for k, v in (excluded or {}).items() if _int(v)]
-    return {"audit_from": p.get("audit_from"), "audit_to": p.get("audit_to"), "excluded": rows,
-            "recorded": excluded is not None}
+            for k, v in (excluded or {}).items() if _int(v) and k not in AS_OF_READ]
+    read = [{"key": k, "label": label, "count": _int((excluded or {}).get(k))}
+            for k, label in AS_OF_READ.items() if _int((excluded or {}).get(k))]
+    out = {"audit_from": p.get("audit_from"), "audit_to": p.get("audit_to"), "excluded": rows,
+           "recorded": excluded is not None}
+    if read:  # only when some were: the reports of runs without any stay as they were
+        out["read_as_not_yet"] = read
+    return out

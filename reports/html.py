@@ -37,7 +37,7 @@ def _dictsummary_l(data: dict | None, unit: str, lang: str) -> str:
 
     def fmt(v: Any) -> str:
         if isinstance(v, bool) or not isinstance(v, int | float):
-            return str(v)  # a band ("<5") or a text the chart data already hold in the page's language
+            return str(v)  # a text the chart data already hold in the page's language
         text = i18n.catalog.number(repr(float(v)).removesuffix(".0") if isinstance(v, float) else str(v), lang)
         return text + ("\u00a0" + unit if unit else "")
 
@@ -85,8 +85,7 @@ def _linked(href: str, text: str) -> list[str]:
     return ['<a href="', _e(href), '">', text, "</a>"] if href else [text]
 
 
-def finding_row(r: dict, publish: bool, _: Callable[[str], str], advisory: bool = False,
-                links: dict | None = None) -> str:
+def finding_row(r: dict, _: Callable[[str], str], advisory: bool = False, links: dict | None = None) -> str:
     """One row of a findings table (``advisory``: of the advisory findings table, with the
     parameter basis; ``links``: the page's links, see :func:`page_links`, else the check cell
     points at the explanation on the same page and names are not linked): exactly what the
@@ -108,42 +107,37 @@ def finding_row(r: dict, publish: bool, _: Callable[[str], str], advisory: bool 
         _e(r["request_instrument"] or "—"), "</td><td>",
         *_linked(link(links, "party", r["party"]), _e(r["party"] or "—")), "</td><td>",
         *_linked(link(links, "provider", r["provider"]), _e(r["provider"] or "—")), "</td><td>",
-        _e(r["period"]), "</td>",
+        _e(r["period"]), '</td><td class="mono">', _e(r["request_id"]),
     ]
-    if publish:
-        parts += ['<td class="num" data-sort="', _e(r["sort_findings"]), '">', _e(r["findings"]),
-                  '</td><td class="num">', _e(r["waived"]), "</td>"]
-    else:
-        parts += ['<td class="mono">', _e(r["request_id"])]
-        if r["record_id"]:
-            parts += ["<br>", _e(r["record_id"])]
-        parts += ["</td><td>", _e(r["issued"]), "</td><td>", _e(r["message"]), "</td><td>"]
-        if r["status"]:
-            parts += ['<span class="badge st-', _e(r["status"]), '">', _e(_(r["status"]).upper()), "</span>"]
-        if r["waiver_reason"]:
-            parts += ['<br><span class="muted">', _e(r["waiver_reason"])]
-            if r["waiver_expires"]:
-                parts += [" (", _e(_("until")), " ", _e(r["waiver_expires"]), ")"]
-            parts.append("</span>")
-        parts.append("</td>")
+    if r["record_id"]:
+        parts += ["<br>", _e(r["record_id"])]
+    parts += ["</td><td>", _e(r["issued"]), "</td><td>", _e(r["message"]), "</td><td>"]
+    if r["status"]:
+        parts += ['<span class="badge st-', _e(r["status"]), '">', _e(_(r["status"]).upper()), "</span>"]
+    if r["waiver_reason"]:
+        parts += ['<br><span class="muted">', _e(r["waiver_reason"])]
+        if r["waiver_expires"]:
+            parts += [" (", _e(_("until")), " ", _e(r["waiver_expires"]), ")"]
+        parts.append("</span>")
+    parts.append("</td>")
     if advisory:
         parts += ['<td class="wrap">', _e(r["basis"] or "—"), "</td>"]
     parts.append("</tr>\n")
     return "".join(parts)
 
 
-def _findings_rows(lang: str) -> Callable[[dict, bool], Markup]:
+def _findings_rows(lang: str) -> Callable[[dict], Markup]:
     _ = i18n.translator(lang)
 
-    def findings_rows(ft: dict, publish: bool) -> Markup:
+    def findings_rows(ft: dict) -> Markup:
         cache = ft.get("cache")
         advisory = bool(ft.get("advisory"))
         links = ft.get("links")
         where = f"{links['prefix']}:{links['ext']}:{bool(links['checks'])}" if links else ""
-        kind = f"html:{lang}:{bool(publish)}:{advisory}:{where}"
+        kind = f"html:{lang}:{advisory}:{where}"
 
         def render(r: dict) -> str:
-            return finding_row(r, publish, _, advisory, links)
+            return finding_row(r, _, advisory, links)
 
         if cache is None:
             return Markup("".join(render(r) for r in ft["rows"]))

@@ -83,15 +83,6 @@ class _R:
     def pct(self, rate: Any) -> str:
         return i18n.pct(rate, self.lang)
 
-    def publish_note(self) -> list[str]:
-        if not self.ctx.get("publish"):
-            return []
-        thr = self.ctx["threshold"]
-        _ = self._
-        return [f"> **{_('Published version.')}** " + _cell(_(
-            "Counts from 1 to {n} are shown as \"<{t}\", rates based on fewer than {t} records are suppressed, "
-            "and no request identifiers are shown.").format(n=thr - 1, t=thr)), ""]
-
     def scope_lines(self, scope: dict) -> list[str]:
         _ = self._
         period = scope["period"]
@@ -256,28 +247,16 @@ class _R:
         if not ft["rows"]:
             return [_("No advisory findings.") if advisory else _("No findings."), ""]
         head = [_("Severity"), _("Check"), _("Family"), _("Article"), _("Pack / request instrument"), _("Party"),
-                _("Provider"), _("Period")]
-        publish = bool(self.ctx.get("publish"))
+                _("Provider"), _("Period"), _("Request"), _("Issued"), _("Evidence"), _("Status")]
 
-        def common(r: dict) -> list[Any]:
+        def cells(r: dict) -> list[Any]:
             return [_(r["severity"] or "").upper(), r["check_id"], _(r["family"].replace("_", " ")),
                     f"{r['article']}, {r['instrument']}", f"{r['pack']} / {r['request_instrument'] or '—'}",
-                    r["party"], r["provider"], r["period"]]
-
-        if publish:
-            head += [_("Findings"), _("Waived")]
-
-            def cells(r: dict) -> list[Any]:
-                return [*common(r), r["findings"], r["waived"]]
-        else:
-            head += [_("Request"), _("Issued"), _("Evidence"), _("Status")]
-
-            def cells(r: dict) -> list[Any]:
-                return [*common(r),
-                        r["request_id"] + (f" / {r['record_id']}" if r.get("record_id") else ""),
-                        r["issued"], r["message"],
-                        (_(r["status"]) if r["status"] else "")
-                        + (f" ({r['waiver_reason']})" if r.get("waiver_reason") else "")]
+                    r["party"], r["provider"], r["period"],
+                    r["request_id"] + (f" / {r['record_id']}" if r.get("record_id") else ""),
+                    r["issued"], r["message"],
+                    (_(r["status"]) if r["status"] else "")
+                    + (f" ({r['waiver_reason']})" if r.get("waiver_reason") else "")]
         if advisory:
             head.append(_("Parameter basis"))
             plain = cells
@@ -289,7 +268,7 @@ class _R:
             return _row(cells(r))
 
         cache = ft.get("cache")  # a finding's row is the same on every page: rendered once
-        kind = f"md:{self.lang}:{publish}:{advisory}"
+        kind = f"md:{self.lang}:{advisory}"
         lines = (render(r) for r in ft["rows"]) if cache is None else (cache.get(r, kind, render) for r in ft["rows"])
         out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
         out.extend(lines)
@@ -398,7 +377,6 @@ def render_index(ctx: dict[str, Any], lang: str = "en") -> str:
     req = ctx["requests"]
     lines = [
         f"# {_('Compliance audit')}: {_cell(scope.get('pack_title') or scope['pack'])}", "",
-        *r.publish_note(),
         *([f"[{_('Key issues')}](issues.md): {_('breach findings grouped by check, Party and who must act')}", ""]
           if ctx.get("nav") is not None else []),  # issues.md is written with index.md (reports.pages)
         *r.glance(ctx["glance_figures"]),
@@ -441,7 +419,7 @@ def render_scope(ctx: dict[str, Any], lang: str = "en") -> str:
     report = ctx["report"]
     label = ctx["label"]
     req = report["requests"]
-    lines = [f"# {_(label + ' report')}: {_cell(report['name'])}", "", *r.publish_note(),
+    lines = [f"# {_(label + ' report')}: {_cell(report['name'])}", "",
              f"{_(label)}: **{_cell(report['name'])}**.", "",
              *r.glance(ctx["glance_figures"]),
              f"## {_('Check results')}", "", *r.summary_lines(ctx["summary"]),
@@ -506,14 +484,13 @@ def render_issues(ctx: dict[str, Any], lang: str = "en") -> str:
     the advisory groups; the Markdown twin of ``issues.html``."""
     r = _R(ctx, lang)
     _ = r._
-    publish = bool(ctx.get("publish"))
     slugs = (ctx.get("nav") or {}).get("party") or {}
 
     def table(groups: list[dict], advisory: bool) -> list[str]:
         if not groups:
             return [_("No advisory findings.") if advisory else _("No breach findings."), ""]
         head = [_("Severity"), _("Check"), _("Article"), _("Party"), _("Who must act"), _("Findings"),
-                _("Providers")] + ([] if publish else [_("Examples")])
+                _("Providers"), _("Examples")]
         head.append(_("Parameter basis") if advisory else _("Remediation"))
         rows = []
         for g in groups:
@@ -524,13 +501,12 @@ def render_issues(ctx: dict[str, Any], lang: str = "en") -> str:
                          _cell(f"{g['article']}, {g['instrument']}"), party, _cell(g["duty_l"]), _cell(g["count"]),
                          _cell(", ".join(g["providers"][:3]) + (f" (+{len(g['providers']) - 3})"
                                                                 if len(g["providers"]) > 3 else "")),
-                         *([] if publish else [_cell(", ".join(g["examples"]))]),
+                         _cell(", ".join(g["examples"])),
                          _cell(g["basis"] or "—") if advisory else _cell(g["remediation"])])
         return _table(head, rows, raw=frozenset(range(len(head)))) + [""]
 
     scope = ctx["scope"]
     lines = [f"# {_('Key issues: breach findings grouped by check, Party and who must act')}", "",
-             *r.publish_note(),
              f"{_cell(scope.get('pack_title') or scope['pack'])} · {_('run')} `{scope['run_id']}` · "
              f"{_('as of')} {scope['as_of']} · [{_('back to index')}](index.md)", "",
              _cell(_("Breach findings (not waived) grouped by check, Party and who must act; most severe first, "

@@ -5,8 +5,8 @@ Why: a flat findings list buries the few issues that matter under thousands of i
 The key issues page groups the breach findings by check x Party x who must act, most severe
 first; a check page gathers everything about one check (its text, parameters, results per
 Party and per provider, its findings). Links (``nav``) are relative, so the report folder works
-offline and when moved; in publish mode the pages show aggregates only (banded counts, no
-request ids), like every other page.
+offline and when moved. These pages belong to the full report: ``--publish`` writes the
+published edition (:mod:`reports.publication`) instead, which has none of them.
 
 Everything here builds plain contexts from the model and the shared view of
 :mod:`reports`; rendering is :mod:`reports.html` / :mod:`reports.markdown`.
@@ -18,12 +18,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import aggregate, compare, i18n
+from . import aggregate, i18n
 
 __all__ = ["EXAMPLES", "check_contexts", "check_slug", "duty_text", "filters", "issue_groups", "issues_context",
            "nav", "write_pages"]
 
-#: example request pseudonyms shown per key issue (never in publish mode)
+#: example request pseudonyms shown per key issue
 EXAMPLES = 3
 
 #: the words for a finding whose check names no duty (a run made before duties existed)
@@ -59,7 +59,7 @@ def duty_of(finding: dict, check_duties: dict[str, str]) -> str:
 
 def filters(rows: list[dict]) -> list[dict]:
     """The filter selects of a findings table: every value present in its rows, per filter
-    (a filter whose rows carry no value, e.g. status on a published page, is left out)."""
+    (a status filter whose rows carry no status is left out)."""
     out = []
     for name, label, key in FILTERS:
         values = {str(v) for v in (r.get(key) for r in rows) if v}
@@ -85,11 +85,10 @@ def nav(model: dict, depth: int, html: bool) -> dict:
 # ---------------------------------------------------------------- key issues
 
 
-def issue_groups(model: dict, findings: list[dict], checks: list[dict], lang: str, publish: bool,
-                 threshold: int) -> tuple[list[dict], list[dict]]:
+def issue_groups(model: dict, findings: list[dict], checks: list[dict], lang: str) -> tuple[list[dict], list[dict]]:
     """(breach groups, advisory groups): the findings not waived, grouped by check x Party x
     who must act, with their count, most severe severity, providers, up to :data:`EXAMPLES`
-    request pseudonyms (none when published) and the check's remediation; ordered by
+    request pseudonyms and the check's remediation; ordered by
     severity, then count (most first), then check and Party."""
     by_id = {c["check_id"]: c for c in checks}
     duties = _check_duties(model)
@@ -116,17 +115,13 @@ def issue_groups(model: dict, findings: list[dict], checks: list[dict], lang: st
             g["severity"] = f.get("severity") or ""
         if f["provider"]:
             g["providers"][f["provider"]] = g["providers"].get(f["provider"], 0) + 1
-        if not publish and len(g["examples"]) < EXAMPLES and f["request_id"] not in g["examples"]:
+        if len(g["examples"]) < EXAMPLES and f["request_id"] not in g["examples"]:
             g["examples"].append(f["request_id"])
     out: tuple[list[dict], list[dict]] = ([], [])
     for (advisory, *_), g in groups.items():
         g["sev_rank"] = aggregate._severity_rank(g["severity"])
         g["sort_count"] = g["count"]
         g["providers"] = sorted(g["providers"], key=lambda p, n=g["providers"]: (-n[p], p))
-        if publish:  # banded counts sort as the band does: no order tells a hidden count
-            g["count"] = compare.band(g["count"], threshold)
-            g["sort_count"] = threshold - 0.5 if isinstance(g["count"], str) else g["count"]
-            g["examples"] = []
         out[advisory].append(g)
     for lst in out:
         lst.sort(key=lambda g: (g["sev_rank"], -g["sort_count"], aggregate.natural_key(g["check_id"]),
@@ -147,16 +142,14 @@ def _group_filters(rows: list[dict]) -> list[dict]:
 
 def issues_context(view: Any, findings: list[dict], checks: list[dict], base_ctx: dict) -> dict:
     """The context of ``issues.html`` / ``issues.md``."""
-    breach, advisory = issue_groups(view.model, findings, checks, view.lang, view.publish, view.threshold)
+    breach, advisory = issue_groups(view.model, findings, checks, view.lang)
     for g in advisory:
         g["basis"] = view.basis(next((c for c in checks if c["check_id"] == g["check_id"]), {}))
     active = [f for f in findings if not f.get("waived")]
     n_breach = sum(1 for f in active if not aggregate.is_advisory(f))
     return {**base_ctx, "groups": breach, "advisory_groups": advisory,
             "group_filters": _group_filters(breach), "advisory_group_filters": _group_filters(advisory),
-            "findings_total": compare.band(n_breach, view.threshold) if view.publish else n_breach,
-            "advisory_total": compare.band(len(active) - n_breach, view.threshold) if view.publish
-            else len(active) - n_breach,
+            "findings_total": n_breach, "advisory_total": len(active) - n_breach,
             "examples": EXAMPLES, "nav": nav(view.model, 0, True), "page": "issues"}
 
 
@@ -184,10 +177,6 @@ def _result_rows(view: Any, results: dict[str, dict], kind: str) -> list[dict]:
                "advisory_findings": r["advisory_findings"], "records_evaluated": r["records_evaluated"],
                "records_passed": r["records_passed"],
                "compliance_rate": aggregate._rate(r["records_passed"], r["records_evaluated"])}
-        if view.publish:
-            row["compliance_rate"] = compare.safe_rate(row["compliance_rate"], row["records_evaluated"],
-                                                       view.threshold)
-            row = compare.band_tree(row, view.threshold)
         rows.append(row)
     rows.sort(key=lambda r: str(r["name"]))
     return rows

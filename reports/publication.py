@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ from typing import Any
 from . import aggregate, disclosure, i18n
 
 __all__ = ["Publication", "build", "cell_id", "cube", "write"]
+
+log = logging.getLogger("auditor.reports")
 
 #: the severities in the order pages list them
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -186,8 +189,7 @@ class Publication:
         p = self.protection
         return {"threshold": self.threshold, "cells": len(p.cube.forms),
                 "primary": len(p.primary), "complementary": len(p.secondary),
-                "shown_x_instead_of_band": len(p.unbanded), "rounds": p.rounds,
-                "seconds": round(self.seconds, 1), "request_ids": False,
+                "shown_x_instead_of_band": len(p.unbanded), "rounds": p.rounds, "request_ids": False,
                 "method": "primary suppression below the threshold, complementary suppression until the "
                           "attacker's linear programme (HiGHS) pins no suppressed cell to within one"}
 
@@ -215,6 +217,8 @@ def build(model: dict, threshold: int) -> Publication:
     start = time.perf_counter()
     prot = disclosure.protect(c, threshold, rank=_rank)
     pub = Publication(threshold, prot, lists, time.perf_counter() - start)
+    log.info("published edition: %d cells, %d primary, %d complementary, protected in %.1f s",
+             len(c.forms), len(prot.primary), len(prot.secondary), pub.seconds)
     pub.cells = {cell_id(k): prot.show(k) for k in sorted(c.forms, key=cell_id)}
     return pub
 

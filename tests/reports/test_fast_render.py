@@ -148,19 +148,18 @@ def test_counts_match_value_counts():
             assert got == want and list(got) == list(want)
 
 
-def _rows(model, publish: bool, lang: str, advisory: bool = False) -> list[dict]:
+def _rows(model, lang: str, advisory: bool = False) -> list[dict]:
     from reports import _View
 
-    view = _View(model, lang, publish, 5)
+    view = _View(model, lang)
     checks = view.checks(aggregate.check_results(model), explain_all=True)
     findings = [f for f in aggregate.findings_records(model) if aggregate.is_advisory(f) == advisory]
     return view.findings_table(findings, checks, advisory=advisory)["rows"]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-@pytest.mark.parametrize("publish", [False, True])
 @pytest.mark.parametrize("advisory", [False, True])
-def test_finding_row_matches_jinja_macro(model, lang, publish, advisory):
+def test_finding_row_matches_jinja_macro(model, lang, advisory):
     model = copy.deepcopy(model)
     f = model["findings"]
     f[0].update(waived=True, waiver_reason="accepted <risk> & 'more'", waiver_expires="2026-12-31")
@@ -173,13 +172,13 @@ def test_finding_row_matches_jinja_macro(model, lang, publish, advisory):
     model["checks"][3]["params"] = ["no_such_param"]  # PRO003: a parameter the run does not list
     model["diff"] = {"previous_run_id": "run-x", "previous_as_of": "2026-01-01",
                      "new": ["f3", "f6"], "persisting": ["f4"], "resolved": []}
-    rows = _rows(model, publish, lang, advisory)
+    rows = _rows(model, lang, advisory)
     assert rows
     env = html.environment(lang)
-    macro = env.from_string('{% from "macros.html" import finding_row %}{{ finding_row(r, publish, advisory) }}')
+    macro = env.from_string('{% from "macros.html" import finding_row %}{{ finding_row(r, advisory) }}')
     _ = i18n.translator(lang)
     for r in rows:
-        assert html.finding_row(r, publish, _, advisory) == macro.render(r=r, publish=publish, advisory=advisory) + "\n"
+        assert html.finding_row(r, _, advisory) == macro.render(r=r, advisory=advisory) + "\n"
     if advisory:
         assert any("no_such_param = ?" in r["basis"] for r in rows)
 

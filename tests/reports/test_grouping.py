@@ -92,7 +92,7 @@ def test_a_french_grouped_page_groups_the_translated_messages(model):
         request_id=f"FR-{i}", party="FR", receiving_party="US", provider="examplemail",
         state=f"the order sets the return of subscriber information for 2026-03-{10 + i:02d}, {25 + i} days after "
               "service (limit 20)")} for i in range(3)]
-    view = _View(model, "fr", False, 0, page_findings=1)
+    view = _View(model, "fr", page_findings=1)
     rows = view.findings_table(fresh, [{"check_id": "TIM002", "title_l": "t"}], group=True)["rows"]
     french = i18n.message(fresh[0]["message"], template, "fr")
     assert "days after service" not in french and "jours" in french  # the catalogue translates it
