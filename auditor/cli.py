@@ -42,7 +42,7 @@ from auditor.clikit import (  # noqa: F401  (EXIT_* are part of this module's in
 )
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-FORMATS = ("html", "md", "json", "csv", "pdf")
+FORMATS = ("html", "md", "json", "csv", "pdf", "parquet")
 DEFAULT_FORMATS = ("html", "md", "json", "csv")
 EPILOG = (
     "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, "
@@ -83,7 +83,8 @@ strict_option = click.option(
     help="Exit 5 when a check was not evaluated (including: no applicable record in scope) or crashed, "
          "and no finding reached --fail-on: an incomplete audit is not a pass.")
 format_option = click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
-                             help="Report formats (repeatable): html, md, json, csv, pdf. Default: html, md, json, csv.")
+                             help="Report formats (repeatable): html, md, json, csv, pdf, parquet (findings.parquet). "
+                                  "Default: html, md, json, csv.")
 
 
 def publish_options(func):
@@ -96,7 +97,8 @@ def publish_options(func):
                         show_default=True, metavar="N",
                         help="Findings an HTML/PDF/Markdown page lists one by one; a page with more shows "
                              "them grouped by check, Party, provider and message, with counts and examples "
-                             "(0: always list). findings.json and findings.csv always list every finding.")(func)
+                             "(0: always list); a Party/provider JSON twin with more lists none and says where "
+                             "they are. findings.json, findings.csv and findings.parquet list every finding.")(func)
     func = click.option("--sarif-detail", "sarif_detail", is_flag=True, default=False,
                         help="findings.sarif with one result per finding (default: one per check x Party x "
                              "provider, with a count and example requests).")(func)

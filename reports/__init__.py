@@ -30,7 +30,7 @@ from .staging import Staging
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "write_reports"]
 
-FORMATS: tuple[str, ...] = ("html", "md", "json", "csv", "pdf")
+FORMATS: tuple[str, ...] = ("html", "md", "json", "csv", "pdf", "parquet")
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "md", "json", "csv")
 DEFAULT_THRESHOLD = 5
 #: findings an HTML/PDF/Markdown page lists one by one; a page with more shows them grouped
@@ -64,6 +64,13 @@ def write_findings_csv(records: list[dict], path: Path, chunk: int = CSV_CHUNK) 
         for start in range(0, len(records), chunk):
             frame = pd.DataFrame(records[start:start + chunk], columns=columns)
             csv_frame(frame).to_csv(fh, index=False, header=start == 0, lineterminator="\n")
+
+
+def _omitted(kind: str, name: str, count: int, limit: int) -> dict:
+    """What a Party/provider JSON twin says instead of listing more than ``limit`` findings."""
+    return {"count": count, "limit": limit,
+            "reason": f"more findings than --page-findings ({limit}); findings.csv and findings.json list them all",
+            "files": ["../findings.csv", "../findings.json"], "where": {kind: name}}
 
 
 def _write_json(path: Path, data: Any, written: list[Path], cache: jsonio.Cache | None = None) -> None:
@@ -331,10 +338,13 @@ def write_reports(
 
     ``summary.json`` and ``findings.json`` are always written. ``formats`` selects the rest:
     ``html`` (index + per-Party/provider pages), ``pdf`` (the same pages printed),
-    ``md`` (Markdown twins), ``json`` (per-Party/provider JSON twins), ``csv`` (``findings.csv``).
+    ``md`` (Markdown twins), ``json`` (per-Party/provider JSON twins), ``csv`` (``findings.csv``),
+    ``parquet`` (``findings.parquet``, ``reports.tabular``).
     ``page_findings``: findings an HTML/PDF/Markdown page lists one by one; a page with more
     shows them grouped by check x Party x provider x message template (``reports.grouping``;
-    0: always list). The JSON and CSV files list every finding.
+    0: always list); a Party/provider JSON twin with more lists none (``findings`` null,
+    ``findings_omitted`` says where they are). findings.json, findings.csv and findings.parquet
+    list every finding.
     ``staged``: write into a staging folder and move the files into ``out_dir`` once all are
     written (``reports.staging``; a failure changes nothing in ``out_dir``); False: straight
     into ``out_dir`` (a caller that stages itself, e.g. ``auditor.audit.render_run``).
@@ -388,6 +398,10 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     _write_json(out_dir / "summary.json", summary_json, written)
     _write_json(out_dir / "findings.json", findings, written, records)
 
+    if "parquet" in formats and not publish:
+        from .tabular import write_findings_parquet
+
+        written.append(write_findings_parquet(findings, out_dir / "findings.parquet"))
     if "csv" in formats:
         path = out_dir / "findings.csv"
         write_findings_csv(findings, path)
@@ -494,6 +508,11 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             twin = {**report, "comparison": comparison, "diff": ctx["diff"]}
             if reconciliation:
                 twin["reconciliation"] = reconciliation
+            if 0 < page_findings < len(scope_findings):
+                # findings.json and findings.csv list them all: a twin repeating them (every finding
+                # twice, in its Party's and its provider's twin) was most of a big run's output
+                twin["findings"] = None
+                twin["findings_omitted"] = _omitted(kind, name, len(scope_findings), page_findings)
             _write_json(base.with_suffix(".json"), twin, written, records)
         if want_pages:
             medians = {f["family"]: f["median"] for f in comparison["families"]} if comparison else None

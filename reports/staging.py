@@ -69,11 +69,12 @@ MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 
 #: file extensions of report files (top level and page folders)
-EXTS = frozenset({"html", "md", "json", "pdf", "csv", "xml", "sarif"})
+EXTS = frozenset({"html", "md", "json", "pdf", "csv", "xml", "sarif", "parquet"})
 #: stems of the files the auditor writes at the top of a reports folder (``<stem>.<ext in EXTS>``);
 #: a new top-level page must be added here (or it is a user's file in a folder written before it)
 TOP_STEMS = frozenset({"index", "summary", "findings", "junit", "quarantine", "manifest", "issues", "key-issues",
-                       "key_issues", "runs", "guide", "how-to-read", "methodology", "data-quality", "checks"})
+                       "key_issues", "runs", "guide", "how-to-read", "methodology", "data-quality", "checks",
+                       "published_cells"})
 #: folders of report pages: every file under them with an extension of PAGE_EXTS is the auditor's
 PAGE_DIRS = frozenset({"party", "provider", "check", "checks", "run", "runs", "assets"})
 PAGE_EXTS = EXTS | {"png", "svg", "css", "js"}

@@ -1,0 +1,50 @@
+"""findings.parquet (``--format parquet``) and JSON twins that do not repeat a big scope's findings
+(issue 21): the same findings as findings.csv, typed; a twin over ``--page-findings`` points to
+the full lists instead of copying them."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pandas as pd
+
+from reports import write_reports
+
+
+def test_parquet_holds_the_csv_rows(model, tmp_path):
+    write_reports(model, tmp_path, ("csv", "parquet"))
+    table = pd.read_parquet(tmp_path / "findings.parquet")
+    with (tmp_path / "findings.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(table.columns) == list(rows[0])
+    assert len(table) == len(rows) == len(model["findings"])
+    assert sorted(table["fingerprint"]) == sorted(r["fingerprint"] for r in rows)
+    model["findings"][0]["waived"] = True  # a run with waivers: the waiver columns, typed
+    write_reports(model, tmp_path / "w", ("parquet",))
+    waived = pd.read_parquet(tmp_path / "w" / "findings.parquet")
+    assert waived["waived"].dtype == bool and int(waived["waived"].sum()) == 1
+
+
+def test_parquet_of_no_findings_has_the_columns(empty_model, tmp_path):
+    write_reports(empty_model, tmp_path, ("parquet",))
+    table = pd.read_parquet(tmp_path / "findings.parquet")
+    assert len(table) == 0 and "check_id" in table.columns
+
+
+def test_twin_over_the_page_limit_points_to_the_full_lists(model, tmp_path):
+    counts: dict[str, int] = {}
+    for f in model["findings"]:
+        counts[f["party"]] = counts.get(f["party"], 0) + 1
+    big = max(counts, key=counts.get)
+    limit = counts[big] - 1  # the biggest Party is just over the limit
+    write_reports(model, tmp_path, ("json",), page_findings=limit)
+    twin = json.loads((tmp_path / "party" / f"{big}.json").read_text(encoding="utf-8"))
+    assert twin["findings"] is None
+    assert twin["findings_omitted"]["count"] == counts[big] and twin["findings_omitted"]["where"] == {"party": big}
+    listed = [p for p, n in counts.items() if n <= limit]
+    for party in listed:  # at or under the limit: listed as before
+        small = json.loads((tmp_path / "party" / f"{party}.json").read_text(encoding="utf-8"))
+        assert len(small["findings"]) == counts[party] and "findings_omitted" not in small
+    every = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
+    assert len(every) == len(model["findings"])  # the full list is still there
