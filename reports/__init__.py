@@ -398,7 +398,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     _write_json(out_dir / "summary.json", summary_json, written)
     _write_json(out_dir / "findings.json", findings, written, records)
 
-    if "parquet" in formats and not publish:
+    if "parquet" in formats:
         from .tabular import write_findings_parquet
 
         written.append(write_findings_parquet(findings, out_dir / "findings.parquet"))
