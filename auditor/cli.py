@@ -744,3 +744,9 @@ from auditor.commands.intake import intake as _intake_cmd  # noqa: E402
 
 main.add_command(_intake_cmd)
 
+
+from auditor.commands.web import serve as _serve_cmd  # noqa: E402
+from auditor.commands.web import users as _users_cmd  # noqa: E402
+
+main.add_command(_serve_cmd)
+main.add_command(_users_cmd)

@@ -1,0 +1,1 @@
+"""The audit workbench (``auditor serve``, issue 22): accounts, sessions and the web app."""

@@ -1,0 +1,299 @@
+"""The workbench web app (``auditor serve``): FastAPI on the auditor's own database.
+
+Every page works without JavaScript (plain forms, no CDN: nothing is fetched from elsewhere).
+Sessions are signed cookies (``SameSite=Strict``, ``HttpOnly``, ``Secure`` unless served on the
+loopback address); every form carries a per-session CSRF token checked on the server; a sign-in
+is refused after :data:`LOGIN_LIMIT` failures for the same name and address within
+:data:`LOGIN_WINDOW` seconds. Each route declares the least role it needs (:data:`ROUTES`), so
+the authorisation matrix is tested route by route.
+
+Status (issue 22): accounts, sign-in, sessions, CSRF, roles, the runs list, a run's dashboard,
+grouped and paginated findings with filters in the URL and a finding's page are here; the
+finding lifecycle (explanations, answers, two-person decisions that become waivers), the ledger
+entries of decisions and views, OpenID Connect and the exports are not built yet.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from . import accounts
+
+__all__ = ["LOGIN_LIMIT", "LOGIN_WINDOW", "PAGE_SIZE", "ROUTES", "create_app"]
+
+#: failed sign-ins for one name from one address before the next ones are refused
+LOGIN_LIMIT = 5
+#: ... within this many seconds
+LOGIN_WINDOW = 300
+#: groups of findings per page
+PAGE_SIZE = 50
+#: (method, path, least role; None: anyone) of every route, for the authorisation matrix
+ROUTES: tuple[tuple[str, str, str | None], ...] = (
+    ("GET", "/healthz", None),
+    ("GET", "/login", None),
+    ("POST", "/login", None),
+    ("POST", "/logout", "viewer"),
+    ("GET", "/", "viewer"),
+    ("GET", "/runs/{run_id}", "viewer"),
+    ("GET", "/runs/{run_id}/findings", "viewer"),
+    ("GET", "/runs/{run_id}/findings/{fingerprint}", "viewer"),
+    ("GET", "/admin/users", "admin"),
+    ("POST", "/admin/users", "admin"),
+    ("POST", "/admin/users/{username}/disable", "admin"),
+)
+_TEMPLATES = Path(__file__).parent / "templates"
+_SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+def _secret(engine: Engine) -> str:
+    """The session-signing key: ``AUDITOR_WEB_SECRET``, else one kept in the database (shared by
+    every process serving it, so a restart keeps people signed in)."""
+    import os
+
+    env = os.environ.get("AUDITOR_WEB_SECRET")
+    if env:
+        return env
+    meta = sa.MetaData()
+    table = sa.Table("web_settings", meta, sa.Column("key", sa.String(40), primary_key=True),
+                     sa.Column("value", sa.Text, nullable=False))
+    meta.create_all(engine)
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(table.c.value).where(table.c.key == "session_secret")).first()
+        if row:
+            return str(row[0])
+        value = secrets.token_urlsafe(48)
+        conn.execute(sa.insert(table).values(key="session_secret", value=value))
+        return value
+
+
+def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
+    """The FastAPI application serving ``engine``'s runs (this module is imported only by
+    ``auditor serve`` and the tests: FastAPI stays out of the other commands' start-up)."""
+    accounts.ensure_tables(engine)
+    app = FastAPI(title="auditor workbench", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(SessionMiddleware, secret_key=_secret(engine), session_cookie="auditor_session",
+                       same_site="strict", https_only=secure_cookies, max_age=8 * 3600)
+    templates = Jinja2Templates(directory=str(_TEMPLATES))
+    failures: dict[tuple[str, str], deque] = defaultdict(deque)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):  # noqa: ANN202
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = ("default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                                       "frame-ancestors 'none'; form-action 'self'")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def csrf_token(request: Request) -> str:
+        token = request.session.get("csrf")
+        if not token:
+            token = request.session["csrf"] = secrets.token_urlsafe(32)
+        return token
+
+    def csrf_ok(request: Request, token: str | None) -> bool:
+        expected = request.session.get("csrf")
+        return bool(expected and token and hmac.compare_digest(str(expected), str(token)))
+
+    def current(request: Request) -> accounts.User | None:
+        name = request.session.get("user")
+        if not name:
+            return None
+        user = accounts.get_user(engine, name)
+        if user is None or user.disabled or user.session_epoch != request.session.get("epoch"):
+            request.session.clear()
+            return None
+        return user
+
+    def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, {"user": current(request), "csrf": csrf_token(request),
+                                                          **ctx}, status_code=status)
+
+    class Denied(Exception):
+        def __init__(self, response: Response) -> None:
+            self.response = response
+
+    @app.exception_handler(Denied)
+    async def denied(request: Request, exc: Denied):  # noqa: ANN202
+        return exc.response
+
+    def need(request: Request, role: str) -> accounts.User:
+        user = current(request)
+        if user is None:
+            raise Denied(RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303))
+        if not accounts.may(user.role, role):
+            raise Denied(page(request, "error.html", 403, message=f"This page needs the {role} role."))
+        return user
+
+    def post_guard(request: Request, token: str | None) -> None:
+        if not csrf_ok(request, token):
+            raise Denied(PlainTextResponse("CSRF token missing or wrong: reload the page and try again.",
+                                           status_code=403))
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
+        return page(request, "login.html", next=_local(next), error=None)
+
+    @app.post("/login", response_class=HTMLResponse)
+    def login(request: Request, username: str = Form(""), password: str = Form(""),
+              csrf: str = Form(""), next: str = Form("/")) -> Response:  # noqa: A002
+        post_guard(request, csrf)
+        key = (request.client.host if request.client else "", username)
+        now = time.monotonic()
+        recent = failures[key]
+        while recent and now - recent[0] > LOGIN_WINDOW:
+            recent.popleft()
+        if len(recent) >= LOGIN_LIMIT:
+            return page(request, "login.html", 429, next=_local(next),
+                        error="Too many failed sign-ins: wait a few minutes.")
+        user = accounts.authenticate(engine, username, password)
+        if user is None:
+            recent.append(now)
+            return page(request, "login.html", 401, next=_local(next), error="Wrong user name or password.")
+        recent.clear()
+        request.session.clear()  # a new session (and CSRF token) after sign-in
+        request.session.update(user=user.username, epoch=user.session_epoch, csrf=secrets.token_urlsafe(32))
+        return RedirectResponse(_local(next), status_code=303)
+
+    @app.post("/logout")
+    def logout(request: Request, csrf: str = Form("")) -> Response:
+        need(request, "viewer")
+        post_guard(request, csrf)
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/", response_class=HTMLResponse)
+    def runs(request: Request) -> HTMLResponse:
+        need(request, "viewer")
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT r.run_id, r.as_of, r.status, r.started_at, COUNT(f.id) AS findings "
+                "FROM audit_runs r LEFT JOIN findings f ON f.run_id = r.run_id "
+                "GROUP BY r.run_id, r.as_of, r.status, r.started_at ORDER BY r.started_at DESC")).mappings().all()
+        return page(request, "runs.html", runs=rows)
+
+    def run_row(run_id: str) -> dict | None:
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT run_id, as_of, status, pack, pack_version, started_at, finished_at "
+                                       "FROM audit_runs WHERE run_id = :r"), {"r": run_id}).mappings().first()
+        return dict(row) if row else None
+
+    def not_found(request: Request, what: str) -> HTMLResponse:
+        return page(request, "error.html", 404, message=f"No {what}.")
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse)
+    def run(request: Request, run_id: str) -> HTMLResponse:
+        need(request, "viewer")
+        info = run_row(run_id)
+        if info is None:
+            return not_found(request, "such run")
+        with engine.connect() as conn:
+            by = conn.execute(sa.text(
+                "SELECT COALESCE(kind, 'breach') AS kind, severity, COUNT(*) AS n FROM findings WHERE run_id = :r "
+                "GROUP BY COALESCE(kind, 'breach'), severity"), {"r": run_id}).mappings().all()
+            parties = conn.execute(sa.text(
+                "SELECT party, COUNT(*) AS n FROM findings WHERE run_id = :r AND COALESCE(kind, 'breach') = 'breach' "
+                "GROUP BY party ORDER BY party"), {"r": run_id}).mappings().all()
+        sev = {s: 0 for s in _SEVERITIES}
+        kinds = {"breach": 0, "advisory": 0}
+        for r in by:
+            kinds[r["kind"]] = kinds.get(r["kind"], 0) + r["n"]
+            if r["kind"] == "breach":
+                sev[r["severity"]] = sev.get(r["severity"], 0) + r["n"]
+        return page(request, "run.html", run=info, severities=sev, kinds=kinds, parties=parties)
+
+    @app.get("/runs/{run_id}/findings", response_class=HTMLResponse)
+    def findings(request: Request, run_id: str, check: str = "", party: str = "", provider: str = "",
+                 kind: str = "", page_no: int = 1) -> HTMLResponse:
+        need(request, "viewer")
+        info = run_row(run_id)
+        if info is None:
+            return not_found(request, "such run")
+        where = ["run_id = :r"]
+        args: dict[str, Any] = {"r": run_id}
+        for name, value in (("check_id", check), ("party", party), ("provider", provider)):
+            if value:
+                where.append(f"{name} = :{name}")
+                args[name] = value
+        if kind in ("breach", "advisory"):
+            where.append("COALESCE(kind, 'breach') = :kind")
+            args["kind"] = kind
+        page_no = max(1, page_no)
+        sql = ("SELECT check_id, severity, COALESCE(kind, 'breach') AS kind, party, provider, COUNT(*) AS n, "
+               "MIN(fingerprint) AS example FROM findings WHERE " + " AND ".join(where) +
+               " GROUP BY check_id, severity, COALESCE(kind, 'breach'), party, provider")
+        with engine.connect() as conn:
+            total = conn.execute(sa.text(f"SELECT COUNT(*) FROM ({sql}) g"), args).scalar_one()
+            groups = conn.execute(sa.text(sql + " ORDER BY n DESC, check_id, party, provider LIMIT :lim OFFSET :off"),
+                                  {**args, "lim": PAGE_SIZE, "off": (page_no - 1) * PAGE_SIZE}).mappings().all()
+        filters = {k: v for k, v in (("check", check), ("party", party), ("provider", provider), ("kind", kind)) if v}
+        pages = max(1, -(-total // PAGE_SIZE))
+        return page(request, "findings.html", run=info, groups=groups, total=total, page_no=page_no, pages=pages,
+                    filters=filters, query=lambda **kw: urlencode({**filters, **kw}))
+
+    @app.get("/runs/{run_id}/findings/{fingerprint}", response_class=HTMLResponse)
+    def finding(request: Request, run_id: str, fingerprint: str) -> HTMLResponse:
+        need(request, "viewer")
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT * FROM findings WHERE run_id = :r AND fingerprint = :f"),
+                               {"r": run_id, "f": fingerprint}).mappings().first()
+            history = conn.execute(sa.text(
+                "SELECT f.run_id, r.as_of FROM findings f JOIN audit_runs r ON r.run_id = f.run_id "
+                "WHERE f.fingerprint = :f ORDER BY r.started_at DESC"), {"f": fingerprint}).mappings().all()
+        if row is None:
+            return not_found(request, "such finding in this run")
+        return page(request, "finding.html", finding=dict(row), history=history)
+
+    @app.get("/admin/users", response_class=HTMLResponse)
+    def users(request: Request) -> HTMLResponse:
+        need(request, "admin")
+        return page(request, "users.html", users=accounts.list_users(engine), roles=accounts.ROLES, error=None)
+
+    @app.post("/admin/users", response_class=HTMLResponse)
+    def add_user(request: Request, username: str = Form(""), role: str = Form("viewer"),
+                 password: str = Form(""), csrf: str = Form("")) -> Response:
+        need(request, "admin")
+        post_guard(request, csrf)
+        try:
+            accounts.add_user(engine, username, role, password)
+        except accounts.AccountError as exc:
+            return page(request, "users.html", 400, users=accounts.list_users(engine), roles=accounts.ROLES,
+                        error=str(exc))
+        return RedirectResponse("/admin/users", status_code=303)
+
+    @app.post("/admin/users/{username}/disable")
+    def disable(request: Request, username: str, csrf: str = Form("")) -> Response:
+        admin = need(request, "admin")
+        post_guard(request, csrf)
+        if username == admin.username:
+            return page(request, "error.html", 400, message="You cannot disable your own account.")
+        try:
+            accounts.disable_user(engine, username)
+        except accounts.AccountError as exc:
+            return page(request, "error.html", 404, message=str(exc))
+        return RedirectResponse("/admin/users", status_code=303)
+
+    return app
+
+
+def _local(target: str) -> str:
+    """``target`` if it is a path on this site, else "/" (no open redirect after sign-in)."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
