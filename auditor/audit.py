@@ -154,6 +154,19 @@ def check_out_dir(path: str | Path, option: str = "--out") -> Path:
     return p
 
 
+def _with_workbench(engine: Engine, waiver_file: _waivers.WaiverFile) -> _waivers.WaiverFile:
+    """``waiver_file`` and the waivers approved in the workbench (``auditor.web.decisions``): one
+    source of truth, recorded with the run like the file's."""
+    import dataclasses  # noqa: PLC0415
+
+    from auditor.web.decisions import waivers as approved  # noqa: PLC0415
+
+    extra = approved(engine)
+    if not extra:
+        return waiver_file
+    return dataclasses.replace(waiver_file, waivers=[*waiver_file.waivers, *extra])
+
+
 def load_waivers(path: str | Path | None) -> _waivers.WaiverFile:
     """Read a waivers/attestations file (InputError with file and line when malformed)."""
     return _waivers.load(path, known_checks=set(load_all())) if path else _waivers.EMPTY
@@ -355,6 +368,7 @@ def audit_store(
     matching no finding) are logged as warnings. Nothing is stored unless the whole run is: a
     failure while storing removes what was written."""
     waiver_file = waivers if isinstance(waivers, _waivers.WaiverFile) else load_waivers(waivers)
+    waiver_file = _with_workbench(engine, waiver_file)
     pack = packs.select(pack_name).with_overrides(overrides or {})
     as_of = as_of if as_of is not None else parse_as_of(None)
     if pd.isna(as_of):

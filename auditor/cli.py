@@ -718,10 +718,18 @@ def verify(db_url):
     from auditor.store import db  # noqa: PLC0415
 
     engine = db.get_engine(db_url)
+    from auditor.web.decisions import verify_chain  # noqa: PLC0415
+
     res = ledger.verify(engine)
     for warning in res.warnings:  # not a broken link (yet): an operator should look
         _echo_err(f"Warning: {warning}")
+    events, broken = verify_chain(engine)  # the workbench's decisions (auditor serve)
+    if broken:
+        _echo_err(f"Workbench decisions BROKEN after {events} intact event(s): {broken}")
+        sys.exit(EXIT_FINDINGS)
     if res.ok:
+        if events and not _quiet():
+            click.echo(f"Workbench decisions intact: {events} event(s) verified.")
         if not _quiet():
             click.echo(f"Ledger intact: {res.records} run record(s) verified (record hashes, links, run records, "
                        "findings, outcomes, per-Party counts, input rows and their ingests).")

@@ -8,14 +8,18 @@ is refused after :data:`LOGIN_LIMIT` failures for the same name and address with
 the authorisation matrix is tested route by route.
 
 Status (issue 22): accounts, sign-in, sessions, CSRF, roles, the runs list, a run's dashboard,
-grouped and paginated findings with filters in the URL and a finding's page are here; the
-finding lifecycle (explanations, answers, two-person decisions that become waivers), the ledger
-entries of decisions and views, OpenID Connect and the exports are not built yet.
+grouped and paginated findings with filters in the URL, a finding's page with its history and
+lifecycle (``auditor.web.decisions``: explanation requested, answer, a decision approved by a
+second person that becomes a waiver of the next audit; every step and every view of a finding in
+a hash-chained log that ``auditor verify`` checks), and the exports (decisions as JSON/CSV,
+approved waivers as TOML). Not built yet: attachments to answers, OpenID Connect, a report
+regenerated with the decisions shown, browser (Playwright) tests.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import time
 from collections import defaultdict, deque
@@ -30,7 +34,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
-from . import accounts
+from . import accounts, decisions
 
 __all__ = ["LOGIN_LIMIT", "LOGIN_WINDOW", "PAGE_SIZE", "ROUTES", "create_app"]
 
@@ -50,6 +54,10 @@ ROUTES: tuple[tuple[str, str, str | None], ...] = (
     ("GET", "/runs/{run_id}", "viewer"),
     ("GET", "/runs/{run_id}/findings", "viewer"),
     ("GET", "/runs/{run_id}/findings/{fingerprint}", "viewer"),
+    ("POST", "/runs/{run_id}/findings/{fingerprint}/act", "auditor"),
+    ("GET", "/exports/decisions.json", "viewer"),
+    ("GET", "/exports/decisions.csv", "viewer"),
+    ("GET", "/exports/waivers.toml", "viewer"),
     ("GET", "/admin/users", "admin"),
     ("POST", "/admin/users", "admin"),
     ("POST", "/admin/users/{username}/disable", "admin"),
@@ -119,9 +127,9 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
             return None
         return user
 
-    def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def page(request: Request, name: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, {"user": current(request), "csrf": csrf_token(request),
-                                                          **ctx}, status_code=status)
+                                                          **ctx}, status_code=http_status)
 
     class Denied(Exception):
         def __init__(self, response: Response) -> None:
@@ -249,18 +257,103 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         return page(request, "findings.html", run=info, groups=groups, total=total, page_no=page_no, pages=pages,
                     filters=filters, query=lambda **kw: urlencode({**filters, **kw}))
 
-    @app.get("/runs/{run_id}/findings/{fingerprint}", response_class=HTMLResponse)
-    def finding(request: Request, run_id: str, fingerprint: str) -> HTMLResponse:
-        need(request, "viewer")
+    def finding_row(run_id: str, fingerprint: str) -> dict | None:
         with engine.connect() as conn:
             row = conn.execute(sa.text("SELECT * FROM findings WHERE run_id = :r AND fingerprint = :f"),
                                {"r": run_id, "f": fingerprint}).mappings().first()
+        return dict(row) if row else None
+
+    @app.get("/runs/{run_id}/findings/{fingerprint}", response_class=HTMLResponse)
+    def finding(request: Request, run_id: str, fingerprint: str, error: str = "") -> HTMLResponse:
+        user = need(request, "viewer")
+        row = finding_row(run_id, fingerprint)
+        if row is None:
+            return not_found(request, "such finding in this run")
+        decisions.record(engine, user, "evidence_viewed", row)  # every view of evidence is in the chain
+        with engine.connect() as conn:
             history = conn.execute(sa.text(
                 "SELECT f.run_id, r.as_of FROM findings f JOIN audit_runs r ON r.run_id = f.run_id "
                 "WHERE f.fingerprint = :f ORDER BY r.started_at DESC"), {"f": fingerprint}).mappings().all()
+            latest = conn.execute(sa.text("SELECT run_id, as_of FROM audit_runs WHERE status = 'finished' "
+                                          "ORDER BY started_at DESC LIMIT 1")).mappings().first()
+        st = decisions.state(engine, fingerprint)
+        status = st.status
+        if latest is not None and latest["run_id"] not in {h["run_id"] for h in history}:
+            status = "resolved"  # not found again by the latest run
+        elif st.decision and st.decision.get("until") and latest is not None \
+                and str(st.decision["until"]) <= str(latest["as_of"])[:10]:
+            status = "reopened"  # its waiver or justification ran out before the latest run's date
+        events = [e for e in st.events or [] if e["action"] != "evidence_viewed"]
+        return page(request, "finding.html", finding=row, history=history, finding_status=status, state=st, events=events,
+                    may=lambda role: accounts.may(user.role, role), error=error)
+
+    @app.post("/runs/{run_id}/findings/{fingerprint}/act")
+    def act(request: Request, run_id: str, fingerprint: str, action: str = Form(""), csrf: str = Form(""),
+            to: str = Form(""), due: str = Form(""), text: str = Form(""), decision: str = Form(""),
+            reason: str = Form(""), until: str = Form("")) -> Response:
+        user = need(request, "auditor")
+        post_guard(request, csrf)
+        row = finding_row(run_id, fingerprint)
         if row is None:
             return not_found(request, "such finding in this run")
-        return page(request, "finding.html", finding=dict(row), history=history)
+        fields = {"explanation_requested": {"to": to, "due": due}, "answer_recorded": {"text": text},
+                  "decision_proposed": {"decision": decision, "reason": reason, "until": until or None},
+                  "decision_approved": {}}
+        if action not in fields:
+            return page(request, "error.html", 400, message="Unknown action.")
+        try:
+            decisions.record(engine, user, action, row, fields[action])
+        except decisions.DecisionError as exc:
+            status = 403 if "role" in exc.message or "someone other" in exc.message else 400
+            return page(request, "error.html", status, message=exc.message)
+        return RedirectResponse(f"/runs/{run_id}/findings/{fingerprint}", status_code=303)
+
+    def _log(request: Request) -> list[dict]:
+        need(request, "viewer")
+        decisions.ensure_tables(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(decisions.Event.__table__).where(
+                decisions.Event.__table__.c.action != "evidence_viewed").order_by(
+                decisions.Event.__table__.c.id)).mappings().all()
+        return [dict(r) for r in rows]
+
+    @app.get("/exports/decisions.json")
+    def export_json(request: Request) -> Response:
+        return Response(json.dumps(_log(request), ensure_ascii=False, indent=2), media_type="application/json",
+                        headers={"Content-Disposition": "attachment; filename=decisions.json"})
+
+    @app.get("/exports/decisions.csv")
+    def export_csv(request: Request) -> Response:
+        import csv  # noqa: PLC0415
+        import io  # noqa: PLC0415
+
+        from auditor.textsafe import csv_cell  # noqa: PLC0415
+
+        rows = _log(request)
+        out = io.StringIO()
+        cols = ["id", "at", "actor", "action", "run_id", "fingerprint", "check_id", "party", "provider",
+                "request_id", "data", "hash"]
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows([[csv_cell(r.get(c)) for c in cols] for r in rows])
+        return Response(out.getvalue(), media_type="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=decisions.csv"})
+
+    @app.get("/exports/waivers.toml")
+    def export_waivers(request: Request) -> Response:
+        need(request, "viewer")
+        lines = ["# Waivers approved in the auditor workbench (auditor run applies them already: this file is",
+                 "# for review or for another database's --waivers).", ""]
+        for w in decisions.waivers(engine):
+            lines.append("[[waivers]]")
+            for key, value in (("id", w.id), ("check", w.check), ("party", w.party), ("provider", w.provider),
+                               ("request", w.request), ("justification", w.justification),
+                               ("approver", w.approver)):
+                if value is not None:
+                    lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+            lines += [f"expires = {w.expires.isoformat()}", ""]
+        return Response("\n".join(lines), media_type="application/toml",
+                        headers={"Content-Disposition": "attachment; filename=waivers.toml"})
 
     @app.get("/admin/users", response_class=HTMLResponse)
     def users(request: Request) -> HTMLResponse:

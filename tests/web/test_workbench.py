@@ -113,7 +113,7 @@ def test_authorisation_matrix(app, ids, role, method, path, needed):
         r = client.get(url)
     else:
         data = {"csrf": _csrf(client, "/login"), "username": "new-" + (role or "anon"), "role": "viewer",
-                "password": PASSWORD}
+                "password": PASSWORD, "action": "explanation_requested", "to": "the authority", "due": "2027-01-31"}
         r = client.post(url, data=data)
     allowed = needed is None or (role is not None and accounts.may(role, needed))
     if allowed:
@@ -163,3 +163,105 @@ def test_account_rules(engine):
         accounts.add_user(engine, "viewer", "viewer", PASSWORD)  # exists
     stored = accounts.get_user(engine, "viewer")
     assert stored.password_hash.startswith("$argon2id$") and PASSWORD not in stored.password_hash
+
+
+# ---------------------------------------------------------------- the finding lifecycle
+
+
+def _act(client: TestClient, ids: dict, fingerprint: str, **data: str):
+    url = f"/runs/{ids['run_id']}/findings/{fingerprint}"
+    token = _csrf(client, url)
+    return client.post(url + "/act", data={"csrf": token, **data})
+
+
+def _fingerprints(engine, n: int) -> list[str]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(sa.text(
+            "SELECT fingerprint FROM findings WHERE COALESCE(kind, 'breach') = 'breach' AND request_id IS NOT NULL "
+            "ORDER BY fingerprint LIMIT :n OFFSET 5"), {"n": n})]
+
+
+def test_lifecycle_with_a_second_person(app, ids, engine):
+    fp = _fingerprints(engine, 1)[0]
+    auditor, approver, viewer = (_signed_in(app, r) for r in ("auditor", "approver", "viewer"))
+    assert _act(auditor, ids, fp, action="explanation_requested", to="FR prosecutor", due="2027-01-15").status_code == 303
+    assert _act(auditor, ids, fp, action="answer_recorded", text="Order lost in transit").status_code == 303
+    r = _act(auditor, ids, fp, action="decision_proposed", decision="waived", reason="re-sent", until="2027-06-30")
+    assert r.status_code == 303
+    # the author cannot approve (even as admin), a viewer cannot act at all
+    assert _act(viewer, ids, fp, action="decision_approved").status_code == 403
+    own = _signed_in(app, "admin")
+    assert _act(own, ids, fp, action="decision_proposed", decision="confirmed").status_code == 400  # one pending
+    page = approver.get(f"/runs/{ids['run_id']}/findings/{fp}").text
+    assert 'id="approve"' in page and "Waiting for approval" in page
+    assert 'id="approve"' not in auditor.get(f"/runs/{ids['run_id']}/findings/{fp}").text
+    assert _act(approver, ids, fp, action="decision_approved").status_code == 303
+    page = viewer.get(f"/runs/{ids['run_id']}/findings/{fp}").text
+    assert "Decision: waived" in page and "approved by approver" in page
+    # the decision is a waiver the next audit applies, and the exports list it
+    from auditor.web import decisions
+
+    (w,) = [w for w in decisions.waivers(engine) if w.request is not None and fp in _fp_of(engine, w)]
+    assert w.expires.isoformat() == "2027-06-30" and "approver" in w.approver and "auditor" in w.approver
+    toml = viewer.get("/exports/waivers.toml").text
+    assert "[[waivers]]" in toml and 'justification = "waived (workbench): re-sent"' in toml
+    # the next audit of the database applies it: the finding is waived, the run records the waiver
+    from click.testing import CliRunner
+
+    from auditor import audit
+    from auditor.cli import main
+    from tests.conftest import AS_OF, KEY
+
+    res = CliRunner().invoke(main, ["audit", "--db", str(engine.url), "--as-of", AS_OF],
+                             env={"AUDITOR_PSEUDONYM_KEY": KEY.decode(), "GX_ANALYTICS_ENABLED": "false"})
+    assert res.exit_code in (0, 1), res.output
+    model = audit.build_model(engine, None)
+    hit = [f for f in model["findings"] if f["fingerprint"] == fp]
+    assert hit and all(f["waived"] and str(f["waiver_id"]).startswith("workbench-") for f in hit)
+    log = viewer.get("/exports/decisions.json").json()
+    assert [e["action"] for e in log if e["fingerprint"] == fp] == [
+        "explanation_requested", "answer_recorded", "decision_proposed", "decision_approved"]
+
+
+def _fp_of(engine, w) -> set[str]:
+    with engine.connect() as conn:
+        return {r[0] for r in conn.execute(sa.text(
+            "SELECT fingerprint FROM findings WHERE check_id = :c AND request_id = :q"), {"c": w.check, "q": w.request})}
+
+
+def test_author_cannot_approve_own_decision_in_the_library(engine):
+    from auditor.web import decisions
+
+    fp = _fingerprints(engine, 2)[1]
+    with engine.connect() as conn:
+        row = dict(conn.execute(sa.text("SELECT * FROM findings WHERE fingerprint = :f LIMIT 1"), {"f": fp}).mappings().one())
+    boss = accounts.get_user(engine, "admin")
+    decisions.record(engine, boss, "decision_proposed", row, {"decision": "confirmed"})
+    with pytest.raises(decisions.DecisionError, match="someone other"):
+        decisions.record(engine, boss, "decision_approved", row)
+    with pytest.raises(decisions.DecisionError, match="role"):
+        decisions.record(engine, accounts.get_user(engine, "auditor"), "decision_approved", row)
+
+
+def test_an_edited_decision_is_caught_by_verify(engine, tmp_path):
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+    from auditor.web import decisions
+
+    fp = _fingerprints(engine, 3)[2]
+    with engine.connect() as conn:
+        row = dict(conn.execute(sa.text("SELECT * FROM findings WHERE fingerprint = :f LIMIT 1"), {"f": fp}).mappings().one())
+    decisions.record(engine, accounts.get_user(engine, "auditor"), "decision_proposed", row,
+                     {"decision": "waived", "reason": "late but lawful", "until": "2027-03-01"})
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(str(engine.url.database)) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["verify", "--db", f"sqlite:///{db}"])
+    assert ok.exit_code == 0 and "Workbench decisions intact" in ok.output, ok.output
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE web_events SET data = replace(data, 'waived', 'confirmed') "
+                     "WHERE action = 'decision_proposed' AND fingerprint = ?", (fp,))
+    bad = runner.invoke(main, ["verify", "--db", f"sqlite:///{db}"])
+    assert bad.exit_code == 1 and "Workbench decisions BROKEN" in bad.output + (bad.stderr or "")
