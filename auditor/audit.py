@@ -567,7 +567,8 @@ def _reconciliation(engine: Engine) -> list[dict]:
 def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats: tuple[str, ...],
                lang: str = "en", publish: bool = False, threshold: int = 5,
                page_findings: int | None = None, quarantine: pd.DataFrame | None = None,
-               sarif_detail: bool = False, classification: str | None = None) -> list[Path]:
+               sarif_detail: bool = False, classification: str | None = None,
+               pdf_standard: str | None = None) -> list[Path]:
     """Write the reports of a stored run (``reports.write_reports``; ``page_findings`` None: its
     default), unless published the machine outputs (JUnit, SARIF), with ``quarantine`` (the
     rejected rows of the ingest of ``auditor run``) ``quarantine.csv``, and ``manifest.json``
@@ -583,7 +584,7 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
     when the disk is at fault (full, read-only, no permission), else ``ReportError`` (exit 4, a
     bug; ``AUDITOR_DEBUG=1`` raises the original error instead). ``sarif_detail``: one SARIF result
     per finding instead of one per check x Party x provider group. ``classification``: the
-    marking of the pages (``reports.write_reports``)."""
+    marking of the pages, ``pdf_standard`` the PDFs' conformance (``reports.write_reports``)."""
     import contextlib  # noqa: PLC0415
     import os  # noqa: PLC0415
 
@@ -601,7 +602,8 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                     machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail)
                 written = write_reports(model, stage.dir, formats, lang=lang, publish=publish, threshold=threshold,
                                         page_findings=PAGE_FINDINGS if page_findings is None else page_findings,
-                                        staged=False, classification=classification)
+                                        staged=False, classification=classification,
+                                        pdf_standard=pdf_standard)
                 if machine is not None:
                     helper, machine = machine, None
                     written.extend(helper.result())

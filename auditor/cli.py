@@ -88,7 +88,12 @@ format_option = click.option("--format", "formats", multiple=True, type=click.Ch
 
 
 def publish_options(func):
-    """--publish, --publish-threshold, --lang, --page-findings and --classification (reports)."""
+    """--publish, --publish-threshold, --lang, --page-findings, --classification and --pdf-standard
+    (reports)."""
+    func = click.option("--pdf-standard", "pdf_standard", type=click.Choice(["pdf/ua-1", "pdf/a-3a"]),
+                        default="pdf/ua-1", show_default=True,
+                        help="Conformance of the PDFs (--format pdf): pdf/ua-1 (accessible) or pdf/a-3a (tagged "
+                             "PDF/A-3 for archiving). A file declares one of them.")(func)
     func = click.option("--classification", default=None, metavar="TEXT",
                         help="Classification marking (e.g. OFFICIAL, RESTREINT) on the PDF cover, in every "
                              "PDF page's header and footer and in the HTML pages' header. Default: none.")(func)
@@ -415,7 +420,7 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @mapping_option
 @_guard
 def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, formats, publish, threshold, lang,
-        sarif_detail, page_findings, classification, rescan, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler,
+        sarif_detail, page_findings, classification, pdf_standard, rescan, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler,
         mapping_path):
     """Ingest, validate, store, audit and report in one go."""
     from auditor import audit  # noqa: PLC0415
@@ -461,7 +466,7 @@ def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, form
     written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
                                quarantine=result.quarantine, sarif_detail=sarif_detail,
-                               classification=classification)
+                               classification=classification, pdf_standard=pdf_standard)
     if not _quiet():
         click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
         click.echo(f"  open {Path(out_dir).resolve() / 'index.html'}")
@@ -546,7 +551,8 @@ def audit_cmd(db_url, as_of, date_from, date_to, pack, params, fail_on, fail_on_
 @publish_options
 @db_option
 @_guard
-def report(run_id, out_dir, formats, publish, threshold, lang, sarif_detail, page_findings, classification, db_url):
+def report(run_id, out_dir, formats, publish, threshold, lang, sarif_detail, page_findings, classification,
+           pdf_standard, db_url):
     """Render the reports of a stored audit run."""
     from auditor import audit  # noqa: PLC0415
 
@@ -554,7 +560,8 @@ def report(run_id, out_dir, formats, publish, threshold, lang, sarif_detail, pag
     engine = audit.open_store(db_url)
     written = audit.render_run(engine, run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
-                               sarif_detail=sarif_detail, classification=classification)
+                               sarif_detail=sarif_detail, classification=classification,
+                               pdf_standard=pdf_standard)
     click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
 
 

@@ -333,6 +333,7 @@ def write_reports(
     page_findings: int = PAGE_FINDINGS,
     staged: bool = True,
     classification: str | None = None,
+    pdf_standard: str | None = None,
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
@@ -348,6 +349,8 @@ def write_reports(
     ``staged``: write into a staging folder and move the files into ``out_dir`` once all are
     written (``reports.staging``; a failure changes nothing in ``out_dir``); False: straight
     into ``out_dir`` (a caller that stages itself, e.g. ``auditor.audit.render_run``).
+    ``pdf_standard``: the PDFs' conformance, ``pdf/ua-1`` (accessible, the default) or ``pdf/a-3a``
+    (tagged PDF/A-3 for archiving; ``reports.pdf``).
     ``classification``: a marking ("OFFICIAL", "RESTREINT") shown on the PDF cover, in every PDF
     page's running header and footer and, small, in the HTML pages' header; None: no marking.
     """
@@ -361,30 +364,34 @@ def write_reports(
         raise ValueError("the publication threshold must be at least 1")
     if page_findings < 0:
         raise ValueError("page_findings must be 0 (all) or more")
+    if pdf_standard is not None and pdf_standard not in ("pdf/ua-1", "pdf/a-3a"):  # reports.pdf.PDF_VARIANTS
+        raise ValueError(f"unknown PDF standard {pdf_standard!r}; choose pdf/ua-1 or pdf/a-3a")
     out_dir = Path(out_dir)
     if staged:
         with Staging(out_dir, formats=formats) as stage:  # one run's set and its manifest.json
-            written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings, classification)
+            written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings, classification,
+                              pdf_standard)
             return stage.commit(written)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _render(model, out_dir, formats, lang, publish, threshold, page_findings, classification)
+    return _render(model, out_dir, formats, lang, publish, threshold, page_findings, classification, pdf_standard)
 
 
 def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, publish: bool, threshold: int,
-            page_findings: int, classification: str | None = None) -> list[Path]:
+            page_findings: int, classification: str | None = None, pdf_standard: str | None = None) -> list[Path]:
     if publish:  # the published edition: protected tables only (reports.publication)
         from . import publication
 
         return publication.write(model, out_dir, formats, lang=lang, threshold=threshold,
-                                 classification=classification)
+                                 classification=classification, pdf_standard=pdf_standard)
     # every page shares one computation of each aggregate; charts render in worker processes
     with aggregate.memoized(model), ChartPool(lang) as pool:
         return _write_reports(model, out_dir, formats, lang=lang, page_findings=page_findings, pool=pool,
-                              classification=classification)
+                              classification=classification, pdf_standard=pdf_standard)
 
 
 def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, page_findings: int,
-                   pool: ChartPool, classification: str | None = None) -> list[Path]:
+                   pool: ChartPool, classification: str | None = None,
+                   pdf_standard: str | None = None) -> list[Path]:
     """The full report (never published: ``--publish`` writes :mod:`reports.publication`)."""
     written: list[Path] = []
     view = _View(model, lang, page_findings)
@@ -547,5 +554,5 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     if pdf_jobs:
         from . import pdf
 
-        written.extend(pdf.write_all(pdf_jobs, lang))
+        written.extend(pdf.write_all(pdf_jobs, lang, pdf_standard or pdf.PDF_VARIANT))
     return written

@@ -11,8 +11,8 @@ the ``h1``-``h3`` headings.
 Every PDF is tagged (structure tree, ``/MarkInfo /Marked true``) and identified as PDF/UA-1
 (:data:`PDF_VARIANT`). WeasyPrint 70 writes one conformance variant per file (its XMP metadata
 names one ``pdfaid`` or ``pdfuaid``), so PDF/UA (accessible) and PDF/A (archiving) cannot both be
-claimed for one file: the reports are PDF/UA-1. ``"pdf/a-3a"`` (tagged PDF/A-3) is the archiving
-alternative, for :func:`write_pdf`'s ``variant``.
+claimed for one file: the reports are PDF/UA-1 by default; ``--pdf-standard pdf/a-3a`` writes
+them as tagged PDF/A-3 (level a: the structure tree is kept) for archiving instead.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 #: the conformance variant of every report PDF (tagged; see the module doc)
 PDF_VARIANT = "pdf/ua-1"
+#: the variants ``--pdf-standard`` offers: accessible (default) or archival (tagged PDF/A-3, level a)
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3a")
 #: where a page rendered for the PDF wants its table of contents (``templates/print.html``)
 TOC_MARK = "<!--pdf-toc-->"
 
@@ -104,11 +106,11 @@ def render_pdf(html: str, path: Path, base_dir: Path, lang: str = "en",
     return path, len(doc.pages)
 
 
-def write_all(jobs: list[tuple[str, Path]], lang: str = "en") -> list[Path]:
+def write_all(jobs: list[tuple[str, Path]], lang: str = "en", variant: str = PDF_VARIANT) -> list[Path]:
     """Print every (page HTML, path) of ``jobs`` (:func:`render_pdf`) and return the paths, in
     order. Progress on stderr: a bar over the PDFs for a person at a terminal (``--quiet`` and
     ``--log-format json`` hide it, ``auditor.logs.progress``), else one log line per PDF written
-    (its pages and seconds)."""
+    (its pages and seconds). ``variant``: one of :data:`PDF_VARIANTS`."""
     import time
 
     from auditor import logs
@@ -117,7 +119,7 @@ def write_all(jobs: list[tuple[str, Path]], lang: str = "en") -> list[Path]:
     written: list[Path] = []
     for n, (html, path) in enumerate(logs.progress(jobs, "PDF", total=len(jobs)), 1):
         start = time.perf_counter()
-        _, pages = render_pdf(html, path, path.parent, lang)
+        _, pages = render_pdf(html, path, path.parent, lang, variant)
         written.append(path)
         log.info("PDF %d/%d: %s (%d pages, %.1f s)", n, len(jobs), path.name, pages, time.perf_counter() - start)
     return written

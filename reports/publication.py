@@ -307,7 +307,7 @@ def _cells_rows(pub: Publication) -> Iterable[list]:
 
 
 def write(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str = "en", threshold: int = 5,
-          classification: str | None = None) -> list[Path]:
+          classification: str | None = None, pdf_standard: str | None = None) -> list[Path]:
     """Write the published edition into ``out_dir``: ``summary.json`` (every table and cell),
     ``published_cells.csv`` (with ``csv``), ``index`` and one page per Party and provider in the
     chosen formats (``html``, ``pdf``, ``md``, ``json``). No row-level file is written."""
@@ -357,5 +357,5 @@ def write(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str = "en"
     if pdf_jobs:
         from . import pdf
 
-        written.extend(pdf.write_all(pdf_jobs, lang))
+        written.extend(pdf.write_all(pdf_jobs, lang, pdf_standard or pdf.PDF_VARIANT))
     return written

@@ -187,3 +187,18 @@ def test_html_pages_show_the_classification_small_and_nothing_of_the_pdf_profile
         # the print profile is the PDF's alone: no cover, contents, landscape pages or appendix
         assert 'class="cover"' not in text and "pdf-toc" not in text and "@page landscape" not in text
         assert 'class="appendix"' not in text and 'class="has-cover"' not in text
+
+
+def test_pdf_a_for_archiving_keeps_the_tags(tmp_path):
+    """``--pdf-standard pdf/a-3a``: the published edition's index as tagged PDF/A-3 (level a)."""
+    from reports import write_reports
+    from tests.reports.conftest import _MODEL
+
+    write_reports(copy.deepcopy(_MODEL), tmp_path, ("pdf",), publish=True, pdf_standard="pdf/a-3a")
+    reader = pypdf.PdfReader(str(tmp_path / "index.pdf"))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"].value is True
+    xmp = reader.xmp_metadata.stream.get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp and "pdfuaid" not in xmp
+    with pytest.raises(ValueError, match="PDF standard"):
+        write_reports(copy.deepcopy(_MODEL), tmp_path / "x", ("pdf",), pdf_standard="pdf/x-4")
