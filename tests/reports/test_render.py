@@ -331,7 +331,11 @@ def test_pages_group_findings_above_page_findings(model, tmp_path):
     assert len(json.loads((tmp_path / "cut" / "findings.json").read_text(encoding="utf-8"))) == 9
     with (tmp_path / "cut" / "findings.csv").open(encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == 9
-    assert len(json.loads((tmp_path / "cut" / "party" / "DE.json").read_text(encoding="utf-8"))["findings"]) == 5
+    # a twin over the limit lists none and says where they are (issue 21); one at or under it lists them
+    de_twin = json.loads((tmp_path / "cut" / "party" / "DE.json").read_text(encoding="utf-8"))
+    assert de_twin["findings"] is None and de_twin["findings_omitted"]["count"] == 5
+    fr_twin = json.loads((tmp_path / "cut" / "party" / "FR.json").read_text(encoding="utf-8"))
+    assert len(fr_twin["findings"]) == 4 and "findings_omitted" not in fr_twin
 
     write_reports(model, tmp_path / "all", ("html",), page_findings=0)
     whole = (tmp_path / "all" / "index.html").read_text(encoding="utf-8")
