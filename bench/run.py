@@ -5,7 +5,10 @@ same invocation (read the same files + pandas ``to_sql`` to SQLite), the finding
 reports' size and the peak memory of the whole process tree.
 
     python -m bench.run [--requests 1000000] [--profile clean|messy|both] [--db URL] [--keep]
-                        [-- extra auditor run options]
+                        [--delta-requests 200000] [-- extra auditor run options]
+
+It also times the re-ingest of a nightly export with 1 % new rows against its first ingest
+(``bench.delta``, clean data, at most ``--delta-requests`` requests; 0 skips it).
 
 Each measurement runs in a fresh process. Data are cached under bench/data/<N>/
 (clean) and bench/data/messy-<N>/.
@@ -129,11 +132,19 @@ def main() -> None:
                          "(bench/messy.py); both (default): clean, then messy")
     ap.add_argument("--db", default=None, help="database URL for the run (default: a fresh SQLite file)")
     ap.add_argument("--keep", action="store_true", help="keep the run's database and reports")
+    ap.add_argument("--delta-requests", type=int, default=int(os.environ.get("DELTA_N", 200_000)),
+                    help="requests of the 1 %% delta re-ingest measurement (at most --requests; 0: skip it)")
     ap.add_argument("extra", nargs="*", help="extra `auditor run` options (after --)")
     args = ap.parse_args()
     n = args.requests
     profiles = ("clean", "messy") if args.profile == "both" else (args.profile,)
     results = [(p, *_measure(n, p, args.db, args.keep, args.extra)) for p in profiles]
+    delta_n = min(n, args.delta_requests)
+    delta = None
+    if delta_n > 0:
+        from bench import delta as _delta  # noqa: PLC0415
+
+        delta = (delta_n, _delta.measure(delta_n))  # a fresh SQLite database (--db holds the runs)
     for profile, floor, run in results:
         _table(n, profile, floor, run)
     print(f"\n{'profile':<8} {'total s':>8} {'floor s':>8} {'ratio':>6} {'report s':>9} {'findings':>10} "
@@ -145,6 +156,10 @@ def main() -> None:
               f"{run.get('peak_with_children_bytes', 0) / GiB:>5.2f} GiB")
     print("targets: messy 1M total <= 4x the floor, report <= 30 s, peak < 3 GiB (process tree), reports <= 500 MB, "
           "HTML <= 20 MB; clean 1M: < 4 GiB")
+    if delta is not None:
+        from bench import delta as _delta  # noqa: PLC0415
+
+        print(_delta.line(*delta))
     print(f"auditor --help: {help_time():.2f} s   (target < 0.5 s)")
 
 

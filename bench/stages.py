@@ -215,6 +215,7 @@ def main(argv: list[str]) -> None:
     st.wrap(validate.ContractWorker, "collect", "validate")  # waiting for the helper's answer
     st.wrap(pipeline, "_quarantine_frame", "validate")
     st.wrap(pipeline, "_row_hash", "validate")  # content hashes: unchanged / revised rows
+    st.wrap(pipeline, "_raw_hash", "validate")  # hashes of the rows as read (the re-ingest's fast path)
     st.wrap(normalise, "typed", "store")
     st.wrap(ledger, "frame_lines", "store")  # the ingest's ledger digest ...
     st.wrap(pipeline, "_new_lines", "store")

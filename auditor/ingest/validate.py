@@ -217,10 +217,13 @@ def _range_text(spec: TableSpec, column: str) -> str:
     return f"at most {_bound(col.high)}"
 
 
-def _reason(kind: str, spec: TableSpec, column: str, value: Any, personal: bool) -> str:
+def _reason(kind: str, spec: TableSpec, column: str, value: Any, personal: bool, safe: bool | None = None) -> str:
     """The reason of a defect. The value is echoed only when it is a safe id (``safety``): a
-    rejected row's fields may be shifted, so any other cell may hold personal data."""
-    shown = repr(str(value)) if not personal and column in safety.ID_COLUMNS and safety.safe_id(value) else "value"
+    rejected row's fields may be shifted, so any other cell may hold personal data. ``safe``:
+    ``safety.safe_id(value)`` when the caller computed it (for many values at once)."""
+    shown = "value"
+    if not personal and column in safety.ID_COLUMNS and (safety.safe_id(value) if safe is None else safe):
+        shown = repr(str(value))
     text = "" if value is None or value is pd.NA else str(value)
     col = spec.column(column)
     if kind == "required":
@@ -357,8 +360,14 @@ def precheck(canon: pd.DataFrame, spec: TableSpec, parent_ids: pd.Series | pa.Ar
         if not bad.any():
             return
         personal = spec.column(column).personal
-        for i, v in zip(canon.index[bad], s[bad].tolist(), strict=True):
-            defects.append(Defect(int(i), column, _reason(kind, spec, column, v, personal)))
+        values = s[bad].tolist()
+        safe = [None] * len(values)
+        if not personal and column in safety.ID_COLUMNS:  # safety.safe_id of each value, at once
+            present = [not (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) for v in values]
+            shown = safety.safe_ids(pd.Series([str(v) for v in values], dtype="string"))
+            safe = [bool(p and ok) for p, ok in zip(present, shown, strict=True)]
+        for i, v, ok in zip(canon.index[bad], values, safe, strict=True):
+            defects.append(Defect(int(i), column, _reason(kind, spec, column, v, personal, ok)))
 
     for col in spec.columns:  # a NUL character in any column: PostgreSQL cannot store it
         found = (nul or {}).get(col.name) if col.personal else has_nul(canon[col.name])

@@ -121,11 +121,44 @@ def add_missing_columns(conn: sa.Connection) -> list[str]:
     return added
 
 
-def stored_hashes(conn: sa.Connection, table: str) -> pd.DataFrame:
-    """id and row_hash of every stored row of an input table."""
+def stored_hashes(conn: sa.Connection, table: str, raw: bool = False) -> pd.DataFrame:
+    """id and row_hash of every stored row of an input table; ``raw``: and its raw_hash (NULL
+    for a row stored before raw hashes were kept)."""
     spec = TABLES[table]
     t = INPUT_MODELS[table].__table__
+    if raw:
+        return _select_frame(conn, sa.select(t.c[spec.id_column], t.c.row_hash, t.c.raw_hash),
+                             ["id", "row_hash", "raw_hash"])
     return _select_frame(conn, sa.select(t.c[spec.id_column], t.c.row_hash), ["id", "row_hash"])
+
+
+#: the temporary table ``set_raw_hashes`` fills on PostgreSQL (never created by ``create_all``)
+_RAW_HASHES = sa.Table("auditor_raw_hashes", sa.MetaData(), sa.Column("id", sa.Text), sa.Column("raw_hash", sa.Text))
+
+
+def set_raw_hashes(conn: sa.Connection, table: str, ids: pd.Series, raw_hashes: pd.Series) -> int:
+    """Set the raw_hash of stored rows (by id): rows found unchanged by their content whose
+    file now writes them differently (or that were stored before raw hashes were kept). Runs
+    inside the caller's transaction; the rows' content and row_hash are not touched."""
+    if len(ids) == 0:
+        return 0
+    t = INPUT_MODELS[table].__table__
+    col = t.c[TABLES[table].id_column]
+    if conn.dialect.name == "postgresql":  # COPY into a temporary table, one UPDATE (not a round trip per row)
+        prep = conn.dialect.identifier_preparer
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {prep.quote(_RAW_HASHES.name)} "
+                             "(id TEXT, raw_hash TEXT) ON COMMIT DELETE ROWS")
+        conn.exec_driver_sql(f"DELETE FROM {prep.quote(_RAW_HASHES.name)}")
+        insert_frame(conn, _RAW_HASHES, pd.DataFrame({"id": pd.Series(ids, dtype="string").to_numpy(),
+                                                      "raw_hash": pd.Series(raw_hashes, dtype="string").to_numpy()}))
+        conn.exec_driver_sql(f"UPDATE {prep.format_table(t)} SET raw_hash = r.raw_hash FROM "
+                             f"{prep.quote(_RAW_HASHES.name)} AS r WHERE {prep.format_table(t)}.{prep.quote(col.name)} = r.id")
+        return len(ids)
+    stmt = sa.update(t).where(col == sa.bindparam("_id")).values(raw_hash=sa.bindparam("_raw"))
+    params = [{"_id": str(i), "_raw": str(h)} for i, h in zip(ids, raw_hashes, strict=True)]
+    for start in range(0, len(params), 50_000):
+        conn.execute(stmt, params[start : start + 50_000])
+    return len(params)
 
 
 def _to_records(frame: pd.DataFrame) -> list[dict]:

@@ -40,6 +40,11 @@ def _input_model(spec: TableSpec, class_name: str) -> type[SQLModel]:
     namespace["row_hash"] = Field(sa_column=sa.Column("row_hash", sa.String(64), nullable=False))
     annotations["ingest_id"] = str
     namespace["ingest_id"] = Field(sa_column=sa.Column("ingest_id", sa.String(40), nullable=False))
+    # the hash of the row as read, before normalisation (``ingest.pipeline._raw_hash``): a re-ingest
+    # counts a row whose raw hash is its stored row's as unchanged without normalising it again.
+    # NULL for rows stored before it existed (added to older databases by ``db.add_missing_columns``)
+    annotations["raw_hash"] = Optional[str]  # noqa: UP045
+    namespace["raw_hash"] = Field(default=None, sa_column=sa.Column("raw_hash", sa.String(64), nullable=True))
     return type(class_name, (SQLModel,), namespace, table=True)
 
 

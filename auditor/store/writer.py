@@ -55,8 +55,11 @@ class InlineWriter:
     def wait(self) -> None:
         """The commit is done when the ``with`` block ends."""
 
-    def stored_hashes(self) -> pd.DataFrame:
-        return db.stored_hashes(self.conn, self.table)
+    def stored_hashes(self, raw: bool = False) -> pd.DataFrame:
+        return db.stored_hashes(self.conn, self.table, raw=raw)
+
+    def set_raw_hashes(self, ids: pd.Series, raw_hashes: pd.Series) -> None:
+        db.set_raw_hashes(self.conn, self.table, ids, raw_hashes)
 
     def insert(self, target: str, frame: pd.DataFrame) -> None:
         db.insert_frame(self.conn, _table(target), frame)
@@ -111,8 +114,11 @@ class ForkedWriter:
             raise value
         return value
 
-    def stored_hashes(self) -> pd.DataFrame:
-        return self._call("hashes")
+    def stored_hashes(self, raw: bool = False) -> pd.DataFrame:
+        return self._call("hashes", raw)
+
+    def set_raw_hashes(self, ids: pd.Series, raw_hashes: pd.Series) -> None:
+        self.conn.send(("raw_hashes", ids, raw_hashes))
 
     def insert(self, target: str, frame: pd.DataFrame) -> None:
         self.conn.send(("insert", target, frame))  # no reply: the next chunk is prepared meanwhile
@@ -184,13 +190,15 @@ def _serve(conn, url: str, table: str) -> None:  # pragma: no cover - forked hel
                     continue  # the error is reported at the commit; the transaction rolls back
                 try:
                     if op == "hashes":
-                        conn.send(("ok", w.stored_hashes()))
+                        conn.send(("ok", w.stored_hashes(*args)))
                     elif op == "insert":
                         w.insert(*args)
                     elif op == "quarantine":
                         w.insert_quarantine(*args)
                     elif op == "archive":
                         w.archive(*args)
+                    elif op == "raw_hashes":
+                        w.set_raw_hashes(*args)
                 except Exception as exc:  # noqa: BLE001 - raised in the ingest
                     failed = exc
                     if op == "hashes":
