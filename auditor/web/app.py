@@ -13,7 +13,7 @@ lifecycle (``auditor.web.decisions``: explanation requested, answer, a decision 
 second person that becomes a waiver of the next audit; every step and every view of a finding in
 a hash-chained log that ``auditor verify`` checks), and the exports (decisions as JSON/CSV,
 approved waivers as TOML). Not built yet: attachments to answers, OpenID Connect, a report
-regenerated with the decisions shown, browser (Playwright) tests.
+regenerated with the decisions shown, French pages.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ PAGE_SIZE = 50
 #: (method, path, least role; None: anyone) of every route, for the authorisation matrix
 ROUTES: tuple[tuple[str, str, str | None], ...] = (
     ("GET", "/healthz", None),
+    ("GET", "/favicon.ico", None),
     ("GET", "/login", None),
     ("POST", "/login", None),
     ("POST", "/logout", "viewer"),
@@ -155,6 +156,10 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
     @app.get("/healthz")
     def healthz() -> dict:
         return {"status": "ok"}
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)  # no icon: a browser asks for one on every first visit
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
