@@ -81,3 +81,38 @@ def postgres_unreachable(where: str, why: object = "") -> None:
     if os.environ.get("CI"):
         pytest.fail(msg + " (required in CI)")
     pytest.skip(msg + " (set CI=1 to make this a failure)")
+
+
+# ---------------------------------------------------------------- headless Chromium (Playwright)
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _need(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per test module; skips on a laptop without it,
+    fails in CI (``CI`` set: ``make test`` installs chromium)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need("playwright is not installed (pip install playwright)")
+    exe = _chromium()
+    if exe is None:
+        _need("chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
+                                                         "--disable-background-networking"])
+        yield b
+        b.close()

@@ -14,7 +14,6 @@ Without chromium or Playwright the tests skip on a laptop, never when ``CI`` is 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,36 +21,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("AUDITOR_TEST_ARTIFACTS") or ROOT / "test-artifacts") / "reports"
 PAGES = ("index.html", "party/FR.html", "provider/examplemail.html")
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def _need(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (required in CI)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need("playwright is not installed (pip install playwright)")
-    exe = _chromium()
-    if exe is None:
-        _need("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
-                                                         "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path):

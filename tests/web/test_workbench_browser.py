@@ -2,7 +2,7 @@
 finds a finding, asks the audited authority for an explanation, records the answer and proposes
 to waive it; an approver (another person) approves it; a viewer sees the decision and can change
 nothing. The server is the real app under uvicorn on a free local port; the pages fetch nothing
-from elsewhere. Skips on a laptop without chromium, never in CI (as tests/reports/test_browser.py).
+from elsewhere. Skips on a laptop without chromium, never in CI (the ``browser`` fixture of tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ uvicorn = pytest.importorskip("uvicorn")
 
 from auditor.web import accounts  # noqa: E402
 from auditor.web.app import create_app  # noqa: E402
-from tests.reports.test_browser import _chromium, _need  # noqa: E402
 
 PASSWORD = "correct horse battery"
 
@@ -48,21 +47,6 @@ def server(sample_run, tmp_path_factory):
     srv.should_exit = True
     thread.join(10)
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need("playwright is not installed (pip install playwright)")
-    exe = _chromium()
-    if exe is None:
-        _need("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def _session(browser, base: str, user: str):
