@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from auditor import __version__, forking, ledger
+from auditor import records as _records
 from auditor import waivers as _waivers
 from auditor.engine import packs
 from auditor.engine import period as _period
@@ -501,7 +502,9 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
     findings = db.read_sql_frame(engine, models.Finding, run_id=run.run_id)
     req = db.load_table(engine, "requests", columns=["request_id", "issued_at"])
     findings = findings.merge(req, on="request_id", how="left")
-    findings["issued_at"] = findings["issued_at"].map(_iso)
+    findings["issued_at"] = (_records.iso_utc(findings["issued_at"])
+                             if isinstance(findings["issued_at"].dtype, pd.DatetimeTZDtype)
+                             else findings["issued_at"].map(_iso))
     findings = findings.sort_values(["check_id", "request_id", "record_id"], na_position="first", kind="stable")
     run_params = run.params or {}
     pack_of: dict[str, str] = {}
@@ -519,8 +522,6 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
     stored_waivers = _waivers.from_dict((run.params or {}).get("waivers"))
     findings = _waivers.apply(findings, stored_waivers.waivers, pd.Timestamp(run.as_of).date())
     keep = [c for c in FINDING_COLUMNS if c in findings.columns] + _waivers.WAIVER_COLUMNS
-    clean = findings[keep].astype(object)
-    clean = clean.where(clean.notna(), None)
     return {
         "run": {
             "run_id": run.run_id,
@@ -544,7 +545,7 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
         "waivers": (run.params or {}).get("waivers", {}).get("waivers", []),
         "checks": checks,
         "scope": scope.drop(columns=["id", "run_id"], errors="ignore").fillna("").to_dict("records"),
-        "findings": clean.to_dict("records"),
+        "findings": _records.to_records(findings[keep]),  # shared strings, built column by column
         "profiles": agg.get("profiles", []),
         "response_times": agg.get("response_times", []),
         "deadlines": agg.get("deadlines", {}),

@@ -18,6 +18,7 @@ folder as it was.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,27 @@ def write_findings_csv(records: list[dict], path: Path, chunk: int = CSV_CHUNK) 
         for start in range(0, len(records), chunk):
             frame = pd.DataFrame(records[start:start + chunk], columns=columns)
             csv_frame(frame).to_csv(fh, index=False, header=start == 0, lineterminator="\n")
+
+
+#: above this many findings, findings.json holds one finding per line (compact JSON, the same
+#: value once parsed) instead of the indented layout: at a million findings the indentation alone
+#: was about 130 MB, and the indented encoder keeps a text cache of every finding
+JSON_COMPACT_ABOVE = 10_000
+
+
+def write_findings_json(records: list[dict], path: Path, chunk: int = CSV_CHUNK) -> None:
+    """``findings.json`` of more than :data:`JSON_COMPACT_ABOVE` finding records: a JSON array
+    with one finding per line (``{"run_id":"...","check_id":"..."}``; the C encoder, ``chunk``
+    findings joined at a time). Parsed, it is the same value as the indented file; a tool that
+    reads line by line (grep, ``jq -c``) sees one finding per line."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        if not records:
+            fh.write("[]\n")
+            return
+        for start in range(0, len(records), chunk):
+            fh.write(("[\n" if start == 0 else ",\n") + ",\n".join(map(encode, records[start:start + chunk])))
+        fh.write("\n]\n")
 
 
 def _omitted(kind: str, name: str, count: int, limit: int) -> dict:
@@ -403,7 +425,11 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     summary_json["ranking"] = {"min_requests": headline.min_requests(model), "weights": headline.weights(model),
                                "parties": view.ranking("party"), "providers": view.ranking("provider")}
     _write_json(out_dir / "summary.json", summary_json, written)
-    _write_json(out_dir / "findings.json", findings, written, records)
+    if len(findings) > JSON_COMPACT_ABOVE:
+        write_findings_json(findings, out_dir / "findings.json")
+        written.append(out_dir / "findings.json")
+    else:
+        _write_json(out_dir / "findings.json", findings, written, records)
 
     if "parquet" in formats:
         from .tabular import write_findings_parquet

@@ -48,3 +48,22 @@ def test_twin_over_the_page_limit_points_to_the_full_lists(model, tmp_path):
         assert len(small["findings"]) == counts[party] and "findings_omitted" not in small
     every = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
     assert len(every) == len(model["findings"])  # the full list is still there
+
+
+def test_findings_json_over_the_compact_limit_is_one_finding_per_line(model, tmp_path, monkeypatch):
+    import reports
+
+    n = len(model["findings"])
+    monkeypatch.setattr(reports, "JSON_COMPACT_ABOVE", n)  # at the limit: the indented layout
+    write_reports(model, tmp_path / "at", ("json",))
+    indented = (tmp_path / "at" / "findings.json").read_text(encoding="utf-8")
+    assert indented.startswith('[\n  {\n    "run_id"')
+    monkeypatch.setattr(reports, "JSON_COMPACT_ABOVE", n - 1)  # one over: one finding per line
+    write_reports(model, tmp_path / "over", ("json",))
+    compact = (tmp_path / "over" / "findings.json").read_text(encoding="utf-8")
+    lines = compact.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == n + 2
+    assert all(line.startswith('{"run_id":') for line in lines[1:-1])
+    assert json.loads(compact) == json.loads(indented)  # the same value, key order included
+    assert [list(f) for f in json.loads(compact)] == [list(f) for f in json.loads(indented)]
+    assert len(compact) < 0.9 * len(indented)
