@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= out/demo
 AS_OF ?= 2026-10-31
 
-.PHONY: help install demo demo-eu test lint sample clean bench fuzz install-browser golden
+.PHONY: help install demo demo-eu test lint sample clean bench bench-web fuzz install-browser golden
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ fuzz: install ## The hostile-input property tests with 10x the examples (AUDITOR
 
 bench: install ## Benchmark N requests end to end against the floor (N=1000000, PROFILE=clean|messy|both; see docs/performance.md)
 	$(BIN)/python -m bench.run --requests $${N:-1000000} --profile $${PROFILE:-both}
+
+bench-web: install ## Time the workbench's pages on a run grown to 1M findings (a copy of DB=auditor.db; run `make demo` first)
+	$(BIN)/python -m bench.workbench --db sqlite:///$${DB:-auditor.db} --findings $${FINDINGS:-1000000}
 
 lint: install ## ruff
 	$(BIN)/ruff check .

@@ -490,10 +490,11 @@ def _discard_run(engine: Engine, run_id: str) -> None:
         log.warning("could not remove the rows of the failed run %s", run_id, extra={"run_id": run_id})
 
 
-def build_model(engine: Engine, run_id: str | None) -> dict:
+def build_model(engine: Engine, run_id: str | None, with_decisions: bool = False) -> dict:
     """The report model of a stored run (see reports.write_reports). A run whose ledger record
     does not check out (its stored record, findings, outcomes or counts changed since it ran, or
-    no record at all) is refused: ``ledger.RunNotVerified``, exit 3."""
+    no record at all) is refused: ``ledger.RunNotVerified``, exit 3. ``with_decisions``: also
+    ``decisions``, the workbench state of the run's findings (:func:`workbench_decisions`)."""
     run = db.get_run(engine, ledger.require_verified_run(engine, run_id))
     registry = load_all()
     with Session(engine) as s:
@@ -522,7 +523,7 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
     stored_waivers = _waivers.from_dict((run.params or {}).get("waivers"))
     findings = _waivers.apply(findings, stored_waivers.waivers, pd.Timestamp(run.as_of).date())
     keep = [c for c in FINDING_COLUMNS if c in findings.columns] + _waivers.WAIVER_COLUMNS
-    return {
+    model = {
         "run": {
             "run_id": run.run_id,
             "as_of": _iso(run.as_of),
@@ -556,6 +557,30 @@ def build_model(engine: Engine, run_id: str | None) -> dict:
         "history": db.run_history(engine),
         "diff": model_diff(engine, run),
     }
+    if with_decisions:
+        model["decisions"] = workbench_decisions(engine, model["findings"], model["run"]["as_of"])
+    return model
+
+
+#: a finding's fields a row of the report's decisions section repeats
+_DECISION_KEYS = ("check_id", "severity", "kind", "party", "provider", "request_id", "record_id", "fingerprint")
+
+
+def workbench_decisions(engine: Engine, findings: list[dict], as_of: str | None) -> list[dict]:
+    """One row per finding of ``findings`` with a workbench state (``auditor serve``: explanation
+    requested, answered, decision proposed or approved; ``auditor.web.decisions.by_fingerprint``),
+    in the findings' order: the finding's check, severity, kind, Party, provider, request (its
+    pseudonymised ids) and fingerprint, then its state. The other findings are open."""
+    from auditor.web import decisions  # noqa: PLC0415  (sqlmodel only: no FastAPI)
+
+    states = decisions.by_fingerprint(engine, {str(f.get("fingerprint")) for f in findings}, as_of)
+    rows, seen = [], set()
+    for f in findings:
+        fp = str(f.get("fingerprint"))
+        if fp in states and fp not in seen:
+            seen.add(fp)
+            rows.append({**{k: f.get(k) for k in _DECISION_KEYS}, **states[fp]})
+    return rows
 
 
 def _reconciliation(engine: Engine) -> list[dict]:
@@ -569,7 +594,7 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                lang: str = "en", publish: bool = False, threshold: int = 5,
                page_findings: int | None = None, quarantine: pd.DataFrame | None = None,
                sarif_detail: bool = False, classification: str | None = None,
-               pdf_standard: str | None = None) -> list[Path]:
+               pdf_standard: str | None = None, with_decisions: bool = False) -> list[Path]:
     """Write the reports of a stored run (``reports.write_reports``; ``page_findings`` None: its
     default), unless published the machine outputs (JUnit, SARIF), with ``quarantine`` (the
     rejected rows of the ingest of ``auditor run``) ``quarantine.csv``, and ``manifest.json``
@@ -585,7 +610,9 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
     when the disk is at fault (full, read-only, no permission), else ``ReportError`` (exit 4, a
     bug; ``AUDITOR_DEBUG=1`` raises the original error instead). ``sarif_detail``: one SARIF result
     per finding instead of one per check x Party x provider group. ``classification``: the
-    marking of the pages, ``pdf_standard`` the PDFs' conformance (``reports.write_reports``)."""
+    marking of the pages, ``pdf_standard`` the PDFs' conformance (``reports.write_reports``).
+    ``with_decisions``: the pages and ``summary.json`` also show the workbench state of each
+    finding that has one (``auditor report --with-decisions``; :func:`workbench_decisions`)."""
     import contextlib  # noqa: PLC0415
     import os  # noqa: PLC0415
 
@@ -593,7 +620,7 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
     from reports import PAGE_FINDINGS, write_reports  # noqa: PLC0415  (matplotlib only when rendering)
     from reports.staging import Staging  # noqa: PLC0415
 
-    model = build_model(engine, run_id)
+    model = build_model(engine, run_id, with_decisions=with_decisions)
     try:
         with Staging(out_dir, formats=formats, run_id=str(model["run"]["run_id"])) as stage:
             machine = None

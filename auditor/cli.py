@@ -547,21 +547,29 @@ def audit_cmd(db_url, as_of, date_from, date_to, pack, params, fail_on, fail_on_
 @main.command(epilog=EPILOG)
 @click.option("--run", "run_id", default="latest", show_default=True, help="Run id, or 'latest'.")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--with-decisions", "with_decisions", is_flag=True, default=False,
+              help="Also show each finding's workbench state (auditor serve: explanation asked, answered, decision "
+                   "proposed or approved, reason, dates, who proposed and approved it) on the index page, in "
+                   "index.md and in summary.json. Not with --publish.")
 @format_option
 @publish_options
 @db_option
 @_guard
-def report(run_id, out_dir, formats, publish, threshold, lang, sarif_detail, page_findings, classification,
-           pdf_standard, db_url):
+def report(run_id, out_dir, with_decisions, formats, publish, threshold, lang, sarif_detail, page_findings,
+           classification, pdf_standard, db_url):
     """Render the reports of a stored audit run."""
     from auditor import audit  # noqa: PLC0415
+    from auditor.errors import UsageError  # noqa: PLC0415
 
+    if with_decisions and publish:
+        raise UsageError("--with-decisions is for the full report: the published edition shows no finding",
+                         hint="leave out --publish or --with-decisions")
     audit.check_out_dir(out_dir)
     engine = audit.open_store(db_url)
     written = audit.render_run(engine, run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
                                sarif_detail=sarif_detail, classification=classification,
-                               pdf_standard=pdf_standard)
+                               pdf_standard=pdf_standard, with_decisions=with_decisions)
     click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
 
 

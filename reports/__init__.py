@@ -310,13 +310,22 @@ def _scope_charts(view: _View, findings: list[dict], party: str | None, provider
     }
 
 
-def _chart_results(view: _View, jobs: dict, pool: ChartPool) -> tuple[dict, dict]:
-    """{name: data URI or None}, {name: plotted data (as the alt text shows it)} of a page's charts."""
+#: what a page's chart is when the rendering draws none (``write_reports(charts=False)``): the
+#: page says the chart is left out, not that it has no data
+NO_CHART = "omitted"
+
+
+def _chart_results(view: _View, jobs: dict, pool: ChartPool, draw: bool = True) -> tuple[dict, dict]:
+    """{name: data URI or None}, {name: plotted data (as the alt text shows it)} of a page's charts
+    (``draw`` False: :data:`NO_CHART` for each, nothing drawn)."""
     from . import charts
 
     uris: dict[str, str | None] = {}
     data: dict[str, Any] = {}
     for name, job in jobs.items():
+        if not draw:
+            uris[name], data[name] = NO_CHART, {}
+            continue
         if job is None:
             uris[name], data[name] = None, {}
             continue
@@ -326,15 +335,16 @@ def _chart_results(view: _View, jobs: dict, pool: ChartPool) -> tuple[dict, dict
 
 
 def _write_runs_page(view: _View, base_ctx: dict, out_dir: Path, want_html: bool, want_pdf: bool,
-                     written: list[Path], pdf_jobs: list[tuple[str, Path]]) -> None:
+                     written: list[Path], pdf_jobs: list[tuple[str, Path]], draw: bool = True) -> None:
     """``runs.html``: the stored runs up to this one and, per Party, breach findings per 100
     requests across them (:func:`reports.headline.history`)."""
     from . import charts
     from . import html as html_render
 
     rows = headline.history(view.model)
-    png, data = charts.history_chart(rows, t=view.t)
-    ctx = {**base_ctx, "history": rows, "history_chart": charts.data_uri(png), "history_data": data,
+    png, data = charts.history_chart(rows, t=view.t) if draw else (None, {})
+    ctx = {**base_ctx, "history": rows, "history_chart": charts.data_uri(png) if draw else NO_CHART,
+           "history_data": data,
            "history_parties": sorted({p for r in rows for p in r["parties"]}),
            "min_requests": headline.min_requests(view.model)}
     template = html_render.environment(view.lang).get_template("runs.html")
@@ -356,6 +366,8 @@ def write_reports(
     staged: bool = True,
     classification: str | None = None,
     pdf_standard: str | None = None,
+    charts: bool = True,
+    chart_cache: dict | None = None,
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
@@ -375,6 +387,13 @@ def write_reports(
     (tagged PDF/A-3 for archiving; ``reports.pdf``).
     ``classification``: a marking ("OFFICIAL", "RESTREINT") shown on the PDF cover, in every PDF
     page's running header and footer and, small, in the HTML pages' header; None: no marking.
+    ``charts``: False draws no chart (each says it is left out): the pages in about a tenth of
+    the time, for a quick look (the workbench's regenerated report can be served so).
+    ``chart_cache``: a dict kept between renderings of the same run: a chart drawn by an earlier
+    rendering (the same call, the same data) is taken from it, not drawn again.
+    A model with ``decisions`` (``auditor.audit.build_model(with_decisions=True)``, ``auditor
+    report --with-decisions``) adds the workbench decisions of its findings to the index page,
+    ``index.md`` and ``summary.json``; a model without them renders as before.
     """
     formats = tuple(str(f).lower() for f in formats)
     unknown = sorted(set(formats) - set(FORMATS))
@@ -392,28 +411,30 @@ def write_reports(
     if staged:
         with Staging(out_dir, formats=formats) as stage:  # one run's set and its manifest.json
             written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings, classification,
-                              pdf_standard)
+                              pdf_standard, charts, chart_cache)
             return stage.commit(written)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _render(model, out_dir, formats, lang, publish, threshold, page_findings, classification, pdf_standard)
+    return _render(model, out_dir, formats, lang, publish, threshold, page_findings, classification, pdf_standard,
+                   charts, chart_cache)
 
 
 def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, publish: bool, threshold: int,
-            page_findings: int, classification: str | None = None, pdf_standard: str | None = None) -> list[Path]:
+            page_findings: int, classification: str | None = None, pdf_standard: str | None = None,
+            charts: bool = True, chart_cache: dict | None = None) -> list[Path]:
     if publish:  # the published edition: protected tables only (reports.publication)
         from . import publication
 
         return publication.write(model, out_dir, formats, lang=lang, threshold=threshold,
                                  classification=classification, pdf_standard=pdf_standard)
     # every page shares one computation of each aggregate; charts render in worker processes
-    with aggregate.memoized(model), ChartPool(lang) as pool:
+    with aggregate.memoized(model), ChartPool(lang, None if charts else 0, chart_cache) as pool:  # no chart: no worker
         return _write_reports(model, out_dir, formats, lang=lang, page_findings=page_findings, pool=pool,
-                              classification=classification, pdf_standard=pdf_standard)
+                              classification=classification, pdf_standard=pdf_standard, charts=charts)
 
 
 def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, page_findings: int,
                    pool: ChartPool, classification: str | None = None,
-                   pdf_standard: str | None = None) -> list[Path]:
+                   pdf_standard: str | None = None, charts: bool = True) -> list[Path]:
     """The full report (never published: ``--publish`` writes :mod:`reports.publication`)."""
     written: list[Path] = []
     view = _View(model, lang, page_findings)
@@ -424,6 +445,9 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     summary_json["headline"] = view.glance()
     summary_json["ranking"] = {"min_requests": headline.min_requests(model), "weights": headline.weights(model),
                                "parties": view.ranking("party"), "providers": view.ranking("provider")}
+    decided = model.get("decisions")  # the workbench state of the findings that have one, if asked for
+    if decided is not None:
+        summary_json["workbench_decisions"] = decided
     _write_json(out_dir / "summary.json", summary_json, written)
     if len(findings) > JSON_COMPACT_ABOVE:
         write_findings_json(findings, out_dir / "findings.json")
@@ -485,6 +509,8 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         "links": True,
         "nav": drill.nav(model, 0, want_html),  # links to the Party, provider, check pages (reports.pages)
     }
+    if decided is not None:
+        index_ctx["decisions"] = decided
     if want_pages:
         jobs = _index_charts(view, findings, party_rows, pool)
         html_path = out_dir / "index.html" if want_html else None
@@ -569,9 +595,9 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             _write_text(out_dir / "guide.html", template.render(**guide, ext="html"), written)
         if want_pdf:
             pdf_jobs.append((template.render(**guide, ext="pdf"), out_dir / "guide.pdf"))
-        _write_runs_page(view, base_ctx, out_dir, want_html, want_pdf, written, pdf_jobs)
+        _write_runs_page(view, base_ctx, out_dir, want_html, want_pdf, written, pdf_jobs, charts)
     for render, ctx, jobs, html_path, pdf_path in pages:
-        uris, data = _chart_results(view, jobs, pool)
+        uris, data = _chart_results(view, jobs, pool, charts)
         page = {**ctx, "charts": uris, "chart_data": data}
         if html_path:
             html_render.write_page(render, {**page, "ext": "html"}, lang, html_path)

@@ -53,10 +53,11 @@ def default_workers() -> int:
 
 
 class _Job:
-    __slots__ = ("args", "future", "kwargs", "name", "value")
+    __slots__ = ("args", "future", "key", "kwargs", "name", "value")
 
     def __init__(self, name: str, args: tuple, kwargs: dict) -> None:
         self.name, self.args, self.kwargs = name, args, kwargs
+        self.key: str | None = None
         self.future: Future | None = None
         self.value: tuple[Any, Any] | None = None
 
@@ -64,8 +65,11 @@ class _Job:
 class ChartPool:
     """``submit(chart_function_name, *args, **kwargs)`` now, ``result(job)`` -> (png, data) later."""
 
-    def __init__(self, lang: str, workers: int | None = None) -> None:
+    def __init__(self, lang: str, workers: int | None = None, cache: dict | None = None) -> None:
         self.lang = lang
+        #: (png, data) by the SHA-256 of a chart call pickled: a caller rendering the same run again
+        #: (the workbench's report after each decision) draws each chart once
+        self.cache = cache
         self.workers = default_workers() if workers is None else workers
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[_Job] = []
@@ -86,6 +90,12 @@ class ChartPool:
 
     def submit(self, name: str, *args: Any, **kwargs: Any) -> _Job:
         job = _Job(name, args, kwargs)
+        if self.cache is not None:
+            job.key = _key(self.lang, name, args, kwargs)
+            hit = self.cache.get(job.key)
+            if hit is not None:
+                job.value = hit
+                return job
         if self._broken:
             return job  # rendered inline by result()
         if self._pool is not None:
@@ -125,7 +135,23 @@ class ChartPool:
             else:
                 i18n.MISSING.update(missing)
                 job.value = (png, data)
-                return job.value
+                return self._keep(job)
         png, data, _ = _render(self.lang, job.name, job.args, job.kwargs)
         job.value = (png, data)
+        return self._keep(job)
+
+    def _keep(self, job: _Job) -> tuple[Any, Any]:
+        if self.cache is not None and job.key is not None:
+            self.cache[job.key] = job.value
         return job.value
+
+
+def _key(lang: str, name: str, args: tuple, kwargs: dict) -> str | None:
+    """A chart call's cache key (None: its arguments do not pickle)."""
+    import hashlib
+    import pickle
+
+    try:
+        return hashlib.sha256(pickle.dumps((lang, name, args, sorted(kwargs.items())), protocol=5)).hexdigest()
+    except Exception:  # noqa: BLE001 - not cached, drawn as usual
+        return None

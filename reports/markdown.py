@@ -402,6 +402,7 @@ def render_index(ctx: dict[str, Any], lang: str = "en") -> str:
         f"## {_('Changes since the previous run')}", "",
         *r.diff(ctx["diff"]),
         *_attestation_lines(ctx.get("attestations") or [], _),
+        *(_decision_lines(ctx["decisions"], _) if ctx.get("decisions") is not None else []),
         *r.findings_sections(),
         f"## {_('Checks')}", "",
         *r.checks_table(ctx["checks"]),
@@ -474,6 +475,39 @@ def _attestation_lines(rows: list[dict], _) -> list[str]:
                     [[a["safeguard"], a["check"] or "—", a["party"] or "—", a["provider"] or "—", _(a["result"]),
                       _(a["status"] or ""), a["attested_by"], a["evidence"], a["expires"]] for a in rows]),
             ""]
+
+
+def _decision_lines(rows: list[dict], _) -> list[str]:
+    """The workbench decisions section (``auditor report --with-decisions``; the HTML index's
+    ``decisions_section``)."""
+    def decision(d: dict) -> str:
+        parts = [_(d["decision"])] if d.get("decision") else []
+        if d.get("pending"):
+            parts.append(f"{_(d['pending']['decision'])} ({_('proposed, not approved')})")
+        return "; ".join(parts) or "—"
+
+    def who(name: str | None, at: str | None) -> str:
+        return f"{name} {(at or '')[:10]}".strip() if name else ""
+
+    lines = [f"## {_('Workbench decisions')}", "",
+             _("Where each finding stands in the audit team's workbench (auditor serve) when this report was "
+               "rendered: explanation requested, answered, a decision proposed, or a decision approved by a second "
+               "person. A proposed decision is not in force until it is approved. Findings not listed are open."), ""]
+    if not rows:
+        return [*lines, _("No finding of this run has a workbench state yet."), ""]
+    body = []
+    for d in rows:
+        p = d.get("pending") or {}
+        body.append([d["check_id"], d.get("severity") or "", d.get("party") or "—", d.get("provider") or "—",
+                     d.get("request_id") or "—", str(d.get("fingerprint") or "")[:12],
+                     _(str(d["state"]).replace("_", " ")), decision(d), d.get("reason") or p.get("reason") or "",
+                     d.get("until") or p.get("until") or "",
+                     "; ".join(x for x in (who(d.get("proposed_by"), d.get("proposed_at")),
+                                           who(p.get("proposed_by"), p.get("proposed_at"))) if x),
+                     who(d.get("approved_by"), d.get("approved_at")) or "—"])
+    return [*lines, *_table([_("Check"), _("Severity"), _("Party"), _("Provider"), _("Request"), _("Finding"),
+                             _("State"), _("Decision"), _("Reason"), _("Until"), _("Proposed by"),
+                             _("Approved by")], body), ""]
 
 
 ADVISORY_ISSUES = "Advisory issues (the auditor's policy thresholds, not breaches of the text)"

@@ -23,19 +23,48 @@ def _engine(db_url: str | None):  # noqa: ANN202
 @click.option("--secure-cookies/--no-secure-cookies", default=None,
               help="Send the session cookie over HTTPS only. Default: on, except on the loopback address "
                    "(127.0.0.1, localhost), where a browser talks plain HTTP to a local server.")
+@click.option("--oidc-issuer", default=None, metavar="URL", envvar="AUDITOR_OIDC_ISSUER",
+              help="Also offer sign-in with this OpenID Connect provider (found by URL/.well-known/"
+                   "openid-configuration); the client secret comes from AUDITOR_OIDC_CLIENT_SECRET. A person "
+                   "signs in only to an enabled local account of the same name (see --oidc-username-claim).")
+@click.option("--oidc-client-id", default=None, metavar="ID", envvar="AUDITOR_OIDC_CLIENT_ID",
+              help="This workbench's client id at the provider (with --oidc-issuer).")
+@click.option("--oidc-name", default="single sign-on", show_default=True, metavar="NAME",
+              help='The login page\'s button: "Sign in with NAME".')
+@click.option("--oidc-username-claim", default="preferred_username", show_default=True, metavar="CLAIM",
+              help="The ID token claim that names the local account (one the provider's users cannot "
+                   "choose themselves).")
+@click.option("--oidc-redirect-uri", default=None, metavar="URL",
+              help="The callback URL registered at the provider (default: derived from the request, "
+                   "https://HOST/login/oidc/callback behind a proxy that sends X-Forwarded-Proto).")
 @_guard
-def serve(db_url, host, port, secure_cookies):
-    """Serve the audit workbench: runs, findings and (later) decisions, for the accounts of
-    `auditor users` (sign-in required on every page)."""
-    from auditor.web import accounts, app  # noqa: PLC0415
+def serve(db_url, host, port, secure_cookies, oidc_issuer, oidc_client_id, oidc_name, oidc_username_claim,
+          oidc_redirect_uri):
+    """Serve the audit workbench: runs, findings and decisions, for the accounts of `auditor users`
+    (sign-in required on every page; optionally through an OpenID Connect provider)."""
+    import os  # noqa: PLC0415
 
+    from auditor.errors import UsageError  # noqa: PLC0415
+    from auditor.web import accounts, app  # noqa: PLC0415
+    from auditor.web.oidc import OIDCConfig  # noqa: PLC0415
+
+    oidc = None
+    if oidc_issuer or oidc_client_id:
+        if not (oidc_issuer and oidc_client_id):
+            raise UsageError("OpenID Connect needs both --oidc-issuer and --oidc-client-id")
+        if not oidc_issuer.startswith("https://") and not oidc_issuer.startswith(("http://127.0.0.1",
+                                                                                   "http://localhost")):
+            raise UsageError(f"the OpenID Connect issuer {oidc_issuer!r} must be an https:// URL")
+        oidc = OIDCConfig(issuer=oidc_issuer, client_id=oidc_client_id,
+                          client_secret=os.environ.get("AUDITOR_OIDC_CLIENT_SECRET") or None, name=oidc_name,
+                          username_claim=oidc_username_claim, redirect_uri=oidc_redirect_uri)
     engine = _engine(db_url)
     if not accounts.list_users(engine):
         _say("No account yet: add one first, e.g. `auditor users add NAME --role admin`.")
     secure = secure_cookies if secure_cookies is not None else host not in ("127.0.0.1", "localhost", "::1")
     import uvicorn  # noqa: PLC0415
 
-    uvicorn.run(app.create_app(engine, secure_cookies=secure), host=host, port=port, log_level="info")
+    uvicorn.run(app.create_app(engine, secure_cookies=secure, oidc=oidc), host=host, port=port, log_level="info")
     return EXIT_OK
 
 

@@ -4,7 +4,8 @@ Every page works without JavaScript (plain forms, no CDN: nothing is fetched fro
 Sessions are signed cookies (``SameSite=Strict``, ``HttpOnly``, ``Secure`` unless served on the
 loopback address); every form carries a per-session CSRF token checked on the server; a sign-in
 is refused after :data:`LOGIN_LIMIT` failures for the same name and address within
-:data:`LOGIN_WINDOW` seconds. Each route declares the least role it needs (:data:`ROUTES`), so
+:data:`LOGIN_WINDOW` seconds; sign-in through an OpenID Connect provider is optional
+(``auditor.web.oidc``, to local accounts only). Each route declares the least role it needs (:data:`ROUTES`), so
 the authorisation matrix is tested route by route.
 
 Status (issue 22): accounts, sign-in, sessions, CSRF, roles, the runs list, a run's dashboard,
@@ -12,29 +13,41 @@ grouped and paginated findings with filters in the URL, a finding's page with it
 lifecycle (``auditor.web.decisions``: explanation requested, answer, a decision approved by a
 second person that becomes a waiver of the next audit; every step and every view of a finding in
 a hash-chained log that ``auditor verify`` checks), and the exports (decisions as JSON/CSV,
-approved waivers as TOML). Not built yet: attachments to answers, OpenID Connect, a report
-regenerated with the decisions shown, French pages.
+approved waivers as TOML), an answer's attachment (stored once by its SHA-256 in ``web_blobs``,
+at most ``decisions.MAX_ATTACHMENT`` bytes, its hash in the answer's event; downloaded as an
+attachment, each download an event), and the run's report regenerated with each finding's
+workbench state (``/runs/{run_id}/report``: the HTML pages of ``auditor report --with-decisions``,
+rendered again when a decision changed, each chart drawn once per run). Not built yet: French pages.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import json
+import logging
+import re
 import secrets
+import shutil
+import tempfile
+import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from . import accounts, decisions
+from .oidc import OIDCConfig, loggable_name
 
 __all__ = ["LOGIN_LIMIT", "LOGIN_WINDOW", "PAGE_SIZE", "ROUTES", "create_app"]
 
@@ -50,12 +63,17 @@ ROUTES: tuple[tuple[str, str, str | None], ...] = (
     ("GET", "/favicon.ico", None),
     ("GET", "/login", None),
     ("POST", "/login", None),
+    ("GET", "/login/oidc", None),  # only with OpenID Connect configured (auditor.web.oidc), else 404
+    ("GET", "/login/oidc/callback", None),
     ("POST", "/logout", "viewer"),
     ("GET", "/", "viewer"),
     ("GET", "/runs/{run_id}", "viewer"),
     ("GET", "/runs/{run_id}/findings", "viewer"),
+    ("GET", "/runs/{run_id}/report", "viewer"),
+    ("GET", "/runs/{run_id}/report/{page}", "viewer"),
     ("GET", "/runs/{run_id}/findings/{fingerprint}", "viewer"),
     ("POST", "/runs/{run_id}/findings/{fingerprint}/act", "auditor"),
+    ("GET", "/runs/{run_id}/findings/{fingerprint}/attachments/{sha256}", "auditor"),
     ("GET", "/exports/decisions.json", "viewer"),
     ("GET", "/exports/decisions.csv", "viewer"),
     ("GET", "/exports/waivers.toml", "viewer"),
@@ -64,6 +82,7 @@ ROUTES: tuple[tuple[str, str, str | None], ...] = (
     ("POST", "/admin/users/{username}/disable", "admin"),
 )
 _TEMPLATES = Path(__file__).parent / "templates"
+_log = logging.getLogger("auditor.web")
 _SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
@@ -88,23 +107,25 @@ def _secret(engine: Engine) -> str:
         return value
 
 
-def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
+def create_app(engine: Engine, secure_cookies: bool = True, oidc: OIDCConfig | None = None) -> FastAPI:
     """The FastAPI application serving ``engine``'s runs (this module is imported only by
     ``auditor serve`` and the tests: FastAPI stays out of the other commands' start-up)."""
     accounts.ensure_tables(engine)
     decisions.ensure_tables(engine)
     _ensure_indexes(engine)
     app = FastAPI(title="auditor workbench", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(SessionMiddleware, secret_key=_secret(engine), session_cookie="auditor_session",
+    secret = _secret(engine)
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="auditor_session",
                        same_site="strict", https_only=secure_cookies, max_age=8 * 3600)
     templates = Jinja2Templates(directory=str(_TEMPLATES))
+    templates.env.globals["oidc_name"] = oidc.name if oidc is not None else None  # the login page's button
     failures: dict[tuple[str, str], deque] = defaultdict(deque)
 
     @app.middleware("http")
     async def headers(request: Request, call_next):  # noqa: ANN202
         response = await call_next(request)
-        response.headers["Content-Security-Policy"] = ("default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                                       "frame-ancestors 'none'; form-action 'self'")
+        response.headers.setdefault("Content-Security-Policy", ("default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                                                "frame-ancestors 'none'; form-action 'self'"))
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Cache-Control"] = "no-store"
@@ -182,11 +203,17 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         user = accounts.authenticate(engine, username, password)
         if user is None:
             recent.append(now)
+            _log.warning("sign-in refused: wrong user name or password", extra={"method": "password",
+                                                                               "user": loggable_name(username)})
             return page(request, "login.html", 401, next=_local(next), error="Wrong user name or password.")
         recent.clear()
+        start_session(request, user)
+        _log.info("signed in", extra={"method": "password", "user": user.username})
+        return RedirectResponse(_local(next), status_code=303)
+
+    def start_session(request: Request, user: accounts.User) -> None:
         request.session.clear()  # a new session (and CSRF token) after sign-in
         request.session.update(user=user.username, epoch=user.session_epoch, csrf=secrets.token_urlsafe(32))
-        return RedirectResponse(_local(next), status_code=303)
 
     @app.post("/logout")
     def logout(request: Request, csrf: str = Form("")) -> Response:
@@ -195,15 +222,44 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
+    if oidc is not None:  # GET /login/oidc and its callback; unconfigured, both are 404
+        from .oidc import install  # noqa: PLC0415
+
+        install(app, engine, oidc, secret=secret, secure_cookies=secure_cookies, page=page,
+                start_session=start_session)
+
     @app.get("/", response_class=HTMLResponse)
     def runs(request: Request) -> HTMLResponse:
         need(request, "viewer")
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT r.run_id, r.as_of, r.status, r.started_at, COUNT(f.id) AS findings "
-                "FROM audit_runs r LEFT JOIN findings f ON f.run_id = r.run_id "
-                "GROUP BY r.run_id, r.as_of, r.status, r.started_at ORDER BY r.started_at DESC")).mappings().all()
+            rows = [dict(r) for r in conn.execute(sa.text(
+                "SELECT run_id, as_of, status, started_at FROM audit_runs ORDER BY started_at DESC")).mappings()]
+            for r in rows:  # a finished run's findings never change (the ledger): counted once per process
+                r["findings"] = frozen(r, ("count",), lambda r=r: conn.execute(sa.text(
+                    "SELECT COUNT(*) FROM findings WHERE run_id = :r"), {"r": r["run_id"]}).scalar_one())
         return page(request, "runs.html", runs=rows)
+
+    answers: OrderedDict[tuple, Any] = OrderedDict()
+    answers_lock = threading.Lock()
+
+    def frozen(run: dict, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()`` for a finished run, once per process (its findings never change after it
+        is stored: the ledger refuses an edit), the last 256 answers kept; computed every time for
+        a run that is not finished. Copies are handed out: callers may change them."""
+        if run.get("status") != "finished":
+            return compute()
+        k = (run["run_id"], *key)
+        with answers_lock:
+            value = answers.get(k)
+            if value is not None:
+                answers.move_to_end(k)
+        if value is None:
+            value = compute()
+            with answers_lock:
+                answers[k] = value
+                while len(answers) > 256:
+                    answers.popitem(last=False)
+        return [dict(v) for v in value] if isinstance(value, list) else value
 
     def run_row(run_id: str) -> dict | None:
         with engine.connect() as conn:
@@ -220,10 +276,10 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         info = run_row(run_id)
         if info is None:
             return not_found(request, "such run")
-        with engine.connect() as conn:  # one pass on the covering index (_ensure_indexes)
-            by = conn.execute(sa.text(
-                "SELECT kind, severity, party, COUNT(*) AS n FROM findings WHERE run_id = :r "
-                "GROUP BY kind, severity, party"), {"r": run_id}).mappings().all()
+        with engine.connect() as conn:  # one pass on the covering index (_ensure_indexes), in its order
+            by = frozen(info, ("dashboard",), lambda: [dict(r) for r in conn.execute(sa.text(
+                "SELECT check_id, severity, kind, party, provider, COUNT(*) AS n FROM findings WHERE run_id = :r "
+                "GROUP BY check_id, severity, kind, party, provider"), {"r": run_id}).mappings()])
         sev = {s: 0 for s in _SEVERITIES}
         kinds = {"breach": 0, "advisory": 0}
         per_party: dict[str, int] = {}
@@ -259,7 +315,8 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
                "MIN(fingerprint) AS example FROM findings WHERE " + " AND ".join(where) +
                " GROUP BY check_id, severity, kind, party, provider")
         with engine.connect() as conn:
-            every = [dict(r) for r in conn.execute(sa.text(sql), args).mappings()]
+            every = frozen(info, ("groups", sql, tuple(sorted(args.items()))),
+                           lambda: [dict(r) for r in conn.execute(sa.text(sql), args).mappings()])
         merged: dict[tuple, dict] = {}
         for g in every:  # NULL and 'breach' kinds are grouped apart by SQL: one group here
             k = (g["check_id"], g["severity"], g["kind"], g["party"], g["provider"])
@@ -306,43 +363,135 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         elif st.decision and st.decision.get("until") and latest is not None \
                 and str(st.decision["until"]) <= str(latest["as_of"])[:10]:
             status = "reopened"  # its waiver or justification ran out before the latest run's date
-        events = [e for e in st.events or [] if e["action"] != "evidence_viewed"]
+        events = [e for e in st.events or [] if e["action"] not in decisions.VIEWS]
         return page(request, "finding.html", finding=row, history=history, finding_status=status, state=st, events=events,
-                    may=lambda role: accounts.may(user.role, role), error=error)
+                    may=lambda role: accounts.may(user.role, role), error=error,
+                    max_attachment_mib=decisions.MAX_ATTACHMENT // (1024 * 1024))
 
     @app.post("/runs/{run_id}/findings/{fingerprint}/act")
     def act(request: Request, run_id: str, fingerprint: str, action: str = Form(""), csrf: str = Form(""),
             to: str = Form(""), due: str = Form(""), text: str = Form(""), decision: str = Form(""),
-            reason: str = Form(""), until: str = Form("")) -> Response:
+            reason: str = Form(""), until: str = Form(""),
+            attachment: UploadFile | None = File(None)) -> Response:  # noqa: B008
         user = need(request, "auditor")
         post_guard(request, csrf)
         row = finding_row(run_id, fingerprint)
         if row is None:
             return not_found(request, "such finding in this run")
+        upload = None
+        if attachment is not None and attachment.filename:  # a file input left empty sends no name
+            content = attachment.file.read(decisions.MAX_ATTACHMENT + 1)  # never more than the limit + 1 in memory
+            if len(content) > decisions.MAX_ATTACHMENT:
+                return page(request, "error.html", 413, message=(
+                    f"The attachment is larger than {decisions.MAX_ATTACHMENT // (1024 * 1024)} MiB: "
+                    "nothing was recorded. Attach a smaller file (or split it)."))
+            upload = (attachment.filename, content)
         fields = {"explanation_requested": {"to": to, "due": due}, "answer_recorded": {"text": text},
                   "decision_proposed": {"decision": decision, "reason": reason, "until": until or None},
                   "decision_approved": {}}
         if action not in fields:
             return page(request, "error.html", 400, message="Unknown action.")
         try:
-            decisions.record(engine, user, action, row, fields[action])
+            decisions.record(engine, user, action, row, fields[action], attachment=upload)
         except decisions.DecisionError as exc:
             status = 403 if "role" in exc.message or "someone other" in exc.message else 400
             return page(request, "error.html", status, message=exc.message)
         return RedirectResponse(f"/runs/{run_id}/findings/{fingerprint}", status_code=303)
 
-    def _log(request: Request) -> list[dict]:
+    @app.get("/runs/{run_id}/findings/{fingerprint}/attachments/{sha256}")
+    def download(request: Request, run_id: str, fingerprint: str, sha256: str) -> Response:
+        user = need(request, "auditor")
+        row = finding_row(run_id, fingerprint)
+        if row is None:
+            return not_found(request, "such finding in this run")
+        # only an attachment of this finding's answers, under the name its answer recorded
+        names = [e["data"]["attachment"].get("name") for e in decisions.state(engine, fingerprint).events or []
+                 if e["action"] == "answer_recorded" and (e["data"].get("attachment") or {}).get("sha256") == sha256]
+        if not names:
+            return not_found(request, "such attachment to this finding")
+        try:
+            content = decisions.attachment(engine, sha256)  # checked against its hash
+        except decisions.DecisionError as exc:
+            return page(request, "error.html", 409 if "changed" in exc.message else 404, message=exc.message)
+        decisions.record(engine, user, "attachment_downloaded", row, {"sha256": sha256})  # in the chain, like a view
+        name = decisions.safe_filename(names[-1])
+        return Response(content, media_type="application/octet-stream", headers={
+            "Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox"})
+
+    # ---- the run's report regenerated with the workbench decisions (reports.write_reports): the
+    # HTML pages of `auditor report --with-decisions`, rendered on demand into a private temporary
+    # folder, again whenever a decision changed (a view changes none). ``app.state.report_charts``
+    # False: no chart drawn (a tenth of the time; the tests)
+    app.state.report_charts = True
+    app.state.reports_dir = tempfile.TemporaryDirectory(prefix="auditor-workbench-reports-")  # mode 0700
+    rendered: dict[str, tuple[tuple, Path]] = {}
+    chart_cache: dict[str, dict] = {}  # by run: its charts are drawn once (a decision changes none)
+    render_lock = threading.Lock()
+
+    def report_file(run_id: str, name: str) -> bytes | None:
+        """The bytes of page ``name`` of ``run_id``'s report with the decisions (rendered if the
+        decisions changed since the last rendering); None: no such page."""
+        from auditor import audit  # noqa: PLC0415
+        from reports import write_reports  # noqa: PLC0415
+
+        key = (decisions.head(engine), bool(app.state.report_charts))
+        with render_lock:  # one rendering at a time; a page is never read while its folder is replaced
+            hit = rendered.get(run_id)
+            if hit is None or hit[0] != key:
+                model = audit.build_model(engine, run_id, with_decisions=True)
+                folder = Path(app.state.reports_dir.name) / secrets.token_hex(8)
+                write_reports(model, folder, ("html",), charts=key[1],
+                              chart_cache=chart_cache.setdefault(run_id, {}))
+                if hit is not None:
+                    shutil.rmtree(hit[1], ignore_errors=True)
+                rendered[run_id] = hit = (key, folder)
+            root = hit[1].resolve()
+            target = (root / name).resolve()
+            if not target.is_relative_to(root) or target.suffix not in (".html", ".json") or not target.is_file():
+                return None
+            return target.read_bytes()
+
+    @app.get("/runs/{run_id}/report")
+    def report(request: Request, run_id: str) -> Response:
+        need(request, "viewer")
+        return RedirectResponse(f"/runs/{run_id}/report/index.html", status_code=303)
+
+    @app.get("/runs/{run_id}/report/{name:path}")
+    def report_page(request: Request, run_id: str, name: str) -> Response:
+        need(request, "viewer")
+        if run_row(run_id) is None:
+            return not_found(request, "such run")
+        from auditor.errors import AuditorError  # noqa: PLC0415
+
+        try:
+            body = report_file(run_id, name)
+        except AuditorError as exc:  # e.g. a run whose ledger record does not check out
+            return page(request, "error.html", 409, message=exc.message)
+        if body is None:
+            return not_found(request, "such page in this report")
+        if name.endswith(".json"):
+            return Response(body, media_type="application/json")
+        # the report's pages are self-contained: inline CSS, charts as data: images, and inline
+        # scripts (sorting, filters) allowed by their hashes only
+        scripts = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(m).digest()).decode()}'"
+                           for m in re.findall(rb"<script>(.*?)</script>", body, re.S))
+        return Response(body, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": (
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+            f"script-src {scripts or 'none'}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")})
+
+    def decision_log(request: Request) -> list[dict]:
         need(request, "viewer")
         decisions.ensure_tables(engine)
         with engine.connect() as conn:
             rows = conn.execute(sa.select(decisions.Event.__table__).where(
-                decisions.Event.__table__.c.action != "evidence_viewed").order_by(
+                decisions.Event.__table__.c.action.not_in(decisions.VIEWS)).order_by(
                 decisions.Event.__table__.c.id)).mappings().all()
         return [dict(r) for r in rows]
 
     @app.get("/exports/decisions.json")
     def export_json(request: Request) -> Response:
-        return Response(json.dumps(_log(request), ensure_ascii=False, indent=2), media_type="application/json",
+        return Response(json.dumps(decision_log(request), ensure_ascii=False, indent=2), media_type="application/json",
                         headers={"Content-Disposition": "attachment; filename=decisions.json"})
 
     @app.get("/exports/decisions.csv")
@@ -352,7 +501,7 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
 
         from auditor.textsafe import csv_cell  # noqa: PLC0415
 
-        rows = _log(request)
+        rows = decision_log(request)
         out = io.StringIO()
         cols = ["id", "at", "actor", "action", "run_id", "fingerprint", "check_id", "party", "provider",
                 "request_id", "data", "hash"]

@@ -263,6 +263,21 @@ def test_chart_pool_inline_equals_workers():
     assert a == b
 
 
+def test_chart_pool_cache_draws_a_chart_once(monkeypatch):
+    rows = [{"family": "timeliness", "rate": 0.5}]
+    cache: dict = {}
+    with chartpool.ChartPool("en", workers=0, cache=cache) as pool:
+        first = pool.result(pool.submit("family_rate_chart", rows))
+    assert len(cache) == 1
+    drawn = []
+    real = chartpool._render
+    monkeypatch.setattr(chartpool, "_render", lambda *a: drawn.append(a[1]) or real(*a))
+    with chartpool.ChartPool("en", workers=0, cache=cache) as pool:
+        assert pool.result(pool.submit("family_rate_chart", rows)) == first  # from the cache
+        other = pool.result(pool.submit("family_rate_chart", [{"family": "retention", "rate": 0.9}]))
+    assert drawn == ["family_rate_chart"] and other != first and len(cache) == 2  # other data: drawn
+
+
 def test_pages_streamed_to_disk_equal_the_rendered_pages(model, tmp_path, monkeypatch):
     """HTML pages are written piece by piece as the template produces them (``html.write_page``):
     every page is byte-identical to the text ``render_index``/``render_scope`` return."""

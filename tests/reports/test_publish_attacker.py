@@ -147,7 +147,7 @@ def test_publish_writes_no_row_level_quarantine_file(model, tmp_path, monkeypatc
     the file is there for the supplier to fix."""
     from auditor import audit
 
-    monkeypatch.setattr(audit, "build_model", lambda engine, run_id: model)
+    monkeypatch.setattr(audit, "build_model", lambda engine, run_id, **kw: model)
     rows = pd.DataFrame([{"file": "requests.csv", "row": 7, "column": "party", "reason": "unknown Party",
                           "request_id": "REQ-SECRET-1", "issuing_authority": "Secret Office"}])
     out = tmp_path / "pub"

@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -35,8 +36,9 @@ def server(sample_run, tmp_path_factory):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(engine, secure_cookies=False), host="127.0.0.1", port=port,
-                                        log_level="warning"))
+    app = create_app(engine, secure_cookies=False)
+    app.state.report_charts = False  # the regenerated report without charts: a tenth of the time
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     for _ in range(200):
@@ -79,8 +81,16 @@ def test_triage_explanation_answer_and_second_person_approval(server, browser):
     page.click("#request-explanation button")
     assert "explanation requested" in page.inner_text("#status")
     page.fill("#record-answer textarea", "The answer was sent by post; copy attached to file 12/2026.")
+    letter = b"%PDF-1.4 scanned letter of the prosecutor's office"
+    page.set_input_files("#record-answer input[type=file]",
+                         files=[{"name": "letter 12-2026.pdf", "mimeType": "application/pdf", "buffer": letter}])
     page.click("#record-answer button")
     assert "answered" in page.inner_text("#status")
+    assert "letter 12-2026.pdf" in page.inner_text("#events")
+    with page.expect_download() as download:  # served as an attachment, never shown inline
+        page.click("#events a.attachment")
+    assert download.value.suggested_filename == "letter 12-2026.pdf"
+    assert Path(download.value.path()).read_bytes() == letter
     page.select_option("#propose-decision select[name=decision]", "waived")
     page.fill("#propose-decision input[name=reason]", "late answer explained by a postal strike")
     page.fill("#propose-decision input[name=until]", "2027-06-30")
@@ -94,6 +104,18 @@ def test_triage_explanation_answer_and_second_person_approval(server, browser):
     page.goto(finding_url)
     page.click("#approve button")
     assert "Decision: waived" in page.inner_text("#decision") and "approved by approver" in page.inner_text("#decision")
+    # ... and sees it in the run's report, regenerated with the decisions
+    fingerprint = finding_url.rstrip("/").rsplit("/", 1)[1]
+    page.goto(finding_url.split("/findings/")[0])  # the run's page
+    page.click("#report-link")
+    assert page.url.endswith("/report/index.html")
+    row = page.locator(f"#decisions-table tr:has(td[title='{fingerprint}'])")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[6:10] == ["decided", "waived", "late answer explained by a postal strike", "2027-06-30"], cells
+    assert cells[10].startswith("auditor ") and cells[11].startswith("approver "), cells
+    page.click("#decisions-table th:first-child")  # the report's own script runs (sorting): allowed by its hash
+    assert page.get_attribute("#decisions-table th:first-child", "aria-sort") == "ascending"
+    assert not seen["errors"] and not seen["elsewhere"], seen
     ctx.close()
 
     ctx, page, seen = _session(browser, base, "viewer")
