@@ -333,13 +333,22 @@ def _deadline_png(strips: list[dict], fails_of: dict[int, dict], title: str, t: 
                 ax.vlines(float(lim), y - 0.3, y + 0.3, colors=colour, linestyles=style, linewidth=2.2, zorder=3)
                 kinds_drawn.add(s["limit_kind"])
                 ax.text(float(lim), y - 0.34, f"{lim}", ha="center", va="top", fontsize=8, color=colour)
+            # one collection per marker (in the failures' order, as one call per failure drew them):
+            # a messy log has thousands of distinct late durations, and a call each cost seconds
+            points: dict[bool, tuple[list, list, list, list]] = {False: ([], [], [], []), True: ([], [], [], [])}
             for (v, state), k in sorted(fails_of.get(id(s), {}).items()):
                 far = v > xmax
-                ax.scatter([min(v, xmax)], [y], s=14 + 6 * min(k, 10), zorder=4, marker=">" if far else "o",
-                           linewidths=1.2, facecolors=OKABE_ITO[3] if state == "breach" else "none",
-                           edgecolors=OKABE_ITO[3] if state == "breach" else OKABE_ITO[1])
+                xs, sizes, faces, edges = points[far]
+                xs.append(min(v, xmax))
+                sizes.append(14 + 6 * min(k, 10))
+                faces.append(OKABE_ITO[3] if state == "breach" else "none")
+                edges.append(OKABE_ITO[3] if state == "breach" else OKABE_ITO[1])
                 if far:
                     ax.text(xmax, y + 0.12, f"{_num(v)}", ha="right", va="bottom", fontsize=8)
+            for far, (xs, sizes, faces, edges) in points.items():
+                if xs:
+                    ax.scatter(xs, [y] * len(xs), s=sizes, zorder=4, marker=">" if far else "o", linewidths=1.2,
+                               facecolors=faces, edgecolors=edges)
             ax.text(0, y + 0.27, printable(_strip_label(s, t)), transform=ax.get_yaxis_transform(), fontsize=8,
                     va="bottom", ha="left")
             ax.text(1.01, y, _over_text(s, t), transform=ax.get_yaxis_transform(), fontsize=8, va="center")

@@ -122,3 +122,32 @@ def test_trend_chart_marks_the_partial_period():
     png, data = charts.trend_chart(series, "t", partial="2026-Q3")
     assert png.startswith(b"\x89PNG") and data == series
     assert charts.trend_chart(series, "t", partial="2026-Q1")[0].startswith(b"\x89PNG")  # not plotted: no mark
+
+
+def test_thousands_of_late_durations_are_one_marker_collection_each_in_order(monkeypatch):
+    """A messy log has a distinct elapsed time per late request: the failures of a strip are one
+    scatter per marker (in their sorted order), not one each (4.7 s -> 0.75 s at 200k messy)."""
+    drawn = {}
+
+    def keep(fig, t=charts._same):
+        drawn["fig"] = fig
+        return b""
+
+    monkeypatch.setattr(charts, "_to_png", keep)
+    fails = {(10.0 + i / 8, "breach" if i % 3 else "advisory"): 1 + i % 4 for i in range(2000)}
+    fails[(900.0, "breach")] = 2  # far beyond the whiskers: drawn at the edge with a ">"
+    strip = {"check_id": "TIM001", "article": "Art. 8(6)(a)", "clock": "days", "unit": "days",
+             "limit_kind": "legal_deadline", "bound": "max", "limits": {45: {}},
+             "values": sorted({v for v, _ in fails}), "counts": [1] * len({v for v, _ in fails}),
+             "measured": 2001, "over": 1335, "advisory": 667, "unknown": 0}
+    charts._deadline_png([strip], {id(strip): fails}, "t", charts._same)
+    ax = drawn["fig"].get_axes()[0]
+    markers = [c for c in ax.collections if c.get_offsets().shape[0] and c.get_zorder() == 4]
+    assert len(markers) == 2  # "o" for the failures in view, ">" for the far one
+    near, far = sorted(markers, key=lambda c: len(c.get_offsets()))[::-1]
+    assert len(near.get_offsets()) == 2000 and len(far.get_offsets()) == 1
+    want = sorted(fails)[:-1]  # (value, state) order, the far one apart
+    assert near.get_offsets()[:, 0].tolist() == [v for v, _ in want]
+    hollow = [fc[3] == 0 for fc in near.get_facecolors()]  # advisory: no fill
+    assert hollow == [state == "advisory" for _, state in want]
+    assert near.get_sizes().tolist() == [14 + 6 * min(fails[k], 10) for k in want]
