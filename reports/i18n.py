@@ -961,6 +961,40 @@ FR.update({
 })
 
 
+# the workbench decisions section of a regenerated report (auditor report --with-decisions, issue 22)
+FR.update({
+    "Workbench decisions": "Décisions de l'atelier d'audit",
+    "Where each finding stands in the audit team's workbench (auditor serve) when this report was rendered: "
+    "explanation requested, answered, a decision proposed, or a decision approved by a second person. A proposed "
+    "decision is not in force until it is approved. Findings not listed are open.":
+        "Où en est chaque constat dans l'atelier de l'équipe d'audit (auditor serve) au moment où ce rapport a été "
+        "produit : explication demandée, réponse reçue, décision proposée ou décision approuvée par une seconde "
+        "personne. Une décision proposée ne s'applique pas tant qu'elle n'est pas approuvée. Les constats non "
+        "listés sont ouverts.",
+    "No finding of this run has a workbench state yet.": "Aucun constat de cette exécution n'a encore d'état dans l'atelier.",
+    "State": "État",
+    "Decision": "Décision",
+    "Until": "Jusqu'au",
+    "Proposed by": "Proposée par",
+    "Approved by": "Approuvée par",
+    "Explanation": "Explication",
+    "proposed, not approved": "proposée, non approuvée",
+    "chart not drawn in this rendering (auditor report draws it)":
+        "graphique non tracé dans ce rendu (auditor report le trace)",
+    "asked of": "demandée à",
+    "by": "par",
+    "due": "échéance",
+    "answer recorded by": "réponse enregistrée par",
+    "explanation requested": "explication demandée",
+    "answered": "réponse reçue",
+    "proposed": "décision proposée",
+    "decided": "décidé",
+    "reopened": "rouvert",
+    "open": "ouvert",
+    "justified": "justifié",
+})
+
+
 # ---- the catalogue-backed texts of a run: check explanations, finding messages, parameters, packs
 
 #: a check's texts a page shows as they are in the model (the view replaces them in French)

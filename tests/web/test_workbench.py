@@ -367,7 +367,6 @@ def test_regenerated_report_shows_an_approved_decision_and_a_proposed_one(app, i
     md = (tmp_path / "with" / "index.md").read_text()
     assert "## Workbench decisions" in md
     line = next(x for x in md.splitlines() if decided[:12] in x)
-    print(line)
     assert "| decided | justified |" in line and "| 2027-09-30 | auditor 20" in line and "| approver 20" in line
     summary = json.loads((tmp_path / "with" / "summary.json").read_text())
     states = {w["fingerprint"]: w for w in summary["workbench_decisions"]}
@@ -377,6 +376,12 @@ def test_regenerated_report_shows_an_approved_decision_and_a_proposed_one(app, i
     assert plain.exit_code == 0, plain.output
     assert "Workbench decisions" not in (tmp_path / "plain" / "index.md").read_text()
     assert "workbench_decisions" not in json.loads((tmp_path / "plain" / "summary.json").read_text())
+    fr = runner.invoke(main, ["report", "--run", ids["run_id"], "--out", str(tmp_path / "fr"), "--format", "md",
+                              "--lang", "fr", "--with-decisions", "--db", db])
+    assert fr.exit_code == 0, fr.output
+    md_fr = (tmp_path / "fr" / "index.md").read_text()
+    assert "## Décisions de l'atelier d'audit" in md_fr and "| État | Décision |" in md_fr
+    assert "| décidé | justifié |" in next(x for x in md_fr.splitlines() if decided[:12] in x)
 
 
 # ---------------------------------------------------------------- attachments to answers
