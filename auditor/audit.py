@@ -624,19 +624,22 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
     try:
         with Staging(out_dir, formats=formats, run_id=str(model["run"]["run_id"])) as stage:
             machine = None
+            inline: list[Path] = []
             try:
+                # machine outputs for pipelines carry request ids: never in a published set
                 if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
                     # written by a helper process while the pages render (forked before the chart workers)
                     machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail)
+                elif not publish:  # first: the pages then release the model's findings (one copy, not two)
+                    inline = _machine_outputs(model, stage.dir, sarif_detail)
                 written = write_reports(model, stage.dir, formats, lang=lang, publish=publish, threshold=threshold,
                                         page_findings=PAGE_FINDINGS if page_findings is None else page_findings,
                                         staged=False, classification=classification,
-                                        pdf_standard=pdf_standard)
+                                        pdf_standard=pdf_standard, release_findings=not publish)
                 if machine is not None:
                     helper, machine = machine, None
                     written.extend(helper.result())
-                elif not publish:  # machine outputs for pipelines carry request ids: never in a published set
-                    written.extend(_machine_outputs(model, stage.dir, sarif_detail))
+                written.extend(inline)
                 # the same set: a stale quarantine.csv never survives. Published: no row-level
                 # file at all (the pages count the quarantined rows per reason, suppressed)
                 if quarantine is not None and not publish:

@@ -368,6 +368,7 @@ def write_reports(
     pdf_standard: str | None = None,
     charts: bool = True,
     chart_cache: dict | None = None,
+    release_findings: bool = False,
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
@@ -391,6 +392,10 @@ def write_reports(
     the time, for a quick look (the workbench's regenerated report can be served so).
     ``chart_cache``: a dict kept between renderings of the same run: a chart drawn by an earlier
     rendering (the same call, the same data) is taken from it, not drawn again.
+    ``release_findings``: once the finding records are built, ``model["findings"]`` is emptied
+    (the records hold every finding; at a million findings the model's list of dicts is about a
+    gigabyte held twice). For a caller that needs the model's findings no more
+    (``auditor.audit.render_run``, which writes SARIF and JUnit from them first).
     A model with ``decisions`` (``auditor.audit.build_model(with_decisions=True)``, ``auditor
     report --with-decisions``) adds the workbench decisions of its findings to the index page,
     ``index.md`` and ``summary.json``; a model without them renders as before.
@@ -411,16 +416,16 @@ def write_reports(
     if staged:
         with Staging(out_dir, formats=formats) as stage:  # one run's set and its manifest.json
             written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings, classification,
-                              pdf_standard, charts, chart_cache)
+                              pdf_standard, charts, chart_cache, release_findings)
             return stage.commit(written)
     out_dir.mkdir(parents=True, exist_ok=True)
     return _render(model, out_dir, formats, lang, publish, threshold, page_findings, classification, pdf_standard,
-                   charts, chart_cache)
+                   charts, chart_cache, release_findings)
 
 
 def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, publish: bool, threshold: int,
             page_findings: int, classification: str | None = None, pdf_standard: str | None = None,
-            charts: bool = True, chart_cache: dict | None = None) -> list[Path]:
+            charts: bool = True, chart_cache: dict | None = None, release_findings: bool = False) -> list[Path]:
     if publish:  # the published edition: protected tables only (reports.publication)
         from . import publication
 
@@ -429,17 +434,21 @@ def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, pub
     # every page shares one computation of each aggregate; charts render in worker processes
     with aggregate.memoized(model), ChartPool(lang, None if charts else 0, chart_cache) as pool:  # no chart: no worker
         return _write_reports(model, out_dir, formats, lang=lang, page_findings=page_findings, pool=pool,
-                              classification=classification, pdf_standard=pdf_standard, charts=charts)
+                              classification=classification, pdf_standard=pdf_standard, charts=charts,
+                              release_findings=release_findings)
 
 
 def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, page_findings: int,
                    pool: ChartPool, classification: str | None = None,
-                   pdf_standard: str | None = None, charts: bool = True) -> list[Path]:
+                   pdf_standard: str | None = None, charts: bool = True,
+                   release_findings: bool = False) -> list[Path]:
     """The full report (never published: ``--publish`` writes :mod:`reports.publication`)."""
     written: list[Path] = []
     view = _View(model, lang, page_findings)
 
     findings = aggregate.findings_records(model)
+    if release_findings:  # every aggregate reads the records from here (memoized): one copy, not two
+        model["findings"] = []
     records = jsonio.Cache(findings)  # findings.json and the Party/provider twins repeat them
     summary_json = aggregate.run_summary(model)
     summary_json["headline"] = view.glance()

@@ -67,3 +67,20 @@ def test_findings_json_over_the_compact_limit_is_one_finding_per_line(model, tmp
     assert json.loads(compact) == json.loads(indented)  # the same value, key order included
     assert [list(f) for f in json.loads(compact)] == [list(f) for f in json.loads(indented)]
     assert len(compact) < 0.9 * len(indented)
+
+
+def test_release_findings_frees_the_models_list_and_changes_no_output(model, tmp_path):
+    import copy
+    import hashlib
+
+    def sums(folder):
+        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"}
+
+    kept = copy.deepcopy(model)
+    write_reports(kept, tmp_path / "kept", ("md", "json", "csv"))
+    assert len(kept["findings"]) == len(model["findings"]) > 0  # the default leaves the model as it was
+    released = copy.deepcopy(model)
+    write_reports(released, tmp_path / "released", ("md", "json", "csv"), release_findings=True)
+    assert released["findings"] == []
+    assert sums(tmp_path / "released") == sums(tmp_path / "kept")
