@@ -25,6 +25,18 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+#: what an identifier looks like, wherever it sits: an e-mail address or handle, a long digit
+#: run (IMEI, IMSI, account), a phone number (7+ digits with only separators), an IPv4 or IPv6
+#: address, a MAC address, a URL
+IDENTIFYING = "|".join((
+    r"@",
+    r"[0-9]{9,}",
+    r"^[+(]?[0-9](?:[ ().\-/]*[0-9]){6,}\)?$",
+    r"(?:^|[^0-9])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[^0-9])",
+    r"(?:[0-9A-Fa-f]{0,4}:){2,}[0-9A-Fa-f]{0,4}",
+    r"://|(?i:www\.)",
+))
+
 #: first characters that make a spreadsheet read a cell as a formula (OWASP: CSV injection)
 FORMULA_FIRST: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_RE = "^[=+\\-@\t\r]"  # the same, as a regular expression (pyarrow's RE2)

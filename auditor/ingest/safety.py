@@ -31,6 +31,7 @@ import pandas as pd
 
 from auditor.ingest.schema import TableSpec
 from auditor.privacy import pseudonymise, pseudonymise_value
+from auditor.textsafe import IDENTIFYING
 
 #: columns holding ids (by contract not personal), shown in clear when they have an id's shape
 ID_COLUMNS = frozenset({"request_id", "disclosure_id", "event_id", "linked_request_id"})
@@ -38,17 +39,6 @@ ID_SHAPE = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}$"
 NAME_SHAPE = r"^[a-z][a-z0-9_]{0,63}$"
 #: a number with more digits than this is not shown (it may be a phone or account number)
 MAX_NUMBER_DIGITS = 6
-#: what an identifier looks like, wherever it sits: an e-mail address or handle, a long digit
-#: run (IMEI, IMSI, account), a phone number (7+ digits with only separators), an IPv4 or IPv6
-#: address, a MAC address, a URL
-IDENTIFYING = "|".join((
-    r"@",
-    r"[0-9]{9,}",
-    r"^[+(]?[0-9](?:[ ().\-/]*[0-9]){6,}\)?$",
-    r"(?:^|[^0-9])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[^0-9])",
-    r"(?:[0-9A-Fa-f]{0,4}:){2,}[0-9A-Fa-f]{0,4}",
-    r"://|(?i:www\.)",
-))
 _STRUCTURED = ("enum", "party", "bool", "set", "timestamp", "int", "float")
 
 

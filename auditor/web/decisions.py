@@ -37,6 +37,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
 from auditor.errors import UsageError
+from auditor.textsafe import IDENTIFYING
 
 from . import accounts
 
@@ -291,9 +292,25 @@ def safe_filename(name: str | None) -> str:
     return base.strip(" .") or "attachment"
 
 
+#: the free text of a lifecycle step: stored in the chain for good and shown in the regenerated
+#: report, so it is refused when it looks like it holds an identifier (auditor.ingest.safety's rule)
+TEXT_FIELDS = {"to": "whom the explanation is asked from", "text": "answer", "reason": "reason"}
+_IDENTIFYING = re.compile(IDENTIFYING)
+
+
+def _screened(data: dict) -> None:
+    for key, what in TEXT_FIELDS.items():
+        if _IDENTIFYING.search(str(data.get(key) or "")):
+            raise DecisionError(
+                f"the {what} looks like it holds a personal identifier (an e-mail address, a phone, account "
+                "or device number, an IP or MAC address, a URL): the workbench keeps none in clear; name the "
+                "office, refer to the request id or attach the document instead")
+
+
 def _allowed(st: FindingState, actor: accounts.User, action: str, data: dict) -> None:
     if action in VIEWS:
         return
+    _screened(data)
     if action == "explanation_requested":
         if not str(data.get("to") or "").strip():
             raise DecisionError("say whom the explanation is asked from")
