@@ -283,9 +283,14 @@ _UNSAFE = re.compile(r"[^\w.\- ()]", re.ASCII)
 def safe_filename(name: str | None) -> str:
     """``name`` as a download may carry it: no folder (a browser's ``C:\\...\\x.pdf`` too), no
     control or quote character, no leading dot, at most 100 characters; "attachment" when
-    nothing is left."""
+    nothing is left, and "attachment" with the extension when the name looks like it holds an
+    identifier ("letter to jane.doe@example.org.pdf": the name is in the chain and on the page)."""
     base = re.split(r"[\\/]", str(name or ""))[-1]
+    looks = _IDENTIFYING.search(base)  # before "@" and the like become "_"
     base = _UNSAFE.sub("_", base).strip(" .")
+    if looks:
+        ext = base.rpartition(".")[2] if "." in base else ""
+        base = "attachment" + (f".{ext}" if ext.isalnum() and len(ext) <= 10 else "")
     if len(base) > 100:  # shortened before its extension, which stays
         stem, dot, ext = base.rpartition(".")
         base = stem[:100 - len(ext) - 1].rstrip(" .") + dot + ext if dot and len(ext) <= 10 else base[:100]

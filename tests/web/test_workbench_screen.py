@@ -54,3 +54,12 @@ def test_plain_text_with_dates_and_article_numbers_is_recorded(setup):
         decisions.record(engine, auditor, "decision_proposed", row,
                          {"decision": "waived", "reason": "asked j.doe@x.example", "until": "2027-06-30"})
     assert decisions.state(engine, row["fingerprint"]).status == "answered"
+
+
+@pytest.mark.parametrize(("name", "kept"), [
+    ("letter to jane.doe@example.org.pdf", "attachment.pdf"),
+    ("call 004930123456789.txt", "attachment.txt"),
+    ("C:\\Users\\x\\answer 2026-11-02.pdf", "answer 2026-11-02.pdf"),
+])
+def test_an_attachment_name_that_looks_identifying_is_not_kept(name, kept):
+    assert decisions.safe_filename(name) == kept
