@@ -37,7 +37,7 @@ def no_database_reads(monkeypatch):
 def test_spilled_partitions_equal_stored_ones(tmp_path, db_url, monkeypatch):
     monkeypatch.setenv("AUDITOR_INGEST_CHUNK_ROWS", "37")  # several spill files per table
     engine = db.get_engine(db_url)
-    make_slice(tmp_path / "a", n=120)
+    make_slice(tmp_path / "a", n=80)
     fresh = audit.ingest_data(tmp_path / "a", engine, KEY, spill=True)
     spill = fresh.spill
     assert spill is not None and len(spill.files["requests"]) > 1
