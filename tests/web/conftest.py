@@ -76,3 +76,19 @@ def copy_database(src, dst) -> None:
                 if isinstance(col.type, sa.Integer) and col.autoincrement in (True, "auto"):
                     d.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{col.name}'), "
                                       f"COALESCE((SELECT MAX({col.name}) FROM {table.name}), 0) + 1, false)"))
+
+
+@pytest.fixture()
+def sample_db_copy(sample_run, tmp_path):
+    """A SQLite engine on a private copy of the sample run's database (its WAL pages too), for a
+    test that changes it; disposed afterwards."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    db = tmp_path / "auditor.db"
+    with sqlite3.connect(sample_run["db"]) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    engine = sa.create_engine(f"sqlite:///{db}")
+    yield engine
+    engine.dispose()

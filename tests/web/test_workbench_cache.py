@@ -4,7 +4,6 @@ after it is stored), and counts a run that is not finished afresh on every reque
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 import sqlalchemy as sa
@@ -18,19 +17,15 @@ from auditor.web.app import create_app  # noqa: E402
 
 
 @pytest.fixture()
-def setup(sample_run, tmp_path):
-    db = tmp_path / "auditor.db"
-    with sqlite3.connect(sample_run["db"]) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
-    engine = sa.create_engine(f"sqlite:///{db}")
+def setup(sample_db_copy):
+    engine = sample_db_copy
     accounts.add_user(engine, "viewer", "viewer", "a long enough password")
     client = TestClient(create_app(engine, secure_cookies=False), follow_redirects=False)
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
     client.post("/login", data={"username": "viewer", "password": "a long enough password", "csrf": csrf})
     with engine.connect() as conn:
         run_id = conn.execute(sa.text("SELECT run_id FROM audit_runs WHERE status = 'finished'")).scalars().first()
-    yield engine, client, run_id
-    engine.dispose()
+    return engine, client, run_id
 
 
 def _severity_row(html: str) -> list[int]:

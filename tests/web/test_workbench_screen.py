@@ -4,8 +4,6 @@ personal identifier is refused, in the library, with nothing recorded."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 import sqlalchemy as sa
 
@@ -15,16 +13,12 @@ from auditor.web import accounts, decisions  # noqa: E402
 
 
 @pytest.fixture()
-def setup(sample_run, tmp_path):
-    db = tmp_path / "auditor.db"
-    with sqlite3.connect(sample_run["db"]) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
-    engine = sa.create_engine(f"sqlite:///{db}")
+def setup(sample_db_copy):
+    engine = sample_db_copy
     auditor = accounts.add_user(engine, "auditor", "auditor", "a long enough password")
     with engine.connect() as conn:
         row = dict(conn.execute(sa.text("SELECT * FROM findings LIMIT 1")).mappings().one())
-    yield engine, auditor, row
-    engine.dispose()
+    return engine, auditor, row
 
 
 def _events(engine) -> int:
