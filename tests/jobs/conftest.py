@@ -3,11 +3,13 @@ findings), the CLI through its real entry point, and subprocess helpers."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -86,9 +88,17 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
         return
+    with pg_schema("ledger") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def pg_schema(prefix: str) -> Iterator[str]:
+    """A PostgreSQL URL on a fresh schema ``<prefix>_<random>`` of the ``test`` database, dropped
+    afterwards (skipped off CI when the server is unreachable, a failure in CI)."""
     if not _pg_available():
         postgres_unreachable(PG_BASE)
-    schema = f"ledger_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_BASE)
     with admin.begin() as c:
         c.exec_driver_sql(f"CREATE SCHEMA {schema}")

@@ -32,25 +32,10 @@ def backend(request) -> str:
 def pg_schema_url():
     """A PostgreSQL URL on a schema of its own in the ``test`` database (the jobs tests' server and
     isolation: ``tests/jobs/conftest.py``), dropped after the module."""
-    import uuid
+    from tests.jobs.conftest import pg_schema
 
-    import sqlalchemy as sa
-
-    from tests.conftest import postgres_unreachable
-    from tests.jobs.conftest import PG_BASE, _pg_available
-
-    if not _pg_available():
-        postgres_unreachable(PG_BASE)
-    schema = f"web_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_BASE)
-    with admin.begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as c:
-            c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with pg_schema("web") as url:
+        yield url
 
 
 def copy_database(src, dst) -> None:
