@@ -594,7 +594,8 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                lang: str = "en", publish: bool = False, threshold: int = 5,
                page_findings: int | None = None, quarantine: pd.DataFrame | None = None,
                sarif_detail: bool = False, classification: str | None = None,
-               pdf_standard: str | None = None, with_decisions: bool = False) -> list[Path]:
+               pdf_standard: str | None = None, with_decisions: bool = False,
+               compress: str = "auto") -> list[Path]:
     """Write the reports of a stored run (``reports.write_reports``; ``page_findings`` None: its
     default), unless published the machine outputs (JUnit, SARIF), with ``quarantine`` (the
     rejected rows of the ingest of ``auditor run``) ``quarantine.csv``, and ``manifest.json``
@@ -612,15 +613,18 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
     per finding instead of one per check x Party x provider group. ``classification``: the
     marking of the pages, ``pdf_standard`` the PDFs' conformance (``reports.write_reports``).
     ``with_decisions``: the pages and ``summary.json`` also show the workbench state of each
-    finding that has one (``auditor report --with-decisions``; :func:`workbench_decisions`)."""
+    finding that has one (``auditor report --with-decisions``; :func:`workbench_decisions`).
+    ``compress``: findings.json gzip-compressed as findings.json.gz (``auto``: above
+    ``reports.JSON_GZIP_ABOVE`` findings; ``always``; ``never``)."""
     import contextlib  # noqa: PLC0415
     import os  # noqa: PLC0415
 
     from auditor.errors import AuditorError  # noqa: PLC0415
-    from reports import PAGE_FINDINGS, write_reports  # noqa: PLC0415  (matplotlib only when rendering)
+    from reports import PAGE_FINDINGS, findings_json_name, write_reports  # noqa: PLC0415  (matplotlib only when rendering)
     from reports.staging import Staging  # noqa: PLC0415
 
     model = build_model(engine, run_id, with_decisions=with_decisions)
+    json_name = findings_json_name(len(model["findings"]), compress)  # the notes of junit.xml name it
     try:
         with Staging(out_dir, formats=formats, run_id=str(model["run"]["run_id"])) as stage:
             machine = None
@@ -629,13 +633,14 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                 # machine outputs for pipelines carry request ids: never in a published set
                 if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
                     # written by a helper process while the pages render (forked before the chart workers)
-                    machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail)
+                    machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail, json_name)
                 elif not publish:  # first: the pages then release the model's findings (one copy, not two)
-                    inline = _machine_outputs(model, stage.dir, sarif_detail)
+                    inline = _machine_outputs(model, stage.dir, sarif_detail, json_name)
                 written = write_reports(model, stage.dir, formats, lang=lang, publish=publish, threshold=threshold,
                                         page_findings=PAGE_FINDINGS if page_findings is None else page_findings,
                                         staged=False, classification=classification,
-                                        pdf_standard=pdf_standard, release_findings=not publish)
+                                        pdf_standard=pdf_standard, release_findings=not publish,
+                                        compress=compress)
                 if machine is not None:
                     helper, machine = machine, None
                     written.extend(helper.result())
@@ -683,10 +688,11 @@ def _render_error(exc: Exception, run_id: str, out_dir: str | Path) -> Exception
 HELPER_MAX_FINDINGS = 200_000
 
 
-def _machine_outputs(model: dict, out: Path, sarif_detail: bool = False) -> list[Path]:
+def _machine_outputs(model: dict, out: Path, sarif_detail: bool = False,
+                     json_name: str = "findings.json") -> list[Path]:
     from reports import junit, sarif  # noqa: PLC0415
 
-    return [junit.write(model, out / "junit.xml"), sarif.write(model, out / "findings.sarif", detail=sarif_detail)]
+    return [junit.write(model, out / "junit.xml", json_name), sarif.write(model, out / "findings.sarif", detail=sarif_detail)]
 
 
 def _quarantine_csv(frame: pd.DataFrame, folder: Path) -> Path:

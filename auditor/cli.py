@@ -104,6 +104,11 @@ def publish_options(func):
                              "them grouped by check, Party, provider and message, with counts and examples "
                              "(0: always list); a Party/provider JSON twin with more lists none and says where "
                              "they are. findings.json, findings.csv and findings.parquet list every finding.")(func)
+    func = click.option("--compress-findings", "compress", type=click.Choice(["auto", "always", "never"]),
+                        default="auto", show_default=True,
+                        help="Write findings.json gzip-compressed as findings.json.gz: auto above 100,000 findings "
+                             "(about 85 % of a big run's report folder; zcat findings.json.gz | jq), always, or "
+                             "never. The notes in the pages and junit.xml name the file written.")(func)
     func = click.option("--sarif-detail", "sarif_detail", is_flag=True, default=False,
                         help="findings.sarif with one result per finding (default: one per check x Party x "
                              "provider, with a count and example requests).")(func)
@@ -421,7 +426,7 @@ def main(ctx, config_path, log_format, quiet) -> None:
 @_guard
 def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, formats, publish, threshold, lang,
         sarif_detail, page_findings, classification, pdf_standard, rescan, fail_on, fail_on_advisory, strict, waivers_path, engine_name, chunk_size, scheduler,
-        mapping_path):
+        mapping_path, compress):
     """Ingest, validate, store, audit and report in one go."""
     from auditor import audit  # noqa: PLC0415
     from auditor.engine.period import AuditPeriod  # noqa: PLC0415
@@ -466,7 +471,7 @@ def run(data_dir, out_dir, db_url, as_of, date_from, date_to, pack, params, form
     written = audit.render_run(engine, res.run.run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
                                quarantine=result.quarantine, sarif_detail=sarif_detail,
-                               classification=classification, pdf_standard=pdf_standard)
+                               classification=classification, pdf_standard=pdf_standard, compress=compress)
     if not _quiet():
         click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
         click.echo(f"  open {Path(out_dir).resolve() / 'index.html'}")
@@ -556,7 +561,7 @@ def audit_cmd(db_url, as_of, date_from, date_to, pack, params, fail_on, fail_on_
 @db_option
 @_guard
 def report(run_id, out_dir, with_decisions, formats, publish, threshold, lang, sarif_detail, page_findings,
-           classification, pdf_standard, db_url):
+           classification, pdf_standard, db_url, compress):
     """Render the reports of a stored audit run."""
     from auditor import audit  # noqa: PLC0415
     from auditor.errors import UsageError  # noqa: PLC0415
@@ -569,7 +574,7 @@ def report(run_id, out_dir, with_decisions, formats, publish, threshold, lang, s
     written = audit.render_run(engine, run_id, out_dir, tuple(formats) or DEFAULT_FORMATS,
                                lang=lang, publish=publish, threshold=threshold, page_findings=page_findings,
                                sarif_detail=sarif_detail, classification=classification,
-                               pdf_standard=pdf_standard, with_decisions=with_decisions)
+                               pdf_standard=pdf_standard, with_decisions=with_decisions, compress=compress)
     click.echo(f"Reports ({len(written)} files) written to {Path(out_dir).resolve()}")
 
 

@@ -73,13 +73,14 @@ def write_findings_csv(records: list[dict], path: Path, chunk: int = CSV_CHUNK) 
 JSON_COMPACT_ABOVE = 10_000
 
 
-def write_findings_json(records: list[dict], path: Path, chunk: int = CSV_CHUNK) -> None:
+def write_findings_json(records: list[dict], path: Path, chunk: int = CSV_CHUNK, gz: bool = False) -> None:
     """``findings.json`` of more than :data:`JSON_COMPACT_ABOVE` finding records: a JSON array
     with one finding per line (``{"run_id":"...","check_id":"..."}``; the C encoder, ``chunk``
     findings joined at a time). Parsed, it is the same value as the indented file; a tool that
-    reads line by line (grep, ``jq -c``) sees one finding per line."""
+    reads line by line (grep, ``jq -c``) sees one finding per line. ``gz``: the same text
+    gzip-compressed (``findings.json.gz``, :func:`open_text`)."""
     encode = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
+    with open_text(path, gz) as fh:
         if not records:
             fh.write("[]\n")
             return
@@ -88,18 +89,119 @@ def write_findings_json(records: list[dict], path: Path, chunk: int = CSV_CHUNK)
         fh.write("\n]\n")
 
 
-def _omitted(kind: str, name: str, count: int, limit: int) -> dict:
+#: above this many findings, ``--compress-findings auto`` (the default) writes findings.json
+#: gzip-compressed as ``findings.json.gz``: at a million findings the plain file is ~585 MB
+#: (about 85 % of the report folder), compressed ~15-20 % of that; every JSON tool and language
+#: reads gzip (``zcat findings.json.gz | jq``, ``pandas.read_json(path)``)
+JSON_GZIP_ABOVE = 100_000
+#: --compress-findings: auto (gzip above JSON_GZIP_ABOVE), always, never
+COMPRESS_CHOICES: tuple[str, ...] = ("auto", "always", "never")
+#: gzip level of findings.json.gz: level 1 compresses at ~200 MB/s (a second or three at a million
+#: findings) to within a few percent of level 6, which is four times slower
+GZIP_LEVEL = 1
+
+
+def findings_json_name(count: int, compress: str = "auto") -> str:
+    """The file name of the findings' JSON export of ``count`` findings: ``findings.json`` or
+    ``findings.json.gz`` (``compress``: one of :data:`COMPRESS_CHOICES`)."""
+    if compress not in COMPRESS_CHOICES:
+        raise ValueError(f"unknown compress setting {compress!r}; choose from {', '.join(COMPRESS_CHOICES)}")
+    gz = compress == "always" or (compress == "auto" and count > JSON_GZIP_ABOVE)
+    return "findings.json.gz" if gz else "findings.json"
+
+
+def open_text(path: Path, gz: bool = False):
+    """``path`` opened for UTF-8 text with \\n line ends; ``gz``: gzip-compressed by a thread
+    (:class:`GzipText`) while the caller goes on encoding."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not gz:
+        return path.open("w", encoding="utf-8", newline="\n")
+    return GzipText(path)
+
+
+class GzipText:
+    """A text file written gzip-compressed (level :data:`GZIP_LEVEL`; the header holds no time
+    and no file name, so the same text gives the same bytes). Text is gathered into blocks of
+    ``block`` characters, and a thread compresses and writes each block while the caller
+    encodes the next one (zlib releases the interpreter lock): at a million findings the
+    compression costs the rendering almost no time. An error of the thread is raised at the
+    next write or on closing."""
+
+    def __init__(self, path: Path, block: int = 1 << 23) -> None:
+        import queue  # noqa: PLC0415
+        import threading  # noqa: PLC0415
+        import zlib  # noqa: PLC0415
+
+        self._fh = Path(path).open("wb")  # noqa: SIM115 - closed by close()
+        self._zip = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+        self._parts: list[str] = []
+        self._size = 0
+        self._block = block
+        self._queue: queue.Queue = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="auditor-gzip", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: the writer raises it
+            try:
+                self._fh.write(self._zip.compress(data))
+            except BaseException as exc:  # noqa: BLE001 - raised in the writer's thread
+                self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= self._block:
+            self._send()
+        return len(text)
+
+    def _send(self) -> None:
+        self._raise()
+        if self._parts:
+            self._queue.put("".join(self._parts).encode("utf-8"))
+            self._parts, self._size = [], 0
+
+    def close(self) -> None:
+        try:
+            self._send()
+            self._queue.put(None)
+            self._thread.join()
+            self._raise()
+            self._fh.write(self._zip.flush())
+        finally:
+            if self._thread.is_alive():  # pragma: no cover - an error before the sentinel
+                self._queue.put(None)
+                self._thread.join()
+            self._fh.close()
+
+    def __enter__(self) -> GzipText:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _omitted(kind: str, name: str, count: int, limit: int, json_name: str = "findings.json") -> dict:
     """What a Party/provider JSON twin says instead of listing more than ``limit`` findings."""
     return {"count": count, "limit": limit,
-            "reason": f"more findings than --page-findings ({limit}); findings.csv and findings.json list them all",
-            "files": ["../findings.csv", "../findings.json"], "where": {kind: name}}
+            "reason": f"more findings than --page-findings ({limit}); findings.csv and {json_name} list them all",
+            "files": ["../findings.csv", f"../{json_name}"], "where": {kind: name}}
 
 
-def _write_json(path: Path, data: Any, written: list[Path], cache: jsonio.Cache | None = None) -> None:
+def _write_json(path: Path, data: Any, written: list[Path], cache: jsonio.Cache | None = None,
+                gz: bool = False) -> None:
     """``json.dumps(data, indent=2, ensure_ascii=False, default=str)`` and a newline, written to
-    ``path`` as it is encoded (``jsonio.dump``; ``cache`` as for ``jsonio.dumps``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
+    ``path`` as it is encoded (``jsonio.dump``; ``cache`` as for ``jsonio.dumps``; ``gz``
+    through gzip, :func:`open_text`)."""
+    with open_text(path, gz) as fh:
         jsonio.dump(data, fh, cache)
         fh.write("\n")
     written.append(path)
@@ -128,8 +230,10 @@ class RowCache:
 class _View:
     """Everything shared by the pages of one rendering (language, diff)."""
 
-    def __init__(self, model: dict, lang: str, page_findings: int = PAGE_FINDINGS) -> None:
+    def __init__(self, model: dict, lang: str, page_findings: int = PAGE_FINDINGS,
+                 json_name: str = "findings.json") -> None:
         self.model = model
+        self.json_name = json_name  # findings.json or findings.json.gz: the notes under the tables name it
         self.page_findings = page_findings
         self.lang = lang
         self.t = i18n.translator(lang)
@@ -203,7 +307,8 @@ class _View:
         filters = drill.filters(rows)  # check, severity, status, family, instrument, ...
         omitted = total - len(rows)
         return {"rows": rows, "filters": filters, "cache": self.row_cache, "omitted": omitted, "total": total,
-                "advisory": advisory, "id": "advisory-findings" if advisory else "findings"}
+                "advisory": advisory, "id": "advisory-findings" if advisory else "findings",
+                "json_name": self.json_name}
 
     def grouped_table(self, findings: list[dict], titles: dict, advisory: bool) -> dict:
         """A findings table of one row per check x Party x provider x message template
@@ -214,7 +319,7 @@ class _View:
         return {"rows": rows, "grouped": True, "groups": len(groups), "groups_omitted": len(groups) - len(rows),
                 "limit": self.page_findings, "filters": [f for f in drill.filters(rows) if f["values"]],
                 "cache": None, "omitted": 0, "total": len(findings), "advisory": advisory,
-                "id": "advisory-findings" if advisory else "findings"}
+                "id": "advisory-findings" if advisory else "findings", "json_name": self.json_name}
 
     def _finding_row(self, f: dict, titles: dict, bases: dict) -> dict:
         status = "waived" if f.get("waived") else self.status.get(str(f.get("fingerprint") or ""), "")
@@ -369,6 +474,7 @@ def write_reports(
     charts: bool = True,
     chart_cache: dict | None = None,
     release_findings: bool = False,
+    compress: str = "auto",
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
@@ -396,6 +502,8 @@ def write_reports(
     (the records hold every finding; at a million findings the model's list of dicts is about a
     gigabyte held twice). For a caller that needs the model's findings no more
     (``auditor.audit.render_run``, which writes SARIF and JUnit from them first).
+    ``compress``: ``findings.json`` written gzip-compressed as ``findings.json.gz``: ``auto`` above
+    :data:`JSON_GZIP_ABOVE` findings, ``always``, or ``never`` (:func:`findings_json_name`).
     A model with ``decisions`` (``auditor.audit.build_model(with_decisions=True)``, ``auditor
     report --with-decisions``) adds the workbench decisions of its findings to the index page,
     ``index.md`` and ``summary.json``; a model without them renders as before.
@@ -410,22 +518,25 @@ def write_reports(
         raise ValueError("the publication threshold must be at least 1")
     if page_findings < 0:
         raise ValueError("page_findings must be 0 (all) or more")
+    if compress not in COMPRESS_CHOICES:
+        raise ValueError(f"unknown compress setting {compress!r}; choose from {', '.join(COMPRESS_CHOICES)}")
     if pdf_standard is not None and pdf_standard not in ("pdf/ua-1", "pdf/a-3a"):  # reports.pdf.PDF_VARIANTS
         raise ValueError(f"unknown PDF standard {pdf_standard!r}; choose pdf/ua-1 or pdf/a-3a")
     out_dir = Path(out_dir)
     if staged:
         with Staging(out_dir, formats=formats) as stage:  # one run's set and its manifest.json
             written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings, classification,
-                              pdf_standard, charts, chart_cache, release_findings)
+                              pdf_standard, charts, chart_cache, release_findings, compress)
             return stage.commit(written)
     out_dir.mkdir(parents=True, exist_ok=True)
     return _render(model, out_dir, formats, lang, publish, threshold, page_findings, classification, pdf_standard,
-                   charts, chart_cache, release_findings)
+                   charts, chart_cache, release_findings, compress)
 
 
 def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, publish: bool, threshold: int,
             page_findings: int, classification: str | None = None, pdf_standard: str | None = None,
-            charts: bool = True, chart_cache: dict | None = None, release_findings: bool = False) -> list[Path]:
+            charts: bool = True, chart_cache: dict | None = None, release_findings: bool = False,
+            compress: str = "auto") -> list[Path]:
     if publish:  # the published edition: protected tables only (reports.publication)
         from . import publication
 
@@ -435,18 +546,19 @@ def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, pub
     with aggregate.memoized(model), ChartPool(lang, None if charts else 0, chart_cache) as pool:  # no chart: no worker
         return _write_reports(model, out_dir, formats, lang=lang, page_findings=page_findings, pool=pool,
                               classification=classification, pdf_standard=pdf_standard, charts=charts,
-                              release_findings=release_findings)
+                              release_findings=release_findings, compress=compress)
 
 
 def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, page_findings: int,
                    pool: ChartPool, classification: str | None = None,
                    pdf_standard: str | None = None, charts: bool = True,
-                   release_findings: bool = False) -> list[Path]:
+                   release_findings: bool = False, compress: str = "auto") -> list[Path]:
     """The full report (never published: ``--publish`` writes :mod:`reports.publication`)."""
     written: list[Path] = []
-    view = _View(model, lang, page_findings)
-
     findings = aggregate.findings_records(model)
+    json_name = findings_json_name(len(findings), compress)
+    view = _View(model, lang, page_findings, json_name)
+
     if release_findings:  # every aggregate reads the records from here (memoized): one copy, not two
         model["findings"] = []
     records = jsonio.Cache(findings)  # findings.json and the Party/provider twins repeat them
@@ -458,11 +570,12 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     if decided is not None:
         summary_json["workbench_decisions"] = decided
     _write_json(out_dir / "summary.json", summary_json, written)
+    gz = json_name.endswith(".gz")
     if len(findings) > JSON_COMPACT_ABOVE:
-        write_findings_json(findings, out_dir / "findings.json")
-        written.append(out_dir / "findings.json")
+        write_findings_json(findings, out_dir / json_name, gz=gz)
+        written.append(out_dir / json_name)
     else:
-        _write_json(out_dir / "findings.json", findings, written, records)
+        _write_json(out_dir / json_name, findings, written, records, gz=gz)
 
     if "parquet" in formats:
         from .tabular import write_findings_parquet
@@ -580,7 +693,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
                 # findings.json and findings.csv list them all: a twin repeating them (every finding
                 # twice, in its Party's and its provider's twin) was most of a big run's output
                 twin["findings"] = None
-                twin["findings_omitted"] = _omitted(kind, name, len(scope_findings), page_findings)
+                twin["findings_omitted"] = _omitted(kind, name, len(scope_findings), page_findings, json_name)
             _write_json(base.with_suffix(".json"), twin, written, records)
         if want_pages:
             medians = {f["family"]: f["median"] for f in comparison["families"]} if comparison else None

@@ -185,6 +185,7 @@ def environment(lang: str = "en") -> jinja2.Environment:
     env.globals["findings_rows"] = _findings_rows(lang)
     env.globals["link"] = link
     env.globals["GROUP_NOTE"], env.globals["GROUPS_CUT_NOTE"] = i18n.GROUP_NOTE, i18n.GROUPS_CUT_NOTE
+    env.globals["json_named"] = i18n.json_named
     return env
 
 

@@ -34,6 +34,16 @@ GROUP_NOTE = (
     "with up to 5 example requests each. Every finding is listed in findings.csv (and findings.json) in the "
     "report folder."
 )
+
+
+def json_named(note: str, json_name: str | None) -> str:
+    """``note`` (PAGE_NOTE, GROUP_NOTE, in any language) naming the findings' JSON file as it was
+    written: ``findings.json.gz`` when compressed (``reports.findings_json_name``)."""
+    if not json_name or json_name == "findings.json":
+        return note
+    return note.replace("findings.json", json_name)
+
+
 #: added to GROUP_NOTE when even the groups are more than --page-findings
 GROUPS_CUT_NOTE = "The {shown} groups with the most severe and most findings are shown, of {groups}."
 

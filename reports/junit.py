@@ -45,7 +45,7 @@ def _finding_line(f: dict) -> str:
     return " | ".join(parts)
 
 
-def build(model: dict) -> ET.Element:
+def build(model: dict, json_name: str = "findings.json") -> ET.Element:
     run = model.get("run", {})
     findings = model.get("findings", []) or []
     by_cp: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -92,17 +92,17 @@ def build(model: dict) -> ET.Element:
                 lines = [f"{len(open_fs)} finding(s); for example:"]
                 lines += [_finding_line(f) for f in open_fs[:MAX_LISTED]]
                 if len(open_fs) > MAX_LISTED:
-                    lines.append(f"... and {len(open_fs) - MAX_LISTED} more (see findings.csv or findings.json)")
+                    lines.append(f"... and {len(open_fs) - MAX_LISTED} more (see findings.csv or {json_name})")
                 fail.text = "\n".join(lines)
                 counts["failures"] += 1
             out = [f"WAIVED until {_s(f.get('waiver_expires'))}: {_finding_line(f)} -- {_s(f.get('waiver_reason'))}"
                    for f in waived[:MAX_LISTED]]
             if len(waived) > MAX_LISTED:
-                out.append(f"... and {len(waived) - MAX_LISTED} more waived (see findings.csv or findings.json)")
+                out.append(f"... and {len(waived) - MAX_LISTED} more waived (see findings.csv or {json_name})")
             out += [f"ADVISORY (the auditor's policy threshold, not a breach of the text): {_finding_line(f)}"
                     for f in advisory[:MAX_LISTED]]
             if len(advisory) > MAX_LISTED:
-                out.append(f"... and {len(advisory) - MAX_LISTED} more advisory (see findings.json)")
+                out.append(f"... and {len(advisory) - MAX_LISTED} more advisory (see {json_name})")
             if out:
                 ET.SubElement(case, "system-out").text = "\n".join(out)
         for k, v in counts.items():
@@ -136,8 +136,10 @@ def build(model: dict) -> ET.Element:
     return root
 
 
-def write(model: dict, path: Path) -> Path:
-    root = build(model)
+def write(model: dict, path: Path, json_name: str = "findings.json") -> Path:
+    """``junit.xml`` of the run; ``json_name``: the findings' JSON file its notes point to
+    (``findings.json.gz`` when compressed, ``reports.findings_json_name``)."""
+    root = build(model, json_name)
     ET.indent(root)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -234,7 +234,8 @@ class _R:
         rows = [[_(g["severity"] or "").upper(), g["check_id"], f"{g['article']}, {g['instrument']}", g["party"],
                  g["provider"], g["template"], g["count"], g["waived"], ", ".join(g["examples"])] for g in ft["rows"]]
         prefix = (self.ctx.get("nav") or {}).get("prefix", "")
-        note = _(i18n.GROUP_NOTE).format(total=ft["total"], limit=ft["limit"], groups=ft["groups"])
+        note = i18n.json_named(_(i18n.GROUP_NOTE).format(total=ft["total"], limit=ft["limit"], groups=ft["groups"]),
+                               ft.get("json_name"))
         if ft.get("groups_omitted"):
             note += " " + _(i18n.GROUPS_CUT_NOTE).format(shown=len(ft["rows"]), groups=ft["groups"])
         return [*_table(head, rows), "", f"{_cell(note)} [{_('All findings (CSV)')}]({prefix}findings.csv)", ""]
@@ -273,7 +274,8 @@ class _R:
         out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
         out.extend(lines)
         if ft.get("omitted"):
-            out += ["", _(i18n.PAGE_NOTE).format(shown=len(ft["rows"]), total=ft["total"])]
+            out += ["", i18n.json_named(_(i18n.PAGE_NOTE).format(shown=len(ft["rows"]), total=ft["total"]),
+                                        ft.get("json_name"))]
         return out + [""]
 
     def findings_sections(self, level: str = "##") -> list[str]:

@@ -24,6 +24,41 @@ def examples(n: int) -> int:
     return max(1, int(n * float(os.environ.get("AUDITOR_FUZZ", "1"))))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _chart_cache(tmp_path_factory):
+    """One chart cache (``AUDITOR_CHART_CACHE``, ``reports.chartpool.DiskCache``) for the whole
+    session and every worker and subprocess: the same sample is rendered by dozens of tests, and
+    its ~90 charts cost ~20 s of CPU a rendering. Each chart is still drawn (by the first rendering
+    that needs it; the chart tests call the chart functions themselves).
+    ``AUDITOR_TEST_CHART_CACHE=0`` draws every chart every time."""
+    if os.environ.get("AUDITOR_TEST_CHART_CACHE", "1") == "0":
+        yield
+        return
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "chart-cache"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    old = os.environ.get("AUDITOR_CHART_CACHE")
+    os.environ["AUDITOR_CHART_CACHE"] = str(folder)
+    yield
+    if old is None:
+        os.environ.pop("AUDITOR_CHART_CACHE", None)
+    else:
+        os.environ["AUDITOR_CHART_CACHE"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _great_expectations_once():
+    """great-expectations imported (and its ephemeral context built) once per test process: every
+    ingest forks its contract helper from here (``validate.ContractWorker``), and a helper that
+    finds it imported starts in milliseconds instead of paying ~4 s of import per `auditor run`
+    of the suite. The import in the helper itself is tested by the subprocess runs."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from auditor.ingest import validate
+
+    validate._context()
+
+
 @pytest.fixture(autouse=True)
 def _isolate(monkeypatch, tmp_path):
     monkeypatch.setenv("AUDITOR_PSEUDONYM_KEY", KEY.decode())

@@ -295,3 +295,32 @@ def test_pages_streamed_to_disk_equal_the_rendered_pages(model, tmp_path, monkey
     for page in pages:
         twin = tmp_path / "rendered" / page.relative_to(tmp_path / "streamed")
         assert page.read_bytes() == twin.read_bytes(), page.name
+
+
+def test_disk_chart_cache_is_shared_by_processes_and_keyed_by_code(tmp_path, monkeypatch):
+    """``AUDITOR_CHART_CACHE``: a chart drawn once is read back by another pool (another
+    process would read the same file), the same bytes and data; its missing translations come
+    back with it; another code version misses; a folder others can write is refused."""
+    folder = tmp_path / "charts"
+    monkeypatch.setenv(chartpool.ENV_CACHE, str(folder))
+    rows = [{"family": "timeliness", "rate": 0.5}]
+    i18n.MISSING.clear()
+    with chartpool.ChartPool("fr", workers=0) as pool:
+        first = pool.result(pool.submit("family_rate_chart", rows, title="a title nobody translated"))
+    assert "a title nobody translated" in i18n.MISSING and len(list(folder.glob("*.pickle"))) == 1
+    i18n.MISSING.clear()
+    drawn = []
+    real = chartpool._render
+    monkeypatch.setattr(chartpool, "_render", lambda *a: drawn.append(a[1]) or real(*a))
+    with chartpool.ChartPool("fr", workers=0) as pool:
+        again = pool.result(pool.submit("family_rate_chart", rows, title="a title nobody translated"))
+    assert again == first and drawn == [] and "a title nobody translated" in i18n.MISSING
+    i18n.MISSING.clear()
+    monkeypatch.setattr(chartpool, "code_version", lambda: "another version of reports/")
+    with chartpool.ChartPool("fr", workers=0) as pool:
+        assert pool.result(pool.submit("family_rate_chart", rows, title="a title nobody translated")) == first
+    assert drawn == ["family_rate_chart"]  # drawn again: the cached one came from other code
+    i18n.MISSING.clear()
+    folder.chmod(0o777)
+    with pytest.raises(PermissionError, match="writable by others"):
+        chartpool.disk_cache()

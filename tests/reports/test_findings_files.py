@@ -84,3 +84,62 @@ def test_release_findings_frees_the_models_list_and_changes_no_output(model, tmp
     write_reports(released, tmp_path / "released", ("md", "json", "csv"), release_findings=True)
     assert released["findings"] == []
     assert sums(tmp_path / "released") == sums(tmp_path / "kept")
+
+
+def test_findings_json_over_the_gzip_limit_is_compressed_and_named_everywhere(model, tmp_path, monkeypatch):
+    """``--compress-findings auto``: above ``JSON_GZIP_ABOVE`` findings, findings.json.gz (the same
+    value, the same bytes on every rendering) and no findings.json; the grouped pages' notes and
+    the twins name the file that exists; at the limit, or with ``never``, findings.json as before."""
+    import gzip
+
+    import reports
+
+    n = len(model["findings"])
+    monkeypatch.setattr(reports, "JSON_GZIP_ABOVE", n)
+    write_reports(model, tmp_path / "at", ("json", "md"))
+    assert (tmp_path / "at" / "findings.json").exists() and not (tmp_path / "at" / "findings.json.gz").exists()
+    plain = json.loads((tmp_path / "at" / "findings.json").read_text(encoding="utf-8"))
+
+    monkeypatch.setattr(reports, "JSON_GZIP_ABOVE", n - 1)  # one over: compressed
+    for name in ("a", "b"):
+        write_reports(model, tmp_path / name, ("json", "md", "html"), page_findings=3)
+    out = tmp_path / "a"
+    assert not (out / "findings.json").exists()
+    assert json.loads(gzip.decompress((out / "findings.json.gz").read_bytes())) == plain
+    assert (out / "findings.json.gz").read_bytes() == (tmp_path / "b" / "findings.json.gz").read_bytes()
+    md = (out / "index.md").read_text(encoding="utf-8")
+    assert "findings.json.gz" in md and "findings.json " not in md and "findings.json)" not in md
+    assert "findings.json.gz" in (out / "index.html").read_text(encoding="utf-8")
+    twins = [json.loads(p.read_text(encoding="utf-8")) for p in (out / "party").glob("*.json")]
+    omitted = [t["findings_omitted"] for t in twins if t.get("findings_omitted")]
+    assert omitted and all("../findings.json.gz" in o["files"] for o in omitted)
+
+    write_reports(model, tmp_path / "never", ("json",), compress="never")
+    assert json.loads((tmp_path / "never" / "findings.json").read_text(encoding="utf-8")) == plain
+    monkeypatch.setattr(reports, "JSON_GZIP_ABOVE", 10**9)
+    write_reports(model, tmp_path / "always", ("json",), compress="always")  # indented, then compressed
+    text = gzip.decompress((tmp_path / "always" / "findings.json.gz").read_bytes()).decode("utf-8")
+    assert text == (tmp_path / "at" / "findings.json").read_text(encoding="utf-8")
+
+
+def test_gzip_text_compresses_block_by_block_in_order(tmp_path):
+    """``reports.GzipText``: many blocks, compressed by its thread, read back as the text written
+    (order, UTF-8); an error of the thread reaches the writer."""
+    import gzip
+
+    import pytest
+
+    from reports import GzipText
+
+    line = "Übermittlung an Europol, ohne Genehmigung\n"
+    with GzipText(tmp_path / "a.gz", block=100) as fh:
+        for i in range(2000):
+            fh.write(f"{i} {line}")
+    assert gzip.decompress((tmp_path / "a.gz").read_bytes()).decode("utf-8") == "".join(
+        f"{i} {line}" for i in range(2000))
+    broken = GzipText(tmp_path / "b.gz", block=10)
+    broken._fh.close()  # the disk goes away under the thread
+    with pytest.raises(ValueError):
+        for _ in range(100):
+            broken.write("some text that fills a block\n")
+        broken.close()
