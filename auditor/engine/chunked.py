@@ -9,14 +9,16 @@ the unchanged check functions, and the partitions' outputs and report aggregates
 profiles are small and given whole to every partition.
 
 ``engine="pandas"`` runs the partitions one after another in this process; ``engine="dask"``
-sends them to a dask.distributed cluster (``auditor.engine.dask_engine``).
+sends them to a dask.distributed cluster (``auditor.engine.dask_engine``); both audit a
+partition with ``auditor.engine.partition.audit_partition`` (imported here, so
+``chunked.audit_partition`` still names it).
 """
 
 from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -27,9 +29,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from auditor.engine import period as _period
-from auditor.engine.context import AuditContext
+from auditor.engine.partition import Aggregator, audit_partition
 from auditor.engine.registry import Check
-from auditor.engine.runner import AuditOutput, merge_outputs, run_checks
+from auditor.engine.runner import AuditOutput, merge_outputs
 from auditor.errors import UsageError
 from auditor.ingest.spill import FrameSpill, to_frame
 from auditor.store import db
@@ -46,7 +48,6 @@ PARTITION_MAP = sa.Table(
     sa.Column("part", sa.Integer, nullable=False),
     sa.Index("ix_audit_partition_map_key_part", "audit_key", "part"),
 )
-Aggregator = Callable[[AuditContext, dict], dict]
 
 
 def root_ids(request_id: pd.Series, linked: pd.Series, max_depth: int = 64) -> pd.Series:
@@ -246,25 +247,6 @@ def _serve_partitions(conn, url: str, present, key: str, parts: list[int]) -> No
         del frames
         pa.default_memory_pool().release_unused()  # hand the partition's Arrow memory back
     engine.dispose()
-
-
-def audit_partition(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, params: dict[str, Any],
-                    profiles: pd.DataFrame, present: dict[str, set[str]], checks: list[Check],
-                    aggregator: Aggregator, period: _period.AuditPeriod | None = None) -> tuple[AuditOutput, dict]:
-    """Audit one partition: the same check functions as an unpartitioned run. With ``period``,
-    the partition is first cut to it (``engine.period.restrict``: a request and everything
-    linked to it share a partition, so the cut is the same as the whole data's); what was left
-    out travels in the aggregates under ``period.CUT_KEY``."""
-    evidence, cut = None, None
-    if period is not None:
-        tables, evidence, cut = _period.restrict(tables, period)
-    ctx = AuditContext(as_of=as_of, tables=tables, params=params, profiles=profiles,
-                       present={k: set(v) for k, v in present.items()}, evidence=evidence)
-    output = run_checks(ctx, checks)
-    aggregates = aggregator(ctx, params)
-    if cut is not None:
-        aggregates[_period.CUT_KEY] = cut
-    return output, aggregates
 
 
 def audit_partitioned(

@@ -2,7 +2,7 @@
 
 The driver loads one partition at a time from the database (co-partitioned by root request id,
 see ``auditor.engine.chunked``) and submits it to the cluster; a worker runs the same check
-functions on it (``chunked.audit_partition``); the driver merges the results. At most
+functions on it (``partition.audit_partition``); the driver merges the results. At most
 ``2 x workers`` partitions are in flight, so the driver's memory stays bounded.
 
 ``scheduler``: the address of an existing scheduler (``tcp://host:8786``); workers there must
@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from auditor.engine.chunked import Aggregator, audit_partition
+from auditor.engine.partition import Aggregator, audit_partition
 from auditor.engine.period import AuditPeriod
 from auditor.engine.runner import AuditOutput
 from auditor.errors import UsageError
