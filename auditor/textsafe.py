@@ -37,6 +37,18 @@ IDENTIFYING = "|".join((
     r"://|(?i:www\.)",
 ))
 
+#: :data:`IDENTIFYING` plus a phone number inside a sentence, for free text written by people
+#: (the workbench's answers and reasons): an international number ("call +33 6 12 34 56 78
+#: today") and the five-pair national form ("06 12 34 56 78"). Not in the ingest's rule, whose
+#: columns are single values (there the phone rule is anchored so that dates and references are
+#: not quarantined); a date (2026-11-02, 02.11.2026), an article (Art. 14(3)) or a reference
+#: (2026/114) matches neither.
+SENTENCE_IDENTIFYING = "|".join((
+    IDENTIFYING,
+    r"(?<![\w+])\+[0-9](?:[ ().\-/]{0,2}[0-9]){6,}",
+    r"(?<![\w.:/\-])0[1-9](?:[ .\-][0-9]{2}){4}(?![\w]|[.\-/][0-9])",
+))
+
 #: first characters that make a spreadsheet read a cell as a formula (OWASP: CSV injection)
 FORMULA_FIRST: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_RE = "^[=+\\-@\t\r]"  # the same, as a regular expression (pyarrow's RE2)

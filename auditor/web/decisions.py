@@ -37,7 +37,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
 from auditor.errors import UsageError
-from auditor.textsafe import IDENTIFYING
+from auditor.textsafe import SENTENCE_IDENTIFYING
 
 from . import accounts
 
@@ -286,7 +286,7 @@ def safe_filename(name: str | None) -> str:
     nothing is left, and "attachment" with the extension when the name looks like it holds an
     identifier ("letter to jane.doe@example.org.pdf": the name is in the chain and on the page)."""
     base = re.split(r"[\\/]", str(name or ""))[-1]
-    looks = _IDENTIFYING.search(base)  # before "@" and the like become "_"
+    looks = _SENTENCE_IDENTIFYING.search(base)  # before "@" and the like become "_"
     base = _UNSAFE.sub("_", base).strip(" .")
     if looks:
         ext = base.rpartition(".")[2] if "." in base else ""
@@ -300,12 +300,13 @@ def safe_filename(name: str | None) -> str:
 #: the free text of a lifecycle step: stored in the chain for good and shown in the regenerated
 #: report, so it is refused when it looks like it holds an identifier (auditor.ingest.safety's rule)
 TEXT_FIELDS = {"to": "whom the explanation is asked from", "text": "answer", "reason": "reason"}
-_IDENTIFYING = re.compile(IDENTIFYING)
+#: the quarantine's identifier rule (auditor.textsafe.IDENTIFYING) and a phone number inside a sentence
+_SENTENCE_IDENTIFYING = re.compile(SENTENCE_IDENTIFYING)
 
 
 def _screened(data: dict) -> None:
     for key, what in TEXT_FIELDS.items():
-        if _IDENTIFYING.search(str(data.get(key) or "")):
+        if _SENTENCE_IDENTIFYING.search(str(data.get(key) or "")):
             raise DecisionError(
                 f"the {what} looks like it holds a personal identifier (an e-mail address, a phone, account "
                 "or device number, an IP or MAC address, a URL): the workbench keeps none in clear; name the "

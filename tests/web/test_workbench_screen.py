@@ -27,7 +27,8 @@ def _events(engine) -> int:
 
 
 @pytest.mark.parametrize("to", ["jane.doe@ministry.example", "+49 30 12345678", "http://intranet/contact",
-                                "10.1.2.3"])
+                                "10.1.2.3", "Ms Martin, call +33 6 12 34 56 78 before noon",
+                                "the DPO on 06 12 34 56 78", "ring +49 (30) 1234-5678 please"])
 def test_an_identifier_in_the_free_text_is_refused_and_nothing_recorded(setup, to):
     engine, auditor, row = setup
     before = _events(engine)
@@ -42,6 +43,8 @@ def test_plain_text_with_dates_and_article_numbers_is_recorded(setup):
                      {"to": "DE ministry, data protection office", "due": "2027-01-31"})
     decisions.record(engine, auditor, "answer_recorded", row,
                      {"text": "Letter of 2026-11-02, ref. 2026/114: the order was oral under Art. 9(1)."})
+    decisions.record(engine, auditor, "answer_recorded", row,  # dates, references, sums: no phone number
+                     {"text": "Answered on 02.11.2026 and 03.11.2026 (DE-2025-02812), within 10 + 5 days."})
     with pytest.raises(decisions.DecisionError, match="answer looks like"):
         decisions.record(engine, auditor, "answer_recorded", row, {"text": "call 004930123456789"})
     with pytest.raises(decisions.DecisionError, match="reason looks like"):
@@ -53,6 +56,7 @@ def test_plain_text_with_dates_and_article_numbers_is_recorded(setup):
 @pytest.mark.parametrize(("name", "kept"), [
     ("letter to jane.doe@example.org.pdf", "attachment.pdf"),
     ("call 004930123456789.txt", "attachment.txt"),
+    ("call +33 6 12 34 56 78.pdf", "attachment.pdf"),
     ("C:\\Users\\x\\answer 2026-11-02.pdf", "answer 2026-11-02.pdf"),
 ])
 def test_an_attachment_name_that_looks_identifying_is_not_kept(name, kept):
