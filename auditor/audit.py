@@ -494,8 +494,38 @@ def build_model(engine: Engine, run_id: str | None, with_decisions: bool = False
     """The report model of a stored run (see reports.write_reports). A run whose ledger record
     does not check out (its stored record, findings, outcomes or counts changed since it ran, or
     no record at all) is refused: ``ledger.RunNotVerified``, exit 3. ``with_decisions``: also
-    ``decisions``, the workbench state of the run's findings (:func:`workbench_decisions`)."""
-    run = db.get_run(engine, ledger.require_verified_run(engine, run_id))
+    ``decisions``, the workbench state of the run's findings (:func:`workbench_decisions`).
+
+    The ledger check reads every finding of the run once more; it runs in a forked helper
+    (``forking.Beside``, started before anything is read, so the fork is small) while this process
+    reads the run, and its verdict is awaited before the model is returned: a run that does not
+    verify is refused exactly as before, and an error while reading a run that does not verify
+    is reported as the verification failure (inline when no helper can be forked)."""
+    rid = ledger.resolve_run(engine, run_id)
+    if rid is None:  # no such run: the old path names it (db.get_run)
+        return _build_model(engine, ledger.require_verified_run(engine, run_id), with_decisions)
+    helper = forking.Beside(_ledger_verdict, engine, rid)
+    try:
+        model = _build_model(engine, rid, with_decisions)
+    except Exception:
+        ledger.raise_unless_verified(run_id, *helper.result())  # tampering explains the error: say so
+        raise
+    ledger.raise_unless_verified(run_id, *helper.result())
+    return model
+
+
+def _ledger_verdict(engine: Engine, run_id: str) -> tuple[str | None, str | None, int | None]:
+    """``ledger.run_verdict`` for :func:`build_model`'s helper: in a forked helper the parent's
+    pooled connections are left to the parent (``dispose(close=False)``), new ones opened."""
+    import multiprocessing  # noqa: PLC0415
+
+    if multiprocessing.parent_process() is not None:
+        engine.dispose(close=False)
+    return ledger.run_verdict(engine, run_id)
+
+
+def _build_model(engine: Engine, run_id: str | None, with_decisions: bool = False) -> dict:
+    run = db.get_run(engine, run_id)
     registry = load_all()
     with Session(engine) as s:
         outcomes = {o.check_id: o for o in s.exec(select(models.CheckOutcome).where(models.CheckOutcome.run_id == run.run_id))}

@@ -1540,11 +1540,31 @@ def require_verified_run(engine: Engine, run_id: str | None) -> str | None:
     RunNotVerified (exit 3) for a run whose stored record, findings, outcomes or counts were
     changed, or that has no record; warns for a run recorded in ledger format 1, which does not
     cover the stored run record."""
+    return raise_unless_verified(run_id, *run_verdict(engine, run_id))
+
+
+def resolve_run(engine: Engine, run_id: str | None) -> str | None:
+    """The id of the run ``run_id`` names (None or 'latest': the latest finished run), None when
+    there is no such run; nothing checked."""
+    with engine.connect() as conn:
+        return _resolve_run(conn, run_id)
+
+
+def run_verdict(engine: Engine, run_id: str | None) -> tuple[str | None, str | None, int | None]:
+    """``check_run`` on a connection of ``engine``, with text that is not UTF-8 reported as the
+    problem: (run id, what fails or None, ledger format). Plain data, so a helper process can
+    compute it (``auditor.audit.build_model``) and the caller decide (:func:`raise_unless_verified`)."""
     with engine.connect() as conn:
         try:
-            rid, problem, version = check_run(conn, run_id)
+            return check_run(conn, run_id)
         except UnicodeDecodeError as exc:
-            rid, problem, version = run_id, f"the database holds text that is not UTF-8 ({exc.reason})", None
+            return run_id, f"the database holds text that is not UTF-8 ({exc.reason})", None
+
+
+def raise_unless_verified(run_id: str | None, rid: str | None, problem: str | None, version: int | None) -> str | None:
+    """What :func:`require_verified_run` does with a :func:`run_verdict`: RunNotVerified (exit 3)
+    when something fails, a warning for ledger format 1, else the run's id (``run_id`` when
+    there is no such run)."""
     if problem:
         raise RunNotVerified(f"run {_show(rid or run_id)} does not verify, so it is not reported: {problem}",
                              hint="run `auditor verify` to see the whole ledger; a run whose stored record, "
