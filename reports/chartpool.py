@@ -85,11 +85,20 @@ class DiskCache:
     def __init__(self, folder: str | os.PathLike) -> None:
         from pathlib import Path  # noqa: PLC0415
 
+        from auditor.errors import UsageError  # noqa: PLC0415
+
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if self.folder.stat().st_mode & 0o022:
-            raise PermissionError(f"{ENV_CACHE}={self.folder}: the folder is writable by others; "
-                                  "use a folder only you can write (chmod go-w)")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            mode = self.folder.stat().st_mode
+        except OSError as exc:
+            raise UsageError(f"{ENV_CACHE}={self.folder}: the chart cache folder cannot be used "
+                             f"({exc.strerror or exc})",
+                             hint=f"name a folder you may write to, or unset {ENV_CACHE}") from exc
+        if mode & 0o022:
+            raise UsageError(f"{ENV_CACHE}={self.folder}: the chart cache folder is writable by others "
+                             "(its entries are pickles, read back as code would be)",
+                             hint=f"use a folder only you can write (chmod go-w), or unset {ENV_CACHE}")
         self.salt = code_version()
 
     def _path(self, key: str):

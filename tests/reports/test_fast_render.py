@@ -321,6 +321,12 @@ def test_disk_chart_cache_is_shared_by_processes_and_keyed_by_code(tmp_path, mon
         assert pool.result(pool.submit("family_rate_chart", rows, title="a title nobody translated")) == first
     assert drawn == ["family_rate_chart"]  # drawn again: the cached one came from other code
     i18n.MISSING.clear()
+    from auditor.errors import UsageError
+
     folder.chmod(0o777)
-    with pytest.raises(PermissionError, match="writable by others"):
+    with pytest.raises(UsageError, match="writable by others"):
+        chartpool.disk_cache()
+    monkeypatch.setenv(chartpool.ENV_CACHE, str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(UsageError, match="cannot be used"):  # exit 2 with the reason, not a crash
         chartpool.disk_cache()
