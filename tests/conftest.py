@@ -52,7 +52,10 @@ def _great_expectations_once():
     """great-expectations imported (and its ephemeral context built) once per test process: every
     ingest forks its contract helper from here (``validate.ContractWorker``), and a helper that
     finds it imported starts in milliseconds instead of paying ~4 s of import per `auditor run`
-    of the suite. The import in the helper itself is tested by the subprocess runs."""
+    of the suite. The import in the helper itself is tested by the subprocess runs. Only in a
+    pytest-xdist worker (``make test``): a single test run by hand does not wait for it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from auditor.ingest import validate
 
