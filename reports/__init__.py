@@ -518,8 +518,7 @@ def write_reports(
         raise ValueError("the publication threshold must be at least 1")
     if page_findings < 0:
         raise ValueError("page_findings must be 0 (all) or more")
-    if compress not in COMPRESS_CHOICES:
-        raise ValueError(f"unknown compress setting {compress!r}; choose from {', '.join(COMPRESS_CHOICES)}")
+    findings_json_name(0, compress)  # an unknown compress setting fails before anything is written
     if pdf_standard is not None and pdf_standard not in ("pdf/ua-1", "pdf/a-3a"):  # reports.pdf.PDF_VARIANTS
         raise ValueError(f"unknown PDF standard {pdf_standard!r}; choose pdf/ua-1 or pdf/a-3a")
     out_dir = Path(out_dir)
