@@ -11,6 +11,7 @@ such rows are evidence about the in-scope request, never judged themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +164,16 @@ class AuditContext:
 
     def param(self, name: str) -> Any:
         return self.params[name]
+
+    def memo(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """``compute()`` (a frame that depends only on this context: its tables, as-of date and
+        parameters) computed once per context and shared by the checks that ask for it under
+        ``key``; each caller gets its own shallow copy (copy-on-write: a check that adds or
+        changes a column changes only its copy)."""
+        full = ("memo", *key)
+        if full not in self._cache:
+            self._cache[full] = compute()
+        return self._cache[full].copy(deep=False)
 
     def profile(self, parties: pd.Series, field_name: str) -> pd.Series:
         """The profile value of ``field_name`` for each Party in ``parties`` (NA when unknown)."""

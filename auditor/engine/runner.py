@@ -102,8 +102,12 @@ def _fmt(v) -> str:
 
 
 def fingerprint(check_id: str, request_id: pd.Series, record_id: pd.Series) -> pd.Series:
-    keys = check_id + "|" + request_id.astype("string").fillna("") + "|" + record_id.astype("string").fillna("")
-    return keys.map(lambda k: hashlib.sha256(f"{k}|{RULE_VERSION}".encode()).hexdigest()[:32])
+    """sha256 of ``check_id|request_id|record_id|RULE_VERSION`` (a missing id as ""), 32 hex digits."""
+    requests = request_id.astype("string").fillna("").tolist()
+    records = record_id.astype("string").fillna("").tolist()
+    sha = hashlib.sha256
+    return pd.Series([sha(f"{check_id}|{q}|{r}|{RULE_VERSION}".encode()).hexdigest()[:32]
+                      for q, r in zip(requests, records, strict=True)], index=request_id.index, dtype=object)
 
 
 def finalise(run: CheckRun) -> CheckRun:
@@ -175,8 +179,8 @@ def merge_outputs(parts: list[AuditOutput]) -> AuditOutput:
 _REQUEST_FIELDS = ("issuing_party", "receiving_party", "provider", "issued_at", "instrument")
 
 
-def _request_lookup(ctx: AuditContext) -> tuple[pa.Array, pd.DataFrame]:
-    """The requests' ids (an Arrow array, for ``index_in``) and their Party, provider and date
+def _request_lookup(ctx: AuditContext) -> _Lookup:
+    """The stored requests' ids (an Arrow array for ``index_in``) and their Party/provider/...
     fields, built once per context: every check's result rows are labelled from it (a merge per
     check cost more than the checks themselves at scale)."""
     cache = ctx._cache  # noqa: SLF001 - the context's own per-audit cache
@@ -184,17 +188,56 @@ def _request_lookup(ctx: AuditContext) -> tuple[pa.Array, pd.DataFrame]:
         req = ctx.tables["requests"][["request_id", *_REQUEST_FIELDS]].reset_index(drop=True)
         if not req["request_id"].is_unique:
             raise ValueError("request_id is not unique in the stored requests")
-        cache["_request_lookup"] = (arrow_text(req["request_id"]), req)
+        cache["_request_lookup"] = _Lookup(arrow_text(req["request_id"]), req,
+                                           *_sorted_codes(req["issuing_party"]), *_sorted_codes(req["provider"]))
     return cache["_request_lookup"]
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    keys: pa.Array  # request ids
+    req: pd.DataFrame  # request_id and _REQUEST_FIELDS, in the order of ``keys``
+    party_codes: np.ndarray  # per request: its Party's position in party_names
+    party_names: np.ndarray  # "" (a missing Party) first, then the Parties in sorted order
+    provider_codes: np.ndarray
+    provider_names: np.ndarray
+
+    def codes(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Party and provider codes of result rows at request positions ``pos`` (-1: an unknown
+        request, counted under "", code 0)."""
+        known = pos >= 0
+        at = np.where(known, pos, 0)
+        if not len(self.party_codes):
+            zero = np.zeros(len(pos), dtype=np.int64)
+            return zero, zero
+        return (np.where(known, self.party_codes[at], 0), np.where(known, self.provider_codes[at], 0))
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, names): ``values`` as text ("" for a missing one) coded by position in ``names``,
+    the distinct texts sorted with "" always first (so that a code order is the name order)."""
+    codes, uniques = distinct(values.astype("string").fillna(""))
+    names = sorted({"", *uniques.tolist()})
+    order = {name: i for i, name in enumerate(names)}
+    remap = np.array([order[u] for u in uniques.tolist()], dtype=np.int64)
+    return (remap[codes] if len(remap) else np.zeros(len(codes), dtype=np.int64)), np.array(names, dtype=object)
 
 
 def _scope_counts(check_id: str, party: pd.Series, provider: pd.Series, failed: pd.Series,
                   advisory: pd.Series | None = None) -> pd.DataFrame:
     """Passed / failed / unknown records per (Party, provider), a missing one counted under "",
-    sorted by Party then provider. Counted with integer codes of the distinct values and
-    ``np.bincount``: a pandas group-by on object keys cost more than many checks themselves."""
-    p_codes, p_names = distinct(party.astype("string").fillna(""))
-    v_codes, v_names = distinct(provider.astype("string").fillna(""))
+    sorted by Party then provider (:func:`_scope_table` of the values' codes)."""
+    p_codes, p_names = _sorted_codes(party)
+    v_codes, v_names = _sorted_codes(provider)
+    return _scope_table(check_id, p_codes, p_names, v_codes, v_names, failed, advisory)
+
+
+def _scope_table(check_id: str, p_codes: np.ndarray, p_names: np.ndarray, v_codes: np.ndarray,
+                 v_names: np.ndarray, failed: pd.Series, advisory: pd.Series | None = None) -> pd.DataFrame:
+    """The scope rows of records coded by their Party and provider (codes in name order, as
+    :func:`_sorted_codes` gives them): counted with ``np.bincount`` of the combined codes, whose
+    order is the (Party, provider) order (a pandas group-by on object keys cost more than many
+    checks themselves)."""
     width = max(len(v_names), 1)
     groups, inverse = np.unique(p_codes * width + v_codes, return_inverse=True)
     unknown = failed.isna().to_numpy()
@@ -204,22 +247,27 @@ def _scope_counts(check_id: str, party: pd.Series, provider: pd.Series, failed: 
     counts = {name: np.bincount(inverse, weights=mask, minlength=len(groups)).astype(np.int64)
               for name, mask in (("passed", ~fail & ~unknown), ("failed", fail), ("unknown", unknown),
                                  ("advisory", adv))}
-    scope = pd.DataFrame({
+    return pd.DataFrame({
         "check_id": check_id,
-        "party": p_names.to_numpy(dtype=object)[groups // width],
-        "provider": v_names.to_numpy(dtype=object)[groups % width],
+        "party": p_names[groups // width] if len(groups) else np.array([], dtype=object),
+        "provider": v_names[groups % width] if len(groups) else np.array([], dtype=object),
         "evaluated": counts["passed"] + counts["failed"],
         **counts,
-    })
-    return scope.sort_values(["party", "provider"], kind="stable").reset_index(drop=True)[SCOPE_COLUMNS]
+    })[SCOPE_COLUMNS]
+
+
+def _empty_scope() -> pd.DataFrame:
+    return pd.DataFrame(columns=SCOPE_COLUMNS)
+
+
+def _empty_findings() -> pd.DataFrame:
+    return pd.DataFrame(columns=FINDING_COLUMNS)
 
 
 def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, pd.DataFrame]:
-    empty_scope = pd.DataFrame(columns=SCOPE_COLUMNS)
-    empty_findings = pd.DataFrame(columns=FINDING_COLUMNS)
     reason = missing_inputs(check, ctx)
     if reason:
-        return CheckRun(check, "not_evaluated", reason), empty_scope, empty_findings
+        return CheckRun(check, "not_evaluated", reason), _empty_scope(), _empty_findings()
     try:
         scoped = ctx.scoped(check.scope)
         res = check.func(scoped)
@@ -233,28 +281,28 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
                              f"the check governs ({', '.join(check.scope)})")
     except Exception as exc:  # noqa: BLE001 - reported as the check's outcome, never swallowed
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return CheckRun(check, "error", tb), empty_scope, empty_findings
+        return CheckRun(check, "error", tb), _empty_scope(), _empty_findings()
     res = res.reset_index(drop=True)
     if "record_id" not in res:
         res["record_id"] = pd.Series(pd.NA, index=res.index, dtype="string")
     res = res.drop(columns=[c for c in ("party", "request_instrument", *_REQUEST_FIELDS)
                             if c in res.columns and c != "instrument"])
-    keys, req = _request_lookup(ctx)
-    pos = index_in(res["request_id"], keys)  # -1 for an unknown request: its fields stay NA
-    for col in _REQUEST_FIELDS:
-        target = "request_instrument" if col == "instrument" else col
-        res[target] = req[col].array.take(pos, allow_fill=True)
-    res = res.rename(columns={"issuing_party": "party"})
+    lookup = _request_lookup(ctx)
+    pos = index_in(res["request_id"], lookup.keys)  # -1 for an unknown request: its fields stay NA
     failed = res["failed"].astype("boolean")
     advisory = advisory_rows(check, res, failed)
-    try:  # the chart data: the same rows and masks as the findings
-        measured = time_limits.histogram(check.id, check.article, res, failed, advisory)
-    except Exception as exc:  # noqa: BLE001 - a check's malformed time-limit columns are its error
-        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return CheckRun(check, "error", tb), empty_scope, empty_findings
+    if all(c in res.columns for c in time_limits.COLUMNS):  # a time-limit check: labelled rows for its chart data
+        labelled = _labelled(res, lookup.req, pos)
+        try:  # the chart data: the same rows and masks as the findings
+            measured = time_limits.histogram(check.id, check.article, labelled, failed, advisory)
+        except Exception as exc:  # noqa: BLE001 - a check's malformed time-limit columns are its error
+            tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            return CheckRun(check, "error", tb), _empty_scope(), _empty_findings()
+    else:
+        measured = None
     n_fail = int(failed.fillna(False).sum())
     n_unknown = int(failed.isna().sum())
-    n_pass = int((~failed.fillna(True)).sum())
+    n_pass = len(failed) - n_fail - n_unknown
     why = None
     if n_unknown:
         # the first reason in sorted order, so that partitioned runs report the same example
@@ -262,13 +310,14 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
     run = finalise(CheckRun(check, "pass", None, n_pass + n_fail, n_pass, n_fail, n_unknown, why=why,
                             advisory=int(advisory.sum()), deadlines=measured))
 
-    scope = _scope_counts(check.id, res["party"], res["provider"], failed, advisory)
+    p_codes, v_codes = lookup.codes(pos)
+    scope = _scope_table(check.id, p_codes, lookup.party_names, v_codes, lookup.provider_names, failed, advisory)
 
     failing = failed.fillna(False).to_numpy()
-    bad = res[failing]
+    if not n_fail:
+        return run, scope, _empty_findings()
+    bad = _labelled(res[failing], lookup.req, pos[failing])
     bad_advisory = advisory.to_numpy()[failing]
-    if bad.empty:
-        return run, scope, empty_findings
     template = check.message
     fields = bad.astype(object).to_dict("records")
     messages = [template.format_map(_Safe({k: _fmt(v) for k, v in row.items()})) for row in fields]
@@ -294,6 +343,16 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
         }
     )
     return run, scope, findings
+
+
+def _labelled(res: pd.DataFrame, req: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
+    """``res`` with its request's fields (``request_instrument``, ``party`` = the issuing Party,
+    ``receiving_party``, ``provider``, ``issued_at``) taken from the stored requests at ``pos``."""
+    res = res.reset_index(drop=True)
+    for col in _REQUEST_FIELDS:
+        target = "request_instrument" if col == "instrument" else col
+        res[target] = req[col].array.take(pos, allow_fill=True)
+    return res.rename(columns={"issuing_party": "party"})
 
 
 def advisory_rows(check: Check, res: pd.DataFrame, failed: pd.Series) -> pd.Series:

@@ -36,9 +36,15 @@ def bound(ctx, parties: pd.Series) -> pd.Series:
 def in_scope(ctx, instruments: Iterable[str] = EU_INSTRUMENTS) -> pd.DataFrame:
     """EU orders the Regulation governs: issued on or after the application date, from a bound
     Member State to a provider established in *another* bound Member State. Orders outside that
-    scope are reported by EU001 (date) or EU002 (States) only."""
+    scope are reported by EU001 (date) or EU002 (States) only. Computed once per context and
+    instrument set (``AuditContext.memo``): several checks start from it."""
+    instruments = tuple(instruments)
+    return ctx.memo(("eu.in_scope", instruments), lambda: _in_scope(ctx, instruments))
+
+
+def _in_scope(ctx, instruments: tuple[str, ...]) -> pd.DataFrame:
     r = ctx.requests
-    pop = r[r["instrument"].isin(tuple(instruments)) & (r["issued_at"] >= applies_from(ctx))]
+    pop = r[r["instrument"].isin(instruments) & (r["issued_at"] >= applies_from(ctx))]
     ok = (
         bound(ctx, pop["issuing_party"]).fillna(False)
         & bound(ctx, pop["receiving_party"]).fillna(False)
