@@ -761,6 +761,23 @@ def read_table(spec: TableSpec, path: Path, lazy: bool = False) -> RawTable:
     return dataclasses.replace(raw, frame=frame.reset_index(drop=True), lazy=False, keys=None)
 
 
+#: delimiters a spreadsheet's CSV export uses instead of commas (a French or German locale: ";")
+_OTHER_DELIMITERS = ((";", "semicolons (;)"), ("\t", "tabs"), ("|", "vertical bars (|)"))
+
+
+def _other_delimiter(columns: pd.Index, spec: TableSpec) -> tuple[str, str] | None:
+    """(delimiter, its name) when a CSV header read with commas is one column that, split on
+    another delimiter, names the table's required columns; else None."""
+    if len(columns) != 1:
+        return None
+    text = str(columns[0])
+    for sep, name in _OTHER_DELIMITERS:
+        names = {c.strip().strip('"').strip().lower() for c in text.split(sep)}
+        if len(names) > 1 and set(spec.required) <= names:
+            return sep, name
+    return None
+
+
 def _checked(spec: TableSpec, path: Path, sha: str, head: pd.DataFrame | None, rows: np.ndarray,
              bad: list[BadLine], frame: pd.DataFrame | None = None, **lazy: Any) -> RawTable:
     """The table of a checked file, once its header holds the required columns. A file with no
@@ -769,6 +786,16 @@ def _checked(spec: TableSpec, path: Path, sha: str, head: pd.DataFrame | None, r
     head = pd.DataFrame() if head is None else head
     missing = [c for c in spec.required if c not in head.columns]
     if missing and not (len(rows) == 0 and len(head.columns) == 0):  # else: no record could be read
+        other = _other_delimiter(head.columns, spec) if path.suffix.lower() == ".csv" else None
+        if other is not None:
+            raise InputError(
+                f"{path}: the header is separated by {other[1]}, not by commas, so its columns "
+                f"({', '.join(missing)} among them) cannot be found",
+                hint=f"save the file as comma-separated CSV (RFC 4180: the log format's CSV files use commas; a "
+                     f"spreadsheet's 'CSV UTF-8 (comma delimited)'), or export it as .xlsx: {spec.name} needs "
+                     f"{', '.join(spec.required)}",
+                file=str(path),
+            )
         raise InputError(
             f"{path}: required column(s) missing: {', '.join(missing)}",
             hint=f"add the column(s) to the header; {spec.name} needs {', '.join(spec.required)}",

@@ -147,6 +147,30 @@ def test_missing_required_column_stops_with_file_and_fix(tmp_path, engine):
     assert db.count_rows(engine, "requests") == 0
 
 
+@pytest.mark.parametrize(("sep", "named"), [(";", "semicolons (;)"), ("\t", "tabs"), ("|", "vertical bars (|)")])
+def test_a_csv_separated_by_another_delimiter_is_named_with_the_fix(tmp_path, engine, sep, named):
+    """A spreadsheet's CSV export in a French or German locale separates fields with ";": the
+    error says so (not a list of every column as missing) and how to export it."""
+    d = tmp_path / "d"
+    d.mkdir()
+    _requests().to_csv(d / "requests.csv", index=False, sep=sep, encoding="utf-8-sig")
+    with pytest.raises(InputError) as err:
+        ingest_folder(d, engine, KEY)
+    assert f"requests.csv: the header is separated by {named}, not by commas" in str(err.value)
+    assert "comma-separated" in err.value.hint and ".xlsx" in err.value.hint
+    assert db.count_rows(engine, "requests") == 0
+
+
+def test_a_one_column_header_naming_no_required_column_is_a_missing_column(tmp_path, engine):
+    """Only a header whose other delimiter names the required columns is called mis-delimited."""
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "requests.csv").write_text("notes;comments\nx;y\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        ingest_folder(d, engine, KEY)
+    assert "required column(s) missing" in str(err.value) and "separated by" not in str(err.value)
+
+
 def test_non_utf8_file_stops_with_a_clear_error(tmp_path, engine):
     folder = tmp_path / "d"
     folder.mkdir()
