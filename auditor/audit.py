@@ -490,7 +490,8 @@ def _discard_run(engine: Engine, run_id: str) -> None:
         log.warning("could not remove the rows of the failed run %s", run_id, extra={"run_id": run_id})
 
 
-def build_model(engine: Engine, run_id: str | None, with_decisions: bool = False) -> dict:
+def build_model(engine: Engine, run_id: str | None, with_decisions: bool = False,
+                findings_frame: bool = False) -> dict:
     """The report model of a stored run (see reports.write_reports). A run whose ledger record
     does not check out (its stored record, findings, outcomes or counts changed since it ran, or
     no record at all) is refused: ``ledger.RunNotVerified``, exit 3. ``with_decisions``: also
@@ -500,13 +501,16 @@ def build_model(engine: Engine, run_id: str | None, with_decisions: bool = False
     (``forking.Beside``, started before anything is read, so the fork is small) while this process
     reads the run, and its verdict is awaited before the model is returned: a run that does not
     verify is refused exactly as before, and an error while reading a run that does not verify
-    is reported as the verification failure (inline when no helper can be forked)."""
+    is reported as the verification failure (inline when no helper can be forked).
+
+    ``findings_frame``: also ``findings_frame``, the DataFrame the model's findings are made of
+    (same rows, same order; for ``reports.write_findings_files``)."""
     rid = ledger.resolve_run(engine, run_id)
     if rid is None:  # no such run: the old path names it (db.get_run)
-        return _build_model(engine, ledger.require_verified_run(engine, run_id), with_decisions)
+        return _build_model(engine, ledger.require_verified_run(engine, run_id), with_decisions, findings_frame)
     helper = forking.Beside(_ledger_verdict, engine, rid)
     try:
-        model = _build_model(engine, rid, with_decisions)
+        model = _build_model(engine, rid, with_decisions, findings_frame)
     except Exception:
         ledger.raise_unless_verified(run_id, *helper.result())  # tampering explains the error: say so
         raise
@@ -524,7 +528,8 @@ def _ledger_verdict(engine: Engine, run_id: str) -> tuple[str | None, str | None
     return ledger.run_verdict(engine, run_id)
 
 
-def _build_model(engine: Engine, run_id: str | None, with_decisions: bool = False) -> dict:
+def _build_model(engine: Engine, run_id: str | None, with_decisions: bool = False,
+                 findings_frame: bool = False) -> dict:
     run = db.get_run(engine, run_id)
     registry = load_all()
     with Session(engine) as s:
@@ -589,6 +594,8 @@ def _build_model(engine: Engine, run_id: str | None, with_decisions: bool = Fals
     }
     if with_decisions:
         model["decisions"] = workbench_decisions(engine, model["findings"], model["run"]["as_of"])
+    if findings_frame:
+        model["findings_frame"] = findings[keep].reset_index(drop=True)
     return model
 
 
@@ -650,16 +657,28 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
     import os  # noqa: PLC0415
 
     from auditor.errors import AuditorError  # noqa: PLC0415
-    from reports import PAGE_FINDINGS, findings_json_name, write_reports  # noqa: PLC0415  (matplotlib only when rendering)
+    from reports import (  # noqa: PLC0415  (matplotlib only when rendering)
+        JSON_COMPACT_ABOVE,
+        PAGE_FINDINGS,
+        findings_json_name,
+        write_findings_files,
+        write_reports,
+    )
     from reports.staging import Staging  # noqa: PLC0415
 
-    model = build_model(engine, run_id, with_decisions=with_decisions)
+    model = build_model(engine, run_id, with_decisions=with_decisions, findings_frame=True)
+    frame = model.pop("findings_frame", None)  # None: a model made otherwise (the records write the files)
     json_name = findings_json_name(len(model["findings"]), compress)  # the notes of junit.xml name it
     try:
         with Staging(out_dir, formats=formats, run_id=str(model["run"]["run_id"])) as stage:
-            machine = None
+            machine = files = None
             inline: list[Path] = []
             try:
+                if frame is not None and not publish and len(frame) > JSON_COMPACT_ABOVE:
+                    # findings.json(.gz) and findings.csv of a big run: written from the findings
+                    # frame by a helper process while the pages render (reports.write_findings_files)
+                    files = forking.Beside(write_findings_files, frame, model, stage.dir, formats, json_name)
+                del frame  # the helper has its own; the pages use the model's findings
                 # machine outputs for pipelines carry request ids: never in a published set
                 if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
                     # written by a helper process while the pages render (forked before the chart workers)
@@ -670,7 +689,10 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                                         page_findings=PAGE_FINDINGS if page_findings is None else page_findings,
                                         staged=False, classification=classification,
                                         pdf_standard=pdf_standard, release_findings=not publish,
-                                        compress=compress)
+                                        compress=compress, findings_files=files is None)
+                if files is not None:
+                    helper, files = files, None
+                    written.extend(helper.result())
                 if machine is not None:
                     helper, machine = machine, None
                     written.extend(helper.result())
@@ -680,10 +702,11 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                 if quarantine is not None and not publish:
                     written.append(_quarantine_csv(quarantine, stage.dir))
             finally:
-                if machine is not None and machine.proc is not None:
-                    # the pages failed: the helper finishes before its folder is removed
-                    with contextlib.suppress(Exception):
-                        machine.result()
+                for helper in (machine, files):
+                    if helper is not None and helper.proc is not None:
+                        # the pages failed: the helper finishes before its folder is removed
+                        with contextlib.suppress(Exception):
+                            helper.result()
             return [*stage.commit(written), stage.manifest]
     except Exception as exc:
         if isinstance(exc, AuditorError) or os.environ.get("AUDITOR_DEBUG"):

@@ -18,6 +18,7 @@ folder as it was.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,54 @@ def write_findings_json(records: list[dict], path: Path, chunk: int = CSV_CHUNK,
         for start in range(0, len(records), chunk):
             fh.write(("[\n" if start == 0 else ",\n") + ",\n".join(map(encode, records[start:start + chunk])))
         fh.write("\n]\n")
+
+
+def write_findings_files(frame: Any, model: dict, out_dir: Path, formats: tuple[str, ...], json_name: str,
+                         chunk: int = CSV_CHUNK) -> list[Path]:
+    """``findings.json`` (named ``json_name``: findings.json.gz when compressed) and, with ``csv``
+    in ``formats``, ``findings.csv`` of a run of more than :data:`JSON_COMPACT_ABOVE` findings,
+    from its findings frame (``auditor.audit.build_model(findings_frame=True)``: the rows the model's
+    findings are made of) ``chunk`` rows at a time: the same files as :func:`write_findings_json`
+    and :func:`write_findings_csv` of the model's finding records, without a record per finding
+    held at once. The rows are put in the records' order (:func:`aggregate.record_order`) first,
+    from three of their columns. Made to run in a helper process beside the pages
+    (``auditor.audit.render_run``): the frame's columns are Arrow buffers the helper only reads."""
+    import pandas as pd
+
+    from auditor import records as _records
+
+    out_dir = Path(out_dir)
+    n = len(frame)
+    make = aggregate.record_maker(model)
+    keys = _records.to_records(frame[["severity", "check_id", "request_id"]])
+    text = aggregate._str
+    sort_keys = [aggregate.record_order({"severity": k["severity"],
+                                         "check_id": k["check_id"] if k["check_id"].__class__ is str else text(k["check_id"]),
+                                         "request_id": k["request_id"] if k["request_id"].__class__ is str
+                                         else text(k["request_id"])}) for k in keys]
+    del keys
+    order = sorted(range(n), key=sort_keys.__getitem__)  # stable, as list.sort of the records
+    del sort_keys
+    columns = list(aggregate.ALL_FINDING_COLUMNS) + [c for c in aggregate.WAIVER_COLUMNS if c in frame.columns]
+    want_csv = "csv" in formats
+    json_path, csv_path = out_dir / json_name, out_dir / "findings.csv"
+    encode = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
+    with contextlib.ExitStack() as stack:
+        jf = stack.enter_context(open_text(json_path, json_name.endswith(".gz")))
+        cf = stack.enter_context(csv_path.open("w", encoding="utf-8", newline="")) if want_csv else None
+        if n == 0:
+            jf.write("[]\n")
+            if cf is not None:
+                pd.DataFrame(columns=columns).to_csv(cf, index=False, lineterminator="\n")
+        for start in range(0, n, chunk):
+            recs = [make(f) for f in _records.to_records(frame.take(order[start:start + chunk]))]
+            jf.write(("[\n" if start == 0 else ",\n") + ",\n".join(map(encode, recs)))
+            if cf is not None:
+                part = pd.DataFrame(recs, columns=columns)
+                csv_frame(part).to_csv(cf, index=False, header=start == 0, lineterminator="\n")
+        if n:
+            jf.write("\n]\n")
+    return [json_path, *([csv_path] if want_csv else [])]
 
 
 #: above this many findings, ``--compress-findings auto`` (the default) writes findings.json
@@ -475,6 +524,7 @@ def write_reports(
     chart_cache: dict | None = None,
     release_findings: bool = False,
     compress: str = "auto",
+    findings_files: bool = True,
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
@@ -504,6 +554,8 @@ def write_reports(
     (``auditor.audit.render_run``, which writes SARIF and JUnit from them first).
     ``compress``: ``findings.json`` written gzip-compressed as ``findings.json.gz``: ``auto`` above
     :data:`JSON_GZIP_ABOVE` findings, ``always``, or ``never`` (:func:`findings_json_name`).
+    ``findings_files``: False writes neither ``findings.json`` nor ``findings.csv`` (a caller that
+    writes them itself from the findings frame, :func:`write_findings_files`).
     A model with ``decisions`` (``auditor.audit.build_model(with_decisions=True)``, ``auditor
     report --with-decisions``) adds the workbench decisions of its findings to the index page,
     ``index.md`` and ``summary.json``; a model without them renders as before.
@@ -525,17 +577,17 @@ def write_reports(
     if staged:
         with Staging(out_dir, formats=formats) as stage:  # one run's set and its manifest.json
             written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings, classification,
-                              pdf_standard, charts, chart_cache, release_findings, compress)
+                              pdf_standard, charts, chart_cache, release_findings, compress, findings_files)
             return stage.commit(written)
     out_dir.mkdir(parents=True, exist_ok=True)
     return _render(model, out_dir, formats, lang, publish, threshold, page_findings, classification, pdf_standard,
-                   charts, chart_cache, release_findings, compress)
+                   charts, chart_cache, release_findings, compress, findings_files)
 
 
 def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, publish: bool, threshold: int,
             page_findings: int, classification: str | None = None, pdf_standard: str | None = None,
             charts: bool = True, chart_cache: dict | None = None, release_findings: bool = False,
-            compress: str = "auto") -> list[Path]:
+            compress: str = "auto", findings_files: bool = True) -> list[Path]:
     if publish:  # the published edition: protected tables only (reports.publication)
         from . import publication
 
@@ -545,13 +597,15 @@ def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, pub
     with aggregate.memoized(model), ChartPool(lang, None if charts else 0, chart_cache) as pool:  # no chart: no worker
         return _write_reports(model, out_dir, formats, lang=lang, page_findings=page_findings, pool=pool,
                               classification=classification, pdf_standard=pdf_standard, charts=charts,
-                              release_findings=release_findings, compress=compress)
+                              release_findings=release_findings, compress=compress,
+                              findings_files=findings_files)
 
 
 def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, page_findings: int,
                    pool: ChartPool, classification: str | None = None,
                    pdf_standard: str | None = None, charts: bool = True,
-                   release_findings: bool = False, compress: str = "auto") -> list[Path]:
+                   release_findings: bool = False, compress: str = "auto",
+                   findings_files: bool = True) -> list[Path]:
     """The full report (never published: ``--publish`` writes :mod:`reports.publication`)."""
     written: list[Path] = []
     findings = aggregate.findings_records(model)
@@ -570,7 +624,9 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         summary_json["workbench_decisions"] = decided
     _write_json(out_dir / "summary.json", summary_json, written)
     gz = json_name.endswith(".gz")
-    if len(findings) > JSON_COMPACT_ABOVE:
+    if not findings_files:
+        pass  # written by the caller (write_findings_files)
+    elif len(findings) > JSON_COMPACT_ABOVE:
         write_findings_json(findings, out_dir / json_name, gz=gz)
         written.append(out_dir / json_name)
     else:
@@ -580,7 +636,7 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
         from .tabular import write_findings_parquet
 
         written.append(write_findings_parquet(findings, out_dir / "findings.parquet"))
-    if "csv" in formats:
+    if "csv" in formats and findings_files:
         path = out_dir / "findings.csv"
         write_findings_csv(findings, path)
         written.append(path)

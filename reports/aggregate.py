@@ -307,18 +307,34 @@ def provider_split(records: list[dict]) -> tuple[list[dict], list[dict]]:
 
 
 def _findings_records(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
-    run_id = model.get("run", {}).get("run_id", "")
-    pack_of = _pack_of(model)
-    duty_of = _duty_of(model)
-    default_pack = _str((model.get("run") or {}).get("pack")) or None
+    make = record_maker(model)
     out = []
-    columns = [c for c in ALL_FINDING_COLUMNS if c not in FORBIDDEN_FIELDS]
-    texts = ("party", "provider", "check_id", "request_id", "message")
     for f in model.get("findings", []) or []:
         if party is not None and _str(f.get("party")) != party:
             continue
         if provider is not None and _str(f.get("provider")) != provider:
             continue
+        out.append(make(f))
+    out.sort(key=record_order)
+    return out
+
+
+def record_order(rec: dict) -> tuple[int, str, str]:
+    """The finding records' sort key: severity (critical -> info), check_id, request_id."""
+    return (_severity_rank(rec["severity"]), rec["check_id"], rec["request_id"])
+
+
+def record_maker(model: dict) -> Callable[[dict], dict]:
+    """The function making a finding record (the export columns in order, no forbidden field)
+    from one of ``model``'s findings (:func:`findings_records` applies it to each)."""
+    run_id = model.get("run", {}).get("run_id", "")
+    pack_of = _pack_of(model)
+    duty_of = _duty_of(model)
+    default_pack = _str((model.get("run") or {}).get("pack")) or None
+    columns = [c for c in ALL_FINDING_COLUMNS if c not in FORBIDDEN_FIELDS]
+    texts = ("party", "provider", "check_id", "request_id", "message")
+
+    def make(f: dict) -> dict:
         rec = dict(zip(columns, map(f.get, columns), strict=True))  # every column, in order; missing ones None
         if "run_id" in rec:
             rec["run_id"] = run_id
@@ -336,9 +352,9 @@ def _findings_records(model: dict, party: str | None = None, provider: str | Non
                 rec[col] = _py(f.get(col))
         if "waived" in rec:
             rec["waived"] = bool(rec["waived"])
-        out.append(rec)
-    out.sort(key=lambda r: (_severity_rank(r["severity"]), r["check_id"], r["request_id"]))
-    return out
+        return rec
+
+    return make
 
 
 def waiver_columns(records: list[dict]) -> list[str]:

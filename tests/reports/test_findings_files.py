@@ -143,3 +143,70 @@ def test_gzip_text_compresses_block_by_block_in_order(tmp_path):
         for _ in range(100):
             broken.write("some text that fills a block\n")
         broken.close()
+
+
+def _sample_model(sample_run):
+    from auditor import audit
+    from auditor.store import db
+
+    return audit.build_model(db.get_engine(f"sqlite:///{sample_run['db']}"), None, findings_frame=True)
+
+
+def test_findings_files_from_the_frame_are_the_files_of_the_records(sample_run, tmp_path):
+    """``write_findings_files`` (a big run's findings.json(.gz) and findings.csv, written from the
+    findings frame in pieces by a helper) writes the bytes the record writers write, whatever the
+    piece size, waived findings included."""
+    from reports import aggregate, write_findings_csv, write_findings_files, write_findings_json
+
+    model = _sample_model(sample_run)
+    frame = model.pop("findings_frame")
+    assert len(frame) == len(model["findings"]) > 100
+    for i in (0, 5):  # a waived finding or two: the waiver columns carry values
+        frame.loc[i, ["waived", "waiver_reason", "waiver_expires"]] = [True, "accepted, see DPA note 4", "2027-01-31"]
+        model["findings"][i].update(waived=True, waiver_reason="accepted, see DPA note 4", waiver_expires="2027-01-31")
+    records = aggregate.findings_records(model)
+    (tmp_path / "want").mkdir()
+    write_findings_json(records, tmp_path / "want" / "findings.json")
+    write_findings_json(records, tmp_path / "want" / "findings.json.gz", gz=True)
+    write_findings_csv(records, tmp_path / "want" / "findings.csv")
+    for chunk in (7, 50_000):
+        got = tmp_path / f"got-{chunk}"
+        got.mkdir()
+        written = write_findings_files(frame, model, got, ("csv",), "findings.json", chunk=chunk)
+        assert written == [got / "findings.json", got / "findings.csv"]
+        write_findings_files(frame, model, got / "gz", ("json",), "findings.json.gz", chunk=chunk)
+        for name in ("findings.json", "findings.csv"):
+            assert (got / name).read_bytes() == (tmp_path / "want" / name).read_bytes(), (chunk, name)
+        assert (got / "gz" / "findings.json.gz").read_bytes() == (tmp_path / "want" / "findings.json.gz").read_bytes()
+        assert not (got / "gz" / "findings.csv").exists()  # csv not asked for
+    assert json.loads((tmp_path / "want" / "findings.json").read_text(encoding="utf-8"))[0]["severity"] == "critical"
+
+
+def test_a_big_run_writes_its_findings_files_beside_the_pages(sample_run, tmp_path, monkeypatch):
+    """``auditor report`` of a run over ``JSON_COMPACT_ABOVE`` findings: findings.json and
+    findings.csv come from the helper (the frame), the same findings as the records give."""
+    import reports
+    from auditor import audit
+    from auditor.store import db
+    from reports import aggregate, write_findings_json
+
+    engine = db.get_engine(f"sqlite:///{sample_run['db']}")
+    audit.render_run(engine, None, tmp_path / "small", ("csv", "json"))
+    monkeypatch.setattr(reports, "JSON_COMPACT_ABOVE", 10)
+    real = reports.write_findings_files
+
+    def spy(*args, **kw):  # in the helper process (or inline, when no helper can be forked)
+        (tmp_path / "written-from-the-frame").touch()
+        return real(*args, **kw)
+
+    monkeypatch.setattr(reports, "write_findings_files", spy)
+    audit.render_run(engine, None, tmp_path / "big", ("csv", "json"))
+    assert (tmp_path / "written-from-the-frame").exists()
+    assert (tmp_path / "big" / "findings.csv").read_bytes() == (tmp_path / "small" / "findings.csv").read_bytes()
+    model = audit.build_model(engine, None)
+    write_findings_json(aggregate.findings_records(model), tmp_path / "compact.json")
+    assert (tmp_path / "big" / "findings.json").read_bytes() == (tmp_path / "compact.json").read_bytes()
+    assert json.loads((tmp_path / "big" / "findings.json").read_text(encoding="utf-8")) == json.loads(
+        (tmp_path / "small" / "findings.json").read_text(encoding="utf-8"))
+    manifest = json.loads((tmp_path / "big" / "manifest.json").read_text(encoding="utf-8"))
+    assert "findings.json" in json.dumps(manifest) and "findings.csv" in json.dumps(manifest)
