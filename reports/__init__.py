@@ -107,13 +107,12 @@ def write_findings_files(frame: Any, model: dict, out_dir: Path, formats: tuple[
     out_dir = Path(out_dir)
     n = len(frame)
     make = aggregate.record_maker(model)
-    keys = _records.to_records(frame[["severity", "check_id", "request_id"]])
-    text = aggregate._str
-    sort_keys = [aggregate.record_order({"severity": k["severity"],
-                                         "check_id": k["check_id"] if k["check_id"].__class__ is str else text(k["check_id"]),
-                                         "request_id": k["request_id"] if k["request_id"].__class__ is str
-                                         else text(k["request_id"])}) for k in keys]
-    del keys
+    text = aggregate._str  # what the records hold: check and request ids as text
+    rank = aggregate._severity_rank  # aggregate.record_order's key, column by column
+    sort_keys = list(zip(map(rank, _records.column_values(frame["severity"])),
+                         [v if v.__class__ is str else text(v) for v in _records.column_values(frame["check_id"])],
+                         [v if v.__class__ is str else text(v) for v in _records.column_values(frame["request_id"])],
+                         strict=True))
     order = sorted(range(n), key=sort_keys.__getitem__)  # stable, as list.sort of the records
     del sort_keys
     columns = list(aggregate.ALL_FINDING_COLUMNS) + [c for c in aggregate.WAIVER_COLUMNS if c in frame.columns]
