@@ -607,12 +607,10 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
                    findings_files: bool = True) -> list[Path]:
     """The full report (never published: ``--publish`` writes :mod:`reports.publication`)."""
     written: list[Path] = []
-    findings = aggregate.findings_records(model)
+    # release_findings: every aggregate reads the records from here (memoized): one copy, not two
+    findings = aggregate.release_records(model) if release_findings else aggregate.findings_records(model)
     json_name = findings_json_name(len(findings), compress)
     view = _View(model, lang, page_findings, json_name)
-
-    if release_findings:  # every aggregate reads the records from here (memoized): one copy, not two
-        model["findings"] = []
     records = jsonio.Cache(findings)  # findings.json and the Party/provider twins repeat them
     summary_json = aggregate.run_summary(model)
     summary_json["headline"] = view.glance()

@@ -306,17 +306,42 @@ def provider_split(records: list[dict]) -> tuple[list[dict], list[dict]]:
     return own, others
 
 
-def _findings_records(model: dict, party: str | None = None, provider: str | None = None) -> list[dict]:
+def _findings_records(model: dict, party: str | None = None, provider: str | None = None,
+                      consume: bool = False) -> list[dict]:
     make = record_maker(model)
     out = []
-    for f in model.get("findings", []) or []:
-        if party is not None and _str(f.get("party")) != party:
-            continue
-        if provider is not None and _str(f.get("provider")) != provider:
-            continue
-        out.append(make(f))
+    source = model.get("findings", []) or []
+    if consume:  # each finding let go once its record is made: the two lists are never both whole
+        model["findings"] = []
+        for i, f in enumerate(source):
+            source[i] = None
+            out.append(make(f))
+        source.clear()
+    else:
+        for f in source:
+            if party is not None and _str(f.get("party")) != party:
+                continue
+            if provider is not None and _str(f.get("provider")) != provider:
+                continue
+            out.append(make(f))
     out.sort(key=record_order)
     return out
+
+
+def release_records(model: dict) -> list[dict]:
+    """:func:`findings_records` of the whole run, made while ``model["findings"]`` is emptied (a
+    finding is let go once its record is made; at a million findings the two lists of dicts
+    together were about 2 GB). For a renderer that needs the model's findings no more; within
+    ``memoized(model)`` every later :func:`findings_records` call gets these records."""
+    state = _MEMO.get()
+    if state is not None and state[0] is model and ("findings_records",) in state[1]:
+        model["findings"] = []
+        return state[1][("findings_records",)]
+    records = _findings_records(model, consume=True)
+    if state is not None and state[0] is model:
+        state[1][("findings_records",)] = records
+        state[1].setdefault(("records", id(records)), records)
+    return records
 
 
 def record_order(rec: dict) -> tuple[int, str, str]:
