@@ -504,7 +504,10 @@ def build_model(engine: Engine, run_id: str | None, with_decisions: bool = False
     is reported as the verification failure (inline when no helper can be forked).
 
     ``findings_frame``: also ``findings_frame``, the DataFrame the model's findings are made of
-    (same rows, same order; for ``reports.write_findings_files``)."""
+    (same rows, same order; for ``reports.write_findings_files``), and ``findings`` left None for
+    the caller to make (``records.to_records(frame)``) once it has forked the helpers that need
+    the frame only: a helper forked while the parent holds a dict per finding would see the
+    parent copy every page of them as it goes on (copy-on-write), doubling that memory."""
     rid = ledger.resolve_run(engine, run_id)
     if rid is None:  # no such run: the old path names it (db.get_run)
         return _build_model(engine, ledger.require_verified_run(engine, run_id), with_decisions, findings_frame)
@@ -581,7 +584,9 @@ def _build_model(engine: Engine, run_id: str | None, with_decisions: bool = Fals
         "waivers": (run.params or {}).get("waivers", {}).get("waivers", []),
         "checks": checks,
         "scope": scope.drop(columns=["id", "run_id"], errors="ignore").fillna("").to_dict("records"),
-        "findings": _records.to_records(findings[keep]),  # shared strings, built column by column
+        # shared strings, built column by column; with findings_frame (and no decisions) left to the
+        # caller, who makes them after forking any helper that needs the frame only
+        "findings": None if findings_frame and not with_decisions else _records.to_records(findings[keep]),
         "profiles": agg.get("profiles", []),
         "response_times": agg.get("response_times", []),
         "deadlines": agg.get("deadlines", {}),
@@ -668,27 +673,35 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
 
     model = build_model(engine, run_id, with_decisions=with_decisions, findings_frame=True)
     frame = model.pop("findings_frame", None)  # None: a model made otherwise (the records write the files)
-    json_name = findings_json_name(len(model["findings"]), compress)  # the notes of junit.xml name it
+    count = len(frame) if frame is not None else len(model["findings"])
+    json_name = findings_json_name(count, compress)  # the notes of junit.xml name it
     try:
         with Staging(out_dir, formats=formats, run_id=str(model["run"]["run_id"])) as stage:
             machine = files = None
             inline: list[Path] = []
             try:
-                if frame is not None and not publish and len(frame) > JSON_COMPACT_ABOVE:
+                if frame is not None and not publish and count > JSON_COMPACT_ABOVE:
                     # findings.json(.gz) and findings.csv of a big run: written from the findings
-                    # frame by a helper process while the pages render (reports.write_findings_files)
+                    # frame by a helper process while the pages render (reports.write_findings_files),
+                    # forked before the parent makes a dict per finding (it shares the frame only)
                     files = forking.Beside(write_findings_files, frame, model, stage.dir, formats, json_name)
+                if model["findings"] is None:
+                    model["findings"] = _records.to_records(frame)
                 del frame  # the helper has its own; the pages use the model's findings
                 # machine outputs for pipelines carry request ids: never in a published set
                 if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
                     # written by a helper process while the pages render (forked before the chart workers)
                     machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail, json_name)
+                    if machine.proc is None:  # no helper: written now, while the model holds the findings
+                        inline, machine = machine.result(), None
                 elif not publish:  # first: the pages then release the model's findings (one copy, not two)
                     inline = _machine_outputs(model, stage.dir, sarif_detail, json_name)
+                # the pages let the model's findings go unless a helper may still need them (one that
+                # dies has its work redone here, from the same model)
                 written = write_reports(model, stage.dir, formats, lang=lang, publish=publish, threshold=threshold,
                                         page_findings=PAGE_FINDINGS if page_findings is None else page_findings,
                                         staged=False, classification=classification,
-                                        pdf_standard=pdf_standard, release_findings=not publish,
+                                        pdf_standard=pdf_standard, release_findings=not publish and machine is None,
                                         compress=compress, findings_files=files is None)
                 if files is not None:
                     helper, files = files, None

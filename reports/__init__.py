@@ -202,7 +202,13 @@ class GzipText:
 
     def _raise(self) -> None:
         if self._error is not None:
+            self._stop()  # no thread is left behind by a writer that gives up on the error
             raise self._error
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)  # the thread drains the queue once it has an error
+            self._thread.join()
 
     def write(self, text: str) -> int:
         self._parts.append(text)
@@ -225,9 +231,7 @@ class GzipText:
             self._raise()
             self._fh.write(self._zip.flush())
         finally:
-            if self._thread.is_alive():  # pragma: no cover - an error before the sentinel
-                self._queue.put(None)
-                self._thread.join()
+            self._stop()  # an error before the sentinel
             self._fh.close()
 
     def __enter__(self) -> GzipText:

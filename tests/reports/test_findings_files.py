@@ -137,19 +137,29 @@ def test_gzip_text_compresses_block_by_block_in_order(tmp_path):
             fh.write(f"{i} {line}")
     assert gzip.decompress((tmp_path / "a.gz").read_bytes()).decode("utf-8") == "".join(
         f"{i} {line}" for i in range(2000))
+    import threading
+
     broken = GzipText(tmp_path / "b.gz", block=10)
     broken._fh.close()  # the disk goes away under the thread
     with pytest.raises(ValueError):
         for _ in range(100):
             broken.write("some text that fills a block\n")
         broken.close()
+    # the writer gave up at the error: its thread has ended with it (a thread left running
+    # would keep every later helper of the process from being forked)
+    assert not broken._thread.is_alive()
+    assert "auditor-gzip" not in [t.name for t in threading.enumerate()]
 
 
 def _sample_model(sample_run):
     from auditor import audit
+    from auditor.records import to_records
     from auditor.store import db
 
-    return audit.build_model(db.get_engine(f"sqlite:///{sample_run['db']}"), None, findings_frame=True)
+    model = audit.build_model(db.get_engine(f"sqlite:///{sample_run['db']}"), None, findings_frame=True)
+    assert model["findings"] is None  # left to the caller, after its helpers are forked
+    model["findings"] = to_records(model["findings_frame"])
+    return model
 
 
 def test_findings_files_from_the_frame_are_the_files_of_the_records(sample_run, tmp_path):
@@ -210,3 +220,20 @@ def test_a_big_run_writes_its_findings_files_beside_the_pages(sample_run, tmp_pa
         (tmp_path / "small" / "findings.json").read_text(encoding="utf-8"))
     manifest = json.loads((tmp_path / "big" / "manifest.json").read_text(encoding="utf-8"))
     assert "findings.json" in json.dumps(manifest) and "findings.csv" in json.dumps(manifest)
+
+
+def test_machine_outputs_are_the_same_when_no_helper_can_be_forked(sample_run, tmp_path, monkeypatch):
+    """junit.xml and findings.sarif written by the helper and written here (no helper: a thread
+    running, ``AUDITOR_HELPERS=0``) list the same findings: the inline writer runs before the pages
+    let the model's findings go (it once ran after, on an emptied list)."""
+    from auditor import audit
+    from auditor.store import db
+
+    engine = db.get_engine(f"sqlite:///{sample_run['db']}")
+    audit.render_run(engine, None, tmp_path / "helper", ("json",))
+    monkeypatch.setenv("AUDITOR_HELPERS", "0")
+    audit.render_run(engine, None, tmp_path / "inline", ("json",))
+    for name in ("junit.xml", "findings.sarif"):
+        assert (tmp_path / "inline" / name).read_bytes() == (tmp_path / "helper" / name).read_bytes(), name
+    sarif = json.loads((tmp_path / "inline" / "findings.sarif").read_text(encoding="utf-8"))
+    assert sarif["runs"][0]["results"]  # the findings are there
