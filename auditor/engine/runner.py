@@ -249,8 +249,8 @@ def _scope_table(check_id: str, p_codes: np.ndarray, p_names: np.ndarray, v_code
                                  ("advisory", adv))}
     return pd.DataFrame({
         "check_id": check_id,
-        "party": p_names[groups // width] if len(groups) else np.array([], dtype=object),
-        "provider": v_names[groups % width] if len(groups) else np.array([], dtype=object),
+        "party": p_names[groups // width],
+        "provider": v_names[groups % width],
         "evaluated": counts["passed"] + counts["failed"],
         **counts,
     })[SCOPE_COLUMNS]
