@@ -237,3 +237,23 @@ def test_machine_outputs_are_the_same_when_no_helper_can_be_forked(sample_run, t
         assert (tmp_path / "inline" / name).read_bytes() == (tmp_path / "helper" / name).read_bytes(), name
     sarif = json.loads((tmp_path / "inline" / "findings.sarif").read_text(encoding="utf-8"))
     assert sarif["runs"][0]["results"]  # the findings are there
+
+
+def test_the_frames_order_is_the_records_order_for_any_ids():
+    """``reports._record_order`` (vectorised) puts rows where ``sorted(records, key=record_order)``
+    puts them: severities (an unknown one and none included), ids in code point order (case,
+    accents, digits, the empty id), ties in frame order."""
+    import random
+
+    import pandas as pd
+
+    from reports import _record_order, aggregate
+
+    rng = random.Random(7)
+    ids = ["R1", "R10", "R2", "r1", "Ä1", "É", "e", "", "Z", "z9", "R1 ", "日本"]
+    rows = [{"severity": rng.choice(["critical", "high", "medium", "low", "info", "odd", None]),
+             "check_id": rng.choice(["CETS-7", "CETS-10", "EU003", "eu003"]),
+             "request_id": rng.choice(ids), "n": i} for i in range(400)]
+    frame = pd.DataFrame(rows).astype({"check_id": "string", "request_id": "string"})
+    want = [r["n"] for r in sorted(rows, key=aggregate.record_order)]
+    assert [rows[i]["n"] for i in _record_order(frame)] == want
