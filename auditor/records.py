@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["column_values", "iso_utc", "to_records"]
+__all__ = ["iso_utc", "to_records"]
 
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -32,11 +32,6 @@ def _column(s: pd.Series) -> list[Any]:
             return pool[codes].tolist()  # code -1 picks the trailing None
     values = s.astype(object)
     return values.where(values.notna(), None).tolist()
-
-
-def column_values(s: pd.Series) -> list[Any]:
-    """The values of ``s`` as :func:`to_records` gives them (Python objects, ``None`` where missing)."""
-    return _column(s)
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
