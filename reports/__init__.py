@@ -312,7 +312,8 @@ class _View:
         # message templates of grouped pages, once per finding, from the message in the page's language
         self.grouped_templates = grouping.Templates(
             None if lang == "en" else
-            lambda f: i18n.message(f.get("message") or "", self.templates.get(f["check_id"], ""), self.lang))
+            lambda f: i18n.message(f.get("message") or "", self.templates.get(f["check_id"], ""), self.lang),
+            universe=lambda: aggregate.findings_records(model))
 
     # ---- tables
     def checks(self, results: list[dict], explain_all: bool = False) -> list[dict]:

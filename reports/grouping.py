@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from . import aggregate
 
 #: example requests shown per group
@@ -35,58 +37,117 @@ def message_template(message: str, request_id: str = "", record_id: str | None =
 
 
 class Templates:
-    """Message templates by finding, computed once per rendering (a finding is grouped on the
-    index, its Party's, its provider's and its check's page); equal templates share one string."""
+    """Message templates and group keys of the findings of one rendering, computed once: a finding
+    is grouped on the index, its Party's, its provider's and its check's page. Given the
+    rendering's records (``universe``, a callable returning the shared list), a page's findings
+    are found in them by identity and grouped with numpy; findings not among them (a caller's own
+    list) are grouped on their own. Equal templates share one string."""
 
-    def __init__(self, localise: Callable[[dict], str] | None = None) -> None:
+    def __init__(self, localise: Callable[[dict], str] | None = None,
+                 universe: Callable[[], list[dict]] | None = None) -> None:
         #: the message as the page shows it (a French page: the translated message); default: as stored
         self._localise = localise or (lambda f: f.get("message") or "")
-        self._by_id: dict[int, tuple[dict, str]] = {}
+        self._universe = universe
+        self._table: _Table | None = None
         self._strings: dict[str, str] = {}
 
     def of(self, f: dict) -> str:
-        hit = self._by_id.get(id(f))
-        if hit is None or hit[0] is not f:
-            text = message_template(self._localise(f), f.get("request_id") or "", f.get("record_id"))
-            text = self._strings.setdefault(text, text)
-            hit = self._by_id[id(f)] = (f, text)
-        return hit[1]
+        text = message_template(self._localise(f), f.get("request_id") or "", f.get("record_id"))
+        return self._strings.setdefault(text, text)
+
+    def locate(self, findings: list[dict]) -> tuple[_Table, np.ndarray]:
+        """(the table ``findings`` are rows of, their row positions in it, in order)."""
+        if self._universe is not None:
+            if self._table is None:
+                self._table = _Table(self._universe(), self)
+            try:
+                return self._table, self._table.positions(findings)
+            except KeyError:  # a finding that is not one of the rendering's records
+                pass
+        return _Table(findings, self), np.arange(len(findings), dtype=np.int64)
+
+
+class _Table:
+    """Columns of a list of findings for grouping: the group (check x Party x provider x message
+    template) of each, its severity rank, waiver and request, as numpy arrays by row."""
+
+    def __init__(self, records: list[dict], templates: Templates) -> None:
+        self.records = records  # held: the ids below stay those of live objects
+        self._pos: dict[int, int] | None = None
+        keys: dict[tuple, int] = {}
+        self.keys: list[tuple[str, str, str, str]] = []
+        requests: dict[Any, int] = {}
+        n = len(records)
+        group = np.empty(n, dtype=np.int64)
+        request = np.empty(n, dtype=np.int64)
+        of, rank = templates.of, aggregate._severity_rank
+        for i, f in enumerate(records):
+            key = (f["check_id"], f["party"], f["provider"], of(f))
+            g = keys.get(key)
+            if g is None:
+                g = keys[key] = len(self.keys)
+                self.keys.append(key)
+            group[i] = g
+            request[i] = requests.setdefault(f["request_id"], len(requests))
+        self.group, self.request = group, request
+        self.rank = np.fromiter((rank(f.get("severity") or "") for f in records), dtype=np.int64, count=n)
+        self.waived = np.fromiter((bool(f.get("waived")) for f in records), dtype=bool, count=n)
+
+    def positions(self, findings: list[dict]) -> np.ndarray:
+        """Row positions of ``findings`` (KeyError: one is not a row of this table)."""
+        if findings is self.records:
+            return np.arange(len(findings), dtype=np.int64)
+        if self._pos is None:
+            self._pos = {id(f): i for i, f in enumerate(self.records)}
+        return np.fromiter(map(self._pos.__getitem__, map(id, findings)), dtype=np.int64, count=len(findings))
 
 
 def finding_groups(findings: list[dict], titles: dict[str, str], templates: Templates | None = None) -> list[dict]:
     """One row per check x Party x provider x message template of ``findings``: its count,
     waived count, most severe severity and up to :data:`EXAMPLES` distinct example request ids
     (in the findings' order); most severe first, then most findings, then check, Party,
-    provider and template."""
+    provider and template. The fields of a group (family, article, kind...) are its first
+    finding's; its severity the first most severe."""
     templates = templates or Templates()
-    known = templates._by_id  # a finding's template, once per rendering (Templates.of)
-    rank = aggregate._severity_rank
-    groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-    for f in findings:
-        hit = known.get(id(f))
-        template = hit[1] if hit is not None and hit[0] is f else templates.of(f)
-        key = (f["check_id"], f["party"], f["provider"], template)
-        g = groups.get(key)
-        if g is None:
-            g = groups[key] = {
-                "check_id": f["check_id"], "title": titles.get(f["check_id"], ""),
-                "severity": f.get("severity") or "", "family": f.get("family") or "",
-                "article": f.get("article") or "", "instrument": f.get("instrument") or "",
-                "party": f["party"], "provider": f["provider"], "kind": f.get("kind") or "breach",
-                "template": template, "count": 0, "waived": 0, "examples": [],
-            }
-        g["count"] += 1
-        if f.get("waived"):
-            g["waived"] += 1
-        severity = f.get("severity") or ""  # None and "" rank alike (last)
-        if severity != g["severity"] and rank(severity) < rank(g["severity"]):
-            g["severity"] = severity
-        examples = g["examples"]
-        if len(examples) < EXAMPLES and f["request_id"] not in examples:
-            examples.append(f["request_id"])
-    rows = list(groups.values())
-    for g in rows:
-        g["sev_rank"] = aggregate._severity_rank(g["severity"])
+    if not findings:
+        return []
+    table, pos = templates.locate(findings)
+    records = table.records
+    # the page's groups, numbered in order of first appearance on the page
+    keys, first, inv = np.unique(table.group[pos], return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    renumber = np.empty(len(keys), dtype=np.int64)
+    renumber[order] = np.arange(len(keys))
+    inv, first = renumber[inv.ravel()], first[order]
+    sizes = np.bincount(inv, minlength=len(first))
+    waived = np.bincount(inv, weights=table.waived[pos], minlength=len(first)).astype(np.int64)
+    # severity: the first of the most severe findings of each group
+    at = np.arange(len(pos))
+    by_rank = np.lexsort((at, table.rank[pos], inv))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    severe = by_rank[starts]
+    # examples: the first EXAMPLES distinct requests of each group, in the findings' order
+    _, seen = np.unique(inv * (int(table.request.max()) + 1) + table.request[pos], return_index=True)
+    seen.sort()
+    seen_group = inv[seen]
+    by_group = np.argsort(seen_group, kind="stable")
+    nth = np.arange(len(seen)) - np.concatenate(([0], np.cumsum(np.bincount(seen_group, minlength=len(first)))[:-1]))[seen_group[by_group]]
+    examples: list[list[str]] = [[] for _ in range(len(first))]
+    for i in seen[by_group[nth < EXAMPLES]]:
+        examples[inv[i]].append(records[pos[i]]["request_id"])
+    rows = []
+    for g, (i, s) in enumerate(zip(first.tolist(), severe.tolist(), strict=True)):
+        f = records[pos[i]]
+        check_id, party, provider, template = table.keys[table.group[pos[i]]]
+        severity = records[pos[s]].get("severity") or ""
+        rows.append({
+            "check_id": check_id, "title": titles.get(check_id, ""),
+            "severity": severity, "family": f.get("family") or "",
+            "article": f.get("article") or "", "instrument": f.get("instrument") or "",
+            "party": party, "provider": provider, "kind": f.get("kind") or "breach",
+            "template": template, "count": int(sizes[g]), "waived": int(waived[g]), "examples": examples[g],
+            "sev_rank": aggregate._severity_rank(severity),
+        })
     rows.sort(key=lambda g: (g["sev_rank"], -g["count"], aggregate.natural_key(g["check_id"]), g["party"],
                              g["provider"], g["template"]))
     return rows

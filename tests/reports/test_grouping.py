@@ -98,3 +98,63 @@ def test_a_french_grouped_page_groups_the_translated_messages(model):
     assert "days after service" not in french and "jours" in french  # the catalogue translates it
     assert len(rows) == 1 and rows[0]["count"] == 3
     assert rows[0]["template"] == grouping.message_template(french, "FR-0")
+
+
+def _groups_one_by_one(findings: list[dict], titles: dict[str, str]) -> list[dict]:
+    """finding_groups as it was written before numpy: one pass of dicts (the oracle)."""
+    rank = aggregate._severity_rank
+    groups: dict[tuple, dict] = {}
+    for f in findings:
+        template = grouping.message_template(f.get("message") or "", f.get("request_id") or "", f.get("record_id"))
+        key = (f["check_id"], f["party"], f["provider"], template)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = {
+                "check_id": f["check_id"], "title": titles.get(f["check_id"], ""),
+                "severity": f.get("severity") or "", "family": f.get("family") or "",
+                "article": f.get("article") or "", "instrument": f.get("instrument") or "",
+                "party": f["party"], "provider": f["provider"], "kind": f.get("kind") or "breach",
+                "template": template, "count": 0, "waived": 0, "examples": [],
+            }
+        g["count"] += 1
+        g["waived"] += bool(f.get("waived"))
+        severity = f.get("severity") or ""
+        if severity != g["severity"] and rank(severity) < rank(g["severity"]):
+            g["severity"] = severity
+        if len(g["examples"]) < grouping.EXAMPLES and f["request_id"] not in g["examples"]:
+            g["examples"].append(f["request_id"])
+    rows = list(groups.values())
+    for g in rows:
+        g["sev_rank"] = rank(g["severity"])
+    rows.sort(key=lambda g: (g["sev_rank"], -g["count"], aggregate.natural_key(g["check_id"]), g["party"],
+                             g["provider"], g["template"]))
+    return rows
+
+
+def test_groups_equal_the_one_by_one_grouping_on_pages_of_the_rendering_and_on_their_own():
+    """numpy grouping == the dict-by-dict grouping: on random findings (unknown, empty and mixed-case
+    severities, repeated requests, waivers, ids in the messages), for sub-lists of the rendering's
+    records in their order and shuffled (found by identity) and for a list of the caller's own."""
+    import random
+
+    rnd = random.Random(7)
+    severities = ["critical", "high", "High", "medium", "low", "info", "", None, "weird", "odd"]
+    universe = []
+    for i in range(3000):
+        rid = f"R{rnd.randrange(400)}"
+        universe.append({
+            "check_id": rnd.choice(["TIM002", "MIN001", "RET010", "ONW003"]), "party": rnd.choice(["FR", "DE", ""]),
+            "provider": rnd.choice(["mail", "chat"]), "request_id": rid, "record_id": rnd.choice([None, f"D{i}"]),
+            "severity": rnd.choice(severities), "family": rnd.choice(["a", "b"]), "article": "Art. 14(3)",
+            "instrument": "CETS 224", "kind": rnd.choice(["breach", "advisory", None]), "waived": rnd.random() < 0.2,
+            "message": f"Request {rid} answered {rnd.randrange(3)} days late, Art. 8(13)" + rnd.choice(["", " x"]),
+        })
+    titles = {"TIM002": "Timely", "MIN001": "Minimal"}
+    templates = grouping.Templates(universe=lambda: universe)
+    pages = [universe, universe[:7], [f for f in universe if f["party"] == "FR"], universe[::-3],
+             rnd.sample(universe, 500), []]
+    for page in pages:
+        assert grouping.finding_groups(page, titles, templates) == _groups_one_by_one(page, titles)
+    own = [dict(f) for f in universe[:900]]  # not the rendering's records: grouped on their own
+    assert grouping.finding_groups(own, titles, templates) == _groups_one_by_one(own, titles)
+    assert grouping.finding_groups(own, titles) == _groups_one_by_one(own, titles)
