@@ -7,6 +7,7 @@ Nothing here is SQLite-only: any SQLAlchemy URL works (PostgreSQL is tested in C
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 import os
 from collections.abc import Iterable
@@ -435,12 +436,79 @@ def list_runs(engine: Engine) -> list[models.AuditRun]:
 
 
 def read_sql_frame(engine: Engine, model: type[SQLModel], **where: str) -> pd.DataFrame:
+    """The rows of ``model``'s table (``where``: column = value) as ``pd.read_sql`` reads them.
+
+    A table whose columns the driver returns as they are (text and integers: no SQLAlchemy
+    result processing, such as SQLite's datetimes) is read through the driver's cursor and
+    built column by column with pyarrow: the same frame (values and dtypes) at about half the
+    time of ``pd.read_sql`` (a million findings: ~5 s instead of ~8-10 s)."""
     t = model.__table__
     stmt = sa.select(t)
     for k, v in where.items():
         stmt = stmt.where(t.c[k] == v)
     with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+        frame = _read_plain(conn, stmt)
+        return frame if frame is not None else pd.read_sql(stmt, conn)
+
+
+def _read_plain(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame | None:
+    """:func:`read_sql_frame` through the DBAPI cursor; None when the statement's columns need
+    SQLAlchemy's result processing, when it returns no rows, or when a value is not of its
+    column's type (``pd.read_sql`` then reads it)."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    dialect = conn.dialect
+    kinds = []
+    for col in stmt.selected_columns:
+        if col.type.result_processor(dialect, None) is not None:
+            return None
+        base = col.type.impl if isinstance(col.type, sa.types.TypeDecorator) else col.type  # sqlmodel's AutoString
+        if isinstance(base, sa.String):
+            kinds.append(pa.string())
+        elif isinstance(base, sa.Integer):
+            kinds.append(None)  # inferred: int64, or float64 with NaN when some are NULL (as pd.read_sql)
+        else:
+            return None
+    compiled = stmt.compile(dialect=dialect)
+    params = compiled.construct_params()
+    args = tuple(params[k] for k in compiled.positiontup) if compiled.positional else params
+    cursor = conn.connection.dbapi_connection.cursor()
+    collecting = gc.isenabled()
+    gc.disable()  # a million row tuples hold no cycle: the collector's passes over them cost seconds
+    try:
+        cursor.execute(str(compiled), args)
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        columns = list(zip(*rows, strict=True))
+        del rows
+    finally:
+        cursor.close()
+        if collecting:
+            gc.enable()
+    if not columns:
+        return None
+    out: dict[str, object] = {}
+    text = {pa.string(): pd.StringDtype(na_value=np.nan)}.get
+    try:
+        for name, kind, values in zip(names, kinds, columns, strict=True):
+            if kind is None:  # integers: numpy reads a column without NULLs at once
+                try:
+                    out[name] = np.array(values, dtype=np.int64)
+                    continue
+                except (TypeError, ValueError, OverflowError):
+                    pass
+            arr = pa.array(values, type=kind)
+            if arr.null_count == len(arr):  # nothing but NULLs: pd.read_sql gives an object column of None
+                out[name] = np.full(len(arr), None, dtype=object)
+            elif pa.types.is_string(arr.type):
+                out[name] = arr.to_pandas(types_mapper=text)
+            elif pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+                out[name] = arr.to_pandas()
+            else:
+                return None
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value the driver gave in another type
+        return None
+    return pd.DataFrame(out, copy=False)
 
 
 def ingests(engine: Engine) -> list[models.Ingest]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from auditor import audit
 from auditor.ingest import normalise
@@ -50,6 +51,42 @@ def test_bulk_insert_round_trips_exactly(any_engine):
     pd.testing.assert_frame_equal(back, want, check_dtype=True)
     assert back.loc[1, "issuing_authority"] == "" and back.loc[3, "issuing_authority"] == "\\N"
     assert back["validating_authority"].isna().all()
+
+
+def _read_sql(engine, model, **where) -> pd.DataFrame:
+    """The frame as pandas reads it (db.read_sql_frame's reference)."""
+    stmt = sa.select(model.__table__)
+    for k, v in where.items():
+        stmt = stmt.where(model.__table__.c[k] == v)
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def test_read_sql_frame_through_the_cursor_equals_pandas_read_sql(any_engine, monkeypatch):
+    """Findings read through the driver's cursor (db._read_plain) are the frame pd.read_sql gives:
+    values, NULLs, a column of NULLs only, accents, control characters, dtypes; no rows, and a
+    table with datetimes (read by pandas), too."""
+    rows = [models.Finding(run_id=run, fingerprint=f"fp{i}", check_id="TIM002", family="timeliness",
+                           instrument="CETS 224", article="Art. 7(6)", severity=["high", "low"][i % 2],
+                           legal_basis_status="confirmed", kind=None if i == 1 else "breach",
+                           party="FR", receiving_party=None, provider="mail", request_id=f"R{i}",
+                           record_id=None, message=["Réponse « tardive »", "tab\there", "", "line\nbreak"][i % 4])
+            for run in ("r1", "r2") for i in range(5)]
+    with Session(any_engine) as s:
+        s.add_all(rows)
+        s.commit()
+    with monkeypatch.context() as m:  # the cursor path, not pandas
+        m.setattr(pd, "read_sql", None)
+        fast = db.read_sql_frame(any_engine, models.Finding, run_id="r1")
+    assert len(fast) == 5 and fast["record_id"].dtype == object and fast["kind"].isna().sum() == 1
+    assert fast["message"].tolist()[1:4] == ["tab\there", "", "line\nbreak"]
+    pd.testing.assert_frame_equal(fast, _read_sql(any_engine, models.Finding, run_id="r1"), check_exact=True)
+    pd.testing.assert_frame_equal(db.read_sql_frame(any_engine, models.Finding),
+                                  _read_sql(any_engine, models.Finding), check_exact=True)
+    none = db.read_sql_frame(any_engine, models.Finding, run_id="nothing")
+    pd.testing.assert_frame_equal(none, _read_sql(any_engine, models.Finding, run_id="nothing"))
+    with any_engine.connect() as conn:  # a datetime column: SQLAlchemy converts it, so pandas reads the table
+        assert db._read_plain(conn, sa.select(models.InputRevision.__table__)) is None
 
 
 def test_stored_hashes_and_chunked_insert(any_engine):
