@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from .i18n import translate
@@ -209,6 +210,7 @@ def findings_records(model: dict, party: str | None = None, provider: str | None
         return _findings_records(model, party, provider)
     if party is None and provider is None:
         records = memo(model, ("findings_records",), lambda: _findings_records(model))
+        _universe(state[1], records)
     else:
         by_party, by_provider = memo(model, ("findings_by_scope",), lambda: _partition(findings_records(model)))
         if provider is None:
@@ -217,10 +219,94 @@ def findings_records(model: dict, party: str | None = None, provider: str | None
             records = by_provider.get(provider, [])
         else:
             records = memo(model, ("findings_records", party, provider),
-                           lambda: [r for r in by_party.get(party, []) if r["provider"] == provider])
+                           lambda: _where(by_party.get(party, []), "provider", provider))
     # a scope's records are shared: their split by kind and waiver is computed once (parts)
     state[1].setdefault(("records", id(records)), records)
     return records
+
+
+# ---------------------------------------------------------------- columns
+
+# Within ``memoized(model)``, the run's finding records (``findings_records(model)``) have
+# numpy columns (``_Columns``), and each shared list made from them (a Party's, its breaches...)
+# knows its rows: counting or splitting a list reads arrays, not a million dicts. A list without
+# known rows (a caller's own) is read dict by dict, as before; both give the same result.
+
+
+class _Columns:
+    """Columns of the run's finding records, each computed once when first asked for."""
+
+    def __init__(self, records: list[dict]) -> None:
+        self.records = records  # held: the lists' rows index it
+        self._codes: dict[str, tuple[np.ndarray, list] | None] = {}
+        self._masks: dict[str, np.ndarray] = {}
+
+    def codes(self, key: str) -> tuple[np.ndarray, list] | None:
+        """(code of each record's ``key`` value, the distinct values in order first met): values
+        equal as a dict's keys are equal share a code (as a Counter counts them); None when a
+        record has no ``key`` or a value is not hashable (the callers then read the dicts)."""
+        if key not in self._codes:
+            try:
+                values = list(map(itemgetter(key), self.records))
+                distinct = dict.fromkeys(values)
+            except (KeyError, TypeError):
+                self._codes[key] = None
+            else:
+                index = {v: i for i, v in enumerate(distinct)}
+                codes = np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+                self._codes[key] = (codes, list(distinct))
+        return self._codes[key]
+
+    def mask(self, name: str) -> np.ndarray:
+        """``advisory`` (kind is "advisory"), ``waived`` (waived is truthy) or ``provider_duty``
+        (duty is "provider") for each record, as :func:`_split` and :func:`provider_split` read them."""
+        if name not in self._masks:
+            test = {"advisory": lambda f: f.get("kind") == "advisory", "waived": lambda f: bool(f.get("waived")),
+                    "provider_duty": lambda f: f.get("duty") == "provider"}[name]
+            self._masks[name] = np.fromiter(map(test, self.records), dtype=bool, count=len(self.records))
+        return self._masks[name]
+
+
+def _universe(cache: dict, records: list[dict]) -> None:
+    """``records`` are the run's finding records: their columns, and their rows (all, in order)."""
+    cols = cache.get(("columns",))
+    if cols is None or cols.records is not records:
+        cols = cache[("columns",)] = _Columns(records)
+        cache[("rows", id(records))] = (records, cols, np.arange(len(records), dtype=np.int32))
+
+
+def _rows(records: list[dict]) -> tuple[_Columns, np.ndarray] | None:
+    """(the run's columns, the rows of ``records`` in them), when ``records`` is a shared list
+    made from the run's records while memoized; else None."""
+    state = _MEMO.get()
+    if state is None:
+        return None
+    hit = state[1].get(("rows", id(records)))
+    if hit is None or hit[0] is not records:
+        return None
+    return hit[1], hit[2]
+
+
+def _made(cols: _Columns, rows: np.ndarray) -> list[dict]:
+    """The shared list of the records at ``rows`` (its rows known, :func:`_rows`)."""
+    out = list(map(cols.records.__getitem__, rows.tolist()))
+    state = _MEMO.get()
+    if state is not None:
+        state[1][("rows", id(out))] = (out, cols, rows)
+        state[1].setdefault(("records", id(out)), out)
+    return out
+
+
+def _where(records: list[dict], key: str, value: Any) -> list[dict]:
+    """The records whose ``key`` equals ``value``, in order."""
+    known = _rows(records)
+    col = known[0].codes(key) if known is not None else None
+    if known is None or col is None:
+        return [r for r in records if r[key] == value]
+    cols, rows = known
+    codes, distinct = col
+    match = np.fromiter((v == value for v in distinct), dtype=bool, count=len(distinct))
+    return _made(cols, rows[match[codes[rows]]])
 
 
 class Parts(NamedTuple):
@@ -247,6 +333,12 @@ def parts(records: list[dict]) -> Parts:
 
 
 def _split(records: list[dict]) -> Parts:
+    known = _rows(records)
+    if known is not None:
+        cols, rows = known
+        advisory, waived = cols.mask("advisory")[rows], cols.mask("waived")[rows]
+        return Parts(_made(cols, rows[~advisory]), _made(cols, rows[advisory]), _made(cols, rows[waived]),
+                     _made(cols, rows[~advisory & ~waived]), _made(cols, rows[advisory & ~waived]))
     out = Parts([], [], [], [], [])
     breach, advisory, waived, active_breach, active_advisory = (lst.append for lst in out)
     for f in records:
@@ -261,12 +353,33 @@ def _split(records: list[dict]) -> Parts:
 
 def _partition(records: list[dict]) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
     """{party: records}, {provider: records} in one pass (order kept: a filtered sorted list)."""
+    known = _rows(records)
+    cols = known[0] if known is not None else None
+    if cols is not None and cols.codes("party") is not None and cols.codes("provider") is not None:
+        rows = known[1]
+        return _grouped(cols, rows, "party"), _grouped(cols, rows, "provider")
     by_party: dict[str, list[dict]] = {}
     by_provider: dict[str, list[dict]] = {}
     for r in records:
         by_party.setdefault(r["party"], []).append(r)
         by_provider.setdefault(r["provider"], []).append(r)
     return by_party, by_provider
+
+
+def _grouped(cols: _Columns, rows: np.ndarray, key: str) -> dict[Any, list[dict]]:
+    """{value of ``key``: the records at ``rows`` with it, in order}, values in order first met."""
+    if not len(rows):
+        return {}
+    codes, distinct = cols.codes(key)
+    mine = codes[rows]
+    order = np.argsort(mine, kind="stable")
+    present, starts = np.unique(mine[order], return_index=True)
+    pieces = np.split(rows[order], starts[1:])
+    firsts = [int(order[i]) for i in starts.tolist()]
+    out = {}
+    for _, code, piece in sorted(zip(firsts, present.tolist(), pieces, strict=True)):
+        out[distinct[code]] = _made(cols, piece)
+    return out
 
 
 def is_advisory(finding: dict) -> bool:
@@ -301,6 +414,11 @@ def provider_split(records: list[dict]) -> tuple[list[dict], list[dict]]:
     is not the provider's. A finding whose duty is unknown (an earlier run's check) goes with the
     authorities', so nothing is counted against a provider without its check saying so. Order is
     kept."""
+    known = _rows(records)
+    if known is not None:
+        cols, rows = known
+        own = cols.mask("provider_duty")[rows]
+        return _made(cols, rows[own]), _made(cols, rows[~own])
     own = [r for r in records if r.get("duty") == "provider"]
     others = [r for r in records if r.get("duty") != "provider"]
     return own, others
@@ -341,6 +459,7 @@ def release_records(model: dict) -> list[dict]:
     if state is not None and state[0] is model:
         state[1][("findings_records",)] = records
         state[1].setdefault(("records", id(records)), records)
+        _universe(state[1], records)
     return records
 
 
@@ -394,10 +513,7 @@ def findings_frame(model: dict) -> pd.DataFrame:
 
 
 def _counts(records: list[dict], key: str, order: tuple[str, ...] | None = None) -> dict[str, int]:
-    try:  # the usual case: every record has the key (a finding record has every column)
-        raw = Counter(map(itemgetter(key), records))
-    except (KeyError, TypeError):  # a record without it, or a value that is not hashable
-        raw = None
+    raw = tally(records, key)
     if raw is None or not all(k is None or k.__class__ is str for k in raw):  # 1 == True == 1.0 in a Counter
         raw = Counter(_str(r.get(key)) for r in records)
     counts: dict[str, int] = {}
@@ -409,6 +525,37 @@ def _counts(records: list[dict], key: str, order: tuple[str, ...] | None = None)
         result.update(dict(sorted(counts.items())))
         return result
     return dict(sorted(counts.items()))
+
+
+def tally(records: list[dict], key: str) -> Counter | None:
+    """{value of ``key``: records with it}, values in the order first met; None when a record has
+    no ``key`` or a value is not hashable. A shared list of the run's records is counted from
+    its columns (:func:`_rows`)."""
+    known = _rows(records)
+    col = known[0].codes(key) if known is not None else None
+    if col is not None:
+        codes, distinct = col
+        mine = codes[known[1]]
+        present, first, counts = np.unique(mine, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        return Counter({distinct[c]: n for c, n in zip(present[order].tolist(), counts[order].tolist(), strict=True)})
+    try:  # the usual case: every record has the key (a finding record has every column)
+        return Counter(map(itemgetter(key), records))
+    except (KeyError, TypeError):  # a record without it, or a value that is not hashable
+        return None
+
+
+def distinct(records: list[dict], key: str) -> set | None:
+    """The distinct values of ``key`` in ``records``; None as :func:`tally`."""
+    known = _rows(records)
+    col = known[0].codes(key) if known is not None else None
+    if col is not None:
+        codes, values = col
+        return {values[c] for c in np.unique(codes[known[1]]).tolist()}
+    try:
+        return set(map(itemgetter(key), records))
+    except (KeyError, TypeError):
+        return None
 
 
 def findings_by_family(records: list[dict]) -> dict[str, int]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from operator import itemgetter
 from typing import Any
 
 from .aggregate import (
@@ -31,12 +30,14 @@ from .aggregate import (
     _int,
     _str,
     check_results,
+    distinct,
     findings_records,
     is_advisory,
     outside_audited,
     parts,
     requests_tally,
     slug_map,
+    tally,
 )
 
 #: used when a stored run predates the parameters (its pack files had none)
@@ -75,17 +76,14 @@ def active_breaches(records: Iterable[dict]) -> list[dict]:
 def _tally(findings: list[dict], key: str) -> Counter:
     """{value of ``key``: findings} in the order first met (records have every column; else
     ``get``)."""
-    try:
-        return Counter(map(itemgetter(key), findings))
-    except (KeyError, TypeError):
-        return Counter(_str(f.get(key)) for f in findings)
+    counted = tally(findings, key)
+    return counted if counted is not None else Counter(_str(f.get(key)) for f in findings)
 
 
 def _request_ids(findings: list[dict]) -> set[str]:
     """The distinct request ids of ``findings`` (as text)."""
-    try:
-        ids = set(map(itemgetter("request_id"), findings))
-    except (KeyError, TypeError):
+    ids = distinct(findings, "request_id")
+    if ids is None:
         return {_str(f.get("request_id")) for f in findings}
     return ids if all(i.__class__ is str for i in ids) else {_str(i) for i in ids}
 

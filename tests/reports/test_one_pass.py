@@ -59,3 +59,43 @@ def test_cached_records_encode_alike_at_every_level():
     for _ in range(2):  # the second time from the cached text, moved between levels
         for doc in docs:
             assert jsonio.dumps(doc, cache) == json.dumps(doc, indent=2, ensure_ascii=False, default=str)
+
+
+def test_columns_of_shared_lists_give_what_the_dicts_give(model):
+    """Inside ``memoized``, shared lists know their rows in the run's numpy columns and are split,
+    grouped and counted from them (aggregate._rows); outside, dict by dict. Every aggregate a
+    page shows is the same both ways (waivers, advisory findings, an unknown severity, a finding
+    without Party or provider duty included), and a caller's own list is read dict by dict."""
+    from reports import headline
+
+    model = _model_with_waiver(model)
+    model["findings"][2]["severity"] = "severe"  # not a known severity: counted under its own name
+    model["findings"][3]["party"] = None
+    scopes = [(None, None)] + [(p, None) for p in aggregate.parties(model)] + \
+             [(None, v) for v in aggregate.providers(model)] + [(p, v) for p in aggregate.parties(model)
+                                                              for v in aggregate.providers(model)]
+
+    def figures() -> list:
+        out = []
+        for party, provider in scopes:
+            records = aggregate.findings_records(model, party, provider)
+            split = aggregate.parts(records)
+            results = aggregate.check_results(model, party, provider)
+            out.append((records, tuple(split), aggregate.provider_split(records), results,
+                        aggregate.compliance_summary(results, records), headline.headline(model, party, provider),
+                        aggregate.instrument_rows(model, party, provider),
+                        aggregate.findings_by_family(split.breach),
+                        list(headline._tally(split.active_breach, "severity").items()),
+                        sorted(headline._request_ids(split.active_breach))))
+        # as text: a dict's (and a Counter's) order is part of what the pages and summary.json show
+        return [json.dumps(x, default=str) for x in [*out, headline.ranking(model, "party"),
+                                                     headline.ranking(model, "provider")]]
+
+    plain = figures()
+    with aggregate.memoized(model):
+        assert aggregate._rows(aggregate.findings_records(model, "FR")) is not None  # read from the columns
+        assert aggregate._rows(list(aggregate.findings_records(model, "FR"))) is None  # a list of its own
+        columnar = figures()
+    assert len(columnar) == len(plain) > 3
+    for got, want in zip(columnar, plain, strict=True):
+        assert got == want
