@@ -240,6 +240,7 @@ class _Columns:
         self.records = records  # held: the lists' rows index it
         self._codes: dict[str, tuple[np.ndarray, list] | None] = {}
         self._masks: dict[str, np.ndarray] = {}
+        self._named: dict[tuple, tuple[np.ndarray, list]] = {}
 
     def codes(self, key: str) -> tuple[np.ndarray, list] | None:
         """(code of each record's ``key`` value, the distinct values in order first met): values
@@ -257,13 +258,31 @@ class _Columns:
                 self._codes[key] = (codes, list(distinct))
         return self._codes[key]
 
+    def named(self, key: str, norm: Callable[[Any], Any]) -> tuple[np.ndarray, list]:
+        """(code of ``norm(value)`` of each record's ``key``, the names by code): values whose
+        names are equal share a code (the first one's). Only when :meth:`codes` of ``key`` is
+        not None."""
+        if (key, norm) not in self._named:
+            codes, values = self.codes(key)
+            names = [norm(v) for v in values]
+            merged = {n: i for i, n in reversed(list(enumerate(names)))}  # equal names: one code
+            same = np.fromiter(map(merged.__getitem__, names), dtype=np.int32, count=len(names))
+            self._named[(key, norm)] = (same[codes], names)
+        return self._named[(key, norm)]
+
     def mask(self, name: str) -> np.ndarray:
         """``advisory`` (kind is "advisory"), ``waived`` (waived is truthy) or ``provider_duty``
         (duty is "provider") for each record, as :func:`_split` and :func:`provider_split` read them."""
         if name not in self._masks:
-            test = {"advisory": lambda f: f.get("kind") == "advisory", "waived": lambda f: bool(f.get("waived")),
-                    "provider_duty": lambda f: f.get("duty") == "provider"}[name]
-            self._masks[name] = np.fromiter(map(test, self.records), dtype=bool, count=len(self.records))
+            key, test = {"advisory": ("kind", lambda v: v == "advisory"), "waived": ("waived", bool),
+                         "provider_duty": ("duty", lambda v: v == "provider")}[name]
+            col = self.codes(key)
+            if col is not None:  # the test once per distinct value
+                codes, values = col
+                self._masks[name] = np.fromiter(map(test, values), dtype=bool, count=len(values))[codes]
+            else:  # a record without the key reads as None (get)
+                self._masks[name] = np.fromiter((test(f.get(key)) for f in self.records), dtype=bool,
+                                                count=len(self.records))
         return self._masks[name]
 
 
@@ -273,6 +292,16 @@ def _universe(cache: dict, records: list[dict]) -> None:
     if cols is None or cols.records is not records:
         cols = cache[("columns",)] = _Columns(records)
         cache[("rows", id(records))] = (records, cols, np.arange(len(records), dtype=np.int32))
+
+
+def columns_of(records: list[dict], *keys: str) -> tuple[_Columns, np.ndarray] | None:
+    """(the run's columns, the rows of ``records`` in them) when ``records`` is a shared list of
+    the run's records while memoized and every record has each of ``keys`` (hashable); else
+    None: the caller reads the dicts."""
+    known = _rows(records)
+    if known is None or any(known[0].codes(k) is None for k in keys):
+        return None
+    return known
 
 
 def _rows(records: list[dict]) -> tuple[_Columns, np.ndarray] | None:
@@ -356,8 +385,7 @@ def _partition(records: list[dict]) -> tuple[dict[str, list[dict]], dict[str, li
     known = _rows(records)
     cols = known[0] if known is not None else None
     if cols is not None and cols.codes("party") is not None and cols.codes("provider") is not None:
-        rows = known[1]
-        return _grouped(cols, rows, "party"), _grouped(cols, rows, "provider")
+        return group_by(records, "party", _same), group_by(records, "provider", _same)
     by_party: dict[str, list[dict]] = {}
     by_provider: dict[str, list[dict]] = {}
     for r in records:
@@ -366,20 +394,34 @@ def _partition(records: list[dict]) -> tuple[dict[str, list[dict]], dict[str, li
     return by_party, by_provider
 
 
-def _grouped(cols: _Columns, rows: np.ndarray, key: str) -> dict[Any, list[dict]]:
-    """{value of ``key``: the records at ``rows`` with it, in order}, values in order first met."""
-    if not len(rows):
-        return {}
-    codes, distinct = cols.codes(key)
-    mine = codes[rows]
+def _same(value: Any) -> Any:
+    return value
+
+
+def group_by(records: list[dict], key: str, norm: Callable[[Any], Any] = _str) -> dict[Any, list[dict]]:
+    """{norm(value of ``key``): the records with it, in order}, keys in the order first met
+    (``f.get(key)``: a record without it counts as None). A shared list of the run's records is
+    grouped from its columns, each group a shared list in turn (:func:`_rows`)."""
+    known = _rows(records)
+    col = known[0].codes(key) if known is not None else None
+    if col is None or not len(records):
+        groups: dict[Any, list[dict]] = {}
+        for f in records:
+            k = norm(f.get(key))
+            lst = groups.get(k)
+            if lst is None:
+                lst = groups[k] = []
+            lst.append(f)
+        return groups
+    cols, rows = known
+    same, names = cols.named(key, norm)
+    mine = same[rows]
     order = np.argsort(mine, kind="stable")
     present, starts = np.unique(mine[order], return_index=True)
     pieces = np.split(rows[order], starts[1:])
-    firsts = [int(order[i]) for i in starts.tolist()]
-    out = {}
-    for _, code, piece in sorted(zip(firsts, present.tolist(), pieces, strict=True)):
-        out[distinct[code]] = _made(cols, piece)
-    return out
+    firsts = order[starts].tolist()
+    return {names[code]: _made(cols, piece)
+            for _, code, piece in sorted(zip(firsts, present.tolist(), pieces, strict=True), key=itemgetter(0))}
 
 
 def is_advisory(finding: dict) -> bool:
@@ -545,17 +587,20 @@ def tally(records: list[dict], key: str) -> Counter | None:
         return None
 
 
-def distinct(records: list[dict], key: str) -> set | None:
-    """The distinct values of ``key`` in ``records``; None as :func:`tally`."""
-    known = _rows(records)
-    col = known[0].codes(key) if known is not None else None
-    if col is not None:
-        codes, values = col
-        return {values[c] for c in np.unique(codes[known[1]]).tolist()}
+def distinct_text(records: list[dict], key: str) -> set[str]:
+    """The distinct values of ``key`` in ``records`` as text (:func:`_str`: None is "")."""
+    known = columns_of(records, key)
+    if known is not None:
+        cols, rows = known
+        codes, names = cols.named(key, _str)
+        present = np.zeros(len(names), dtype=bool)
+        present[codes[rows]] = True
+        return {names[c] for c in np.flatnonzero(present).tolist()}
     try:
-        return set(map(itemgetter(key), records))
+        ids = set(map(itemgetter(key), records))
     except (KeyError, TypeError):
-        return None
+        return {_str(f.get(key)) for f in records}
+    return ids if all(i.__class__ is str for i in ids) else {_str(i) for i in ids}
 
 
 def findings_by_family(records: list[dict]) -> dict[str, int]:
@@ -887,15 +932,9 @@ def instrument_rows(model: dict, party: str | None = None, provider: str | None 
 def _instrument_rows(model: dict, party: str | None, provider: str | None) -> list[dict]:
     results = check_results(model, party, provider)
     split = parts(findings_records(model, party, provider))
-    # the findings not waived per instrument, breach and advisory (one pass, the records' order)
-    by_inst: dict[str, tuple[list[dict], list[dict]]] = {}
-    for kind, found in ((0, split.active_breach), (1, split.active_advisory)):
-        for f in found:
-            inst_key = _str(f.get("instrument"))
-            lists = by_inst.get(inst_key)
-            if lists is None:
-                lists = by_inst[inst_key] = ([], [])
-            lists[kind].append(f)
+    # the findings not waived per instrument, breach and advisory (each in the records' order)
+    breach_by, advisory_by = group_by(split.active_breach, "instrument"), group_by(split.active_advisory, "instrument")
+    by_inst = {k: (breach_by.get(k, []), advisory_by.get(k, [])) for k in {*breach_by, *advisory_by}}
     requests: dict[str, int] = {}
     for r in _request_rows(model, party, provider):
         requests[r["instrument"]] = requests.get(r["instrument"], 0) + r["requests"]

@@ -60,6 +60,9 @@ class Templates:
         if self._universe is not None:
             if self._table is None:
                 self._table = _Table(self._universe(), self)
+            known = aggregate._rows(findings)  # a shared list of the run's records: its rows are known
+            if known is not None and known[0].records is self._table.records:
+                return self._table, known[1]
             try:
                 return self._table, self._table.positions(findings)
             except KeyError:  # a finding that is not one of the rendering's records

@@ -30,11 +30,12 @@ from .aggregate import (
     _int,
     _str,
     check_results,
-    distinct,
+    distinct_text,
     findings_records,
     is_advisory,
     outside_audited,
     parts,
+    provider_split,
     requests_tally,
     slug_map,
     tally,
@@ -82,10 +83,7 @@ def _tally(findings: list[dict], key: str) -> Counter:
 
 def _request_ids(findings: list[dict]) -> set[str]:
     """The distinct request ids of ``findings`` (as text)."""
-    ids = distinct(findings, "request_id")
-    if ids is None:
-        return {_str(f.get("request_id")) for f in findings}
-    return ids if all(i.__class__ is str for i in ids) else {_str(i) for i in ids}
+    return distinct_text(findings, "request_id")
 
 
 def _per100(count: float, n: int) -> float | None:
@@ -165,8 +163,7 @@ def headline(model: dict, party: str | None = None, provider: str | None = None)
         "requests_excluded": excluded,  # run level: issued after the audit date or outside --from/--to
         "requests_outside": _int(outside_audited(model, party, provider).get("total")),
         # a provider page: the findings of the provider's own duties (the rest are the authorities')
-        "provider_findings": (sum(1 for f in breaches if _str(f.get("duty")) == PROVIDER_DUTY)
-                              if provider is not None else None),
+        "provider_findings": len(provider_split(breaches)[0]) if provider is not None else None,
     }
 
 
@@ -188,8 +185,7 @@ def ranking(model: dict, kind: str) -> list[dict]:
         breaches = active_breaches(findings_records(model, **kw))
         authority: list[dict] = []
         if kind == "provider":
-            authority = [f for f in breaches if _str(f.get("duty")) != PROVIDER_DUTY]
-            breaches = [f for f in breaches if _str(f.get("duty")) == PROVIDER_DUTY]
+            breaches, authority = provider_split(breaches)  # its own duties; the authorities' apart
         sev: dict[str, int] = {}
         for s, count in _tally(breaches, "severity").items():
             sev[_str(s)] = sev.get(_str(s), 0) + count

@@ -184,9 +184,7 @@ def _result_rows(view: Any, results: dict[str, dict], kind: str) -> list[dict]:
 
 def check_contexts(view: Any, findings: list[dict], checks: list[dict], base_ctx: dict) -> Iterable[dict]:
     """One context per check page (lazily: a page is rendered, then the next is built)."""
-    by_check: dict[str, list[dict]] = {}
-    for f in findings:
-        by_check.setdefault(f["check_id"], []).append(f)
+    by_check = aggregate.group_by(findings, "check_id", aggregate._same)  # shared lists: grouped from columns
     per_party = _scope_results(view, "party")
     per_provider = _scope_results(view, "provider")
     duties = _check_duties(view.model)

@@ -66,17 +66,22 @@ def test_columns_of_shared_lists_give_what_the_dicts_give(model):
     grouped and counted from them (aggregate._rows); outside, dict by dict. Every aggregate a
     page shows is the same both ways (waivers, advisory findings, an unknown severity, a finding
     without Party or provider duty included), and a caller's own list is read dict by dict."""
-    from reports import headline
+    from reports import grouping, headline
 
     model = _model_with_waiver(model)
     model["findings"][2]["severity"] = "severe"  # not a known severity: counted under its own name
     model["findings"][3]["party"] = None
+    f = model["findings"][5]  # a group of several requests: its examples keep the findings' order
+    model["findings"] += [{**f, "request_id": f"{f['request_id']}-{i}", "fingerprint": f"x{i}", "waived": i == 2,
+                           "message": str(f["message"]).replace(str(f["request_id"]), f"{f['request_id']}-{i}")}
+                          for i in (3, 1, 2, 0)]
     scopes = [(None, None)] + [(p, None) for p in aggregate.parties(model)] + \
              [(None, v) for v in aggregate.providers(model)] + [(p, v) for p in aggregate.parties(model)
                                                               for v in aggregate.providers(model)]
 
     def figures() -> list:
         out = []
+        templates = grouping.Templates(universe=lambda: aggregate.findings_records(model))
         for party, provider in scopes:
             records = aggregate.findings_records(model, party, provider)
             split = aggregate.parts(records)
@@ -86,7 +91,10 @@ def test_columns_of_shared_lists_give_what_the_dicts_give(model):
                         aggregate.instrument_rows(model, party, provider),
                         aggregate.findings_by_family(split.breach),
                         list(headline._tally(split.active_breach, "severity").items()),
-                        sorted(headline._request_ids(split.active_breach))))
+                        sorted(headline._request_ids(split.active_breach)),
+                        grouping.finding_groups(split.breach, {}, templates),
+                        grouping.finding_groups(split.advisory, {}, templates),
+                        aggregate.group_by(records, "instrument")))
         # as text: a dict's (and a Counter's) order is part of what the pages and summary.json show
         return [json.dumps(x, default=str) for x in [*out, headline.ranking(model, "party"),
                                                      headline.ranking(model, "provider")]]
