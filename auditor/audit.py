@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from auditor import __version__, forking, ledger
+from auditor import __version__, collector, forking, ledger
 from auditor import records as _records
 from auditor import waivers as _waivers
 from auditor.engine import packs
@@ -632,6 +632,7 @@ def _reconciliation(engine: Engine) -> list[dict]:
     return rows_for_report(engine)
 
 
+@collector.paused()  # a million finding dicts and records, no cycle among them (auditor.collector)
 def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats: tuple[str, ...],
                lang: str = "en", publish: bool = False, threshold: int = 5,
                page_findings: int | None = None, quarantine: pd.DataFrame | None = None,

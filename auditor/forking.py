@@ -90,6 +90,9 @@ def spawn(target, *args, name: str, duplex: bool = False):
 def _helper_main(target, conn, parent_end, args) -> None:  # pragma: no cover - forked helper
     import os  # noqa: PLC0415
 
+    from auditor import collector  # noqa: PLC0415
+
+    collector.inherited()  # its collections leave the parent's objects (and pages) alone
     parent_end.close()
     try:
         target(conn, *args)

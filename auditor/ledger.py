@@ -51,6 +51,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from auditor import collector
 from auditor.errors import InputError
 from auditor.ingest.normalise import utc_text
 from auditor.ingest.schema import TABLES
@@ -1050,11 +1051,12 @@ def _output_digest(conn: sa.Connection, table: str, run_id: str, columns: list[s
     stmt = sa.select(*[t.c[c] for c in columns]).where(t.c.run_id == run_id)
     kinds = {c: _value_kind(t.c[c]) for c in columns}
     try:
-        parts, n, problem = _output_lines(conn, stmt, columns, kinds)
+        with collector.paused():  # batches of row tuples, no cycle among them
+            parts, n, problem = _output_lines(conn, stmt, columns, kinds)
     except Exception as exc:
         if not _is_decode_error(exc):
             raise
-        with _lenient(conn):  # text that is not UTF-8: read again, each such value tagged
+        with _lenient(conn), collector.paused():  # text that is not UTF-8: read again, each such value tagged
             parts, n, problem = _output_lines(conn, stmt, columns, kinds)
     if not n:
         return sha256_text(""), 0, None

@@ -7,7 +7,6 @@ Nothing here is SQLite-only: any SQLAlchemy URL works (PostgreSQL is tested in C
 from __future__ import annotations
 
 import dataclasses
-import gc
 import io
 import os
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from auditor import collector
 from auditor.errors import NotFoundError, UsageError
 from auditor.ingest.schema import TABLES
 from auditor.store import models
@@ -473,18 +473,15 @@ def _read_plain(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame | None:
     params = compiled.construct_params()
     args = tuple(params[k] for k in compiled.positiontup) if compiled.positional else params
     cursor = conn.connection.dbapi_connection.cursor()
-    collecting = gc.isenabled()
-    gc.disable()  # a million row tuples hold no cycle: the collector's passes over them cost seconds
-    try:
-        cursor.execute(str(compiled), args)
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-        columns = list(zip(*rows, strict=True))
-        del rows
-    finally:
-        cursor.close()
-        if collecting:
-            gc.enable()
+    with collector.paused():  # a million row tuples hold no cycle: the collector's walks cost seconds
+        try:
+            cursor.execute(str(compiled), args)
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+            columns = list(zip(*rows, strict=True))
+            del rows
+        finally:
+            cursor.close()
     if not columns:
         return None
     out: dict[str, object] = {}
