@@ -326,6 +326,20 @@ def _made(cols: _Columns, rows: np.ndarray) -> list[dict]:
     return out
 
 
+def _per_list(key: tuple, records: list[dict], compute: Callable[[], _T]) -> _T:
+    """``compute()`` once per shared list ``records`` (and ``key``) while memoized: the lists it
+    makes are kept for the rendering, so asking again must not make more."""
+    state = _MEMO.get()
+    if state is None:
+        return compute()
+    cache = state[1]
+    full = (*key, id(records))
+    hit = cache.get(full)
+    if hit is None or hit[0] is not records:
+        hit = cache[full] = (records, compute())
+    return hit[1]
+
+
 def _where(records: list[dict], key: str, value: Any) -> list[dict]:
     """The records whose ``key`` equals ``value``, in order."""
     known = _rows(records)
@@ -404,16 +418,19 @@ def group_by(records: list[dict], key: str, norm: Callable[[Any], Any] = _str) -
     grouped from its columns, each group a shared list in turn (:func:`_rows`)."""
     known = _rows(records)
     col = known[0].codes(key) if known is not None else None
-    if col is None or not len(records):
-        groups: dict[Any, list[dict]] = {}
-        for f in records:
-            k = norm(f.get(key))
-            lst = groups.get(k)
-            if lst is None:
-                lst = groups[k] = []
-            lst.append(f)
-        return groups
-    cols, rows = known
+    if col is not None and len(records):  # once per list, key and norm: the groups are shared lists
+        return _per_list(("group_by", key, norm), records, lambda: _group_rows(*known, key, norm))
+    groups: dict[Any, list[dict]] = {}
+    for f in records:
+        k = norm(f.get(key))
+        lst = groups.get(k)
+        if lst is None:
+            lst = groups[k] = []
+        lst.append(f)
+    return groups
+
+
+def _group_rows(cols: _Columns, rows: np.ndarray, key: str, norm: Callable[[Any], Any]) -> dict[Any, list[dict]]:
     same, names = cols.named(key, norm)
     mine = same[rows]
     order = np.argsort(mine, kind="stable")
@@ -460,7 +477,7 @@ def provider_split(records: list[dict]) -> tuple[list[dict], list[dict]]:
     if known is not None:
         cols, rows = known
         own = cols.mask("provider_duty")[rows]
-        return _made(cols, rows[own]), _made(cols, rows[~own])
+        return _per_list(("provider_split",), records, lambda: (_made(cols, rows[own]), _made(cols, rows[~own])))
     own = [r for r in records if r.get("duty") == "provider"]
     others = [r for r in records if r.get("duty") != "provider"]
     return own, others
