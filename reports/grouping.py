@@ -21,8 +21,10 @@ from . import aggregate
 #: example requests shown per group
 EXAMPLES = 5
 #: a number that varies between findings (a count, delay, date or time); not an article or
-#: paragraph number ("Art. 8(13)", "(7(3)(d))")
-_NUMBER = re.compile(r"(?<!Art\. )(?<![(\w.,:])\d+(?:[.,:]\d+)*(?![\w)])")
+#: paragraph number ("Art. 8(13)", "(7(3)(d))"). The leading ``(?=\d)`` changes no match: it lets
+#: the engine leave a position that holds no digit before trying the two lookbehinds there
+#: (a million messages: 2.4 -> 1.4 s)
+_NUMBER = re.compile(r"(?=\d)(?<!Art\. )(?<![(\w.,:])\d+(?:[.,:]\d+)*(?![\w)])")
 
 
 def message_template(message: str, request_id: str = "", record_id: str | None = None) -> str:
