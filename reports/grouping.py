@@ -135,8 +135,9 @@ def finding_groups(findings: list[dict], titles: dict[str, str], templates: Temp
     _, seen = np.unique(inv * (int(table.request.max()) + 1) + table.request[pos], return_index=True)
     seen.sort()
     seen_group = inv[seen]
-    by_group = np.argsort(seen_group, kind="stable")
-    nth = np.arange(len(seen)) - np.concatenate(([0], np.cumsum(np.bincount(seen_group, minlength=len(first)))[:-1]))[seen_group[by_group]]
+    by_group = np.argsort(seen_group, kind="stable")  # group by group, each in the findings' order
+    group_start = np.concatenate(([0], np.cumsum(np.bincount(seen_group, minlength=len(first)))[:-1]))
+    nth = np.arange(len(seen)) - group_start[seen_group[by_group]]  # 0, 1, 2... within its group
     examples: list[list[str]] = [[] for _ in range(len(first))]
     for i in seen[by_group[nth < EXAMPLES]]:
         examples[inv[i]].append(records[pos[i]]["request_id"])
