@@ -241,6 +241,7 @@ class _Columns:
         self._codes: dict[str, tuple[np.ndarray, list] | None] = {}
         self._masks: dict[str, np.ndarray] = {}
         self._named: dict[tuple, tuple[np.ndarray, list]] = {}
+        self._derived: dict[tuple, Any] = {}
 
     def codes(self, key: str) -> tuple[np.ndarray, list] | None:
         """(code of each record's ``key`` value, the distinct values in order first met): values
@@ -269,6 +270,16 @@ class _Columns:
             same = np.fromiter(map(merged.__getitem__, names), dtype=np.int32, count=len(names))
             self._named[(key, norm)] = (same[codes], names)
         return self._named[(key, norm)]
+
+    def values(self, key: str) -> list:
+        """Each record's ``key`` (``get``: None where a record has none)."""
+        return [f.get(key) for f in self.records]
+
+    def derived(self, key: tuple, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per ``key`` for these records (a column derived from others)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def mask(self, name: str) -> np.ndarray:
         """``advisory`` (kind is "advisory"), ``waived`` (waived is truthy) or ``provider_duty``

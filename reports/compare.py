@@ -129,6 +129,9 @@ def trend_table(findings: list[dict], gran: str) -> dict[tuple[str, str, str], i
     """{(Party, provider, period): findings} of ``findings`` not waived, in one pass: the counts
     :func:`trend_of` gives every page's trends from (the same as :func:`trend` of the page's
     findings)."""
+    known = aggregate.columns_of(findings, "party", "provider")
+    if known is not None:  # a shared list of the run's records: counted from its columns
+        return _trend_columns(*known, gran)
     labels: dict[str, str] = {}  # issued_at text -> its period (each distinct timestamp once)
     table: dict[tuple[str, str, str], int] = {}
     for f in findings:
@@ -146,6 +149,78 @@ def trend_table(findings: list[dict], gran: str) -> dict[tuple[str, str, str], i
         key = (_s(f.get("party")), _s(f.get("provider")), p)
         table[key] = table.get(key, 0) + 1
     return table
+
+
+def _trend_columns(cols: Any, rows: Any, gran: str) -> dict[tuple[str, str, str], int]:
+    """:func:`trend_table` of the records at ``rows`` of the run's columns (``aggregate._Columns``)."""
+    import numpy as np  # noqa: PLC0415
+
+    rows = rows[~cols.mask("waived")[rows]]
+    party, party_names = cols.named("party", _s)
+    provider, provider_names = cols.named("provider", _s)
+    period, period_names = cols.derived(("period", gran), lambda: period_codes(cols.values("issued_at"), gran))
+    rows = rows[np.array([bool(p) for p in period_names], dtype=bool)[period[rows]]]  # no period: left out
+    n_provider, n_period = len(provider_names), len(period_names)
+    combined = (party[rows].astype(np.int64) * n_provider + provider[rows]) * n_period + period[rows]
+    present, first, counts = np.unique(combined, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")  # first met first, as one pass would add them
+    table: dict[tuple[str, str, str], int] = {}
+    for code, n in zip(present[order].tolist(), counts[order].tolist(), strict=True):
+        rest, p = divmod(code, n_period)
+        pa, pr = divmod(rest, n_provider)
+        table[(party_names[pa], provider_names[pr], period_names[p])] = n
+    return table
+
+
+#: _ISO_UTC for pyarrow's RE2 (``\d`` is ASCII there; a stamp with other digits goes the Python way)
+_ISO_UTC_ARROW = "^" + _ISO_UTC.pattern + "$"
+
+
+def period_codes(values: list, gran: str) -> tuple[Any, list[str]]:
+    """(code of each value's :func:`period_label`, the labels by code), the same as calling it on
+    each value: ISO UTC stamps (the stored form) are matched, sliced and encoded with pyarrow, a
+    distinct day checked once; anything else (None, other forms, other digits) goes through
+    :func:`period_label` once per distinct value."""
+    import numpy as np  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    names: dict[str, int] = {}
+    codes = np.empty(len(values), dtype=np.int32)
+    try:
+        arr = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: each distinct value the Python way
+        arr = None
+    if arr is not None and len(arr):
+        iso = pc.fill_null(pc.match_substring_regex(arr, _ISO_UTC_ARROW), False).to_numpy(zero_copy_only=False)
+        days = pc.dictionary_encode(pc.utf8_slice_codeunits(arr, 0, 10))
+        valid = np.array([bool(d) and _valid_day(d) for d in days.dictionary.to_pylist()] or [False], dtype=bool)
+        ok = iso & valid[pc.fill_null(days.indices, 0).to_numpy(zero_copy_only=False)]
+        months = pc.dictionary_encode(pc.utf8_slice_codeunits(arr, 0, 7))
+        month = pc.fill_null(months.indices, 0).to_numpy(zero_copy_only=False)[ok]
+        listed = months.dictionary.to_pylist()
+        label_of = np.zeros(len(listed), dtype=np.int32)
+        for m in np.unique(month).tolist():  # the period of a stamp is its first seven characters'
+            label_of[m] = names.setdefault(_period_label_str(f"{listed[m]}-01T00:00:00Z", gran), len(names))
+        codes[ok] = label_of[month]
+        rest = np.flatnonzero(~ok).tolist()
+    else:
+        rest = range(len(values))
+    other: dict[Any, int] = {}
+    for i in rest:
+        v = values[i]
+        try:
+            code = other.get(v)
+        except TypeError:  # not hashable: labelled as it is
+            code = None
+            label = period_label(v, gran)
+            codes[i] = names.setdefault(label, len(names))
+            continue
+        if code is None:
+            label = period_label(v, gran)
+            code = other[v] = names.setdefault(label, len(names))
+        codes[i] = code
+    return codes, list(names)
 
 
 def trend_of(table: dict[tuple[str, str, str], int], key: str | None, party: str | None = None,

@@ -71,6 +71,8 @@ def test_columns_of_shared_lists_give_what_the_dicts_give(model):
     model = _model_with_waiver(model)
     model["findings"][2]["severity"] = "severe"  # not a known severity: counted under its own name
     model["findings"][3]["party"] = None
+    model["findings"][4]["issued_at"] = None  # no period: left out of the trends
+    model["findings"][6]["issued_at"] = "2025-02-30T00:00:00Z"  # not a day: parsed, no period either
     f = model["findings"][5]  # a group of several requests: its examples keep the findings' order
     model["findings"] += [{**f, "request_id": f"{f['request_id']}-{i}", "fingerprint": f"x{i}", "waived": i == 2,
                            "message": str(f["message"]).replace(str(f["request_id"]), f"{f['request_id']}-{i}")}
@@ -82,6 +84,9 @@ def test_columns_of_shared_lists_give_what_the_dicts_give(model):
     def figures() -> list:
         out = []
         templates = grouping.Templates(universe=lambda: aggregate.findings_records(model))
+        everything = aggregate.findings_records(model)
+        for gran in ("month", "quarter"):  # the trend table of the breaches, in the order first met
+            out.append(list(compare.trend_table(aggregate.parts(everything).breach, gran).items()))
         for party, provider in scopes:
             records = aggregate.findings_records(model, party, provider)
             split = aggregate.parts(records)
@@ -107,3 +112,24 @@ def test_columns_of_shared_lists_give_what_the_dicts_give(model):
     assert len(columnar) == len(plain) > 3
     for got, want in zip(columnar, plain, strict=True):
         assert got == want
+
+
+def test_period_codes_label_every_value_as_period_label_does():
+    """compare.period_codes (pyarrow for stored ISO UTC stamps, Python for the rest) gives each
+    value compare.period_label's period: odd days, hours, fractions, other digits, None, text,
+    datetimes and a list that cannot be hashed."""
+    import datetime
+    import random
+
+    import pandas as pd
+
+    rnd = random.Random(5)
+    odd = ["2025-02-30T00:00:00Z", "2025-13-01T00:00:00Z", "2025-05-26T24:00:00Z", "2025-05-26T02:00:05.123Z",
+           "2025-05-26T02:00:05", "2025-05-26", "٢٠٢٥-05-26T02:00:05Z", "2025-05-26T02:00:05Z\n", "", None, "soon",
+           datetime.datetime(2024, 11, 3, 4, 5), pd.Timestamp("2023-07-01T00:00:00Z")]
+    stamps = [f"{rnd.randrange(1990, 2031)}-{rnd.randrange(1, 13):02d}-{rnd.randrange(1, 32):02d}T"
+              f"{rnd.randrange(0, 25):02d}:{rnd.randrange(0, 60):02d}:{rnd.randrange(0, 60):02d}Z" for _ in range(2000)]
+    for values in (stamps + odd, stamps, odd, [["not", "hashable"], *stamps[:5]], []):
+        for gran in ("month", "quarter"):
+            codes, names = compare.period_codes(values, gran)
+            assert [names[c] for c in codes.tolist()] == [compare.period_label(v, gran) for v in values]
