@@ -723,9 +723,10 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
             # the provider answers for its own duties: the authorities' findings on requests to it
             # are listed apart (reports.aggregate.provider_split), never as the provider's
             own, others = aggregate.provider_split(scope_findings)
+            others_split = aggregate.parts(others)  # shared lists: their rows are known (aggregate._rows)
             breach_table, advisory_table = view.findings_tables(
-                own + [f for f in others if aggregate.is_advisory(f)], s_checks, len(scope_findings))
-            authority_table = {**view.findings_table([f for f in others if not aggregate.is_advisory(f)], s_checks,
+                aggregate.joined(own, others_split.advisory), s_checks, len(scope_findings))
+            authority_table = {**view.findings_table(others_split.breach, s_checks,
                                                      group=view.grouped(len(scope_findings))),
                                "id": "authority-findings"}
         else:

@@ -61,7 +61,9 @@ class Templates:
         """(the table ``findings`` are rows of, their row positions in it, in order)."""
         if self._universe is not None:
             if self._table is None:
-                self._table = _Table(self._universe(), self)
+                universe = self._universe()
+                known = aggregate.columns_of(universe, "check_id", "party", "provider", "request_id", "severity")
+                self._table = _Table(universe, self, known[0] if known is not None else None)
             known = aggregate._rows(findings)  # a shared list of the run's records: its rows are known
             if known is not None and known[0].records is self._table.records:
                 return self._table, known[1]
@@ -76,9 +78,11 @@ class _Table:
     """Columns of a list of findings for grouping: the group (check x Party x provider x message
     template) of each, its severity rank, waiver and request, as numpy arrays by row."""
 
-    def __init__(self, records: list[dict], templates: Templates) -> None:
+    def __init__(self, records: list[dict], templates: Templates, cols: Any = None) -> None:
         self.records = records  # held: the ids below stay those of live objects
         self._pos: dict[int, int] | None = None
+        if cols is not None and self._from_columns(cols, templates):  # the run's records: their columns
+            return  # (aggregate._Columns) give all but the templates
         keys: dict[tuple, int] = {}
         self.keys: list[tuple[str, str, str, str]] = []
         requests: dict[Any, int] = {}
@@ -97,6 +101,32 @@ class _Table:
         self.group, self.request = group, request
         self.rank = np.fromiter((rank(f.get("severity") or "") for f in records), dtype=np.int64, count=n)
         self.waived = np.fromiter((bool(f.get("waived")) for f in records), dtype=bool, count=n)
+
+    def _from_columns(self, cols: Any, templates: Templates) -> bool:
+        """The columns from ``cols``; False (nothing set) when the group keys would not fit one
+        64-bit code (a million distinct providers and templates, say): the dicts are read then."""
+        of, rank = templates.of, aggregate._severity_rank
+        (check, checks), (party, parties), (provider, providers) = (cols.codes(k) for k in ("check_id", "party", "provider"))
+        if len(checks) * len(parties) * len(providers) * max(len(self.records), 1) >= 1 << 62:
+            return False
+        texts: dict[str, int] = {}
+        template = np.fromiter((texts.setdefault(of(f), len(texts)) for f in self.records), dtype=np.int64,
+                               count=len(self.records))
+        combined = ((check.astype(np.int64) * len(parties) + party) * len(providers) + provider) * len(texts) + template
+        distinct, self.group = np.unique(combined, return_inverse=True)
+        self.group = self.group.ravel().astype(np.int64)
+        names = list(texts)
+        self.keys = []
+        for code in distinct.tolist():
+            rest, t = divmod(code, len(texts))
+            rest, v = divmod(rest, len(providers))
+            c, p = divmod(rest, len(parties))
+            self.keys.append((checks[c], parties[p], providers[v], names[t]))
+        self.request = cols.codes("request_id")[0].astype(np.int64)
+        severity, severities = cols.codes("severity")
+        self.rank = np.array([rank(v or "") for v in severities], dtype=np.int64)[severity]
+        self.waived = cols.mask("waived")
+        return True
 
     def positions(self, findings: list[dict]) -> np.ndarray:
         """Row positions of ``findings`` (KeyError: one is not a row of this table)."""

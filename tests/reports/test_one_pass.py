@@ -99,7 +99,8 @@ def test_columns_of_shared_lists_give_what_the_dicts_give(model):
                         sorted(headline._request_ids(split.active_breach)),
                         grouping.finding_groups(split.breach, {}, templates),
                         grouping.finding_groups(split.advisory, {}, templates),
-                        aggregate.group_by(records, "instrument")))
+                        aggregate.group_by(records, "instrument"),
+                        aggregate.joined(aggregate.provider_split(records)[0], split.advisory)))
         # as text: a dict's (and a Counter's) order is part of what the pages and summary.json show
         return [json.dumps(x, default=str) for x in [*out, headline.ranking(model, "party"),
                                                      headline.ranking(model, "provider")]]
