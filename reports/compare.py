@@ -206,19 +206,14 @@ def period_codes(values: list, gran: str) -> tuple[Any, list[str]]:
         rest = np.flatnonzero(~ok).tolist()
     else:
         rest = range(len(values))
-    other: dict[Any, int] = {}
+    other: dict[str, int] = {}  # text once per distinct value; anything else each time (1 == True)
     for i in rest:
         v = values[i]
-        try:
-            code = other.get(v)
-        except TypeError:  # not hashable: labelled as it is
-            code = None
-            label = period_label(v, gran)
-            codes[i] = names.setdefault(label, len(names))
-            continue
+        code = other.get(v) if v.__class__ is str else None
         if code is None:
-            label = period_label(v, gran)
-            code = other[v] = names.setdefault(label, len(names))
+            code = names.setdefault(period_label(v, gran), len(names))
+            if v.__class__ is str:
+                other[v] = code
         codes[i] = code
     return codes, list(names)
 

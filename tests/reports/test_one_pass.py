@@ -127,10 +127,10 @@ def test_period_codes_label_every_value_as_period_label_does():
     rnd = random.Random(5)
     odd = ["2025-02-30T00:00:00Z", "2025-13-01T00:00:00Z", "2025-05-26T24:00:00Z", "2025-05-26T02:00:05.123Z",
            "2025-05-26T02:00:05", "2025-05-26", "٢٠٢٥-05-26T02:00:05Z", "2025-05-26T02:00:05Z\n", "", None, "soon",
-           datetime.datetime(2024, 11, 3, 4, 5), pd.Timestamp("2023-07-01T00:00:00Z")]
+           datetime.datetime(2024, 11, 3, 4, 5, tzinfo=datetime.UTC), pd.Timestamp("2023-07-01T00:00:00Z")]
     stamps = [f"{rnd.randrange(1990, 2031)}-{rnd.randrange(1, 13):02d}-{rnd.randrange(1, 32):02d}T"
               f"{rnd.randrange(0, 25):02d}:{rnd.randrange(0, 60):02d}:{rnd.randrange(0, 60):02d}Z" for _ in range(2000)]
-    for values in (stamps + odd, stamps, odd, [["not", "hashable"], *stamps[:5]], []):
+    for values in (stamps + odd, stamps, odd, [["not", "hashable"], *stamps[:5]], [1, True, 1.0], []):
         for gran in ("month", "quarter"):
             codes, names = compare.period_codes(values, gran)
             assert [names[c] for c in codes.tolist()] == [compare.period_label(v, gran) for v in values]
