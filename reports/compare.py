@@ -15,6 +15,7 @@ import re
 import statistics
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import aggregate
@@ -153,7 +154,6 @@ def trend_table(findings: list[dict], gran: str) -> dict[tuple[str, str, str], i
 
 def _trend_columns(cols: Any, rows: Any, gran: str) -> dict[tuple[str, str, str], int]:
     """:func:`trend_table` of the records at ``rows`` of the run's columns (``aggregate._Columns``)."""
-    import numpy as np  # noqa: PLC0415
 
     rows = rows[~cols.mask("waived")[rows]]
     party, party_names = cols.named("party", _s)
@@ -181,7 +181,6 @@ def period_codes(values: list, gran: str) -> tuple[Any, list[str]]:
     each value: ISO UTC stamps (the stored form) are matched, sliced and encoded with pyarrow, a
     distinct day checked once; anything else (None, other forms, other digits) goes through
     :func:`period_label` once per distinct value."""
-    import numpy as np  # noqa: PLC0415
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
