@@ -686,24 +686,29 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                     # frame by a helper process while the pages render (reports.write_findings_files),
                     # forked before the parent makes a dict per finding (it shares the frame only)
                     files = forking.Beside(write_findings_files, frame, model, stage.dir, formats, json_name)
-                if model["findings"] is None:
+                pages_frame = None
+                if frame is not None and not publish:
+                    # the pages make their records from the frame (one dict per finding); the
+                    # model's findings (made only for the workbench decisions) are let go now
+                    model["findings"], pages_frame = None, frame
+                elif model["findings"] is None:  # the published edition reads the model's findings
                     model["findings"] = _records.to_records(frame)
-                del frame  # the helper has its own; the pages use the model's findings
-                # machine outputs for pipelines carry request ids: never in a published set
-                if not publish and len(model["findings"]) <= HELPER_MAX_FINDINGS:
-                    # written by a helper process while the pages render (forked before the chart workers)
-                    machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail, json_name)
-                    if machine.proc is None:  # no helper: written now, while the model holds the findings
+                del frame
+                # machine outputs for pipelines carry request ids: never in a published set. Written
+                # by a helper process while the pages render, forked before the parent makes a dict
+                # per finding (it makes the model's findings from the frame it shares)
+                if not publish:
+                    machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail, json_name, pages_frame)
+                    if machine.proc is None:  # no helper: written now, its dicts gone before the pages' are made
                         inline, machine = machine.result(), None
-                elif not publish:  # first: the pages then release the model's findings (one copy, not two)
-                    inline = _machine_outputs(model, stage.dir, sarif_detail, json_name)
-                # the pages let the model's findings go unless a helper may still need them (one that
-                # dies has its work redone here, from the same model)
+                # without a frame the pages let the model's findings go unless a helper may still
+                # need them (one that dies has its work redone here, from the same model)
                 written = write_reports(model, stage.dir, formats, lang=lang, publish=publish, threshold=threshold,
                                         page_findings=PAGE_FINDINGS if page_findings is None else page_findings,
                                         staged=False, classification=classification,
                                         pdf_standard=pdf_standard, release_findings=not publish and machine is None,
-                                        compress=compress, findings_files=files is None)
+                                        compress=compress, findings_files=files is None, findings_frame=pages_frame)
+                del pages_frame
                 if files is not None:
                     helper, files = files, None
                     written.extend(helper.result())
@@ -749,16 +754,14 @@ def _render_error(exc: Exception, run_id: str, out_dir: str | Path) -> Exception
                             "command you ran (AUDITOR_DEBUG=1 shows where it failed)")
 
 
-#: above this many findings SARIF/JUnit are written inline: a helper reading the whole report
-#: model would copy it (copy-on-write of every object it touches) and cost more memory than
-#: it saves time
-HELPER_MAX_FINDINGS = 200_000
-
-
 def _machine_outputs(model: dict, out: Path, sarif_detail: bool = False,
-                     json_name: str = "findings.json") -> list[Path]:
+                     json_name: str = "findings.json", frame: pd.DataFrame | None = None) -> list[Path]:
+    """``junit.xml`` and ``findings.sarif`` of ``model``; its findings made from ``frame`` (the
+    findings frame of ``build_model(findings_frame=True)``) when the model holds none."""
     from reports import junit, sarif  # noqa: PLC0415
 
+    if model.get("findings") is None and frame is not None:
+        model = {**model, "findings": _records.to_records(frame)}
     return [junit.write(model, out / "junit.xml", json_name), sarif.write(model, out / "findings.sarif", detail=sarif_detail)]
 
 

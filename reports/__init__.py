@@ -102,12 +102,9 @@ def write_findings_files(frame: Any, model: dict, out_dir: Path, formats: tuple[
     (``auditor.audit.render_run``): the frame's columns are Arrow buffers the helper only reads."""
     import pandas as pd
 
-    from auditor import records as _records
-
     out_dir = Path(out_dir)
     n = len(frame)
-    make = aggregate.record_maker(model)
-    order = _record_order(frame)
+    order = aggregate.frame_order(frame)
     columns = list(aggregate.ALL_FINDING_COLUMNS) + [c for c in aggregate.WAIVER_COLUMNS if c in frame.columns]
     want_csv = "csv" in formats
     json_path, csv_path = out_dir / json_name, out_dir / "findings.csv"
@@ -120,29 +117,14 @@ def write_findings_files(frame: Any, model: dict, out_dir: Path, formats: tuple[
             if cf is not None:
                 pd.DataFrame(columns=columns).to_csv(cf, index=False, lineterminator="\n")
         for start in range(0, n, chunk):
-            recs = [make(f) for f in _records.to_records(frame.take(order[start:start + chunk]))]
-            jf.write(("[\n" if start == 0 else ",\n") + ",\n".join(map(encode, recs)))
+            cols = aggregate.record_columns(model, frame.take(order[start:start + chunk]))
+            jf.write(("[\n" if start == 0 else ",\n") + ",\n".join(map(encode, aggregate.column_records(cols))))
             if cf is not None:
-                part = pd.DataFrame(recs, columns=columns)
+                part = pd.DataFrame(cols, columns=columns)
                 csv_frame(part).to_csv(cf, index=False, header=start == 0, lineterminator="\n")
         if n:
             jf.write("\n]\n")
     return [json_path, *([csv_path] if want_csv else [])]
-
-
-def _record_order(frame: Any) -> list[int]:
-    """The positions of ``frame``'s rows in the finding records' order (:func:`aggregate.record_order`:
-    severity rank, check_id, request_id; ties in frame order), vectorised: the severity ranked once
-    per distinct value, the ids coded by their sorted distinct texts (code point order, as Python
-    compares them), then one stable ``np.lexsort``."""
-    import numpy as np
-    import pandas as pd
-
-    severity_codes, severities = pd.factorize(frame["severity"], use_na_sentinel=True)
-    ranks = np.array([aggregate._severity_rank(s) for s in severities] + [aggregate._severity_rank(None)],
-                     dtype=np.int64)  # the last: a missing severity (code -1)
-    keys = [pd.factorize(frame[c].astype("string").fillna(""), sort=True)[0] for c in ("request_id", "check_id")]
-    return np.lexsort((*keys, ranks[severity_codes])).tolist()  # the last key sorts first
 
 
 #: above this many findings, ``--compress-findings auto`` (the default) writes findings.json
@@ -537,6 +519,7 @@ def write_reports(
     release_findings: bool = False,
     compress: str = "auto",
     findings_files: bool = True,
+    findings_frame: Any = None,
 ) -> list[Path]:
     """Write the reports for one run into ``out_dir``; return the paths written.
 
@@ -568,6 +551,10 @@ def write_reports(
     :data:`JSON_GZIP_ABOVE` findings, ``always``, or ``never`` (:func:`findings_json_name`).
     ``findings_files``: False writes neither ``findings.json`` nor ``findings.csv`` (a caller that
     writes them itself from the findings frame, :func:`write_findings_files`).
+    ``findings_frame``: the run's findings as the frame ``auditor.audit.build_model(findings_frame=True)``
+    gives (the rows its findings are made of): the finding records are made from it
+    (:func:`aggregate.frame_records`, one dict per finding) and ``model["findings"]`` is not read
+    (None will do), unless published (the published edition reads the model's findings).
     A model with ``decisions`` (``auditor.audit.build_model(with_decisions=True)``, ``auditor
     report --with-decisions``) adds the workbench decisions of its findings to the index page,
     ``index.md`` and ``summary.json``; a model without them renders as before.
@@ -589,17 +576,18 @@ def write_reports(
     if staged:
         with Staging(out_dir, formats=formats) as stage:  # one run's set and its manifest.json
             written = _render(model, stage.dir, formats, lang, publish, threshold, page_findings, classification,
-                              pdf_standard, charts, chart_cache, release_findings, compress, findings_files)
+                              pdf_standard, charts, chart_cache, release_findings, compress, findings_files,
+                              findings_frame)
             return stage.commit(written)
     out_dir.mkdir(parents=True, exist_ok=True)
     return _render(model, out_dir, formats, lang, publish, threshold, page_findings, classification, pdf_standard,
-                   charts, chart_cache, release_findings, compress, findings_files)
+                   charts, chart_cache, release_findings, compress, findings_files, findings_frame)
 
 
 def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, publish: bool, threshold: int,
             page_findings: int, classification: str | None = None, pdf_standard: str | None = None,
             charts: bool = True, chart_cache: dict | None = None, release_findings: bool = False,
-            compress: str = "auto", findings_files: bool = True) -> list[Path]:
+            compress: str = "auto", findings_files: bool = True, findings_frame: Any = None) -> list[Path]:
     if publish:  # the published edition: protected tables only (reports.publication)
         from . import publication
 
@@ -610,18 +598,23 @@ def _render(model: dict, out_dir: Path, formats: tuple[str, ...], lang: str, pub
         return _write_reports(model, out_dir, formats, lang=lang, page_findings=page_findings, pool=pool,
                               classification=classification, pdf_standard=pdf_standard, charts=charts,
                               release_findings=release_findings, compress=compress,
-                              findings_files=findings_files)
+                              findings_files=findings_files, findings_frame=findings_frame)
 
 
 def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang: str, page_findings: int,
                    pool: ChartPool, classification: str | None = None,
                    pdf_standard: str | None = None, charts: bool = True,
                    release_findings: bool = False, compress: str = "auto",
-                   findings_files: bool = True) -> list[Path]:
+                   findings_files: bool = True, findings_frame: Any = None) -> list[Path]:
     """The full report (never published: ``--publish`` writes :mod:`reports.publication`)."""
     written: list[Path] = []
     # release_findings: every aggregate reads the records from here (memoized): one copy, not two
-    findings = aggregate.release_records(model) if release_findings else aggregate.findings_records(model)
+    if findings_frame is not None:  # one dict per finding, made from the frame's columns
+        findings = aggregate.frame_records(model, findings_frame)
+    elif release_findings:
+        findings = aggregate.release_records(model)
+    else:
+        findings = aggregate.findings_records(model)
     json_name = findings_json_name(len(findings), compress)
     view = _View(model, lang, page_findings, json_name)
     records = jsonio.Cache(findings)  # findings.json and the Party/provider twins repeat them

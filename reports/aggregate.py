@@ -524,6 +524,79 @@ def _findings_records(model: dict, party: str | None = None, provider: str | Non
     return out
 
 
+def _kept(model: dict, records: list[dict]) -> None:
+    """Within ``memoized(model)``: ``records`` are the run's finding records from now on (every
+    later :func:`findings_records` call gets them, and their columns are the run's)."""
+    state = _MEMO.get()
+    if state is not None and state[0] is model:
+        state[1][("findings_records",)] = records
+        state[1].setdefault(("records", id(records)), records)
+        _universe(state[1], records)
+
+
+def frame_order(frame: pd.DataFrame) -> list[int]:
+    """The positions of ``frame``'s rows (findings) in the finding records' order
+    (:func:`record_order`: severity rank, check_id, request_id; ties in frame order), vectorised:
+    the severity ranked once per distinct value, the ids coded by their sorted distinct texts
+    (code point order, as Python compares them), then one stable ``np.lexsort``."""
+    severity_codes, severities = pd.factorize(frame["severity"], use_na_sentinel=True)
+    ranks = np.array([_severity_rank(s) for s in severities] + [_severity_rank(None)],
+                     dtype=np.int64)  # the last: a missing severity (code -1)
+    keys = [pd.factorize(frame[c].astype("string").fillna(""), sort=True)[0] for c in ("request_id", "check_id")]
+    return np.lexsort((*keys, ranks[severity_codes])).tolist()  # the last key sorts first
+
+
+def record_columns(model: dict, rows: pd.DataFrame) -> dict[str, list]:
+    """The finding records of ``rows`` (rows of a findings frame, ``auditor.audit.build_model(
+    findings_frame=True)``) as columns: {record key: its values, one per row}, the keys in the
+    records' order (:data:`ALL_FINDING_COLUMNS`, then the waiver columns ``rows`` has). Row ``i``'s
+    values are the record ``record_maker(model)`` makes of ``records.to_records(rows)[i]``, made a
+    column at a time."""
+    from auditor.records import python_values  # noqa: PLC0415
+
+    n = len(rows)
+    present = set(map(str, rows.columns))
+    keys = [c for c in ALL_FINDING_COLUMNS if c not in FORBIDDEN_FIELDS]
+    cols = {c: python_values(rows[c]) if c in present else [None] * n for c in keys}
+    if "run_id" in cols:
+        cols["run_id"] = [model.get("run", {}).get("run_id", "")] * n
+    for c in ("party", "provider", "check_id", "request_id", "message"):
+        cols[c] = [v if v.__class__ is str else _str(v) for v in cols[c]]
+    # a finding of an earlier run has no kind: every finding was a breach then
+    cols["kind"] = ["advisory" if k == "advisory" else "breach" for k in cols["kind"]]
+    pack_of, default_pack = _pack_of(model), _str((model.get("run") or {}).get("pack")) or None
+    cols["pack"] = [p if p else (pack_of.get(c) or default_pack) for p, c in zip(cols["pack"], cols["check_id"],
+                                                                              strict=True)]
+    duty_of = _duty_of(model)  # who must act is the check's (a finding row carries no duty of its own)
+    cols["duty"] = [duty_of.get(c) for c in cols["check_id"]]
+    for c in WAIVER_COLUMNS:
+        if c in present:
+            cols[c] = [_py(v) for v in python_values(rows[c])]
+    if "waived" in cols:
+        cols["waived"] = [bool(v) for v in cols["waived"]]
+    return cols
+
+
+def column_records(cols: dict[str, list]) -> list[dict]:
+    """The records of :func:`record_columns`' columns, one dict per row, keys in column order."""
+    keys = list(cols)
+    # zip without strict=True: the columns are of one length (the check costs ~1 s at 1M findings)
+    return [dict(zip(keys, row)) for row in zip(*cols.values())]  # noqa: B905
+
+
+def frame_records(model: dict, frame: pd.DataFrame) -> list[dict]:
+    """The run's finding records (:func:`findings_records`) straight from its findings frame
+    (``auditor.audit.build_model(findings_frame=True)``, whose rows the model's findings are made
+    of): the same dicts in the same order as ``findings_records`` of a model whose findings are
+    ``auditor.records.to_records(frame)``, made column by column (:func:`record_columns`), one
+    dict per finding (the model's findings, a second dict per finding, are never made: at a
+    million findings about a gigabyte and 4 s). Within ``memoized(model)`` every later
+    :func:`findings_records` call gets them."""
+    records = column_records(record_columns(model, frame.take(frame_order(frame)) if len(frame) else frame))
+    _kept(model, records)
+    return records
+
+
 def release_records(model: dict) -> list[dict]:
     """:func:`findings_records` of the whole run, made while ``model["findings"]`` is emptied (a
     finding is let go once its record is made; at a million findings the two lists of dicts
@@ -534,10 +607,7 @@ def release_records(model: dict) -> list[dict]:
         model["findings"] = []
         return state[1][("findings_records",)]
     records = _findings_records(model, consume=True)
-    if state is not None and state[0] is model:
-        state[1][("findings_records",)] = records
-        state[1].setdefault(("records", id(records)), records)
-        _universe(state[1], records)
+    _kept(model, records)
     return records
 
 
@@ -621,6 +691,28 @@ def tally(records: list[dict], key: str) -> Counter | None:
         return Counter(map(itemgetter(key), records))
     except (KeyError, TypeError):  # a record without it, or a value that is not hashable
         return None
+
+
+def weight_sums(records: list[dict], key: str, by: str, weights: dict[str, float]) -> list[float]:
+    """For each distinct ``key`` of ``records`` (as text, :func:`_str`), in the order first met,
+    the sum of ``weights[_str(record[by])]`` (0.0 for a value without a weight) over its
+    records, added in the records' order: the same floats, bit for bit, as a dict of running
+    sums. A shared list of the run's records is summed from its columns (``np.bincount`` adds a
+    bin's weights in array order)."""
+    known = columns_of(records, key, by)
+    if known is not None:
+        cols, rows = known
+        keys, _ = cols.named(key, _str)
+        values, names = cols.named(by, _str)
+        weight = np.array([weights.get(n, 0.0) for n in names], dtype=np.float64)
+        present, first, inverse = np.unique(keys[rows], return_index=True, return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=weight[values[rows]], minlength=len(present))
+        return sums[np.argsort(first, kind="stable")].tolist()
+    running: dict[str, float] = {}
+    for f in records:
+        k = _str(f.get(key))
+        running[k] = running.get(k, 0.0) + weights.get(_str(f.get(by)), 0.0)
+    return list(running.values())
 
 
 def distinct_text(records: list[dict], key: str) -> set[str]:

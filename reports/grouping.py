@@ -27,15 +27,30 @@ EXAMPLES = 5
 _NUMBER = re.compile(r"(?=\d)(?<!Art\. )(?<![(\w.,:])\d+(?:[.,:]\d+)*(?![\w)])")
 
 
-def message_template(message: str, request_id: str = "", record_id: str | None = None) -> str:
+def message_template(message: str, request_id: str = "", record_id: str | None = None,
+                     numbered: dict[str, str] | None = None) -> str:
     """``message`` with ``request_id`` -> ``{request}``, ``record_id`` -> ``{record}`` and each
-    number (dates, times, counts, decimals; not article numbers) -> ``#``."""
+    number (dates, times, counts, decimals; not article numbers) -> ``#``. ``numbered``: a dict
+    remembering the last step's result per text (a million findings' messages are a few
+    thousand texts once their ids are replaced: the pattern runs once per text; at most
+    :data:`NUMBERED_MAX` texts are remembered)."""
     text = str(message or "")
     if record_id:
         text = text.replace(str(record_id), "{record}")
     if request_id:
         text = text.replace(str(request_id), "{request}")
-    return _NUMBER.sub("#", text)
+    if numbered is None:
+        return _NUMBER.sub("#", text)
+    done = numbered.get(text)
+    if done is None:
+        done = _NUMBER.sub("#", text)
+        if len(numbered) < NUMBERED_MAX:
+            numbered[text] = done
+    return done
+
+
+#: texts :func:`message_template` remembers in one rendering (``numbered``)
+NUMBERED_MAX = 200_000
 
 
 class Templates:
@@ -52,9 +67,10 @@ class Templates:
         self._universe = universe
         self._table: _Table | None = None
         self._strings: dict[str, str] = {}
+        self._numbered: dict[str, str] = {}  # message_template's pattern results, per text
 
     def of(self, f: dict) -> str:
-        text = message_template(self._localise(f), f.get("request_id") or "", f.get("record_id"))
+        text = message_template(self._localise(f), f.get("request_id") or "", f.get("record_id"), self._numbered)
         return self._strings.setdefault(text, text)
 
     def locate(self, findings: list[dict]) -> tuple[_Table, np.ndarray]:

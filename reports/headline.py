@@ -39,6 +39,7 @@ from .aggregate import (
     requests_tally,
     slug_map,
     tally,
+    weight_sums,
 )
 
 #: used when a stored run predates the parameters (its pack files had none)
@@ -96,14 +97,11 @@ def score(findings: list[dict], n: int, w: dict[str, float]) -> dict:
     interval of the mean (sample variance of the per-request scores; lower bound at 0). The
     interval is left out (None) when fewer than two requests have a finding: the normal
     approximation says nothing there (it would read [0.0-0.0]). ``n == 0``: every figure None."""
-    per_request: dict[str, float] = {}
-    for f in findings:
-        rid = _str(f.get("request_id"))
-        per_request[rid] = per_request.get(rid, 0.0) + w.get(_str(f.get("severity")), 0.0)
     if not n:
         return {"score": None, "ci_low": None, "ci_high": None, "weighted": 0.0}
-    total = sum(per_request.values())
-    squares = sum(v * v for v in per_request.values())
+    per_request = weight_sums(findings, "request_id", "severity", w)  # each request's, in the order first met
+    total = sum(per_request)
+    squares = sum(v * v for v in per_request)
     mean = total / n
     if n > 1 and len(per_request) > 1:
         var = max(0.0, (squares - n * mean * mean) / (n - 1))

@@ -240,14 +240,14 @@ def test_machine_outputs_are_the_same_when_no_helper_can_be_forked(sample_run, t
 
 
 def test_the_frames_order_is_the_records_order_for_any_ids():
-    """``reports._record_order`` (vectorised) puts rows where ``sorted(records, key=record_order)``
+    """``aggregate.frame_order`` (vectorised) puts rows where ``sorted(records, key=record_order)``
     puts them: severities (an unknown one and none included), ids in code point order (case,
     accents, digits, the empty id), ties in frame order."""
     import random
 
     import pandas as pd
 
-    from reports import _record_order, aggregate
+    from reports import aggregate
 
     rng = random.Random(7)
     ids = ["R1", "R10", "R2", "r1", "Ä1", "É", "e", "", "Z", "z9", "R1 ", "日本"]
@@ -256,4 +256,93 @@ def test_the_frames_order_is_the_records_order_for_any_ids():
              "request_id": rng.choice(ids), "n": i} for i in range(400)]
     frame = pd.DataFrame(rows).astype({"check_id": "string", "request_id": "string"})
     want = [r["n"] for r in sorted(rows, key=aggregate.record_order)]
-    assert [rows[i]["n"] for i in _record_order(frame)] == want
+    assert [rows[i]["n"] for i in aggregate.frame_order(frame)] == want
+
+
+def _hostile_frame(n: int = 300, waivers: bool = True):
+    """A findings frame as ``build_model(findings_frame=True)`` gives one, with what a stored run
+    may hold: missing ids, kinds and packs, an unknown severity, a kind of an earlier run (None),
+    non-text ids, repeated and unique values, waiver columns (NaN reasons, NaT-like None dates)."""
+    import random
+
+    import numpy as np
+
+    rng = random.Random(11)
+    rows = []
+    for i in range(n):
+        row = {"fingerprint": f"fp{i}", "check_id": rng.choice(["CETS-7", "CETS-10", "EU003", None]),
+               "family": rng.choice(["retention", None]), "instrument": "CETS 224", "article": "Art. 14(4)",
+               "severity": rng.choice(["critical", "high", "low", "odd", None]),
+               "legal_basis_status": "confirmed", "kind": rng.choice(["breach", "advisory", None, "ADVISORY"]),
+               "pack": rng.choice(["cets224", "", None]), "request_instrument": rng.choice(["cets224_art7", None]),
+               "party": rng.choice(["FR", "DE", None, ""]), "receiving_party": rng.choice(["FR", None]),
+               "provider": rng.choice(["ACME", "Globex", None]), "request_id": rng.choice([f"R{i}", "R1", None, ""]),
+               "record_id": f"D{i}", "issued_at": rng.choice(["2025-01-02T03:04:05Z", None]),
+               "message": rng.choice([f"held {i} days", "no record", None])}
+        if waivers:
+            row.update(waived=rng.random() < 0.3, waiver_reason=rng.choice(["accepted", np.nan]),
+                       waiver_expires=rng.choice(["2026-01-01", None]), waiver_approver="DPO", waiver_id="W1")
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    text = [c for c in frame.columns if c not in ("waived",)]
+    return frame.astype({c: "string" for c in text if c != "waiver_reason"})
+
+
+def test_frame_records_are_the_records_of_the_models_findings():
+    """``aggregate.frame_records`` (column by column, one dict per finding) gives the same list as
+    ``findings_records`` of a model whose findings are ``records.to_records(frame)``: same dicts,
+    same key order, same values and types, same order; with and without waiver columns, with
+    the run's packs filling missing ones, and for an empty frame."""
+    from auditor import records as _records
+    from reports import aggregate
+
+    run = {"run": {"run_id": "RUN1", "pack": "default-pack", "packs": [{"name": "cets224", "checks": ["CETS-7"]}]},
+           "checks": [{"id": "CETS-7", "duty": "provider", "pack": "cets224"}, {"id": "EU003", "duty": None}]}
+    for frame in (_hostile_frame(), _hostile_frame(waivers=False), _hostile_frame().iloc[:0]):
+        want = aggregate.findings_records({**run, "findings": _records.to_records(frame)})
+        got = aggregate.frame_records(dict(run), frame)
+        assert got == want
+        assert [list(r) for r in got] == [list(r) for r in want]  # key order
+        assert [[type(v) for v in r.values()] for r in got] == [[type(v) for v in r.values()] for r in want]
+    assert want == [] and got == []
+
+
+def test_pages_from_the_frame_are_the_pages_from_the_models_findings(sample_run, tmp_path):
+    """``write_reports(findings_frame=...)`` (what ``auditor report`` does) writes the same files as
+    ``write_reports`` of the model with its findings, byte for byte."""
+    import hashlib
+
+    from auditor import audit
+    from auditor.store import db
+
+    def sums(folder):
+        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"}
+
+    engine = db.get_engine(f"sqlite:///{sample_run['db']}")
+    model = audit.build_model(engine, None)
+    write_reports(model, tmp_path / "dicts", ("md", "json", "csv"))
+    framed = audit.build_model(engine, None, findings_frame=True)
+    frame = framed.pop("findings_frame")
+    assert framed["findings"] is None
+    write_reports(framed, tmp_path / "frame", ("md", "json", "csv"), findings_frame=frame)
+    assert sums(tmp_path / "frame") == sums(tmp_path / "dicts")
+
+
+def test_findings_files_from_the_frame_are_those_of_the_records(tmp_path):
+    """``write_findings_files`` (record columns of the frame, a chunk at a time) writes the same
+    findings.json and findings.csv bytes as ``write_findings_json``/``write_findings_csv`` of the
+    records, for hostile frames with and without waivers, chunk boundaries included."""
+    from reports import aggregate, write_findings_csv, write_findings_files, write_findings_json
+
+    model = {"run": {"run_id": "RUN1", "pack": "p"}, "checks": [{"id": "CETS-7", "duty": "provider"}]}
+    for waivers in (True, False):
+        frame = _hostile_frame(waivers=waivers)
+        out = tmp_path / str(waivers)
+        out.mkdir()
+        write_findings_files(frame, model, out, ("csv",), "findings.json", chunk=7)
+        records = aggregate.frame_records(dict(model), frame)
+        write_findings_json(records, out / "want.json")
+        write_findings_csv(records, out / "want.csv")
+        assert (out / "findings.json").read_bytes() == (out / "want.json").read_bytes()
+        assert (out / "findings.csv").read_bytes() == (out / "want.csv").read_bytes()

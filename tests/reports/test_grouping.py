@@ -173,3 +173,22 @@ def test_the_number_pattern_masks_what_it_masked_before_its_digit_lookahead():
     for _ in range(3000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 12)))
         assert grouping._NUMBER.sub("#", text) == before.sub("#", text), text
+
+
+def test_remembered_templates_are_the_templates(monkeypatch):
+    """message_template with a ``numbered`` dict (one rendering's) gives what it gives without:
+    ids replaced first, the number pattern's result remembered per text, at most NUMBERED_MAX
+    texts (past it, still the same templates)."""
+    import random
+
+    monkeypatch.setattr(grouping, "NUMBERED_MAX", 50)
+    rnd = random.Random(5)
+    pieces = ["held ", "12", " days", "R-7", "Art. 14(4)", " (limit 365)", "D9", "2025-05-26", "é", ""]
+    numbered: dict[str, str] = {}
+    for _ in range(2000):
+        message = "".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 6)))
+        request, record = rnd.choice(["R-7", "", "12"]), rnd.choice(["D9", None, ""])
+        want = grouping.message_template(message, request, record)
+        assert grouping.message_template(message, request, record, numbered) == want
+        assert grouping.message_template(message, request, record, numbered) == want  # remembered
+    assert len(numbered) == 50

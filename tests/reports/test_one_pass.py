@@ -134,3 +134,24 @@ def test_period_codes_label_every_value_as_period_label_does():
         for gran in ("month", "quarter"):
             codes, names = compare.period_codes(values, gran)
             assert [names[c] for c in codes.tolist()] == [compare.period_label(v, gran) for v in values]
+
+
+def test_weight_sums_from_the_columns_are_the_running_sums_bit_for_bit():
+    """aggregate.weight_sums of a shared list (numpy, from the run's columns) gives the floats a
+    dict of running sums gives, in the order first met: weights that are not exact in binary,
+    a severity without a weight, ids that are None, "" or not text (1 and "1" are one request)."""
+    import random
+
+    rnd = random.Random(3)
+    findings = [{"run_id": "R", "check_id": "C", "severity": rnd.choice(["critical", "high", "low", None, "odd"]),
+                 "party": rnd.choice(["DE", "FR"]), "provider": "P", "kind": "breach",
+                 "request_id": rnd.choice([None, "", 1, "1", *[f"Q{i}" for i in range(40)]])} for _ in range(3000)]
+    weights = {"critical": 0.1, "high": 0.7, "low": 1 / 3}
+    model = {"run": {"run_id": "R"}, "findings": findings}
+    with aggregate.memoized(model):
+        for party in ("DE", "FR"):
+            shared = aggregate.findings_records(model, party=party)
+            assert aggregate._rows(shared) is not None  # the columns path
+            want = aggregate.weight_sums(list(shared), "request_id", "severity", weights)  # dict by dict
+            got = aggregate.weight_sums(shared, "request_id", "severity", weights)
+            assert [v.hex() for v in got] == [v.hex() for v in want] and len(want) > 10
