@@ -537,8 +537,9 @@ def _build_model(engine: Engine, run_id: str | None, with_decisions: bool = Fals
     registry = load_all()
     with Session(engine) as s:
         outcomes = {o.check_id: o for o in s.exec(select(models.CheckOutcome).where(models.CheckOutcome.run_id == run.run_id))}
-    scope = db.read_sql_frame(engine, models.CheckScopeResult, run_id=run.run_id)
-    findings = db.read_sql_frame(engine, models.Finding, run_id=run.run_id)
+    # the row ids and the run id (the same in every row) are not part of the model
+    scope = db.read_sql_frame(engine, models.CheckScopeResult, leave_out=("id", "run_id"), run_id=run.run_id)
+    findings = db.read_sql_frame(engine, models.Finding, leave_out=("id", "run_id"), run_id=run.run_id)
     req = db.load_table(engine, "requests", columns=["request_id", "issued_at"])
     findings = findings.merge(req, on="request_id", how="left")
     findings["issued_at"] = (_records.iso_utc(findings["issued_at"])

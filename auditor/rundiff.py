@@ -41,15 +41,21 @@ def previous_run(engine: Engine, run: models.AuditRun) -> models.AuditRun | None
     return earlier[-1] if earlier else None
 
 
-def _findings(engine: Engine, run_id: str) -> pd.DataFrame:
-    f = db.read_sql_frame(engine, models.Finding, run_id=run_id)
-    f = f[[c for c in DIFF_COLUMNS if c in f.columns]].drop_duplicates("fingerprint")
+def _findings(engine: Engine, run_id: str, columns: tuple[str, ...] | list[str] = tuple(DIFF_COLUMNS)) -> pd.DataFrame:
+    """The run's findings, one row per fingerprint, with ``columns`` only (the others are not
+    read: at a million findings each column read costs), None where a value is missing."""
+    leave_out = tuple(c.name for c in models.Finding.__table__.c if c.name not in columns)
+    f = db.read_sql_frame(engine, models.Finding, leave_out=leave_out, run_id=run_id)
+    f = f[[c for c in columns if c in f.columns]].drop_duplicates("fingerprint")
     return f.astype(object).where(f.notna(), None)
 
 
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["check_id", "request_id", "fingerprint"], na_position="first", kind="stable")
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = frame.sort_values(["check_id", "request_id", "fingerprint"], na_position="first", kind="stable")
-    return frame.to_dict("records")
+    return _sorted(frame).to_dict("records")
 
 
 def _checks_run(engine: Engine, run_id: str) -> set[str]:
@@ -115,11 +121,19 @@ def model_diff(engine: Engine, run: models.AuditRun) -> dict[str, Any]:
     prev = previous_run(engine, run)
     if prev is None:
         return {"previous_run_id": None}
-    d = diff_runs(engine, prev.run_id, run.run_id)
+    # what diff_runs(prev, run) gives, reading of this run's findings only the three columns the
+    # fingerprint lists need and making no dict per finding: a nightly run's report reads two
+    # runs of a million findings here (resolved findings, of the previous run, keep every column)
+    fa = _findings(engine, prev.run_id)
+    fb = _findings(engine, run.run_id, ("fingerprint", "check_id", "request_id"))
+    ran_a, ran_b = _checks_run(engine, prev.run_id), _checks_run(engine, run.run_id)
+    only_b = ~fb["check_id"].isin(ran_a)
+    only_a = ~fa["check_id"].isin(ran_b)
+    in_a, in_b = fa["fingerprint"].isin(set(fb["fingerprint"])), fb["fingerprint"].isin(set(fa["fingerprint"]))
     return {
         "previous_run_id": prev.run_id,
         "previous_as_of": pd.Timestamp(prev.as_of).strftime("%Y-%m-%d"),
-        "new": [r["fingerprint"] for r in d["new"]],
-        "persisting": [r["fingerprint"] for r in d["persisting"]],
-        "resolved": d["resolved"],
+        "new": _sorted(fb[~in_b & ~only_b])["fingerprint"].tolist(),
+        "persisting": _sorted(fb[in_b])["fingerprint"].tolist(),
+        "resolved": _records(fa[~in_a & ~only_a]),
     }

@@ -330,13 +330,31 @@ def diff_status(model: dict) -> dict[str, str]:
     return {fp: ("persisting" if fp in persisting else "new") for fp in d.get("new", []) + d.get("persisting", [])}
 
 
+def _diff_counts(findings: list[dict], status: dict[str, str]) -> tuple[int, int]:
+    """(new, persisting) findings of ``findings`` by their fingerprint's ``status``
+    (:func:`diff_status`). A shared list of the run's records is counted from its columns: each
+    distinct fingerprint looked up once per rendering, not once per page."""
+    known = aggregate.columns_of(findings, "fingerprint")
+    if known is None:
+        looked = [status.get(_s(f.get("fingerprint"))) for f in findings]
+        return looked.count("new"), looked.count("persisting")
+    cols, rows = known
+    codes, names = cols.named("fingerprint", aggregate._str)  # aggregate._str is this module's _s
+    kinds = {"new": 1, "persisting": 2}
+    per_name = cols.derived(("diff_status", id(status)), lambda: np.fromiter(
+        (kinds.get(status.get(n), 0) for n in names), dtype=np.int8, count=len(names)))
+    counts = np.bincount(per_name[codes[rows]], minlength=3)
+    return int(counts[1]), int(counts[2])
+
+
 def diff_summary(model: dict, party: str | None = None, provider: str | None = None) -> dict | None:
     """Counts of new / resolved / persisting findings in a scope, and the resolved ones."""
     d = model.get("diff") or {}
     if not d.get("previous_run_id"):
         return None
-    status = diff_status(model)
+    status = aggregate.memo(model, ("diff_status",), lambda: diff_status(model))  # once per rendering
     current = aggregate.findings_records(model, party, provider)
+    new, persisting = _diff_counts(current, status)
     resolved = [r for r in d.get("resolved", []) or []
                 if (party is None or _s(r.get("party")) == party)
                 and (provider is None or _s(r.get("provider")) == provider)]
@@ -344,8 +362,8 @@ def diff_summary(model: dict, party: str | None = None, provider: str | None = N
     return {
         "previous_run_id": d.get("previous_run_id"),
         "previous_as_of": d.get("previous_as_of"),
-        "new": sum(1 for f in current if status.get(_s(f.get("fingerprint"))) == "new"),
-        "persisting": sum(1 for f in current if status.get(_s(f.get("fingerprint"))) == "persisting"),
+        "new": new,
+        "persisting": persisting,
         "resolved": len(resolved),
         "resolved_findings": [
             {k: r.get(k) for k in ("check_id", "family", "article", "severity", "party", "provider",

@@ -149,3 +149,44 @@ def test_diff_says_when_runs_audit_different_periods(engine):
     out = CliRunner().invoke(main, ["diff", "run-a", "run-b", "--db", str(engine.url)])
     assert out.exit_code == 0, out.output
     assert "different periods (run-a: first request .. 2026-06-30 as of 2026-06-30; run-b: 2026-01-01" in out.output
+
+
+def test_model_diff_is_what_diff_runs_gives(engine):
+    """rundiff.model_diff (this run's three columns, no dict per finding) gives the fingerprint
+    lists and resolved records that diff_runs gives: findings of a check only one run ran left
+    out of new and resolved, missing request ids sorted first, ties on the fingerprint."""
+    import random
+    from datetime import UTC, datetime
+
+    import pandas as pd
+
+    from auditor import rundiff
+    from auditor.store import db, models
+
+    def run(run_id: str, minute: int) -> models.AuditRun:
+        return models.AuditRun(run_id=run_id, as_of=datetime(2026, 6, 30, tzinfo=UTC), pack="cets224", pack_version="1",
+                               tool_version="0", status="finished",
+                               started_at=datetime(2026, 7, 1, 0, minute, tzinfo=UTC),
+                               inputs=[{"table": "requests", "file": "/x/requests.csv"}])
+
+    db.save(engine, [run("run-a", 0), run("run-b", 5)])
+    ran = {"run-a": ("TIM002", "RET001", "OLD9"), "run-b": ("TIM002", "RET001", "NEW1")}
+    db.save(engine, [models.CheckOutcome(run_id=r, check_id=c, outcome="fail") for r, cs in ran.items() for c in cs])
+    rnd = random.Random(2)
+    rows = []
+    for r, checks in ran.items():
+        for i in range(300):
+            rows.append({"run_id": r, "check_id": rnd.choice(checks), "family": "f", "instrument": "CETS 224",
+                         "article": "Art. 8", "severity": rnd.choice(["high", "low"]), "legal_basis_status": "C",
+                         "party": rnd.choice(["FR", None]), "provider": "p", "message": "m",
+                         "request_id": rnd.choice([None, "R1", "R2", f"R{i}"]), "record_id": None,
+                         "fingerprint": f"fp{rnd.randrange(400)}"})
+    frame = pd.DataFrame(rows).drop_duplicates(["run_id", "fingerprint"])
+    with engine.begin() as conn:
+        db.insert_frame(conn, models.Finding.__table__, frame)
+    d = rundiff.diff_runs(engine, "run-a", "run-b")
+    m = rundiff.model_diff(engine, db.get_run(engine, "run-b"))
+    assert m["new"] == [r["fingerprint"] for r in d["new"]] and m["new"]
+    assert m["persisting"] == [r["fingerprint"] for r in d["persisting"]] and m["persisting"]
+    assert m["resolved"] == d["resolved"] and m["resolved"]
+    assert d["not_audited_in_a"] and d["not_audited_in_b"]  # the checks one run ran are in play

@@ -155,3 +155,23 @@ def test_weight_sums_from_the_columns_are_the_running_sums_bit_for_bit():
             want = aggregate.weight_sums(list(shared), "request_id", "severity", weights)  # dict by dict
             got = aggregate.weight_sums(shared, "request_id", "severity", weights)
             assert [v.hex() for v in got] == [v.hex() for v in want] and len(want) > 10
+
+
+def test_diff_counts_from_the_columns_are_the_dict_counts(model):
+    """compare._diff_counts of a shared list (its fingerprints' status once per rendering) counts
+    what the finding-by-finding lookup counts, on every Party's and provider's list."""
+    model = copy.deepcopy(model)
+    fps = [f["fingerprint"] for f in model["findings"]]
+    model["diff"] = {"previous_run_id": "run-0", "new": fps[::3], "persisting": fps[1::3], "resolved": []}
+    status = compare.diff_status(model)
+    with aggregate.memoized(model):
+        scopes = [{}] + [{"party": p} for p in {f["party"] for f in model["findings"]}]
+        scopes += [{"provider": p} for p in {f["provider"] for f in model["findings"]}]
+        for kw in scopes:
+            shared = aggregate.findings_records(model, **kw)
+            assert aggregate._rows(shared) is not None
+            got = compare._diff_counts(shared, status)
+            assert got == compare._diff_counts(list(shared), status)
+        # the run: a third new, a third persisting, a third in neither list
+        assert compare._diff_counts(aggregate.findings_records(model), status) == (len(fps[::3]), len(fps[1::3]))
+        assert compare.diff_summary(model)["new"] == len(fps[::3]) and len(set(fps)) == len(fps)
