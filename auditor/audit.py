@@ -435,8 +435,11 @@ def audit_store(
         inputs=[f for ing in db.ingests(engine) for f in (ing.files or [])],
     )
     aggregates["deadline_checks"] = output.deadline_records()  # time limits as the checks measured them
-    run.aggregates = json.loads(json.dumps(aggregates, default=str))
     f = output.findings
+    # the run's findings per Party, severity and kind, for the trend across runs of later reports
+    # (db.run_history), which would otherwise count every stored run's findings on each report
+    aggregates["finding_counts"] = db.finding_counts(f)
+    run.aggregates = json.loads(json.dumps(aggregates, default=str))
     run.summary = {
         "outcomes": {o: sum(1 for r in output.runs if r.outcome == o)
                      for o in ("pass", "fail", "advisory", "not_evaluated", "error")},
@@ -695,13 +698,18 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                 elif model["findings"] is None:  # the published edition reads the model's findings
                     model["findings"] = _records.to_records(frame)
                 del frame
-                # machine outputs for pipelines carry request ids: never in a published set. Written
-                # by a helper process while the pages render, forked before the parent makes a dict
-                # per finding (it makes the model's findings from the frame it shares)
-                if not publish:
+                # machine outputs for pipelines carry request ids: never in a published set. They
+                # read the model's findings (a dict per finding), made from the frame by whoever
+                # writes them and let go once written: up to HELPER_MAX_FINDINGS by a helper process
+                # while the pages render (forked before the parent makes a dict per finding), above
+                # it here, before the pages make theirs (a helper's dicts beside the pages' records
+                # would hold two dicts per finding at once: at 1M, 1.3 GB more for the process tree)
+                if not publish and count <= HELPER_MAX_FINDINGS:
                     machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail, json_name, pages_frame)
                     if machine.proc is None:  # no helper: written now, its dicts gone before the pages' are made
                         inline, machine = machine.result(), None
+                elif not publish:
+                    inline = _machine_outputs(model, stage.dir, sarif_detail, json_name, pages_frame)
                 # without a frame the pages let the model's findings go unless a helper may still
                 # need them (one that dies has its work redone here, from the same model)
                 written = write_reports(model, stage.dir, formats, lang=lang, publish=publish, threshold=threshold,
@@ -753,6 +761,10 @@ def _render_error(exc: Exception, run_id: str, out_dir: str | Path) -> Exception
                        f"nothing was written to {out_dir}",
                        hint=f"{again}; if it fails again, this is a bug in auditor: please report it with the "
                             "command you ran (AUDITOR_DEBUG=1 shows where it failed)")
+
+
+#: above this many findings SARIF/JUnit are written in the run process, before the pages (see render_run)
+HELPER_MAX_FINDINGS = 200_000
 
 
 def _machine_outputs(model: dict, out: Path, sarif_detail: bool = False,

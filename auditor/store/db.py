@@ -11,6 +11,7 @@ import io
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -494,28 +495,55 @@ def quarantine_summary(engine: Engine) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["rows"], r["table"], r["file"], r["column"], r["reason"]))
 
 
-def run_history(engine: Engine) -> list[dict]:
+def finding_counts(findings: pd.DataFrame) -> list[list]:
+    """``[party, severity, kind, count]`` of a run's findings (the frame it stores), one row per
+    distinct (party, severity, kind), None for a missing value: what :func:`run_history` counts
+    with a GROUP BY over the stored findings, kept with the run (``aggregates["finding_counts"]``)."""
+    cols = ["party", "severity", "kind"]
+    if findings.empty:
+        return []
+    key = findings.reindex(columns=cols).astype(object)
+    key = key.where(key.notna(), None)
+    counted = key.groupby(cols, dropna=False, sort=False).size()
+    return [[*(None if v is None or v != v else v for v in k), int(n)] for k, n in counted.items()]
+
+
+def run_history(engine: Engine, recount: bool = False) -> list[dict]:
     """Every finished run, oldest first, with what a trend across runs needs: its as-of date, packs
     and versions, and per issuing Party the requests it audited and its breach findings (advisory
     findings apart) by severity. Waivers are not applied here (a waiver is a decision on a run's
-    report, not part of the stored run)."""
-    t = models.Finding.__table__
-    stmt = (sa.select(t.c.run_id, t.c.party, t.c.severity, t.c.kind, sa.func.count())
-            .group_by(t.c.run_id, t.c.party, t.c.severity, t.c.kind))
+    report, not part of the stored run). A run's counts are those it stored
+    (``aggregates["finding_counts"]``, :func:`finding_counts`); a run stored before them, or every
+    run with ``recount``, is counted from its stored findings (one GROUP BY over those runs)."""
+    runs = [r for r in list_runs(engine) if r.status == "finished"]
     counts: dict[str, dict[str, dict]] = {}
-    with engine.connect() as conn:
-        for run_id, party, severity, kind, n in conn.execute(stmt):
-            p = counts.setdefault(str(run_id), {}).setdefault(str(party or ""), {"findings": 0, "advisory": 0,
-                                                                               "by_severity": {}})
-            if kind == "advisory":
-                p["advisory"] += int(n)
-            else:
-                p["findings"] += int(n)
-                p["by_severity"][str(severity)] = p["by_severity"].get(str(severity), 0) + int(n)
+
+    def add(run_id: str, party: Any, severity: Any, kind: Any, n: int) -> None:
+        p = counts.setdefault(str(run_id), {}).setdefault(str(party or ""), {"findings": 0, "advisory": 0,
+                                                                           "by_severity": {}})
+        if kind == "advisory":
+            p["advisory"] += int(n)
+        else:
+            p["findings"] += int(n)
+            p["by_severity"][str(severity)] = p["by_severity"].get(str(severity), 0) + int(n)
+
+    stored = {} if recount else {r.run_id: (r.aggregates or {}).get("finding_counts") for r in runs}
+    for run_id, rows in stored.items():
+        for row in rows or []:
+            add(run_id, *row)
+    missing = {r.run_id for r in runs if stored.get(r.run_id) is None}
+    if missing:
+        t = models.Finding.__table__
+        stmt = (sa.select(t.c.run_id, t.c.party, t.c.severity, t.c.kind, sa.func.count())
+                .group_by(t.c.run_id, t.c.party, t.c.severity, t.c.kind))
+        if len(missing) < len(runs):
+            stmt = stmt.where(t.c.run_id.in_(sorted(missing)))
+        with engine.connect() as conn:
+            for run_id, party, severity, kind, n in conn.execute(stmt):
+                if run_id in missing:
+                    add(run_id, party, severity, kind, n)
     out = []
-    for run in list_runs(engine):
-        if run.status != "finished":
-            continue
+    for run in runs:
         params = run.params or {}
         audited = params.get("audited_instruments")
         keep = None if audited is None else {str(i) for i in audited}

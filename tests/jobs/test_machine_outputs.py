@@ -115,13 +115,16 @@ def test_junit_has_one_case_per_check_and_party(sample_run):
     assert (sample_run["out"] / "findings.csv").exists()
 
 
+@pytest.mark.parametrize("limit", [0, 10**9])
 @pytest.mark.parametrize("helpers", ["0", "1"])
-def test_machine_outputs_are_identical_inline_and_from_the_helper(sample_run, tmp_path, monkeypatch, helpers):
-    """SARIF and JUnit are written by a helper from the findings frame, or inline when no helper
-    may be forked (``AUDITOR_HELPERS=0``): the files are the same bytes either way."""
+def test_machine_outputs_are_identical_inline_and_from_the_helper(sample_run, tmp_path, monkeypatch, limit, helpers):
+    """Above HELPER_MAX_FINDINGS (here: 0) SARIF and JUnit are written in the run process, else by
+    a helper from the findings frame (or inline when no helper may be forked, AUDITOR_HELPERS=0):
+    the files are the same bytes every way."""
     from auditor import audit
     from auditor.store import db
 
+    monkeypatch.setattr(audit, "HELPER_MAX_FINDINGS", limit)
     monkeypatch.setenv("AUDITOR_HELPERS", helpers)
     engine = db.get_engine(f"sqlite:///{sample_run['db']}")
     written = audit.render_run(engine, "latest", tmp_path / "out", ("csv",))

@@ -158,3 +158,30 @@ def test_two_concurrent_runs_against_postgresql_are_safe(pg_url, tmp_path):
     assert n == len(rows) - 3
     assert runs == 2
     engine.dispose()
+
+
+def test_run_history_from_the_stored_counts_is_the_recount(sample_run, tmp_path):
+    """A run keeps its findings' counts per Party, severity and kind (aggregates["finding_counts"]):
+    run_history from them equals run_history counted from the stored findings; a run stored before
+    the counts (none in its aggregates) is counted from its findings, beside one that has them."""
+    import sqlite3
+
+    from sqlmodel import Session
+
+    from auditor.store import db, models
+
+    path = tmp_path / "copy.db"
+    with sqlite3.connect(sample_run["db"]) as src, sqlite3.connect(path) as dst:
+        src.backup(dst)  # the write-ahead log included
+    engine = db.get_engine(f"sqlite:///{path}")
+    runs = [r for r in db.list_runs(engine) if r.status == "finished"]
+    assert runs and all((r.aggregates or {}).get("finding_counts") for r in runs)
+    history = db.run_history(engine)
+    assert history == db.run_history(engine, recount=True)
+    assert sum(p["findings"] + p["advisory"] for h in history for p in h["parties"].values()) > 0
+    with Session(engine) as s:  # the first run as an earlier version stored it: no counts
+        run = s.get(models.AuditRun, runs[0].run_id)
+        run.aggregates = {k: v for k, v in run.aggregates.items() if k != "finding_counts"}
+        s.add(run)
+        s.commit()
+    assert db.run_history(engine) == history
