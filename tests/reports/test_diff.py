@@ -87,22 +87,25 @@ def test_diff_between_runs(tmp_path):
     assert res.exit_code == 0 and f"0 new, 0 resolved, {len(one)} persisting" in res.output
 
 
-def test_diff_new_and_resolved(engine):
-    """Fingerprints in a synthetic pair of runs: one resolved, one new, one persisting."""
+def _finished_run(run_id: str, minute: int):
+    """A finished run of the cets224 pack started on 2026-07-01 at 00:``minute``."""
     from datetime import UTC, datetime
 
+    from auditor.store import models
+
+    return models.AuditRun(run_id=run_id, as_of=datetime(2026, 6, 30, tzinfo=UTC), pack="cets224", pack_version="1",
+                           tool_version="0", status="finished", started_at=datetime(2026, 7, 1, 0, minute, tzinfo=UTC),
+                           inputs=[{"table": "requests", "file": "/x/requests.csv"}])
+
+
+def test_diff_new_and_resolved(engine):
+    """Fingerprints in a synthetic pair of runs: one resolved, one new, one persisting."""
     import pandas as pd
 
     from auditor import rundiff
     from auditor.store import db, models
 
-    def run(run_id: str, minute: int) -> models.AuditRun:
-        return models.AuditRun(run_id=run_id, as_of=datetime(2026, 6, 30, tzinfo=UTC), pack="cets224", pack_version="1",
-                               tool_version="0", status="finished",
-                               started_at=datetime(2026, 7, 1, 0, minute, tzinfo=UTC),
-                               inputs=[{"table": "requests", "file": "/x/requests.csv"}])
-
-    db.save(engine, [run("run-a", 0), run("run-b", 5)])
+    db.save(engine, [_finished_run("run-a", 0), _finished_run("run-b", 5)])
     # both runs ran TIM002 (a finding of a check only one run ran is neither new nor resolved)
     db.save(engine, [models.CheckOutcome(run_id=r, check_id="TIM002", outcome="fail") for r in ("run-a", "run-b")])
     base = {"check_id": "TIM002", "family": "timeliness", "instrument": "CETS 224", "article": "Art. 8",
@@ -156,20 +159,13 @@ def test_model_diff_is_what_diff_runs_gives(engine):
     lists and resolved records that diff_runs gives: findings of a check only one run ran left
     out of new and resolved, missing request ids sorted first, ties on the fingerprint."""
     import random
-    from datetime import UTC, datetime
 
     import pandas as pd
 
     from auditor import rundiff
     from auditor.store import db, models
 
-    def run(run_id: str, minute: int) -> models.AuditRun:
-        return models.AuditRun(run_id=run_id, as_of=datetime(2026, 6, 30, tzinfo=UTC), pack="cets224", pack_version="1",
-                               tool_version="0", status="finished",
-                               started_at=datetime(2026, 7, 1, 0, minute, tzinfo=UTC),
-                               inputs=[{"table": "requests", "file": "/x/requests.csv"}])
-
-    db.save(engine, [run("run-a", 0), run("run-b", 5)])
+    db.save(engine, [_finished_run("run-a", 0), _finished_run("run-b", 5)])
     ran = {"run-a": ("TIM002", "RET001", "OLD9"), "run-b": ("TIM002", "RET001", "NEW1")}
     db.save(engine, [models.CheckOutcome(run_id=r, check_id=c, outcome="fail") for r, cs in ran.items() for c in cs])
     rnd = random.Random(2)
