@@ -554,21 +554,16 @@ def record_columns(model: dict, rows: pd.DataFrame) -> dict[str, list]:
     column at a time."""
     from auditor.records import python_values  # noqa: PLC0415
 
-    n = len(rows)
+    n, making = len(rows), _making(model)
     present = set(map(str, rows.columns))
-    keys = [c for c in ALL_FINDING_COLUMNS if c not in FORBIDDEN_FIELDS]
-    cols = {c: python_values(rows[c]) if c in present else [None] * n for c in keys}
+    cols = {c: python_values(rows[c]) if c in present else [None] * n for c in making.columns}
     if "run_id" in cols:
-        cols["run_id"] = [model.get("run", {}).get("run_id", "")] * n
-    for c in ("party", "provider", "check_id", "request_id", "message"):
+        cols["run_id"] = [making.run_id] * n
+    for c in _RECORD_TEXTS:
         cols[c] = [v if v.__class__ is str else _str(v) for v in cols[c]]
-    # a finding of an earlier run has no kind: every finding was a breach then
-    cols["kind"] = ["advisory" if k == "advisory" else "breach" for k in cols["kind"]]
-    pack_of, default_pack = _pack_of(model), _str((model.get("run") or {}).get("pack")) or None
-    cols["pack"] = [p if p else (pack_of.get(c) or default_pack) for p, c in zip(cols["pack"], cols["check_id"],
-                                                                              strict=True)]
-    duty_of = _duty_of(model)  # who must act is the check's (a finding row carries no duty of its own)
-    cols["duty"] = [duty_of.get(c) for c in cols["check_id"]]
+    cols["kind"] = list(map(_record_kind, cols["kind"]))
+    cols["pack"] = list(map(making.pack, cols["pack"], cols["check_id"]))
+    cols["duty"] = list(map(making.duty_of.get, cols["check_id"]))
     for c in WAIVER_COLUMNS:
         if c in present:
             cols[c] = [_py(v) for v in python_values(rows[c])]
@@ -618,29 +613,51 @@ def record_order(rec: dict) -> tuple[int, str, str]:
     return (_severity_rank(rec["severity"]), rec["check_id"], rec["request_id"])
 
 
+#: the record columns made text ("" for None): a finding's ids, names and message
+_RECORD_TEXTS: tuple[str, ...] = ("party", "provider", "check_id", "request_id", "message")
+
+
+class _Making(NamedTuple):
+    """What making a finding record takes from the model (:func:`record_maker` one finding at a
+    time, :func:`record_columns` a column at a time: the same rules)."""
+
+    run_id: str
+    columns: list[str]  # the export columns in order, no forbidden field
+    pack_of: dict[str, str]
+    default_pack: str | None
+    duty_of: dict[str, str | None]  # who must act is the check's (a finding row carries no duty of its own)
+
+    def pack(self, pack: Any, check_id: str) -> Any:
+        """A finding's pack; without one, its check's in the run (or the run's)."""
+        return pack if pack else (self.pack_of.get(check_id) or self.default_pack)
+
+
+def _making(model: dict) -> _Making:
+    return _Making(model.get("run", {}).get("run_id", ""), [c for c in ALL_FINDING_COLUMNS if c not in FORBIDDEN_FIELDS],
+                   _pack_of(model), _str((model.get("run") or {}).get("pack")) or None, _duty_of(model))
+
+
+def _record_kind(kind: Any) -> str:
+    """A finding's kind; a finding of an earlier run has none: every finding was a breach then."""
+    return "advisory" if kind == "advisory" else "breach"
+
+
 def record_maker(model: dict) -> Callable[[dict], dict]:
     """The function making a finding record (the export columns in order, no forbidden field)
     from one of ``model``'s findings (:func:`findings_records` applies it to each)."""
-    run_id = model.get("run", {}).get("run_id", "")
-    pack_of = _pack_of(model)
-    duty_of = _duty_of(model)
-    default_pack = _str((model.get("run") or {}).get("pack")) or None
-    columns = [c for c in ALL_FINDING_COLUMNS if c not in FORBIDDEN_FIELDS]
-    texts = ("party", "provider", "check_id", "request_id", "message")
+    making = _making(model)
+    columns = making.columns
 
     def make(f: dict) -> dict:
         rec = dict(zip(columns, map(f.get, columns), strict=True))  # every column, in order; missing ones None
         if "run_id" in rec:
-            rec["run_id"] = run_id
-        for col in texts:
+            rec["run_id"] = making.run_id
+        for col in _RECORD_TEXTS:
             if rec[col].__class__ is not str:
                 rec[col] = _str(rec[col])
-        # a finding of an earlier run has no kind: every finding was a breach then
-        rec["kind"] = "advisory" if rec["kind"] == "advisory" else "breach"
-        if not rec["pack"]:
-            rec["pack"] = pack_of.get(rec["check_id"]) or default_pack
-        # who must act is the check's (a finding row carries no duty of its own)
-        rec["duty"] = duty_of.get(rec["check_id"])
+        rec["kind"] = _record_kind(rec["kind"])
+        rec["pack"] = making.pack(rec["pack"], rec["check_id"])
+        rec["duty"] = making.duty_of.get(rec["check_id"])
         for col in WAIVER_COLUMNS:
             if col in f:
                 rec[col] = _py(f.get(col))
