@@ -75,6 +75,16 @@ def resolve_run(engine: Engine, ref: str | None) -> models.AuditRun:
     return db.get_run(engine, "latest" if word.lower() == "latest" else word)
 
 
+def _split(fa: pd.DataFrame, fb: pd.DataFrame, ran_a: set[str], ran_b: set[str]) -> tuple[pd.Series, ...]:
+    """(new, resolved, persisting, only_a, only_b) row masks of the earlier run's findings ``fa``
+    and the later run's ``fb`` (``ran_a``/``ran_b``: the checks each ran): new and persisting of
+    ``fb``, resolved of ``fa``; ``only_a`` / ``only_b``: findings of checks the other run did not
+    run (never new or resolved)."""
+    only_a, only_b = ~fa["check_id"].isin(ran_b), ~fb["check_id"].isin(ran_a)
+    a_in_b, b_in_a = fa["fingerprint"].isin(set(fb["fingerprint"])), fb["fingerprint"].isin(set(fa["fingerprint"]))
+    return ~b_in_a & ~only_b, ~a_in_b & ~only_a, b_in_a, only_a, only_b
+
+
 def diff_runs(engine: Engine, run_a: str, run_b: str) -> dict[str, Any]:
     """Findings of the later run against the earlier one (``run_a``/``run_b``: ids, ``latest``
     or ``previous``, in either order): new (only in the later run), resolved (only in the
@@ -86,18 +96,16 @@ def diff_runs(engine: Engine, run_a: str, run_b: str) -> dict[str, Any]:
         a, b = b, a
     fa, fb = _findings(engine, a.run_id), _findings(engine, b.run_id)
     ran_a, ran_b = _checks_run(engine, a.run_id), _checks_run(engine, b.run_id)
-    only_b = ~fb["check_id"].isin(ran_a)
-    only_a = ~fa["check_id"].isin(ran_b)
-    in_a, in_b = set(fa["fingerprint"]), set(fb["fingerprint"])
+    new, resolved, persisting, only_a, only_b = _split(fa, fb, ran_a, ran_b)
     return {
         "run_a": a.run_id,
         "run_b": b.run_id,
         "same_scope": scope_key(a) == scope_key(b),
         "packs_a": str(a.pack),
         "packs_b": str(b.pack),
-        "new": _records(fb[~fb["fingerprint"].isin(in_a) & ~only_b]),
-        "resolved": _records(fa[~fa["fingerprint"].isin(in_b) & ~only_a]),
-        "persisting": _records(fb[fb["fingerprint"].isin(in_a)]),
+        "new": _records(fb[new]),
+        "resolved": _records(fa[resolved]),
+        "persisting": _records(fb[persisting]),
         "not_audited_in_a": _records(fb[only_b]),
         "not_audited_in_b": _records(fa[only_a]),
         "checks_only_in_a": sorted(ran_a - ran_b),
@@ -126,14 +134,12 @@ def model_diff(engine: Engine, run: models.AuditRun) -> dict[str, Any]:
     # runs of a million findings here (resolved findings, of the previous run, keep every column)
     fa = _findings(engine, prev.run_id)
     fb = _findings(engine, run.run_id, ("fingerprint", "check_id", "request_id"))
-    ran_a, ran_b = _checks_run(engine, prev.run_id), _checks_run(engine, run.run_id)
-    only_b = ~fb["check_id"].isin(ran_a)
-    only_a = ~fa["check_id"].isin(ran_b)
-    in_a, in_b = fa["fingerprint"].isin(set(fb["fingerprint"])), fb["fingerprint"].isin(set(fa["fingerprint"]))
+    ran = _checks_run(engine, prev.run_id), _checks_run(engine, run.run_id)
+    new, resolved, persisting, _, _ = _split(fa, fb, *ran)
     return {
         "previous_run_id": prev.run_id,
         "previous_as_of": pd.Timestamp(prev.as_of).strftime("%Y-%m-%d"),
-        "new": _sorted(fb[~in_b & ~only_b])["fingerprint"].tolist(),
-        "persisting": _sorted(fb[in_b])["fingerprint"].tolist(),
-        "resolved": _records(fa[~in_a & ~only_a]),
+        "new": _sorted(fb[new])["fingerprint"].tolist(),
+        "persisting": _sorted(fb[persisting])["fingerprint"].tolist(),
+        "resolved": _records(fa[resolved]),
     }
