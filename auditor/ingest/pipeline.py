@@ -508,9 +508,8 @@ def _unchanged(raw: RawTable) -> None:
 def _stored(writer) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Ids, row hashes and raw hashes stored in the writer's table, as Arrow (no Python object
     per row)."""
-    stored_rows = writer.stored_hashes(raw=True)
-    return (normalise.arrow_text(stored_rows["id"]), normalise.arrow_text(stored_rows["row_hash"]),
-            normalise.arrow_text(stored_rows["raw_hash"]))
+    stored_rows = writer.stored_hashes()
+    return tuple(normalise.arrow_text(stored_rows[c]) for c in db.HASH_COLUMNS)
 
 
 def _taken(stored: pa.Array, pos: np.ndarray, index: pd.Index) -> pd.Series:
@@ -580,10 +579,10 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
             parent_ids = None
             if spec.parent and request_ids is None:  # the same for every child table: read once
                 with engine.connect() as conn:
-                    stored = db.stored_hashes(conn, "requests")["id"]
-                both = pd.concat([stored, valid_request_ids if valid_request_ids is not None else stored.iloc[:0]])
-                request_ids = normalise.arrow_text(both.dropna())  # converted once, looked up per chunk
-                del stored, both
+                    stored = normalise.arrow_text(db.stored_ids(conn, "requests"))
+                request_ids = (stored if valid_request_ids is None else  # converted once, looked up per chunk
+                               pa.concat_arrays([stored, normalise.arrow_text(valid_request_ids.dropna())]))
+                del stored
             if spec.parent:
                 parent_ids = request_ids
             # ids repeated anywhere in the file, whatever chunk they fall in, and parents missing

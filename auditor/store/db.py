@@ -15,12 +15,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from auditor import collector
 from auditor.errors import NotFoundError, UsageError
+from auditor.ingest.normalise import arrow_text
 from auditor.ingest.schema import TABLES
 from auditor.store import models
 from auditor.store.models import INPUT_MODELS
@@ -90,7 +92,9 @@ def get_engine(url: str | None = None) -> Engine:
         with engine.begin() as conn:  # under the write lock: concurrent first runs don't race
             begin_write(conn)
             SQLModel.metadata.create_all(conn)
-            add_missing_columns(conn)
+            if add_missing_columns(conn):  # the stored rows' columns changed: their hashes are read again
+                conn.execute(sa.delete(models.HashSnapshot.__table__))
+            snapshot_triggers(conn)
     except sa.exc.OperationalError as exc:
         raise UsageError(
             f"cannot open database {redact_url(url)}: {exc.orig}",
@@ -132,6 +136,101 @@ def stored_hashes(conn: sa.Connection, table: str, raw: bool = False) -> pd.Data
         return _select_frame(conn, sa.select(t.c[spec.id_column], t.c.row_hash, t.c.raw_hash),
                              ["id", "row_hash", "raw_hash"])
     return _select_frame(conn, sa.select(t.c[spec.id_column], t.c.row_hash), ["id", "row_hash"])
+
+
+#: the layout of a ``models.HashSnapshot``'s data (an older or newer one is ignored)
+SNAPSHOT_FORMAT = 1
+#: the columns of a stored-hash table (``stored_hash_table``), each Arrow ``large_string``
+HASH_COLUMNS = ("id", "row_hash", "raw_hash")
+
+
+def snapshots_kept(conn: sa.Connection) -> bool:
+    """Whether this database keeps hash snapshots (SQLite: its triggers drop a snapshot when a
+    stored row changes; on other databases the hashes are always fetched from the table)."""
+    return conn.dialect.name == "sqlite"
+
+
+def snapshot_triggers(conn: sa.Connection) -> None:
+    """On SQLite, triggers that drop an input table's hash snapshot whenever one of its stored
+    rows is updated or deleted, by this program or any other. An insert is caught by the row count
+    and largest rowid the snapshot was written with (an insert trigger would cost about half the
+    time of the insert itself)."""
+    if not snapshots_kept(conn):
+        return
+    q = conn.dialect.identifier_preparer.quote
+    for table in INPUT_MODELS:
+        for event in ("update", "delete"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {q(f'auditor_snapshot_{table}_{event}')} AFTER {event.upper()} "
+                f"ON {q(table)} BEGIN DELETE FROM {q(models.HashSnapshot.__tablename__)} "
+                f"WHERE table_name = '{table}'; END")
+
+
+def _stamp(conn: sa.Connection, table: str) -> tuple[int, int]:
+    """(row count, largest rowid) of an input table: any insert changes one of them."""
+    q = conn.dialect.identifier_preparer.quote
+    count, top = conn.exec_driver_sql(f"SELECT count(*), coalesce(max(rowid), 0) FROM {q(table)}").one()
+    return int(count), int(top)
+
+
+def _hash_arrays(frame: pd.DataFrame) -> pa.Table:
+    return pa.table({c: arrow_text(frame[c]) for c in HASH_COLUMNS})
+
+
+def read_hash_snapshot(conn: sa.Connection, table: str) -> pa.Table | None:
+    """The table's hash snapshot, if it has one that still describes its stored rows."""
+    if not snapshots_kept(conn):
+        return None
+    s = models.HashSnapshot.__table__
+    row = conn.execute(sa.select(s.c.format, s.c.row_count, s.c.max_rowid)
+                       .where(s.c.table_name == table)).first()
+    if row is None or row.format != SNAPSHOT_FORMAT or (row.row_count, row.max_rowid) != _stamp(conn, table):
+        return None
+    data = conn.execute(sa.select(s.c.data).where(s.c.table_name == table)).scalar_one()
+    got = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+    if got.num_rows != row.row_count or tuple(got.column_names) != HASH_COLUMNS:
+        return None
+    return pa.table({c: got[c].combine_chunks() for c in HASH_COLUMNS})
+
+
+def stored_hash_table(conn: sa.Connection, table: str) -> pa.Table:
+    """id, row_hash and raw_hash of every stored row of an input table (``HASH_COLUMNS``, Arrow
+    text; raw_hash null for a row stored before raw hashes were kept): from its hash snapshot
+    when one is current, else fetched from the table."""
+    got = read_hash_snapshot(conn, table)
+    return got if got is not None else _hash_arrays(stored_hashes(conn, table, raw=True))
+
+
+def stored_ids(conn: sa.Connection, table: str) -> pa.Array:
+    """The ids of an input table's stored rows (Arrow text): from its hash snapshot when one is
+    current, else fetched from the table."""
+    got = read_hash_snapshot(conn, table)
+    if got is not None:
+        return got["id"]
+    t = INPUT_MODELS[table].__table__
+    return arrow_text(_select_frame(conn, sa.select(t.c[TABLES[table].id_column]), ["id"])["id"])
+
+
+def save_hash_snapshot(conn: sa.Connection, table: str, hashes: pa.Table) -> bool:
+    """Replace the table's hash snapshot with ``hashes`` (``HASH_COLUMNS``: every stored row),
+    inside the caller's transaction, stamped with the table's row count and largest rowid. Not
+    kept when the row count is not ``hashes``'s (then the next ingest fetches the hashes). The
+    caller vouches that no id repeats in ``hashes`` (``store.writer.hashes_after``: the table's
+    primary key keeps the ids it stores unique). Returns whether it was kept."""
+    if not snapshots_kept(conn):
+        return False
+    s = models.HashSnapshot.__table__
+    conn.execute(sa.delete(s).where(s.c.table_name == table))
+    count, top = _stamp(conn, table)
+    if hashes.num_rows != count:
+        return False
+    hashes = pa.table({c: hashes[c].cast(pa.large_string()) for c in HASH_COLUMNS})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, hashes.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as w:
+        w.write_table(hashes, max_chunksize=1_000_000)
+    conn.execute(sa.insert(s).values(table_name=table, format=SNAPSHOT_FORMAT, row_count=count, max_rowid=top,
+                                     data=sink.getvalue().to_pybytes()))
+    return True
 
 
 #: the temporary table ``set_raw_hashes`` fills on PostgreSQL (never created by ``create_all``)

@@ -188,3 +188,19 @@ class LedgerRecord(SQLModel, table=True):
     prev_hash: str = Field(max_length=64, unique=True)  # one successor per record, even under races
     record_hash: str = Field(max_length=64)
     record: str = Field(sa_column=Column(sa.Text, nullable=False))  # canonical JSON
+
+
+class HashSnapshot(SQLModel, table=True):
+    """The ids, row hashes and raw hashes of an input table's stored rows, as one compressed Arrow
+    stream, so a re-ingest reads them in a fraction of a second instead of fetching a row per
+    stored row (``store.db.stored_hash_table``). A cache, never the record: it is written in the
+    same transaction as the table's rows, used only while the table's row count and largest rowid
+    are the ones it was written with, and dropped by a trigger when any stored row is updated or
+    deleted (SQLite only; elsewhere the hashes are fetched from the table)."""
+
+    __tablename__ = "hash_snapshots"
+    table_name: str = Field(primary_key=True, max_length=40)
+    format: int
+    row_count: int = Field(sa_column=Column(sa.BigInteger, nullable=False))
+    max_rowid: int = Field(sa_column=Column(sa.BigInteger, nullable=False))
+    data: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))

@@ -24,11 +24,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from auditor import forking, ledger
+from auditor.ingest.normalise import arrow_text
 from auditor.ingest.schema import TABLES
 from auditor.store import db, models
 
@@ -42,6 +45,12 @@ class InlineWriter:
         self.engine, self.table = engine, table
         self._begin: Any = None
         self.conn: sa.Connection | None = None
+        # the stored rows' hashes as this transaction read them, and what it changed since: the
+        # table's hash snapshot is written from them before the commit (``keep_snapshot``)
+        self._hashes: pa.Table | None = None
+        self._added: list[pa.Table] = []
+        self._gone: list[pa.Array] = []
+        self._rehashed: list[tuple[pa.Array, pa.Array]] = []
 
     def __enter__(self) -> InlineWriter:
         self._begin = self.engine.begin()
@@ -50,25 +59,77 @@ class InlineWriter:
         return self
 
     def __exit__(self, *exc: Any) -> bool | None:
+        if exc[0] is None:
+            self.keep_snapshot()
         return self._begin.__exit__(*exc)
 
     def wait(self) -> None:
         """The commit is done when the ``with`` block ends."""
 
-    def stored_hashes(self, raw: bool = False) -> pd.DataFrame:
-        return db.stored_hashes(self.conn, self.table, raw=raw)
+    def stored_hashes(self) -> pa.Table:
+        """id, row_hash and raw_hash of the table's stored rows (``db.stored_hash_table``)."""
+        self._hashes = db.stored_hash_table(self.conn, self.table)
+        self._added, self._gone, self._rehashed = [], [], []  # what they already hold
+        return self._hashes
 
     def set_raw_hashes(self, ids: pd.Series, raw_hashes: pd.Series) -> None:
         db.set_raw_hashes(self.conn, self.table, ids, raw_hashes)
+        self._rehashed.append((arrow_text(ids), arrow_text(raw_hashes)))
 
     def insert(self, target: str, frame: pd.DataFrame) -> None:
         db.insert_frame(self.conn, _table(target), frame)
+        if target == self.table:
+            self._added.append(pa.table({"id": arrow_text(frame[TABLES[target].id_column]),
+                                         "row_hash": arrow_text(frame["row_hash"]), "raw_hash": arrow_text(frame["raw_hash"])}))
 
     def insert_quarantine(self, frame: pd.DataFrame) -> None:
         db.insert_quarantine(self.conn, frame)
 
     def archive(self, *args: Any) -> None:
         archive_revisions(self.conn, self.table, *args)
+        self._gone.append(arrow_text(args[0]))
+
+    def keep_snapshot(self) -> bool:
+        """Write the table's hash snapshot (``db.save_hash_snapshot``) from the hashes this
+        transaction read and what it changed; not when it read none. Never fails the ingest: a
+        snapshot that cannot be made is dropped, and the next ingest fetches the hashes."""
+        if self._hashes is None or not db.snapshots_kept(self.conn):
+            return False
+        try:
+            after = hashes_after(self._hashes, self._added, self._gone, self._rehashed)
+            return db.save_hash_snapshot(self.conn, self.table, after)
+        except Exception:  # noqa: BLE001 - a cache: the ingest's rows are what counts
+            log.debug("%s: hash snapshot not kept", self.table, exc_info=True)
+            with contextlib.suppress(Exception):
+                s = models.HashSnapshot.__table__
+                self.conn.execute(sa.delete(s).where(s.c.table_name == self.table))
+            return False
+
+
+def hashes_after(before: pa.Table, added: list[pa.Table], gone: list[pa.Array],
+                 rehashed: list[tuple[pa.Array, pa.Array]]) -> pa.Table:
+    """The stored rows' hashes (``db.HASH_COLUMNS``) after a transaction that read ``before``,
+    deleted (archived) the rows with ids ``gone``, set the raw hash of stored rows
+    (``rehashed``: ids and their new raw hashes) and inserted ``added``. No id repeats in the
+    result: those of ``before`` and ``added`` are the table's primary keys (an insert of a stored
+    id fails the transaction), and a rehashed id must be stored, once, and not archived."""
+    cols = db.HASH_COLUMNS
+    before = pa.table({c: before[c].combine_chunks().cast(pa.large_string()) for c in cols})
+    parts = []
+    drop = [*gone, *(ids for ids, _ in rehashed)]
+    if rehashed:
+        ids = pa.concat_arrays([i for i, _ in rehashed])
+        pos = pc.index_in(ids, value_set=before["id"])
+        if pos.null_count:
+            raise ValueError("a raw hash was set on a row that was not stored")
+        if pc.count_distinct(ids).as_py() != len(ids) or (gone and pc.any(pc.is_in(
+                ids, value_set=pa.concat_arrays(gone))).as_py()):
+            raise ValueError("a raw hash was set twice on a row, or on a row archived")
+        parts.append(pa.table({"id": ids, "row_hash": before["row_hash"].take(pos),
+                               "raw_hash": pa.concat_arrays([r for _, r in rehashed])}))
+    if drop:
+        before = before.filter(pc.invert(pc.is_in(before["id"], value_set=pa.concat_arrays(drop))))
+    return pa.concat_tables([before, *parts, *(a.select(list(cols)) for a in added)])
 
 
 def archive_revisions(conn, table: str, ids: pd.Series, old_hashes: pd.Series, new_hashes: pd.Series,
@@ -114,8 +175,8 @@ class ForkedWriter:
             raise value
         return value
 
-    def stored_hashes(self, raw: bool = False) -> pd.DataFrame:
-        return self._call("hashes", raw)
+    def stored_hashes(self) -> pa.Table:
+        return self._call("hashes")
 
     def set_raw_hashes(self, ids: pd.Series, raw_hashes: pd.Series) -> None:
         self.conn.send(("raw_hashes", ids, raw_hashes))
