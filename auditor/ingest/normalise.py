@@ -178,6 +178,21 @@ def index_in(values: pd.Series, keys: pa.Array) -> np.ndarray:
     return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def repeated(values: pd.Series) -> np.ndarray:
+    """True for each present value that occurs more than once in ``values`` (text; a missing value
+    is never repeated): one Arrow dictionary encoding (pandas ``duplicated`` on Arrow strings took
+    about twice as long)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
+    codes = arrow_text(values).dictionary_encode()
+    idx = codes.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    present = idx >= 0
+    counts = np.bincount(idx[present], minlength=len(codes.dictionary))
+    out = np.zeros(len(idx), dtype=bool)
+    out[present] = counts[idx[present]] > 1
+    return out
+
+
 def _arrow_series(arr: pa.Array, index: pd.Index, dtype: str) -> pd.Series:
     mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}.get
     return pd.Series(arr.to_pandas(types_mapper=mapper), dtype=dtype).set_axis(index)

@@ -473,7 +473,7 @@ def _duplicated_ids(keys: pd.DataFrame, spec, key: bytes, ids: pd.Series | None 
         return pd.Series(False, index=keys.index)
     if ids is None:
         ids = _file_ids(keys, spec, key)
-    return (ids.notna() & ids.duplicated(keep=False)).fillna(False).astype(bool)
+    return pd.Series(normalise.repeated(ids), index=ids.index)
 
 
 def _missing_parents(keys: pd.DataFrame, spec, key: bytes, parent_ids: pa.Array) -> pd.Series | None:

@@ -373,3 +373,14 @@ def test_native_timestamps_beyond_python_years_are_quarantined_not_a_crash():
     assert {d.index for d in defects if d.column == "served_at"} == {0, 1}
     records = safety.quarantine_records(spec, frame.loc[[0, 1]], canon.loc[[0, 1]], KEY)
     assert len(records) == 2 and all("served_at" in r for r in records)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["", "R1", "r1", "R1 ", "é", "e\u0301", "\x00"]), _text(4)),
+                max_size=40))
+def test_repeated_ids_are_pandas_duplicated(values):
+    """``normalise.repeated`` (Arrow) flags exactly what pandas' ``duplicated(keep=False)`` flags
+    among present values; a missing value is never repeated."""
+    s = pd.Series(values, dtype="string")
+    expected = (s.notna() & s.duplicated(keep=False)).fillna(False).astype(bool).to_numpy()
+    assert normalise.repeated(s).tolist() == expected.tolist()
