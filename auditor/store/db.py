@@ -187,10 +187,13 @@ def read_hash_snapshot(conn: sa.Connection, table: str) -> pa.Table | None:
     if row is None or row.format != SNAPSHOT_FORMAT or (row.row_count, row.max_rowid) != _stamp(conn, table):
         return None
     data = conn.execute(sa.select(s.c.data).where(s.c.table_name == table)).scalar_one()
-    got = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
-    if got.num_rows != row.row_count or tuple(got.column_names) != HASH_COLUMNS:
+    try:
+        got = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+        if got.num_rows != row.row_count or tuple(got.column_names) != HASH_COLUMNS:
+            return None
+        return pa.table({c: got[c].combine_chunks().cast(pa.large_string()) for c in HASH_COLUMNS})
+    except (pa.ArrowException, OSError, TypeError):  # an unreadable cache: the table is read instead
         return None
-    return pa.table({c: got[c].combine_chunks() for c in HASH_COLUMNS})
 
 
 def stored_hash_table(conn: sa.Connection, table: str) -> pa.Table:

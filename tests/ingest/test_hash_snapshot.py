@@ -168,3 +168,22 @@ def test_hashes_after_a_transaction():
         writer.hashes_after(before, [], [], rehashed * 2)
     with pytest.raises(ValueError, match="archived"):
         writer.hashes_after(before, [], [pa.array(["c"], pa.large_string())], rehashed)
+
+
+@pytest.mark.parametrize("data", [b"", b"not an arrow stream", None])
+def test_an_unreadable_snapshot_is_not_used(tmp_path, data, fetches, monkeypatch):
+    monkeypatch.setenv("AUDITOR_WRITER", "0")
+    engine = _one_table(tmp_path)
+    with engine.begin() as conn:
+        if data is None:  # a readable stream of other columns
+            sink = pa.BufferOutputStream()
+            other = pa.table({"id": pa.array(["x"] * 4)})
+            with pa.ipc.new_stream(sink, other.schema) as w:
+                w.write_table(other)
+            data = sink.getvalue().to_pybytes()
+        conn.execute(sa.update(models.HashSnapshot.__table__).values(data=data))
+    assert _snapshot(engine, "requests") is None
+    _write(tmp_path / "d", "requests", _requests(5), "csv")
+    fetches.clear()
+    r = ingest_folder(tmp_path / "d", engine, KEY).count("requests")
+    assert fetches == ["requests"] and (r.stored, r.unchanged) == (1, 4)
