@@ -250,6 +250,55 @@ def _quarantine_frame(raw: RawTable, canon: pd.DataFrame, defects: pd.DataFrame,
     return pd.concat(parts, ignore_index=True)
 
 
+class _Rejected:
+    """The rejected rows of a table's chunks, their quarantine records (``_quarantine_frame``)
+    made a batch of chunks at a time: per call, the records' pandas work costs ~0.14 s whatever
+    the number of rows (a 1M-request delta spent 2.8 s on ~4,100 rejected rows in 19 chunks).
+    Chunks are batched in order while their columns and dtypes are the same, up to ``BATCH``
+    rows, so each row's record is the one its own chunk would give."""
+
+    BATCH = 50_000
+
+    def __init__(self, raw: RawTable, key: bytes) -> None:
+        self.raw, self.key = raw, key
+        self._parts: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = []
+        self._rows = 0
+        self._done: list[pd.DataFrame] = []
+
+    @staticmethod
+    def _layout(frame: pd.DataFrame, canon: pd.DataFrame) -> tuple:
+        """Columns and dtypes (a categorical's with its categories: dtype equality)."""
+        return tuple(frame.columns), tuple(frame.dtypes), tuple(canon.columns), tuple(canon.dtypes)
+
+    def add(self, chunk: pd.DataFrame, canon: pd.DataFrame, defects: pd.DataFrame) -> None:
+        if defects.empty:
+            return
+        idx = pd.Index(defects["index"].unique())
+        part = (chunk.loc[idx], canon.loc[idx], defects)
+        if self._parts and self._layout(*self._parts[-1][:2]) != self._layout(*part[:2]):
+            self._flush()
+        self._parts.append(part)
+        self._rows += len(idx)
+        if self._rows >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._parts:
+            return
+        frames, canons, defects = (list(p) for p in zip(*self._parts, strict=True))
+        one = len(frames) == 1
+        frame = frames[0] if one else pd.concat(frames)
+        canon = canons[0] if one else pd.concat(canons)
+        self._done.append(_quarantine_frame(dataclasses.replace(self.raw, frame=frame, bad_lines=[]), canon,
+                                            defects[0] if one else pd.concat(defects, ignore_index=True), self.key))
+        self._parts, self._rows = [], 0
+
+    def records(self) -> list[pd.DataFrame]:
+        """The quarantine rows of every chunk added, in the order they were added."""
+        self._flush()
+        return self._done
+
+
 def _recorded_files(engine: Engine, counts: list[TableCount], profile_text: str | None = None) -> list[dict]:
     """The ingest record's ``files``: a file whose content (table and SHA-256) an earlier ingest
     already recorded, and from which this ingest stored and revised nothing, is not recorded
@@ -605,7 +654,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
             step = chunk_rows()
             kept_ids: list[pd.Series] = []
             kept_typed: list[pd.DataFrame] = []
-            q_parts: list[pd.DataFrame] = []
+            rejected = _Rejected(raw, key)
             quarantined_rows = 0
             # one transaction per table, holding the write lock; on a multi-core machine a writer
             # process owns it and stores chunk k while chunk k+1 is prepared here (store.writer)
@@ -684,7 +733,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                     count.revised_ids.extend(str(i) for i in ids[revised])
                     count.unchanged += int(same.sum())
                     quarantined_rows += int(dframe["index"].nunique())
-                    q_parts.append(_quarantine_frame(dataclasses.replace(raw, frame=chunk, bad_lines=[]), canon, dframe, key))
+                    rejected.add(chunk, canon, dframe)
                     if name == "requests":
                         kept_ids.append(good["request_id"].copy())
                     if keep_frames:
@@ -699,7 +748,9 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 _unchanged(raw)
                 _fault_point(name, "during")
                 count.revised_ids.sort()
-                q_parts.append(_quarantine_frame(raw, canon_empty(spec), pd.DataFrame(columns=["index", "column", "reason"]), key))
+                q_parts = [*rejected.records(),
+                           _quarantine_frame(raw, canon_empty(spec), pd.DataFrame(columns=["index", "column", "reason"]), key)]
+                del rejected
                 q = pd.concat([p for p in q_parts if not p.empty], ignore_index=True) if any(
                     not p.empty for p in q_parts) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
                 count.quarantined = quarantined_rows + len(raw.bad_lines)

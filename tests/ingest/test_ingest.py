@@ -332,6 +332,12 @@ def test_chunked_ingest_equals_whole_file_ingest(tmp_path, monkeypatch, fmt):
     assert d1 == d7 and len(d1) == 64
     with db.get_engine(f"sqlite:///{tmp_path / 'c7.db'}").connect() as c:
         assert ledger.ingest_digests(c) == {many.ingest_id: d7}
+    # the rejected rows of several chunks get their records in one batch (``_Rejected``): the
+    # same quarantine, in the same order, as one chunk at a time
+    monkeypatch.setattr(pipeline._Rejected, "BATCH", 1)
+    (tmp_path / "c7.db").unlink()
+    each, *_ = ingest(7)
+    pd.testing.assert_frame_equal(each.quarantine, many.quarantine)
 
 
 def test_damaged_parquet_stops_the_ingest_before_anything_is_written(tmp_path, engine):
