@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import hashlib
 import importlib.util
+import itertools
 import logging
 import os
 import signal
@@ -250,6 +251,45 @@ def _quarantine_frame(raw: RawTable, canon: pd.DataFrame, defects: pd.DataFrame,
     return pd.concat(parts, ignore_index=True)
 
 
+def _layout(frame: pd.DataFrame) -> tuple:
+    """Columns and dtypes (a categorical's with its categories: dtype equality)."""
+    return tuple(frame.columns), tuple(frame.dtypes)
+
+
+class _Gathered:
+    """The rows of a table's chunks that take the full path (a re-ingest's new, changed and
+    rejected rows), joined in order into batches of about ``step`` rows, so that a delta's few
+    such rows per chunk cost one pass of the per-batch work (normalising, the pre-checks, the
+    contract helper, storing) instead of one per chunk. A first ingest's chunks are whole and pass
+    through unjoined. Pieces are joined only while their columns and dtypes are the same: a row
+    is normalised as its own chunk would normalise it (``test_chunked_ingest_equals_whole_file_ingest``)."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+        self._parts: list[tuple[pd.DataFrame, pd.Series]] = []
+        self._rows = 0
+
+    def add(self, frame: pd.DataFrame, raw_hashes: pd.Series) -> list[tuple[pd.DataFrame, pd.Series]]:
+        """The batches ready once ``frame`` (with its raw hashes) is added: none, one or two."""
+        ready = []
+        if self._parts and _layout(self._parts[-1][0]) != _layout(frame):
+            ready.append(self._take())
+        self._parts.append((frame, raw_hashes))
+        self._rows += len(frame)
+        if self._rows >= self.step:
+            ready.append(self._take())
+        return ready
+
+    def rest(self) -> list[tuple[pd.DataFrame, pd.Series]]:
+        return [self._take()] if self._parts else []
+
+    def _take(self) -> tuple[pd.DataFrame, pd.Series]:
+        parts, self._parts, self._rows = self._parts, [], 0
+        if len(parts) == 1:
+            return parts[0]
+        return pd.concat([f for f, _ in parts]), pd.concat([h for _, h in parts])
+
+
 class _Rejected:
     """The rejected rows of a table's chunks, their quarantine records (``_quarantine_frame``)
     made a batch of chunks at a time: per call, the records' pandas work costs ~0.14 s whatever
@@ -265,17 +305,13 @@ class _Rejected:
         self._rows = 0
         self._done: list[pd.DataFrame] = []
 
-    @staticmethod
-    def _layout(frame: pd.DataFrame, canon: pd.DataFrame) -> tuple:
-        """Columns and dtypes (a categorical's with its categories: dtype equality)."""
-        return tuple(frame.columns), tuple(frame.dtypes), tuple(canon.columns), tuple(canon.dtypes)
-
     def add(self, chunk: pd.DataFrame, canon: pd.DataFrame, defects: pd.DataFrame) -> None:
         if defects.empty:
             return
         idx = pd.Index(defects["index"].unique())
         part = (chunk.loc[idx], canon.loc[idx], defects)
-        if self._parts and self._layout(*self._parts[-1][:2]) != self._layout(*part[:2]):
+        if self._parts and (_layout(self._parts[-1][0]), _layout(self._parts[-1][1])) != (
+                _layout(part[0]), _layout(part[1])):
             self._flush()
         self._parts.append(part)
         self._rows += len(idx)
@@ -660,87 +696,95 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
             # process owns it and stores chunk k while chunk k+1 is prepared here (store.writer)
             with table_writer(engine, name) as writer:
                 stored_ids = stored_hash = stored_raw = file_pos = None
-                for chunk in raw.chunks(step):
-                    raw_hashes = _raw_hash(chunk, spec, salt)
-                    found = None  # each row's position among the stored ids, when looked up here
-                    if fast_path:
-                        if stored_ids is None:
+                gathered = _Gathered(step)  # the rows of several chunks that take the full path
+                for piece in itertools.chain(raw.chunks(step), [None]):
+                    if piece is None:  # the file is read: what is gathered
+                        ready = gathered.rest()
+                    else:
+                        raw_hashes = _raw_hash(piece, spec, salt)
+                        if fast_path:
+                            if stored_ids is None:
+                                pending = _settle(pending)
+                                stored_ids, stored_hash, stored_raw = _stored(writer)
+                                # every row's place among the stored ids: one Arrow hash look-up for
+                                # the whole file (per chunk, Arrow would rebuild the set each time)
+                                file_pos = pd.Series(normalise.index_in(file_ids, stored_ids), index=file_ids.index)
+                            fast = (_unchanged_raw(file_pos.loc[piece.index], raw_hashes, stored_raw)
+                                    & ~never.loc[piece.index])
+                            if fast.any():
+                                count.unchanged += int(fast.sum())
+                                if name == "requests":
+                                    kept_ids.append(file_ids.loc[piece.index][fast].copy())
+                                piece, raw_hashes = piece[~fast], raw_hashes[~fast]
+                            del fast
+                            if piece.empty:
+                                continue
+                        ready = gathered.add(piece, raw_hashes)
+                    del piece
+                    for chunk, raw_hashes in ready:
+                        # each row's position among the stored ids, when looked up above
+                        found = file_pos.loc[chunk.index] if fast_path else None
+                        nul: dict[str, np.ndarray] = {}
+                        canon = normalise.canonical(chunk, spec, key, nul=nul)
+                        # layer 1 here; layer 2 (great-expectations) in the helper while rows are hashed
+                        converted: dict[str, pd.Series] = {}  # timestamps and numbers, converted once
+                        defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index],
+                                           missing_parent=None if no_parent is None else no_parent.loc[canon.index],
+                                           nul=nul, converted=converted)
+                        mapped = raw.defects_in(canon.index)  # what the mapping profile could not map
+                        if mapped:  # its reason replaces the contract's for the same cell
+                            cells = {(d.index, d.column) for d in mapped}
+                            defects = [d for d in defects if (d.index, d.column) not in cells] + mapped
+                        good = canon.drop(index=list({d.index for d in defects}))
+                        ticket = worker.submit(good, spec, lines=True) if not good.empty else None
+                        hashes = _row_hash(good)
+                        typed_good = normalise.typed(good, spec, converted=converted)
+                        del converted
+                        if ticket is not None and (extra := worker.collect(ticket)):
+                            defects.extend(extra)
+                            missed = list({d.index for d in extra})
+                            good, hashes, typed_good = (good.drop(index=missed), hashes.drop(index=missed),
+                                                        typed_good.drop(index=missed))
+                        dframe = pd.DataFrame(
+                            [(d.index, d.column, d.reason) for d in defects], columns=["index", "column", "reason"]
+                        )
+                        if stored_ids is None:  # the previous table committed while this chunk was prepared
                             pending = _settle(pending)
                             stored_ids, stored_hash, stored_raw = _stored(writer)
-                            # every row's place among the stored ids: one Arrow hash look-up for
-                            # the whole file (per chunk, Arrow would rebuild the set each time)
-                            file_pos = pd.Series(normalise.index_in(file_ids, stored_ids), index=file_ids.index)
-                        found = file_pos.loc[chunk.index]
-                        fast = _unchanged_raw(found, raw_hashes, stored_raw) & ~never.loc[chunk.index]
-                        if fast.any():
-                            count.unchanged += int(fast.sum())
-                            if name == "requests":
-                                kept_ids.append(file_ids.loc[chunk.index][fast].copy())
-                            chunk, raw_hashes = chunk[~fast], raw_hashes[~fast]
-                        del fast
-                        if chunk.empty:
-                            continue
-                    nul: dict[str, np.ndarray] = {}
-                    canon = normalise.canonical(chunk, spec, key, nul=nul)
-                    # layer 1 here; layer 2 (great-expectations) in the helper while rows are hashed
-                    converted: dict[str, pd.Series] = {}  # timestamps and numbers, converted once
-                    defects = precheck(canon, spec, parent_ids, duplicated=dup_ids.loc[canon.index],
-                                       missing_parent=None if no_parent is None else no_parent.loc[canon.index],
-                                       nul=nul, converted=converted)
-                    mapped = raw.defects_in(canon.index)  # what the mapping profile could not map
-                    if mapped:  # its reason replaces the contract's for the same cell
-                        cells = {(d.index, d.column) for d in mapped}
-                        defects = [d for d in defects if (d.index, d.column) not in cells] + mapped
-                    good = canon.drop(index=list({d.index for d in defects}))
-                    ticket = worker.submit(good, spec, lines=True) if not good.empty else None
-                    hashes = _row_hash(good)
-                    typed_good = normalise.typed(good, spec, converted=converted)
-                    del converted
-                    if ticket is not None and (extra := worker.collect(ticket)):
-                        defects.extend(extra)
-                        missed = list({d.index for d in extra})
-                        good, hashes, typed_good = (good.drop(index=missed), hashes.drop(index=missed),
-                                                    typed_good.drop(index=missed))
-                    dframe = pd.DataFrame(
-                        [(d.index, d.column, d.reason) for d in defects], columns=["index", "column", "reason"]
-                    )
-                    if stored_ids is None:  # the previous table committed while this chunk was prepared
-                        pending = _settle(pending)
-                        stored_ids, stored_hash, stored_raw = _stored(writer)
-                    ids = good[spec.id_column]  # the file's ids as normalised (``file_ids``)
-                    pos = normalise.index_in(ids, stored_ids) if found is None else found.loc[good.index].to_numpy()
-                    known = pd.Series(pos >= 0, index=good.index)
-                    # the stored hash of each known id (null for a new one), taken in Arrow
-                    before = _taken(stored_hash, pos, good.index)
-                    same = known & (hashes == before).fillna(False).astype(bool)
-                    revised = known & ~same
-                    good_raw = raw_hashes.loc[good.index]
-                    if same.any():  # unchanged, but written differently (or stored without a raw hash)
-                        stale = same & (good_raw != _taken(stored_raw, pos, good.index)).fillna(True).astype(bool)
-                        if stale.any():
-                            writer.set_raw_hashes(ids[stale], good_raw[stale])
-                    if revised.any():
-                        writer.archive(ids[revised], before[revised], hashes[revised], ingest.id)
-                    typed_new = typed_good[~same] if same.any() else typed_good
-                    del typed_good
-                    typed_new["row_hash"] = hashes[~same]
-                    typed_new["raw_hash"] = good_raw[~same]
-                    typed_new["ingest_id"] = ingest.id
-                    writer.insert(name, typed_new)
-                    spool.add_run(name, *_new_lines(worker, ticket, name, typed_new))  # on disk
-                    count.stored += int((~known).sum())
-                    count.revised += int(revised.sum())
-                    count.revised_ids.extend(str(i) for i in ids[revised])
-                    count.unchanged += int(same.sum())
-                    quarantined_rows += int(dframe["index"].nunique())
-                    rejected.add(chunk, canon, dframe)
-                    if name == "requests":
-                        kept_ids.append(good["request_id"].copy())
-                    if keep_frames:
-                        kept_typed.append(typed_new.drop(columns=["row_hash", "raw_hash", "ingest_id"]))
-                    elif spilled is not None:
-                        spilled.add(name, typed_new.drop(columns=["row_hash", "raw_hash", "ingest_id"]))
-                    del chunk, canon, good, hashes, typed_new, dframe, defects, raw_hashes, good_raw, found  # before the next chunk
+                        ids = good[spec.id_column]  # the file's ids as normalised (``file_ids``)
+                        pos = normalise.index_in(ids, stored_ids) if found is None else found.loc[good.index].to_numpy()
+                        known = pd.Series(pos >= 0, index=good.index)
+                        # the stored hash of each known id (null for a new one), taken in Arrow
+                        before = _taken(stored_hash, pos, good.index)
+                        same = known & (hashes == before).fillna(False).astype(bool)
+                        revised = known & ~same
+                        good_raw = raw_hashes.loc[good.index]
+                        if same.any():  # unchanged, but written differently (or stored without a raw hash)
+                            stale = same & (good_raw != _taken(stored_raw, pos, good.index)).fillna(True).astype(bool)
+                            if stale.any():
+                                writer.set_raw_hashes(ids[stale], good_raw[stale])
+                        if revised.any():
+                            writer.archive(ids[revised], before[revised], hashes[revised], ingest.id)
+                        typed_new = typed_good[~same] if same.any() else typed_good
+                        del typed_good
+                        typed_new["row_hash"] = hashes[~same]
+                        typed_new["raw_hash"] = good_raw[~same]
+                        typed_new["ingest_id"] = ingest.id
+                        writer.insert(name, typed_new)
+                        spool.add_run(name, *_new_lines(worker, ticket, name, typed_new))  # on disk
+                        count.stored += int((~known).sum())
+                        count.revised += int(revised.sum())
+                        count.revised_ids.extend(str(i) for i in ids[revised])
+                        count.unchanged += int(same.sum())
+                        quarantined_rows += int(dframe["index"].nunique())
+                        rejected.add(chunk, canon, dframe)
+                        if name == "requests":
+                            kept_ids.append(good["request_id"].copy())
+                        if keep_frames:
+                            kept_typed.append(typed_new.drop(columns=["row_hash", "raw_hash", "ingest_id"]))
+                        elif spilled is not None:
+                            spilled.add(name, typed_new.drop(columns=["row_hash", "raw_hash", "ingest_id"]))
+                        del chunk, canon, good, hashes, typed_new, dframe, defects, raw_hashes, good_raw, found  # before the next batch
                 if stored_ids is None:  # no rows: nothing was read in this table's transaction
                     pending = _settle(pending)
                     writer.stored_hashes()

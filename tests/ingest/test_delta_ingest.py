@@ -212,3 +212,31 @@ def test_a_database_without_raw_hashes_is_migrated_and_filled(tmp_path, normalis
     normalised.clear()
     r = ingest_folder(tmp_path / "d", engine, KEY).count("requests")
     assert normalised["requests"] == 1 and (r.stored, r.unchanged) == (1, 4)
+
+
+def test_the_full_path_rows_of_several_chunks_are_one_batch(tmp_path, monkeypatch):
+    """With chunks of 4 rows, a delta's few new, changed and rejected rows are gathered across
+    chunks (``pipeline._Gathered``) and normalised in batches of about a chunk, not one pass per
+    chunk; the outcome is a full re-read's, row for row."""
+    monkeypatch.setattr(pipeline, "INGEST_CHUNK_ROWS", 4)
+    calls: list[tuple[str, int]] = []
+    canonical = normalise.canonical
+
+    def counting(frame, spec, *args, **kwargs):
+        calls.append((spec.name, len(frame)))
+        return canonical(frame, spec, *args, **kwargs)
+
+    monkeypatch.setattr(normalise, "canonical", counting)
+    _export(tmp_path / "first", N)
+    _export(tmp_path / "next", N + 3, edits=True)
+    fast, full = (db.get_engine(f"sqlite:///{tmp_path / f'{n}.db'}") for n in ("fast", "full"))
+    for engine in (fast, full):
+        ingest_folder(tmp_path / "first", engine, KEY)
+    calls.clear()
+    a = ingest_folder(tmp_path / "next", fast, KEY)
+    batches = [n for t, n in calls if t == "requests"]
+    b = ingest_folder(tmp_path / "next", full, KEY, rescan=True)
+    assert _counts(a) == _counts(b) and _content(fast) == _content(full)
+    assert a.quarantine.equals(b.quarantine)
+    # 6 requests take the full path, spread over the 9 chunks of 34 rows: 2 batches, not 5 or 6
+    assert sum(batches) == 6 and len(batches) == 2 and all(n >= 4 for n in batches[:-1])
