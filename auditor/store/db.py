@@ -191,7 +191,8 @@ def read_hash_snapshot(conn: sa.Connection, table: str) -> pa.Table | None:
         got = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
         if got.num_rows != row.row_count or tuple(got.column_names) != HASH_COLUMNS:
             return None
-        return pa.table({c: got[c].combine_chunks().cast(pa.large_string()) for c in HASH_COLUMNS})
+        return pa.table({c: (got[c].chunk(0) if got[c].num_chunks == 1 else got[c].combine_chunks()).cast(
+            pa.large_string()) for c in HASH_COLUMNS})
     except (pa.ArrowException, OSError, TypeError):  # an unreadable cache: the table is read instead
         return None
 
@@ -227,10 +228,12 @@ def save_hash_snapshot(conn: sa.Connection, table: str, hashes: pa.Table) -> boo
     count, top = _stamp(conn, table)
     if hashes.num_rows != count:
         return False
-    hashes = pa.table({c: hashes[c].cast(pa.large_string()) for c in HASH_COLUMNS})
+    # one record batch: the reader takes each column as it is, without joining chunks (~0.3 s per
+    # 2M rows, paid here at the commit instead of before the next ingest's first chunk)
+    hashes = pa.table({c: hashes[c].cast(pa.large_string()).combine_chunks() for c in HASH_COLUMNS})
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, hashes.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as w:
-        w.write_table(hashes, max_chunksize=1_000_000)
+        w.write_table(hashes, max_chunksize=max(1, hashes.num_rows))
     conn.execute(sa.insert(s).values(table_name=table, format=SNAPSHOT_FORMAT, row_count=count, max_rowid=top,
                                      data=sink.getvalue().to_pybytes()))
     return True
