@@ -66,6 +66,9 @@ class InlineWriter:
     def wait(self) -> None:
         """The commit is done when the ``with`` block ends."""
 
+    def discard(self) -> None:
+        """Nothing began yet (the transaction begins when the ``with`` block is entered)."""
+
     def stored_hashes(self) -> pa.Table:
         """id, row_hash and raw_hash of the table's stored rows (``db.stored_hash_table``)."""
         self._hashes = db.stored_hash_table(self.conn, self.table)
@@ -167,6 +170,9 @@ class ForkedWriter:
 
     def __init__(self, proc, conn) -> None:
         self.proc, self.conn = proc, conn
+        # the writer sends the stored rows' hashes unasked, as soon as its transaction has begun:
+        # they are read and sent while the ingest reads the file's ids and first chunk
+        self._ahead = True
 
     def _call(self, *msg: Any) -> Any:
         self.conn.send(msg)
@@ -176,7 +182,17 @@ class ForkedWriter:
         return value
 
     def stored_hashes(self) -> pa.Table:
-        return self._call("hashes")
+        if not self._ahead:
+            return self._call("hashes")
+        self._ahead = False
+        status, value = self.conn.recv()
+        if status == "error":
+            raise value
+        return value
+
+    def discard(self) -> None:
+        """End the writer before its transaction was used (its process rolls back and ends)."""
+        self._close()
 
     def set_raw_hashes(self, ids: pd.Series, raw_hashes: pd.Series) -> None:
         self.conn.send(("raw_hashes", ids, raw_hashes))
@@ -206,6 +222,9 @@ class ForkedWriter:
             return
         self.committing = False
         try:
+            if self._ahead:  # the hashes sent unasked were never asked for
+                self._ahead = False
+                self.conn.recv()
             status, value = self.conn.recv()
         except (EOFError, OSError):
             status, value = "error", RuntimeError("the database writer process ended before committing")
@@ -241,6 +260,11 @@ def _serve(conn, url: str, table: str) -> None:  # pragma: no cover - forked hel
     failed: BaseException | None = None
     try:
         with InlineWriter(engine, table) as w:
+            try:  # unasked (``ForkedWriter._ahead``): the ingest needs them before anything else
+                conn.send(("ok", w.stored_hashes()))
+            except Exception as exc:  # noqa: BLE001 - raised in the ingest
+                failed = exc
+                _send_error(conn, exc)
             while True:
                 op, *args = conn.recv()  # EOF (the ingest failed or died): roll back
                 if op == "commit":

@@ -240,3 +240,19 @@ def test_the_full_path_rows_of_several_chunks_are_one_batch(tmp_path, monkeypatc
     assert a.quarantine.equals(b.quarantine)
     # 6 requests take the full path, spread over the 9 chunks of 34 rows: 2 batches, not 5 or 6
     assert sum(batches) == 6 and len(batches) == 2 and all(n >= 4 for n in batches[:-1])
+
+
+def test_a_rows_raw_hash_does_not_depend_on_the_rows_beside_it():
+    """Each column is hashed value by value or through its distinct values, as a sample of the
+    chunk suggests (``pipeline._value_hashes``): the same row gets the same raw hash either way."""
+    spec = pipeline.TABLES["requests"]
+    salt = pipeline._raw_salt(spec, KEY, None)
+    row = {"request_id": "R1", "offence": "fraud", "identifiers_count": "3"}
+    distinct = pd.DataFrame([row, *({"request_id": f"R{i}", "offence": f"o{i}", "identifiers_count": str(i)}
+                                    for i in range(2, 50))], dtype="string")
+    repeated = pd.DataFrame([row] * 40 + [{**row, "offence": None}], dtype="string")
+    a, b = pipeline._raw_hash(distinct, spec, salt), pipeline._raw_hash(repeated, spec, salt)
+    assert a.iloc[0] == b.iloc[0] == b.iloc[39] and b.iloc[40] != b.iloc[0]
+    assert a.nunique() == len(distinct)
+    for values in (distinct["request_id"], repeated["offence"]):
+        assert (pipeline._value_hashes(values) == pd.util.hash_pandas_object(values, index=False).to_numpy()).all()
