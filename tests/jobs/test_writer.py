@@ -57,6 +57,19 @@ else:
                        for t in ("requests", "disclosures", "custody_events")}
         out["digests"] = sorted(ledger.ingest_digests(c).values())
         out["revisions"] = int(c.exec_driver_sql("select count(*) from input_revisions").scalar())
+        def rows(t):
+            return sorted(map(list, t.to_pandas().astype(str).values.tolist())) if t is not None else None
+        out["snapshots"] = {t: rows(db.read_hash_snapshot(c, t)) for t in ("requests", "disclosures", "custody_events")}
+        out["fetched"] = {t: rows(db.stored_hash_table(c, t)) if engine.dialect.name != "sqlite" else
+                          sorted(map(list, db.stored_hashes(c, t, raw=True).astype(str).values.tolist()))
+                          for t in ("requests", "disclosures", "custody_events")}
+    # a writer ended unused, and one whose hashes (sent unasked) were never asked for
+    made = writer.table_writer(engine, "requests")
+    made.discard()
+    with writer.table_writer(engine, "requests") as w:
+        pass
+    w.wait()
+    out["after_unused"] = db.count_rows(engine, "requests")
 out["forked"] = len(used)
 print(json.dumps(out))
 """
@@ -98,6 +111,12 @@ def test_forked_writer_stores_what_the_inline_writer_stores(tmp_path, db_url):
     assert forked["revised"] == inline["revised"] == 5
     assert forked["revisions"] == inline["revisions"] == 5
     assert forked["digests"] == inline["digests"]
+    assert forked["after_unused"] == inline["after_unused"] == len(forked["rows"]["requests"]["row_hash"])
+    for got in (forked, inline):  # each ingest left snapshots equal to the tables (SQLite only)
+        if db_url.startswith("sqlite"):
+            assert got["snapshots"] == got["fetched"] and all(got["snapshots"].values())
+        else:
+            assert got["snapshots"] == dict.fromkeys(got["snapshots"])
     for t in ("requests", "disclosures", "custody_events"):
         assert len(forked["rows"][t]["row_hash"]) > 0
         forked["rows"][t].pop("ingest_id"), inline["rows"][t].pop("ingest_id")
