@@ -228,12 +228,13 @@ def save_hash_snapshot(conn: sa.Connection, table: str, hashes: pa.Table) -> boo
     count, top = _stamp(conn, table)
     if hashes.num_rows != count:
         return False
-    # one record batch: the reader takes each column as it is, without joining chunks (~0.3 s per
-    # 2M rows, paid here at the commit instead of before the next ingest's first chunk)
-    hashes = pa.table({c: hashes[c].cast(pa.large_string()).combine_chunks() for c in HASH_COLUMNS})
+    # written as the chunks come (joining them, ~0.3 s per 2M rows, would delay the commit the
+    # next table waits for); the reader joins them in the writer process, while the ingest reads
+    # the file's ids (``store.writer.ForkedWriter``)
+    hashes = pa.table({c: hashes[c].cast(pa.large_string()) for c in HASH_COLUMNS})
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, hashes.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as w:
-        w.write_table(hashes, max_chunksize=max(1, hashes.num_rows))
+        w.write_table(hashes, max_chunksize=1_000_000)
     conn.execute(sa.insert(s).values(table_name=table, format=SNAPSHOT_FORMAT, row_count=count, max_rowid=top,
                                      data=sink.getvalue().to_pybytes()))
     return True
