@@ -275,82 +275,65 @@ def _layout(frame: pd.DataFrame) -> tuple:
     return tuple(frame.columns), tuple(frame.dtypes)
 
 
-class _Gathered:
-    """The rows of a table's chunks that take the full path (a re-ingest's new, changed and
-    rejected rows), joined in order into batches of about ``step`` rows, so that a delta's few
-    such rows per chunk cost one pass of the per-batch work (normalising, the pre-checks, the
-    contract helper, storing) instead of one per chunk. A first ingest's chunks are whole and pass
-    through unjoined. Pieces are joined only while their columns and dtypes are the same: a row
-    is normalised as its own chunk would normalise it (``test_chunked_ingest_equals_whole_file_ingest``)."""
+class _Batches:
+    """Items (tuples of frames and series of the same rows) joined in order, part by part, into
+    batches of at least ``rows`` rows (the last one smaller). Items are joined only while their
+    frames' columns and dtypes are the same, so a row in a batch is what it was in its own item."""
 
-    def __init__(self, step: int) -> None:
-        self.step = step
-        self._parts: list[tuple[pd.DataFrame, pd.Series]] = []
-        self._rows = 0
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self._items: list[tuple] = []
+        self._count = 0
 
-    def add(self, frame: pd.DataFrame, raw_hashes: pd.Series) -> list[tuple[pd.DataFrame, pd.Series]]:
-        """The batches ready once ``frame`` (with its raw hashes) is added: none, one or two."""
+    @staticmethod
+    def _layout(item: tuple) -> tuple:
+        return tuple(_layout(p) for p in item if isinstance(p, pd.DataFrame))
+
+    def add(self, *item: pd.DataFrame | pd.Series) -> list[tuple]:
+        """The batches ready once ``item`` is added: none, one or two."""
         ready = []
-        if self._parts and _layout(self._parts[-1][0]) != _layout(frame):
+        if self._items and self._layout(self._items[-1]) != self._layout(item):
             ready.append(self._take())
-        self._parts.append((frame, raw_hashes))
-        self._rows += len(frame)
-        if self._rows >= self.step:
+        self._items.append(item)
+        self._count += len(item[0])
+        if self._count >= self.rows:
             ready.append(self._take())
         return ready
 
-    def rest(self) -> list[tuple[pd.DataFrame, pd.Series]]:
-        return [self._take()] if self._parts else []
+    def rest(self) -> list[tuple]:
+        return [self._take()] if self._items else []
 
-    def _take(self) -> tuple[pd.DataFrame, pd.Series]:
-        parts, self._parts, self._rows = self._parts, [], 0
-        if len(parts) == 1:
-            return parts[0]
-        return pd.concat([f for f, _ in parts]), pd.concat([h for _, h in parts])
+    def _take(self) -> tuple:
+        items, self._items, self._count = self._items, [], 0
+        return items[0] if len(items) == 1 else tuple(pd.concat(parts) for parts in zip(*items, strict=True))
 
 
 class _Rejected:
     """The rejected rows of a table's chunks, their quarantine records (``_quarantine_frame``)
-    made a batch of chunks at a time: per call, the records' pandas work costs ~0.14 s whatever
-    the number of rows (a 1M-request delta spent 2.8 s on ~4,100 rejected rows in 19 chunks).
-    Chunks are batched in order while their columns and dtypes are the same, up to ``BATCH``
-    rows, so each row's record is the one its own chunk would give."""
+    made a batch of chunks at a time (``_Batches``, up to ``BATCH`` rows): per call, the records'
+    pandas work costs ~0.14 s whatever the number of rows (a 1M-request delta spent 2.8 s on
+    ~4,100 rejected rows in 19 chunks). Each row's record is the one its own chunk would give."""
 
     BATCH = 50_000
 
     def __init__(self, raw: RawTable, key: bytes) -> None:
         self.raw, self.key = raw, key
-        self._parts: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = []
-        self._rows = 0
+        self._batches = _Batches(self.BATCH)
         self._done: list[pd.DataFrame] = []
 
-    def add(self, chunk: pd.DataFrame, canon: pd.DataFrame, defects: pd.DataFrame) -> None:
-        if defects.empty:
-            return
-        idx = pd.Index(defects["index"].unique())
-        part = (chunk.loc[idx], canon.loc[idx], defects)
-        if self._parts and (_layout(self._parts[-1][0]), _layout(self._parts[-1][1])) != (
-                _layout(part[0]), _layout(part[1])):
-            self._flush()
-        self._parts.append(part)
-        self._rows += len(idx)
-        if self._rows >= self.BATCH:
-            self._flush()
+    def _made(self, batches: list[tuple]) -> None:
+        for frame, canon, defects in batches:
+            self._done.append(_quarantine_frame(dataclasses.replace(self.raw, frame=frame, bad_lines=[]), canon,
+                                                defects, self.key))
 
-    def _flush(self) -> None:
-        if not self._parts:
-            return
-        frames, canons, defects = (list(p) for p in zip(*self._parts, strict=True))
-        one = len(frames) == 1
-        frame = frames[0] if one else pd.concat(frames)
-        canon = canons[0] if one else pd.concat(canons)
-        self._done.append(_quarantine_frame(dataclasses.replace(self.raw, frame=frame, bad_lines=[]), canon,
-                                            defects[0] if one else pd.concat(defects, ignore_index=True), self.key))
-        self._parts, self._rows = [], 0
+    def add(self, chunk: pd.DataFrame, canon: pd.DataFrame, defects: pd.DataFrame) -> None:
+        if not defects.empty:
+            idx = pd.Index(defects["index"].unique())
+            self._made(self._batches.add(chunk.loc[idx], canon.loc[idx], defects))
 
     def records(self) -> list[pd.DataFrame]:
         """The quarantine rows of every chunk added, in the order they were added."""
-        self._flush()
+        self._made(self._batches.rest())
         return self._done
 
 
@@ -722,7 +705,11 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 raise
             with made as writer:
                 stored_ids = stored_hash = stored_raw = file_pos = None
-                gathered = _Gathered(step)  # the rows of several chunks that take the full path
+                # the rows of several chunks that take the full path (a re-ingest's new, changed and
+                # rejected rows, a few per chunk), with their raw hashes, normalised, checked and
+                # stored in batches of about a chunk instead of a pass per chunk; a first ingest's
+                # chunks are whole and pass through as they are
+                gathered = _Batches(step)
                 for piece in itertools.chain(raw.chunks(step), [None]):
                     if piece is None:  # the file is read: what is gathered
                         ready = gathered.rest()

@@ -216,7 +216,7 @@ def test_a_database_without_raw_hashes_is_migrated_and_filled(tmp_path, normalis
 
 def test_the_full_path_rows_of_several_chunks_are_one_batch(tmp_path, monkeypatch):
     """With chunks of 4 rows, a delta's few new, changed and rejected rows are gathered across
-    chunks (``pipeline._Gathered``) and normalised in batches of about a chunk, not one pass per
+    chunks (``pipeline._Batches``) and normalised in batches of about a chunk, not one pass per
     chunk; the outcome is a full re-read's, row for row."""
     monkeypatch.setattr(pipeline, "INGEST_CHUNK_ROWS", 4)
     calls: list[tuple[str, int]] = []
