@@ -71,17 +71,20 @@ class InlineWriter:
 
     def stored_hashes(self) -> pa.Table:
         """id, row_hash and raw_hash of the table's stored rows (``db.stored_hash_table``)."""
-        self._hashes = db.stored_hash_table(self.conn, self.table)
+        hashes = db.stored_hash_table(self.conn, self.table)
+        # what the transaction changes is followed only where a snapshot is kept (SQLite)
+        self._hashes = hashes if db.snapshots_kept(self.conn) else None
         self._added, self._gone, self._rehashed = [], [], []  # what they already hold
-        return self._hashes
+        return hashes
 
     def set_raw_hashes(self, ids: pd.Series, raw_hashes: pd.Series) -> None:
         db.set_raw_hashes(self.conn, self.table, ids, raw_hashes)
-        self._rehashed.append((arrow_text(ids), arrow_text(raw_hashes)))
+        if self._hashes is not None:
+            self._rehashed.append((arrow_text(ids), arrow_text(raw_hashes)))
 
     def insert(self, target: str, frame: pd.DataFrame) -> None:
         db.insert_frame(self.conn, _table(target), frame)
-        if target == self.table:
+        if target == self.table and self._hashes is not None:
             self._added.append(pa.table({"id": arrow_text(frame[TABLES[target].id_column]),
                                          "row_hash": arrow_text(frame["row_hash"]), "raw_hash": arrow_text(frame["raw_hash"])}))
 
@@ -90,13 +93,14 @@ class InlineWriter:
 
     def archive(self, *args: Any) -> None:
         archive_revisions(self.conn, self.table, *args)
-        self._gone.append(arrow_text(args[0]))
+        if self._hashes is not None:
+            self._gone.append(arrow_text(args[0]))
 
     def keep_snapshot(self) -> bool:
         """Write the table's hash snapshot (``db.save_hash_snapshot``) from the hashes this
         transaction read and what it changed; not when it read none. Never fails the ingest: a
         snapshot that cannot be made is dropped, and the next ingest fetches the hashes."""
-        if self._hashes is None or not db.snapshots_kept(self.conn):
+        if self._hashes is None:
             return False
         try:
             after = hashes_after(self._hashes, self._added, self._gone, self._rehashed)
