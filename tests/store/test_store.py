@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -86,6 +87,45 @@ def test_read_sql_frame_is_pandas_read_sql_of_the_run(any_engine):
                                   _read_sql(any_engine, models.Finding), check_exact=True)
     none = db.read_sql_frame(any_engine, models.Finding, run_id="nothing")
     pd.testing.assert_frame_equal(none, _read_sql(any_engine, models.Finding, run_id="nothing"))
+
+
+def test_read_sql_frame_reads_sqlite_in_arrow_as_pandas_would(engine, monkeypatch):
+    """On a SQLite file read_sql_frame reads through the ADBC driver in Arrow (db._arrow_read) and
+    gives pd.read_sql's frame: a column NULL for the first 3,000 rows and text after (the driver
+    infers a column's type from its first batch: one batch), a column of NULLs only, integers with
+    and without NULLs. Where the fast read does not apply (a column SQLAlchemy converts, text that
+    is not UTF-8, a BLOB in a text column, no rows) the frame, or the error, is read_sql's."""
+    rows = [{"run_id": "r1", "fingerprint": f"fp{i}", "check_id": "TIM002", "family": "timeliness",
+             "instrument": "CETS 224", "article": "Art. 7(6)", "severity": "high", "legal_basis_status": "confirmed",
+             "kind": None, "party": None if i < 3000 else "FR", "request_id": f"R{i}", "record_id": None,
+             "message": "é\x00\u2028" if i % 7 else "Réponse « tardive »"} for i in range(3100)]
+    with engine.begin() as conn:
+        conn.execute(sa.insert(models.Finding.__table__), rows)
+    monkeypatch.setattr(db, "ARROW_READ_ABOVE", 0)  # the fast read for a few rows too
+    used = []
+    real = db._arrow_read
+    monkeypatch.setattr(db, "_arrow_read", lambda *a: used.append(r := real(*a)) or r)
+    fast = db.read_sql_frame(engine, models.Finding, leave_out=("run_id",), run_id="r1")
+    assert used[-1] is not None and fast["party"].iloc[2999] is np.nan and fast["party"].iloc[3000] == "FR"
+    assert fast["record_id"].dtype == object and fast["record_id"].isna().all()
+    want = _read_sql(engine, models.Finding, run_id="r1").drop(columns=["run_id"])
+    pd.testing.assert_frame_equal(fast, want, check_exact=True)
+    assert fast["id"].dtype == "int64"
+    # a model with dates and booleans: SQLAlchemy converts them, so read_sql reads it
+    with Session(engine) as s:
+        s.add(models.Ingest(id="ing-1", data_dir="d", started_at=pd.Timestamp("2026-01-01", tz="UTC").to_pydatetime(), files=[]))
+        s.commit()
+    ingests = db.read_sql_frame(engine, models.Ingest)
+    assert used[-1] is None and len(ingests) == 1
+    # text that is not UTF-8 and a BLOB in a text column: no fast frame; the ordinary read decides
+    for value in ("CAST(x'fffe41' AS TEXT)", "x'0102'"):
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"UPDATE findings SET message = {value} WHERE fingerprint = 'fp5'")
+        assert real(engine, sa.select(models.Finding.__table__)) is None
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE findings SET message = 'ok' WHERE fingerprint = 'fp5'")
+    assert db.read_sql_frame(engine, models.Finding, run_id="r1")["message"].iloc[5] == "ok"
+    assert real(engine, sa.select(models.Finding.__table__).where(models.Finding.__table__.c.run_id == "none")) is None
 
 
 def test_stored_hashes_and_chunked_insert(any_engine):
