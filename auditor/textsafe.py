@@ -108,6 +108,69 @@ def _text_column(column: Any) -> Any:
         return None
 
 
+def _csv_quoted_re() -> str:
+    """The characters that make the csv module (QUOTE_MINIMAL, ``"\\n"`` line ends) put a cell
+    in quotes, as a regular expression: a comma, a quote, LF and, in the Python versions that do
+    (3.11 does not), CR. Asked of the module itself, once."""
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    global _CSV_QUOTED  # noqa: PLW0603
+    if _CSV_QUOTED is None:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(["a\rb", "c"])
+        _CSV_QUOTED = '[,"\n\r]' if buf.getvalue().startswith('"') else '[,"\n]'
+    return _CSV_QUOTED
+
+
+_CSV_QUOTED: str | None = None
+
+
+def csv_bytes(columns: list[list], names: list[str] | None = None) -> bytes | None:
+    """The UTF-8 bytes ``csv_frame(pd.DataFrame(...)).to_csv(index=False, lineterminator="\\n")``
+    writes of these ``columns`` (lists of one length; ``names``: the header line, None: no
+    header), made with Arrow's string kernels instead of a Python call per cell: a text cell a
+    spreadsheet would run as a formula gets its ``'`` (:func:`csv_cell`), a cell holding a comma,
+    a quote or LF (and CR, in Python versions whose csv module quotes it) is quoted with its
+    quotes doubled (the csv module's QUOTE_MINIMAL), None is empty, a boolean ``True`` or
+    ``False``. None when a column holds anything else, or there is only one column (the caller
+    writes it with pandas). ``tests/reports/test_csv_bytes.py`` compares the bytes with
+    pandas' on hostile text."""
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    import numpy as np  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    cells = []
+    for values in columns:
+        try:
+            arr = pa.array(values, type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, UnicodeError):
+            if not all(v is None or v.__class__ is bool for v in values):
+                return None
+            arr = pa.array([None if v is None else ("True" if v else "False") for v in values], type=pa.string())
+        arr = pc.if_else(pc.match_substring_regex(arr, _FORMULA_RE), pc.binary_join_element_wise("'", arr, ""), arr)
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+        arr = pc.if_else(pc.match_substring_regex(arr, _csv_quoted_re()), quoted, arr)
+        cells.append(pc.fill_null(arr, ""))
+    head = b""
+    if names is not None:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(names)
+        head = buf.getvalue().encode("utf-8")
+    if not cells or not len(cells[0]):
+        return head
+    if len(cells) == 1:  # the csv module quotes an empty cell that is alone on its line
+        return None
+    lines = pc.binary_join_element_wise(*cells, ",")
+    lines = pc.binary_join_element_wise(lines, "\n", "")  # each line with its end
+    _validity, offsets, data = lines.buffers()
+    first, last = np.frombuffer(offsets, dtype=np.int32)[[lines.offset, lines.offset + len(lines)]]
+    return head + data.to_pybytes()[first:last]
+
+
 def csv_frame(frame: Any) -> Any:
     """``frame`` (a pandas DataFrame) with ``csv_cell`` applied to every text cell: the frame
     itself when no cell needs it, else a copy. Vectorised (pyarrow): a column without a cell to

@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auditor.textsafe import csv_frame
+from auditor.textsafe import csv_bytes, csv_frame
 
 from . import aggregate, compare, grouping, headline, i18n, jsonio, labels
 from . import pages as drill  # the key issues and check pages, the links between pages
@@ -111,17 +111,22 @@ def write_findings_files(frame: Any, model: dict, out_dir: Path, formats: tuple[
     encode = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
     with contextlib.ExitStack() as stack:
         jf = stack.enter_context(open_text(json_path, json_name.endswith(".gz")))
-        cf = stack.enter_context(csv_path.open("w", encoding="utf-8", newline="")) if want_csv else None
+        cf = stack.enter_context(csv_path.open("wb")) if want_csv else None
         if n == 0:
             jf.write("[]\n")
             if cf is not None:
-                pd.DataFrame(columns=columns).to_csv(cf, index=False, lineterminator="\n")
+                cf.write(pd.DataFrame(columns=columns).to_csv(index=False, lineterminator="\n").encode("utf-8"))
         for start in range(0, n, chunk):
             cols = aggregate.record_columns(model, frame.take(order[start:start + chunk]))
             jf.write(("[\n" if start == 0 else ",\n") + ",\n".join(map(encode, aggregate.column_records(cols))))
             if cf is not None:
-                part = pd.DataFrame(cols, columns=columns)
-                csv_frame(part).to_csv(cf, index=False, header=start == 0, lineterminator="\n")
+                # Arrow's string kernels; pandas for a chunk holding other values (the same bytes)
+                text = csv_bytes([cols[c] if c in cols else [None] * len(cols["check_id"]) for c in columns],
+                                 columns if start == 0 else None)
+                if text is None:
+                    text = csv_frame(pd.DataFrame(cols, columns=columns)).to_csv(
+                        index=False, header=start == 0, lineterminator="\n").encode("utf-8")
+                cf.write(text)
         if n:
             jf.write("\n]\n")
     return [json_path, *([csv_path] if want_csv else [])]
