@@ -118,7 +118,11 @@ def write_findings_files(frame: Any, model: dict, out_dir: Path, formats: tuple[
                 cf.write(pd.DataFrame(columns=columns).to_csv(index=False, lineterminator="\n").encode("utf-8"))
         for start in range(0, n, chunk):
             cols = aggregate.record_columns(model, frame.take(order[start:start + chunk]))
-            jf.write(("[\n" if start == 0 else ",\n") + ",\n".join(map(encode, aggregate.column_records(cols))))
+            lines = jsonio.compact_lines(cols)  # Arrow's string kernels; the encoder for other values
+            if lines is None:
+                lines = ",\n".join(map(encode, aggregate.column_records(cols)))
+            jf.write(("[\n" if start == 0 else ",\n") + lines)
+            del lines
             if cf is not None:
                 # Arrow's string kernels; pandas for a chunk holding other values (the same bytes)
                 text = csv_bytes([cols[c] if c in cols else [None] * len(cols["check_id"]) for c in columns],
