@@ -699,11 +699,13 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                     model["findings"] = _records.to_records(frame)
                 del frame
                 # machine outputs for pipelines carry request ids: never in a published set. They
-                # read the model's findings (a dict per finding), made from the frame by whoever
-                # writes them and let go once written: up to HELPER_MAX_FINDINGS by a helper process
-                # while the pages render (forked before the parent makes a dict per finding), above
-                # it here, before the pages make theirs (a helper's dicts beside the pages' records
-                # would hold two dicts per finding at once: at 1M, 1.3 GB more for the process tree)
+                # read the frame (a count and the first few findings per group: _machine_outputs);
+                # with --sarif-detail the model's findings (a dict per finding), made from the
+                # frame by whoever writes them and let go once written: up to HELPER_MAX_FINDINGS
+                # by a helper process while the pages render (forked before the parent makes a dict
+                # per finding), above it here, before the pages make theirs (a helper's dicts beside
+                # the pages' records would hold two dicts per finding at once: at 1M, 1.3 GB more
+                # for the process tree)
                 if not publish and count <= HELPER_MAX_FINDINGS:
                     machine = forking.Beside(_machine_outputs, model, stage.dir, sarif_detail, json_name, pages_frame)
                     if machine.proc is None:  # no helper: written now, its dicts gone before the pages' are made
@@ -769,13 +771,18 @@ HELPER_MAX_FINDINGS = 200_000
 
 def _machine_outputs(model: dict, out: Path, sarif_detail: bool = False,
                      json_name: str = "findings.json", frame: pd.DataFrame | None = None) -> list[Path]:
-    """``junit.xml`` and ``findings.sarif`` of ``model``; its findings made from ``frame`` (the
-    findings frame of ``build_model(findings_frame=True)``) when the model holds none."""
+    """``junit.xml`` and ``findings.sarif`` of ``model``; its findings read from ``frame`` (the
+    findings frame of ``build_model(findings_frame=True)``) when the model holds none. Both
+    summarise groups of findings (a count and the first few), read from the frame without a dict
+    per finding (``records.FrameRecords``: at 1M findings the dicts were ~4.5 s of ~7); a SARIF
+    result per finding (``sarif_detail``) needs every finding's dict."""
     from reports import junit, sarif  # noqa: PLC0415
 
-    if model.get("findings") is None and frame is not None:
-        model = {**model, "findings": _records.to_records(frame)}
-    return [junit.write(model, out / "junit.xml", json_name), sarif.write(model, out / "findings.sarif", detail=sarif_detail)]
+    findings = model.get("findings")
+    if findings is None and frame is not None:
+        findings = _records.to_records(frame) if sarif_detail else _records.FrameRecords(frame)
+    return [junit.write(model, out / "junit.xml", json_name, findings),
+            sarif.write(model, out / "findings.sarif", detail=sarif_detail, findings=findings)]
 
 
 def _quarantine_csv(frame: pd.DataFrame, folder: Path) -> Path:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from auditor.records import FrameRecords, Head, heads
 from auditor.textsafe import printable
 
 NO_PARTY = "(no Party)"
@@ -45,17 +46,57 @@ def _finding_line(f: dict) -> str:
     return " | ".join(parts)
 
 
-def build(model: dict, json_name: str = "findings.json") -> ET.Element:
+def _category(f: dict) -> str:
+    """What a finding does to its case: ``waived`` (listed), ``advisory`` (not waived: listed) or
+    ``open`` (fails the case)."""
+    if f.get("waived"):
+        return "waived"
+    return "advisory" if f.get("kind") == "advisory" else "open"
+
+
+def _in_case(f: dict) -> tuple[str, str, str, str]:
+    """(check, Party, category, severity): the findings of a case are grouped by category and
+    severity in one pass, then by category (``cases``)."""
+    return _raw(f.get("check_id")), _raw(f.get("party")) or NO_PARTY, _category(f), _raw(f.get("severity"))
+
+
+#: the finding values ``_in_case`` is a function of (``records.FrameRecords.heads``)
+_CASE_COLUMNS = {"check_id": _raw, "party": _raw, "waived": bool, "kind": lambda v: v == "advisory",
+                 "severity": _raw}
+
+
+class Cases(NamedTuple):
+    """The findings of every case as :func:`build` writes them: per (check, Party, category)
+    the count and the first ``MAX_LISTED`` findings; per (check, Party) the raw severities of its
+    open findings, sorted."""
+
+    heads: dict[tuple[str, str, str], Head]
+    severities: dict[tuple[str, str], list[str]]
+
+
+def cases(findings: list[dict] | FrameRecords) -> Cases:
+    """The :class:`Cases` of the findings: dicts, or a ``FrameRecords`` of the findings frame
+    (the same cases without a dict per finding: ``audit._machine_outputs``)."""
+    by_category: dict[tuple[str, str, str], list[Head]] = defaultdict(list)
+    severities: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for (cid, party, category, severity), h in sorted(heads(findings, _in_case, MAX_LISTED, _CASE_COLUMNS).items()):
+        by_category[(cid, party, category)].append(h)
+        if category == "open":
+            severities[(cid, party)].append(severity)
+    return Cases({k: Head.merged(parts, MAX_LISTED) for k, parts in by_category.items()}, dict(severities))
+
+
+def build(model: dict, json_name: str = "findings.json", findings: list[dict] | FrameRecords | None = None) -> ET.Element:
+    """The JUnit document of ``model``; ``findings``: its findings when not the model's (a
+    ``FrameRecords`` of the findings frame: ``audit._machine_outputs``)."""
     run = model.get("run", {})
-    findings = model.get("findings", []) or []
-    by_cp: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for f in findings:
-        by_cp[(_raw(f.get("check_id")), _raw(f.get("party")) or NO_PARTY)].append(f)
+    by_case = cases(model.get("findings", []) or [] if findings is None else findings)
     parties: dict[str, set[str]] = defaultdict(set)
     for row in model.get("scope", []) or []:
         parties[_raw(row.get("check_id"))].add(_raw(row.get("party")) or NO_PARTY)
-    for cid, party in by_cp:
+    for cid, party, _ in by_case.heads:
         parties[cid].add(party)
+    none = Head()
 
     root = ET.Element("testsuites", name=f"auditor {_s(run.get('pack'))} {_s(run.get('run_id'))}".strip())
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -81,28 +122,26 @@ def build(model: dict, json_name: str = "findings.json") -> ET.Element:
                 ET.SubElement(case, "skipped", message=_s(check.get("reason")) or "not evaluated")
                 counts["skipped"] += 1
                 continue
-            fs = by_cp.get((cid, party), [])
-            advisory = [f for f in fs if f.get("kind") == "advisory" and not f.get("waived")]
-            open_fs = [f for f in fs if not f.get("waived") and f.get("kind") != "advisory"]
-            waived = [f for f in fs if f.get("waived")]
-            if open_fs:
-                worst = sorted({_raw(f.get("severity")) for f in open_fs})
-                fail = ET.SubElement(case, "failure", message=f"{len(open_fs)} finding(s) of {_s(cid)} for {_s(party)}",
+            open_fs, waived, advisory = (by_case.heads.get((cid, party, c), none)
+                                         for c in ("open", "waived", "advisory"))
+            if open_fs.count:
+                worst = by_case.severities[(cid, party)]
+                fail = ET.SubElement(case, "failure", message=f"{open_fs.count} finding(s) of {_s(cid)} for {_s(party)}",
                                      type=_s(",".join(worst)))
-                lines = [f"{len(open_fs)} finding(s); for example:"]
-                lines += [_finding_line(f) for f in open_fs[:MAX_LISTED]]
-                if len(open_fs) > MAX_LISTED:
-                    lines.append(f"... and {len(open_fs) - MAX_LISTED} more (see findings.csv or {json_name})")
+                lines = [f"{open_fs.count} finding(s); for example:"]
+                lines += [_finding_line(f) for f in open_fs.listed]
+                if open_fs.count > MAX_LISTED:
+                    lines.append(f"... and {open_fs.count - MAX_LISTED} more (see findings.csv or {json_name})")
                 fail.text = "\n".join(lines)
                 counts["failures"] += 1
             out = [f"WAIVED until {_s(f.get('waiver_expires'))}: {_finding_line(f)} -- {_s(f.get('waiver_reason'))}"
-                   for f in waived[:MAX_LISTED]]
-            if len(waived) > MAX_LISTED:
-                out.append(f"... and {len(waived) - MAX_LISTED} more waived (see findings.csv or {json_name})")
+                   for f in waived.listed]
+            if waived.count > MAX_LISTED:
+                out.append(f"... and {waived.count - MAX_LISTED} more waived (see findings.csv or {json_name})")
             out += [f"ADVISORY (the auditor's policy threshold, not a breach of the text): {_finding_line(f)}"
-                    for f in advisory[:MAX_LISTED]]
-            if len(advisory) > MAX_LISTED:
-                out.append(f"... and {len(advisory) - MAX_LISTED} more advisory (see {json_name})")
+                    for f in advisory.listed]
+            if advisory.count > MAX_LISTED:
+                out.append(f"... and {advisory.count - MAX_LISTED} more advisory (see {json_name})")
             if out:
                 ET.SubElement(case, "system-out").text = "\n".join(out)
         for k, v in counts.items():
@@ -136,10 +175,12 @@ def build(model: dict, json_name: str = "findings.json") -> ET.Element:
     return root
 
 
-def write(model: dict, path: Path, json_name: str = "findings.json") -> Path:
+def write(model: dict, path: Path, json_name: str = "findings.json",
+          findings: list[dict] | FrameRecords | None = None) -> Path:
     """``junit.xml`` of the run; ``json_name``: the findings' JSON file its notes point to
-    (``findings.json.gz`` when compressed, ``reports.findings_json_name``)."""
-    root = build(model, json_name)
+    (``findings.json.gz`` when compressed, ``reports.findings_json_name``); ``findings``: see
+    :func:`build`."""
+    root = build(model, json_name, findings)
     ET.indent(root)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

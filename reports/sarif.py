@@ -23,6 +23,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from auditor.records import FrameRecords, heads
+
 from . import jsonio
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -121,27 +123,26 @@ def _group_key(f: dict) -> tuple:
             "advisory" if f.get("kind") == "advisory" else "breach", bool(f.get("waived")), _s(f.get("waiver_id")))
 
 
-def _grouped(findings: list[dict], rule_index: dict[str, int], pack_of: dict[str, str],
+#: the finding values a group key is a function of (``records.FrameRecords.heads``)
+_GROUP_COLUMNS = {"check_id": _s, "party": _s, "provider": _s, "kind": lambda v: v == "advisory", "waived": bool,
+                  "waiver_id": _s}
+
+
+def _grouped(findings: list[dict] | FrameRecords, rule_index: dict[str, int], pack_of: dict[str, str],
              duty_of: dict[str, str | None]) -> tuple[list[dict], int]:
     """One result per check x Party x provider (x kind, x waiver): its count and up to
     ``EXAMPLES`` example request pseudonyms in ``properties``; most severe and largest first, at
-    most ``MAX_RESULTS``. Returns (results, groups left out)."""
+    most ``MAX_RESULTS``. ``findings``: dicts, or a ``FrameRecords`` of the findings frame (the
+    same groups, without a dict per finding). Returns (results, groups left out)."""
     import hashlib  # noqa: PLC0415
 
-    groups: dict[tuple, list] = {}
-    for f in findings:
-        g = groups.get(key := _group_key(f))
-        if g is None:
-            groups[key] = [f, 1, [_s(f.get("request_id"))]]
-        else:
-            g[1] += 1
-            if len(g[2]) < EXAMPLES:
-                g[2].append(_s(f.get("request_id")))
+    groups = heads(findings, _group_key, EXAMPLES, _GROUP_COLUMNS, fields=("request_id",))
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-    keys = sorted(groups, key=lambda k: (order.get(_s(groups[k][0].get("severity")), 5), -groups[k][1], k))
+    keys = sorted(groups, key=lambda k: (order.get(_s(groups[k].listed[0].get("severity")), 5), -groups[k].count, k))
     out = []
     for key in keys[:MAX_RESULTS]:
-        first, n, examples = groups[key]
+        first, n = groups[key].listed[0], groups[key].count
+        examples = [_s(f.get("request_id")) for f in groups[key].listed]
         cid, party, provider, kind = key[:4]
         res = _result(first, rule_index, pack_of, duty_of)
         res["message"] = {"text": f"{n} finding(s) of {cid} for {party or '-'} / {provider or '-'}; "
@@ -158,10 +159,13 @@ def _grouped(findings: list[dict], rule_index: dict[str, int], pack_of: dict[str
     return out, max(0, len(keys) - MAX_RESULTS)
 
 
-def build(model: dict, stream: bool = False, detail: bool = False) -> dict:
+def build(model: dict, stream: bool = False, detail: bool = False,
+          findings: list[dict] | FrameRecords | None = None) -> dict:
     """The SARIF log of ``model``: one result per check x Party x provider group (``_grouped``)
     or, with ``detail``, one per finding; ``stream`` (with ``detail``): the results as a
-    ``jsonio.Items`` generator, each built while it is written (``write``), instead of a list."""
+    ``jsonio.Items`` generator, each built while it is written (``write``), instead of a list.
+    ``findings``: the findings when not the model's; grouped, a ``FrameRecords`` of the findings
+    frame will do (``audit._machine_outputs``), a result per finding needs their dicts."""
     run = model.get("run", {})
     checks = sorted(model.get("checks", []) or [], key=lambda c: _s(c.get("id")))
     rules = [_rule(c) for c in checks]
@@ -176,7 +180,10 @@ def build(model: dict, stream: bool = False, detail: bool = False) -> dict:
         art["properties"] = {k: inp.get(k) for k in ("table", "read", "stored", "unchanged", "revised",
                                                       "quarantined") if k in inp}
         artifacts.append(art)
-    findings = model.get("findings", []) or []
+    if findings is None:
+        findings = model.get("findings", []) or []
+    elif detail and isinstance(findings, FrameRecords):
+        raise TypeError("a SARIF result per finding needs the findings' dicts, not a FrameRecords")
     pack_of = {_s(c.get("id")): _s(c.get("pack")) or _s(run.get("pack")) or None for c in checks}
     duty_of = {_s(c.get("id")): _s(c.get("duty")) or None for c in checks}
     omitted = 0
@@ -222,13 +229,14 @@ def build(model: dict, stream: bool = False, detail: bool = False) -> dict:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [sarif_run]}
 
 
-def write(model: dict, path: Path, detail: bool = False) -> Path:
-    """``findings.sarif``: grouped results, or every finding with ``detail`` (``--sarif-detail``)."""
+def write(model: dict, path: Path, detail: bool = False, findings: list[dict] | FrameRecords | None = None) -> Path:
+    """``findings.sarif``: grouped results, or every finding with ``detail`` (``--sarif-detail``);
+    ``findings``: see :func:`build`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # the text of json.dumps(..., indent=2, ensure_ascii=False, default=str), written as it is
     # encoded, one result at a time (jsonio.dump)
     with path.open("w", encoding="utf-8", newline="\n") as fh:
-        jsonio.dump(build(model, stream=True, detail=detail), fh)
+        jsonio.dump(build(model, stream=True, detail=detail, findings=findings), fh)
         fh.write("\n")
     return path
