@@ -126,34 +126,87 @@ def _csv_quoted_re() -> str:
 _CSV_QUOTED: str | None = None
 
 
-def csv_bytes(columns: list[list], names: list[str] | None = None) -> bytes | None:
-    """The UTF-8 bytes ``csv_frame(pd.DataFrame(...)).to_csv(index=False, lineterminator="\\n")``
-    writes of these ``columns`` (lists of one length; ``names``: the header line, None: no
-    header), made with Arrow's string kernels instead of a Python call per cell: a text cell a
-    spreadsheet would run as a formula gets its ``'`` (:func:`csv_cell`), a cell holding a comma,
-    a quote or LF (and CR, in Python versions whose csv module quotes it) is quoted with its
-    quotes doubled (the csv module's QUOTE_MINIMAL), None is empty, a boolean ``True`` or
-    ``False``. None when a column holds anything else, or there is only one column (the caller
-    writes it with pandas). ``tests/reports/test_csv_bytes.py`` compares the bytes with
-    pandas' on hostile text."""
-    import csv  # noqa: PLC0415
-    import io  # noqa: PLC0415
-
+def text_bytes(arr: Any) -> tuple[Any, Any]:
+    """(bytes, starts) of an Arrow string array: its UTF-8 data as a numpy ``uint8`` view (no
+    copy) and each value's first byte offset into it (``len(arr) + 1`` offsets, the last one the
+    end). For whole-column tests that cost a ``memchr`` instead of a kernel call per value."""
     import numpy as np  # noqa: PLC0415
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.compute as pc  # noqa: PLC0415
 
-    cells = []
+    _validity, offsets, data = arr.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    if data is None or starts[-1] == starts[0]:
+        return np.empty(0, dtype=np.uint8), starts - starts[0]
+    return np.frombuffer(data, dtype=np.uint8)[starts[0]:starts[-1]], starts - starts[0]
+
+
+def starting_with(arr: Any, firsts: tuple[str, ...]) -> Any:
+    """A numpy bool per value of the Arrow string array ``arr``: does it start with one of the
+    one-byte characters ``firsts`` (False for empty values and NULLs)."""
+    import numpy as np  # noqa: PLC0415
+
+    data, starts = text_bytes(arr)
+    begin, end = starts[:-1], starts[1:]
+    hit = np.zeros(len(arr), dtype=bool)
+    some = end > begin
+    hit[some] = np.isin(data[begin[some]], np.frombuffer("".join(firsts).encode("ascii"), dtype=np.uint8))
+    return hit
+
+
+def arrow_columns(columns: list[Any]) -> list[Any] | None:
+    """``columns`` (lists of one length, or Arrow arrays) as Arrow arrays: text and None as a
+    string array, booleans and None as a boolean one; None when a list holds anything else. The
+    one conversion :func:`csv_bytes` and ``reports.jsonio.compact_lines`` share."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    out = []
     for values in columns:
+        if isinstance(values, pa.Array):
+            out.append(values)
+            continue
         try:
-            arr = pa.array(values, type=pa.string())
+            out.append(pa.array(values, type=pa.string()))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, UnicodeError):
             if not all(v is None or v.__class__ is bool for v in values):
                 return None
-            arr = pa.array([None if v is None else ("True" if v else "False") for v in values], type=pa.string())
-        arr = pc.if_else(pc.match_substring_regex(arr, _FORMULA_RE), pc.binary_join_element_wise("'", arr, ""), arr)
-        quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
-        arr = pc.if_else(pc.match_substring_regex(arr, _csv_quoted_re()), quoted, arr)
+            out.append(pa.array(values, type=pa.bool_()))
+    return out
+
+
+def csv_bytes(columns: list[Any], names: list[str] | None = None) -> bytes | None:
+    """The UTF-8 bytes ``csv_frame(pd.DataFrame(...)).to_csv(index=False, lineterminator="\\n")``
+    writes of these ``columns`` (lists of one length, or :func:`arrow_columns`; ``names``: the
+    header line, None: no header), made with Arrow's string kernels instead of a Python call per
+    cell: a text cell a spreadsheet would run as a formula gets its ``'`` (:func:`csv_cell`), a
+    cell holding a comma, a quote or LF (and CR, in Python versions whose csv module quotes it)
+    is quoted with its quotes doubled (the csv module's QUOTE_MINIMAL), None is empty, a boolean
+    ``True`` or ``False``. None when a column holds anything else, or there is only one column
+    (the caller writes it with pandas). A column none of whose bytes is a comma, quote or line
+    end, and none of whose values starts as a formula, is written as it is (one ``memchr`` per
+    character). ``tests/reports/test_csv_bytes.py`` compares the bytes with pandas' on hostile
+    text."""
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    arrays = arrow_columns(columns)
+    if arrays is None:
+        return None
+    quoting = _csv_quoted_re()
+    special = [c.encode() for c in ',"\n\r' if c in quoting]
+    cells = []
+    for arr in arrays:
+        if pa.types.is_boolean(arr.type):
+            cells.append(pc.fill_null(pc.if_else(arr, "True", "False"), ""))
+            continue
+        formula = starting_with(arr, FORMULA_FIRST)
+        if formula.any():
+            arr = pc.if_else(pa.array(formula), pc.binary_join_element_wise("'", arr, ""), arr)
+        raw = text_bytes(arr)[0].tobytes()  # one copy; then a memchr per character
+        if any(raw.find(c) >= 0 for c in special):
+            quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+            arr = pc.if_else(pc.match_substring_regex(arr, quoting), quoted, arr)
         cells.append(pc.fill_null(arr, ""))
     head = b""
     if names is not None:
@@ -164,11 +217,12 @@ def csv_bytes(columns: list[list], names: list[str] | None = None) -> bytes | No
         return head
     if len(cells) == 1:  # the csv module quotes an empty cell that is alone on its line
         return None
-    lines = pc.binary_join_element_wise(*cells, ",")
-    lines = pc.binary_join_element_wise(lines, "\n", "")  # each line with its end
-    _validity, offsets, data = lines.buffers()
-    first, last = np.frombuffer(offsets, dtype=np.int32)[[lines.offset, lines.offset + len(lines)]]
-    return head + data.to_pybytes()[first:last]
+    parts: list[Any] = []
+    for cell in cells:
+        parts += [cell, ","]
+    parts[-1] = "\n"
+    lines = pc.binary_join_element_wise(*parts, "")  # each line with its end
+    return head + text_bytes(lines)[0].tobytes()
 
 
 def csv_frame(frame: Any) -> Any:

@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auditor.textsafe import csv_bytes, csv_frame
+from auditor.textsafe import arrow_columns, csv_bytes, csv_frame
 
 from . import aggregate, compare, grouping, headline, i18n, jsonio, labels
 from . import pages as drill  # the key issues and check pages, the links between pages
@@ -90,6 +90,15 @@ def write_findings_json(records: list[dict], path: Path, chunk: int = CSV_CHUNK,
         fh.write("\n]\n")
 
 
+def _write_bytes(fh: Any, data: bytes) -> None:
+    """UTF-8 ``data`` into the text file ``fh`` (:func:`open_text`) after what was written before."""
+    if isinstance(fh, GzipText):
+        fh.write_bytes(data)
+    else:
+        fh.flush()
+        fh.buffer.write(data)
+
+
 def write_findings_files(frame: Any, model: dict, out_dir: Path, formats: tuple[str, ...], json_name: str,
                          chunk: int = CSV_CHUNK) -> list[Path]:
     """``findings.json`` (named ``json_name``: findings.json.gz when compressed) and, with ``csv``
@@ -118,15 +127,19 @@ def write_findings_files(frame: Any, model: dict, out_dir: Path, formats: tuple[
                 cf.write(pd.DataFrame(columns=columns).to_csv(index=False, lineterminator="\n").encode("utf-8"))
         for start in range(0, n, chunk):
             cols = aggregate.record_columns(model, frame.take(order[start:start + chunk]))
-            lines = jsonio.compact_lines(cols)  # Arrow's string kernels; the encoder for other values
+            # Arrow's string kernels (one conversion of the columns for both files); the encoder
+            # and pandas for a chunk holding other values (the same text)
+            arrays = arrow_columns([cols[c] if c in cols else [None] * len(cols["check_id"]) for c in columns])
+            records = arrays if list(cols) == columns else arrow_columns(list(cols.values()))  # the JSON's keys
+            jf.write("[\n" if start == 0 else ",\n")
+            lines = None if records is None else jsonio.compact_lines(dict(zip(cols, records, strict=True)))
             if lines is None:
-                lines = ",\n".join(map(encode, aggregate.column_records(cols)))
-            jf.write(("[\n" if start == 0 else ",\n") + lines)
+                jf.write(",\n".join(map(encode, aggregate.column_records(cols))))
+            else:
+                _write_bytes(jf, lines)
             del lines
             if cf is not None:
-                # Arrow's string kernels; pandas for a chunk holding other values (the same bytes)
-                text = csv_bytes([cols[c] if c in cols else [None] * len(cols["check_id"]) for c in columns],
-                                 columns if start == 0 else None)
+                text = None if arrays is None else csv_bytes(arrays, columns if start == 0 else None)
                 if text is None:
                     text = csv_frame(pd.DataFrame(cols, columns=columns)).to_csv(
                         index=False, header=start == 0, lineterminator="\n").encode("utf-8")
@@ -221,6 +234,12 @@ class GzipText:
         if self._parts:
             self._queue.put("".join(self._parts).encode("utf-8"))
             self._parts, self._size = [], 0
+
+    def write_bytes(self, data: bytes) -> int:
+        """``data``, UTF-8 text already encoded, after the text written before it."""
+        self._send()
+        self._queue.put(data)
+        return len(data)
 
     def close(self) -> None:
         try:

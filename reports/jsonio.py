@@ -214,42 +214,42 @@ _CONTROL_ESCAPES = {chr(c): {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
                     for c in range(32)}
 
 
-def compact_lines(columns: dict[str, list]) -> str | None:
-    """``",\\n".join(map(encode, records))`` where ``encode`` is ``json.JSONEncoder(ensure_ascii=
-    False, default=str, separators=(",", ":")).encode`` and ``records`` the dicts of
-    ``columns`` ({key: its values, one per record}, keys in order), made with Arrow's string
-    kernels instead of a dict and an encoder call per record: findings.json's lines
+def compact_lines(columns: dict[str, Any]) -> bytes | None:
+    """The UTF-8 bytes of ``",\\n".join(map(encode, records))`` where ``encode`` is
+    ``json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode`` and
+    ``records`` the dicts of ``columns`` ({key: its values, one per record, as a list or an
+    ``auditor.textsafe.arrow_columns`` array}, keys in order), made with Arrow's string kernels
+    instead of a dict and an encoder call per record: findings.json's lines
     (``write_findings_files``). Text is escaped as the encoder escapes it (backslash, quote,
     control characters; nothing else), None is ``null``, a boolean ``true``/``false``. None when a
     column holds anything else, or there are no columns or no records (the caller encodes them as
     before). ``tests/reports/test_compact_lines.py`` compares the text with the encoder's."""
-    import numpy as np  # noqa: PLC0415
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    if not columns:
+    from auditor.textsafe import arrow_columns, text_bytes  # noqa: PLC0415
+
+    if not columns or not all(isinstance(k, str) for k in columns):
+        return None
+    arrays = arrow_columns(list(columns.values()))
+    if arrays is None or not len(arrays[0]):
         return None
     parts: list[Any] = []
-    n = None
-    for i, (key, values) in enumerate(columns.items()):
-        if not isinstance(key, str):
-            return None
-        try:
-            arr = pa.array(values, type=pa.string())
-            arr = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
-            if pc.any(pc.match_substring_regex(arr, r"[\x00-\x1f]")).as_py():
+    for i, (key, arr) in enumerate(zip(columns, arrays, strict=True)):
+        if pa.types.is_boolean(arr.type):
+            arr = pc.if_else(arr, "true", "false")
+        else:
+            data = text_bytes(arr)[0]
+            raw = data.tobytes()  # one copy; then a memchr per character
+            if raw.find(b"\\") >= 0:
+                arr = pc.replace_substring(arr, "\\", "\\\\")
+            if raw.find(b'"') >= 0:
+                arr = pc.replace_substring(arr, '"', '\\"')
+            if len(data) and (data < 32).any():
                 for char, escape in _CONTROL_ESCAPES.items():
-                    arr = pc.replace_substring(arr, char, escape)
+                    if raw.find(char.encode()) >= 0:
+                        arr = pc.replace_substring(arr, char, escape)
             arr = pc.binary_join_element_wise('"', arr, '"', "")
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, UnicodeError):
-            if not all(v is None or v.__class__ is bool for v in values):
-                return None
-            arr = pa.array([None if v is None else ("true" if v else "false") for v in values], type=pa.string())
-        n = len(arr)
         parts += [("{" if i == 0 else ",") + json.encoder.encode_basestring(key) + ":", pc.fill_null(arr, "null")]
-    if not n:
-        return None
     lines = pc.binary_join_element_wise(*parts, "}", ",\n", "")  # each record, then the separator
-    _validity, offsets, data = lines.buffers()
-    first, last = np.frombuffer(offsets, dtype=np.int32)[[lines.offset, lines.offset + len(lines)]]
-    return data.to_pybytes()[first:last - 2].decode("utf-8")  # without the last separator
+    return text_bytes(lines)[0][:-2].tobytes()  # without the last separator

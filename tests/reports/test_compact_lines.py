@@ -32,7 +32,7 @@ def test_the_text_of_the_encoder(case):
     columns = dict(texts)
     if flags is not None:
         columns["waived"] = flags
-    got = jsonio.compact_lines(columns)
+    got = jsonio.compact_lines(columns).decode("utf-8")
     assert got == _want(columns)
     keys = list(columns)
     assert json.loads("[" + got + "]") == [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
@@ -40,7 +40,7 @@ def test_the_text_of_the_encoder(case):
 
 def test_every_control_character():
     columns = {"message": [chr(c) + "x" for c in range(32)] + ["\\\"", None], "waived": [True] * 32 + [False, None]}
-    got = jsonio.compact_lines(columns)
+    got = jsonio.compact_lines(columns).decode("utf-8")
     assert got == _want(columns)
     assert '"message":"\\u0000x"' in got and '"message":"\\nx"' in got and '"waived":null' in got
 
