@@ -542,12 +542,14 @@ def _build_model(engine: Engine, run_id: str | None, with_decisions: bool = Fals
         outcomes = {o.check_id: o for o in s.exec(select(models.CheckOutcome).where(models.CheckOutcome.run_id == run.run_id))}
     # the row ids and the run id (the same in every row) are not part of the model
     scope = db.read_sql_frame(engine, models.CheckScopeResult, leave_out=("id", "run_id"), run_id=run.run_id)
-    findings = db.read_sql_frame(engine, models.Finding, leave_out=("id", "run_id"), run_id=run.run_id)
-    req = db.load_table(engine, "requests", columns=["request_id", "issued_at"])
-    findings = findings.merge(req, on="request_id", how="left")
-    findings["issued_at"] = (_records.iso_utc(findings["issued_at"])
-                             if isinstance(findings["issued_at"].dtype, pd.DatetimeTZDtype)
-                             else findings["issued_at"].map(_iso))
+    findings = db.findings_with_issued_at(engine, run.run_id)  # one read, joined in SQLite
+    if findings is None:
+        findings = db.read_sql_frame(engine, models.Finding, leave_out=("id", "run_id"), run_id=run.run_id)
+        req = db.load_table(engine, "requests", columns=["request_id", "issued_at"])
+        findings = findings.merge(req, on="request_id", how="left")
+        findings["issued_at"] = (_records.iso_utc(findings["issued_at"])
+                                 if isinstance(findings["issued_at"].dtype, pd.DatetimeTZDtype)
+                                 else findings["issued_at"].map(_iso))
     findings = findings.sort_values(["check_id", "request_id", "record_id"], na_position="first", kind="stable")
     run_params = run.params or {}
     pack_of: dict[str, str] = {}

@@ -569,7 +569,7 @@ def read_sql_frame(engine: Engine, model: type[SQLModel], *, leave_out: tuple[st
 
 #: column types whose values SQLAlchemy hands over as the SQLite driver returns them (no result
 #: processing), so a read in Arrow gives the frame ``pd.read_sql`` gives (:func:`_arrow_read`)
-_PLAIN_TYPES = (sa.String, sa.Integer)
+_PLAIN_TYPES = (sa.String, sa.Text, sa.Integer)
 #: rows of the one batch the ADBC driver reads (its limit is below 2**31; one batch: see _arrow_read)
 _ONE_BATCH = 1 << 30
 #: rows above which :func:`_arrow_read` forks its helper (below, ``pd.read_sql`` is as quick)
@@ -578,23 +578,20 @@ ARROW_READ_ABOVE = 20_000
 _ARROW_FOLLOWS = b"arrow"
 
 
-def _arrow_read(engine: Engine, stmt: sa.Select) -> pd.DataFrame | None:
-    """The frame ``pd.read_sql(stmt)`` gives, read from a SQLite file by the ADBC SQLite driver
-    straight into Arrow (C, no Python object per value): a run's million findings in ~2.5 s
-    instead of ~8-10 s. None when this path does not apply and the caller reads as before: not a
+def _arrow_table(engine: Engine, stmt: sa.Select) -> pa.Table | None:
+    """The rows of ``stmt`` read from a SQLite file by the ADBC SQLite driver straight into Arrow
+    (C, no Python object per value): a run's million findings in ~2.5 s instead of pandas'
+    ~8-10 s. None when this path does not apply and the caller reads as before: not a
     SQLite file, a column SQLAlchemy would convert (dates, booleans, enums), no driver installed,
-    no helper process can be forked now, :data:`ARROW_READ_ABOVE` rows or fewer, a value that is not UTF-8 text or a number
-    (the driver gives bytes or unchecked text), any error.
+    no helper process can be forked now, :data:`ARROW_READ_ABOVE` rows or fewer, a value that is
+    not UTF-8 text or a number (the driver gives bytes or unchecked text), any error.
 
     The driver carries its own copy of SQLite. Two copies of SQLite in one process can corrupt a
     database (POSIX locks belong to the process: one copy closing the file drops the other's
     locks; https://sqlite.org/howtocorrupt.html, 2.2.1), so the read runs in a forked helper
     that uses no other connection (a child inherits no lock), and sends the table back as an
     Arrow stream. The driver infers each column's type from its first batch of rows, so the
-    whole result is one batch (a column with a text value anywhere is text). The frame is the
-    one ``read_sql`` makes: text columns ``str`` with NaN for NULL, integers ``int64``
-    (``float64`` when some are NULL), a column of NULLs only ``object`` holding None
-    (``tests/store/test_store.py``)."""
+    whole result is one batch (a column with a text value anywhere is text)."""
     from auditor import forking  # noqa: PLC0415
 
     url = engine.url
@@ -625,6 +622,15 @@ def _arrow_read(engine: Engine, stmt: sa.Select) -> pd.DataFrame | None:
     finally:
         conn.close()
         proc.join()
+    return table
+
+
+def _arrow_read(engine: Engine, stmt: sa.Select) -> pd.DataFrame | None:
+    """The frame ``pd.read_sql(stmt)`` gives, from :func:`_arrow_table`'s read (None where that
+    does not apply): text columns ``str`` with NaN for NULL, integers ``int64`` (``float64``
+    when some are NULL), a column of NULLs only ``object`` holding None
+    (``tests/store/test_store.py``)."""
+    table = _arrow_table(engine, stmt)
     if table is None:
         return None
     columns: dict[str, Any] = {}
@@ -634,6 +640,53 @@ def _arrow_read(engine: Engine, stmt: sa.Select) -> pd.DataFrame | None:
         else:
             columns[name] = col.to_pandas()
     return pd.DataFrame(columns)
+
+
+#: a stored time as SQLAlchemy writes it on SQLite (``2025-04-20 08:45:02.000000``, UTC)
+_SQLITE_TIME = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$"
+
+
+def findings_with_issued_at(engine: Engine, run_id: str) -> pd.DataFrame | None:
+    """A run's findings (``read_sql_frame`` of its rows without ``id`` and ``run_id``) with the
+    ``issued_at`` of each one's request as ISO UTC text (``2025-04-20T08:45:02Z``) or None, as
+    the report computed them by loading every request's date as a datetime, merging and
+    formatting (~4 s at a million findings): both tables read in Arrow (:func:`_arrow_table`),
+    each finding's request looked up with a hash of the request ids, the date's text cut into
+    ISO form. None when the fast read does not apply, or a stored date is not in the form
+    SQLAlchemy writes (``2025-04-20 08:45:02.000000``) or not a real date: the caller does it
+    the old way. ``request_id`` is an ``object`` column, as the merge leaves it."""
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    f, r = models.Finding.__table__, INPUT_MODELS["requests"].__table__
+    frame = _arrow_read(engine, sa.select(*(c for c in f.c if c.name not in ("id", "run_id"))).where(f.c.run_id == run_id))
+    if frame is None:
+        return None
+    requests = _arrow_table(engine, sa.select(r.c.request_id, sa.cast(r.c.issued_at, sa.String).label("issued_at")))
+    if requests is None or not pa.types.is_string(requests.schema.field("request_id").type):
+        return None
+    dates = requests.column("issued_at").combine_chunks()
+    if pa.types.is_null(dates.type):
+        dates = dates.cast(pa.string())
+    if not pa.types.is_string(dates.type):
+        return None
+    ids = pa.array(frame["request_id"], type=pa.string(), from_pandas=True)
+    text = dates.take(pc.index_in(ids, value_set=requests.column("request_id").combine_chunks()))
+    if pc.all(pc.match_substring_regex(text, _SQLITE_TIME)).as_py() is False:
+        return None
+    seconds = pc.utf8_slice_codeunits(text, 0, 19)
+    try:  # real dates: read and written back, the same text (no 30 February)
+        back = pc.strftime(pc.strptime(seconds, format="%Y-%m-%d %H:%M:%S", unit="s"), format="%Y-%m-%d %H:%M:%S")
+    except pa.ArrowInvalid:
+        return None
+    if pc.all(pc.equal(back, seconds)).as_py() is False:
+        return None
+    iso = pc.binary_join_element_wise(pc.utf8_slice_codeunits(text, 0, 10), "T", pc.utf8_slice_codeunits(text, 11, 19),
+                                      "Z", "")
+    out = np.empty(len(iso), dtype=object)
+    out[:] = iso.to_pylist()
+    frame["request_id"] = frame["request_id"].astype(object)
+    frame["issued_at"] = pd.Series(out, index=frame.index, dtype=object)
+    return frame
 
 
 def _send_arrow(conn: Any, path: str, sql: str) -> None:  # pragma: no cover - forked helper

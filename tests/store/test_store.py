@@ -128,6 +128,41 @@ def test_read_sql_frame_reads_sqlite_in_arrow_as_pandas_would(engine, monkeypatc
     assert real(engine, sa.select(models.Finding.__table__).where(models.Finding.__table__.c.run_id == "none")) is None
 
 
+def test_findings_with_issued_at_is_the_merge_the_report_made(engine, monkeypatch):
+    """db.findings_with_issued_at (both tables in Arrow, the requests looked up by id, the date's
+    text cut into ISO form) gives the frame audit._build_model made by loading every request's
+    date, merging and formatting: microseconds dropped, a finding without a request or with one
+    not stored gets None, as does a request without a date. A stored date in another form, or
+    not a real date: None, and the report does it the old way."""
+    from auditor import records
+
+    monkeypatch.setattr(db, "ARROW_READ_ABOVE", 0)
+    requests = _frame()
+    requests.loc[2, "issued_at"] = pd.NaT
+    with engine.begin() as conn:
+        db.insert_frame(conn, "requests", requests)
+        conn.execute(sa.insert(models.Finding.__table__), [
+            {"run_id": run, "fingerprint": f"fp{i}", "check_id": "TIM002", "family": "timeliness",
+             "instrument": "CETS 224", "article": "Art. 7(6)", "severity": "high", "legal_basis_status": "confirmed",
+             "request_id": rid, "message": "m"}
+            for run in ("r1", "r2") for i, rid in enumerate(["R2", "R1", None, "R9", "R3", "R4", "R2"])])
+
+    def old() -> pd.DataFrame:
+        f = db.read_sql_frame(engine, models.Finding, leave_out=("id", "run_id"), run_id="r1")
+        f = f.merge(db.load_table(engine, "requests", columns=["request_id", "issued_at"]), on="request_id", how="left")
+        f["issued_at"] = records.iso_utc(f["issued_at"])
+        return f
+
+    fast = db.findings_with_issued_at(engine, "r1")
+    pd.testing.assert_frame_equal(fast, old(), check_exact=True)
+    assert fast["issued_at"].tolist() == ["2025-01-02T03:04:05Z", "2025-01-02T03:04:05Z", None, None, None,
+                                          "1999-01-01T00:00:00Z", "2025-01-02T03:04:05Z"]
+    for odd in ("2025-01-02T03:04:05Z", "2025-02-30 03:04:05.000000"):
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"UPDATE requests SET issued_at = '{odd}' WHERE request_id = 'R4'")
+        assert db.findings_with_issued_at(engine, "r1") is None
+
+
 def test_stored_hashes_and_chunked_insert(any_engine):
     frame = pd.concat([_frame().assign(request_id=lambda f, i=i: f["request_id"] + f"-{i}") for i in range(5)],
                       ignore_index=True)
