@@ -29,7 +29,7 @@ demo-eu: install ## Audit sample_data/ with the EU 2023/1543 pack only (its requ
 	@echo "EU demo reports: $(abspath out/demo-eu)/index.html"
 
 test: install install-browser ## Run the whole test suite, one worker per core (PYTEST_WORKERS=N to choose)
-	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist worksteal
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist worksteal --durations=30
 
 install-browser: ## Install chromium (browser tests) and pango (PDF reports) with apt when missing
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
