@@ -578,13 +578,14 @@ ARROW_READ_ABOVE = 20_000
 _ARROW_FOLLOWS = b"arrow"
 
 
-def _arrow_table(engine: Engine, stmt: sa.Select) -> pa.Table | None:
+def _arrow_table(engine: Engine, stmt: sa.Select, above: int | None = None) -> pa.Table | None:
     """The rows of ``stmt`` read from a SQLite file by the ADBC SQLite driver straight into Arrow
     (C, no Python object per value): a run's million findings in ~2.5 s instead of pandas'
     ~8-10 s. None when this path does not apply and the caller reads as before: not a
     SQLite file, a column SQLAlchemy would convert (dates, booleans, enums), no driver installed,
-    no helper process can be forked now, :data:`ARROW_READ_ABOVE` rows or fewer, a value that is
-    not UTF-8 text or a number (the driver gives bytes or unchecked text), any error.
+    no helper process can be forked now, ``above`` rows or fewer (None: :data:`ARROW_READ_ABOVE`),
+    a value that is not UTF-8 text or a number (the driver gives bytes or unchecked text), any
+    error.
 
     The driver carries its own copy of SQLite. Two copies of SQLite in one process can corrupt a
     database (POSIX locks belong to the process: one copy closing the file drops the other's
@@ -605,7 +606,8 @@ def _arrow_table(engine: Engine, stmt: sa.Select) -> pa.Table | None:
     if importlib.util.find_spec("adbc_driver_sqlite") is None or forking.disabled("AUDITOR_HELPERS"):
         return None
     with engine.connect() as conn:  # a few rows are read faster than a helper is forked
-        if conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one() <= ARROW_READ_ABOVE:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
+        if rows <= (ARROW_READ_ABOVE if above is None else above):
             return None
     sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     started = forking.spawn(_send_arrow, str(Path(url.database).resolve()), sql, name="arrow-read")
@@ -661,7 +663,8 @@ def findings_with_issued_at(engine: Engine, run_id: str) -> pd.DataFrame | None:
     frame = _arrow_read(engine, sa.select(*(c for c in f.c if c.name not in ("id", "run_id"))).where(f.c.run_id == run_id))
     if frame is None:
         return None
-    requests = _arrow_table(engine, sa.select(r.c.request_id, sa.cast(r.c.issued_at, sa.String).label("issued_at")))
+    requests = _arrow_table(engine, sa.select(r.c.request_id, sa.cast(r.c.issued_at, sa.String).label("issued_at")),
+                            above=0)  # the findings were many: their dates are read this way however few
     if requests is None or not pa.types.is_string(requests.schema.field("request_id").type):
         return None
     dates = requests.column("issued_at").combine_chunks()
