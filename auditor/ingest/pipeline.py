@@ -182,13 +182,21 @@ _DISTINCT_SHARE = 0.5
 _SAMPLE = 4096
 
 
+#: the hash ``hash_pandas_object`` gives a missing value when it hashes through categories
+_MISSING_HASH = np.uint64(2**64 - 1)
+
+
 def _value_hashes(values: pd.Series) -> np.ndarray:
     """pandas' 64-bit hash of each value (``hash_pandas_object``). A mostly-distinct column
     (ids, identifiers) skips the dictionary encoding pandas does first by default: ~35 % less
     time for such a column, and the very same hashes."""
     head = values.iloc[:_SAMPLE]
     distinct = len(head) > 0 and head.nunique(dropna=False) >= _DISTINCT_SHARE * len(head)
-    return pd.util.hash_pandas_object(values, index=False, categorize=not distinct).to_numpy(dtype=np.uint64)
+    out = pd.util.hash_pandas_object(values, index=False, categorize=not distinct).to_numpy(dtype=np.uint64, copy=True)
+    # a missing value: the one hash the dictionary path gives it (the value-by-value path hashes
+    # pandas' NA object instead), so a row's hash never depends on the rows read beside it
+    out[values.isna().to_numpy(dtype=bool)] = _MISSING_HASH
+    return out
 
 
 def _raw_hash(frame: pd.DataFrame, spec, salt: str) -> pd.Series:
