@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reports import jsonio
+from tests.conftest import examples
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
 _TRICKY = st.sampled_from(['"', "\\", "\n", "\r", "\t", "\b", "\f", "\x00", "\x01", "\x1f", "\x7f", "\u2028",
@@ -22,7 +23,7 @@ def _want(columns: dict[str, list]) -> str:
     return ",\n".join(_ENCODE(dict(zip(keys, row, strict=True))) for row in zip(*columns.values(), strict=True))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1, 10).flatmap(lambda n: st.tuples(
     st.lists(st.tuples(st.text(_TRICKY, min_size=1, max_size=4), st.lists(_TEXT, min_size=n, max_size=n)),
              min_size=1, max_size=4, unique_by=lambda kv: kv[0]),

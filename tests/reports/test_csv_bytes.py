@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor import textsafe
+from tests.conftest import examples
 
 #: the characters the CSV writer and the formula guard look at, and some they must leave alone
 _TRICKY = st.sampled_from(["a", ",", '"', "\n", "\r", "=", "+", "-", "@", "\t", " ", "'", "é", "€", "\x00",
@@ -22,7 +23,7 @@ def _pandas(columns: list[list], header: bool) -> bytes:
     return textsafe.csv_frame(frame).to_csv(index=False, header=header, lineterminator="\n").encode("utf-8")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1, 12).flatmap(lambda n: st.tuples(
     st.lists(st.lists(_TEXT, min_size=n, max_size=n), min_size=2, max_size=5),
     st.one_of(st.none(), st.lists(st.booleans(), min_size=n, max_size=n),
