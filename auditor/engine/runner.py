@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import string
 import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditor.engine import deadlines as time_limits
 from auditor.engine.context import AuditContext
@@ -99,6 +101,95 @@ def _fmt(v) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+def _box(v):
+    """A NumPy scalar as the Python value ``DataFrame.to_dict`` gives (``_fmt`` sees those)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _row_messages(template: str, frame: pd.DataFrame) -> list[str]:
+    """``template`` filled from each row of ``frame``, every value through ``_fmt``; a field
+    that is not a column stays as written ("{name}")."""
+    fields = frame.astype(object).to_dict("records")
+    return [template.format_map(_Safe({k: _fmt(v) for k, v in row.items()})) for row in fields]
+
+
+def _fmt_column(values: pd.Series) -> np.ndarray:
+    """``_fmt`` of every value of a column (as ``_row_messages`` sees it), as an object array of
+    text, computed per column: text as it is, dates and times with NumPy's ISO formatting,
+    numbers once per distinct value. Other columns (object, categories) value by value."""
+    dtype = values.dtype
+    na = values.isna().to_numpy()
+    # a typed column's missing values are all the same object once boxed (NaN, NA or NaT)
+    na_text = _fmt(_box(values[na].astype(object).iloc[0])) if na.any() else "unknown"
+    if isinstance(dtype, pd.StringDtype):
+        out = values.to_numpy(dtype=object, na_value=na_text)
+    elif pd.api.types.is_datetime64_any_dtype(dtype) and _four_digit_years(values):
+        local = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
+        stamps = local.to_numpy()
+        if stamps.dtype.kind != "M":
+            return np.array([_fmt(_box(v)) for v in values.astype(object)], dtype=object)
+        timed = ((local.dt.hour != 0) | (local.dt.minute != 0)).fillna(False).to_numpy(dtype=bool)
+        minutes = np.char.replace(np.datetime_as_string(stamps, unit="m"), "T", " ")
+        days = np.datetime_as_string(stamps, unit="D")
+        out = np.where(timed, np.char.add(minutes, " UTC"), days).astype(object)
+        out[na] = na_text
+    elif pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        texts = np.array([_fmt(_box(u)) for u in pd.Series(uniques).astype(object)] + [na_text], dtype=object)
+        out = texts[codes]  # code -1 (missing) takes the last entry
+    else:
+        return np.array([_fmt(_box(v)) for v in values.astype(object)], dtype=object)
+    return out
+
+
+def _four_digit_years(values: pd.Series) -> bool:
+    """True when every date of ``values`` is in years 1000-9999 (``strftime`` and NumPy write
+    those alike; elsewhere they pad differently)."""
+    try:
+        years = values.dt.year
+        return bool(years.isna().all() or (years.min() >= 1000 and years.max() <= 9999))
+    except (AttributeError, TypeError, ValueError):
+        return False
+
+
+def format_messages(template: str, frame: pd.DataFrame) -> list[str]:
+    """The finding message of each row of ``frame``: ``template.format_map`` with each column's
+    value through ``_fmt`` (a field that is not a column stays "{name}"), the same text as
+    ``_row_messages`` but built column by column in Arrow instead of a dict per row. Templates
+    with a format spec, a conversion, an attribute or index, or a positional field, frames with
+    repeated column names, and text Arrow cannot hold go the row-by-row way."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        parsed = None
+    if (parsed is None or not frame.columns.is_unique or len(frame) == 0
+            or any(name is not None and (spec or conv or not name or name.isdigit() or "." in name or "[" in name)
+                   for _, name, spec, conv in parsed)):
+        return _row_messages(template, frame)
+    columns: dict[str, np.ndarray] = {}
+    parts: list = []
+    for literal, name, _, _ in parsed:
+        if literal:
+            parts.append(literal)
+        if name is None:
+            continue
+        if name not in frame.columns:
+            parts.append("{" + name + "}")
+            continue
+        if name not in columns:
+            columns[name] = _fmt_column(frame[name])
+        parts.append(columns[name])
+    if not any(isinstance(p, np.ndarray) for p in parts):
+        return ["".join(parts)] * len(frame)
+    try:
+        arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else pa.array(p, pa.large_string())
+                  for p in parts]
+        return pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string())).to_pylist()
+    except (pa.ArrowException, UnicodeEncodeError):  # e.g. a lone surrogate: joined in Python
+        texts = [p if isinstance(p, np.ndarray) else [p] * len(frame) for p in parts]
+        return ["".join(row) for row in zip(*texts, strict=True)]
 
 
 def fingerprint(check_id: str, request_id: pd.Series, record_id: pd.Series) -> pd.Series:
@@ -319,8 +410,7 @@ def run_check(check: Check, ctx: AuditContext) -> tuple[CheckRun, pd.DataFrame, 
     bad = _labelled(res[failing], lookup.req, pos[failing])
     bad_advisory = advisory.to_numpy()[failing]
     template = check.message
-    fields = bad.astype(object).to_dict("records")
-    messages = [template.format_map(_Safe({k: _fmt(v) for k, v in row.items()})) for row in fields]
+    messages = format_messages(template, bad)
     findings = pd.DataFrame(
         {
             "fingerprint": fingerprint(check.id, bad["request_id"], bad["record_id"]).to_numpy(),
