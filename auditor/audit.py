@@ -451,6 +451,10 @@ def audit_store(
     run.status = "finished"
     run.finished_at = datetime.now(UTC)
     def store(conn) -> None:  # in the ledger's transaction: the run's rows, its row and its record, or nothing
+        with db.bulk_cache(conn):
+            _store_rows(conn)
+
+    def _store_rows(conn) -> None:
         outcomes = pd.DataFrame([r.as_dict() for r in output.runs]).assign(run_id=run.run_id)
         db.insert_frame(conn, models.CheckOutcome.__table__, outcomes)
         if not output.scope.empty:

@@ -6,10 +6,11 @@ Nothing here is SQLite-only: any SQLAlchemy URL works (PostgreSQL is tested in C
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,32 @@ def begin_write(conn: sa.Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(224202301543)"))
+
+#: SQLite page cache (KiB) of a connection while it writes a large table: its indexes' pages
+#: stay in memory instead of being read back from the OS for each random key (the default
+#: 2 MiB cache made a million findings' fingerprint index cost 19 s to insert, 13 s with this)
+BULK_CACHE_KIB = 131_072
+
+
+@contextlib.contextmanager
+def bulk_cache(conn: sa.Connection) -> Iterator[None]:
+    """A larger SQLite page cache for this connection while the block writes; the connection's
+    own size is restored after (which frees the pages), so pooled connections keep the default.
+    Nothing on other databases."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        before = int(cur.execute("PRAGMA cache_size").fetchone()[0])
+        cur.execute(f"PRAGMA cache_size=-{int(BULK_CACHE_KIB)}")
+        try:
+            yield
+        finally:
+            cur.execute(f"PRAGMA cache_size={before}")
+    finally:
+        cur.close()
+
 
 def get_engine(url: str | None = None) -> Engine:
     url = url or default_url()

@@ -56,11 +56,16 @@ class InlineWriter:
         self._begin = self.engine.begin()
         self.conn = self._begin.__enter__()
         db.begin_write(self.conn)
+        self._cache = db.bulk_cache(self.conn)  # the table's indexes stay in memory while it writes
+        self._cache.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> bool | None:
-        if exc[0] is None:
-            self.keep_snapshot()
+        try:
+            if exc[0] is None:
+                self.keep_snapshot()
+        finally:
+            self._cache.__exit__(None, None, None)
         return self._begin.__exit__(*exc)
 
     def wait(self) -> None:

@@ -195,6 +195,26 @@ def test_stored_hashes_and_chunked_insert(any_engine):
     assert db.count_rows(any_engine, "requests") == 20
 
 
+def test_a_table_writer_writes_with_the_bulk_cache_and_gives_it_back(engine, monkeypatch):
+    from auditor.store import writer  # noqa: PLC0415
+
+    def size(conn) -> int:
+        return int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+
+    seen = []
+    real = db.insert_frame
+    monkeypatch.setattr(db, "insert_frame", lambda conn, *a, **k: (seen.append(size(conn)), real(conn, *a, **k))[1])
+    with writer.InlineWriter(engine, "requests") as w:
+        w.insert("requests", _frame())
+    assert seen == [-db.BULK_CACHE_KIB]
+    with engine.connect() as conn:  # the pooled connection is back to SQLite's default
+        before = size(conn)
+        with db.bulk_cache(conn):
+            assert size(conn) == -db.BULK_CACHE_KIB
+        assert size(conn) == before != -db.BULK_CACHE_KIB
+    assert db.count_rows(engine, "requests") == 4
+
+
 def test_insert_rolls_back_with_the_transaction(any_engine):
     with pytest.raises(RuntimeError), any_engine.begin() as conn:
         db.insert_frame(conn, "requests", _frame())
