@@ -92,7 +92,7 @@ class _Safe(dict):
 
 
 def _fmt(v) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
         return "unknown"
     if isinstance(v, pd.Timestamp):
         if pd.isna(v):

@@ -117,7 +117,7 @@ def test_the_texts_a_finding_message_shows():
     assert got == [
         "Request r-1 on 2025-04-20 08:45 UTC: 3 days, late True, {missing}",
         "Request unknown on 2025-04-20: 2.5 days, late unknown, {missing}",
-        "Request r-3 on NaT: unknown days, late False, {missing}",
+        "Request r-3 on unknown: unknown days, late False, {missing}",
     ]
 
 
