@@ -16,6 +16,23 @@ AS_OF = "2026-10-31"  # the sample's audit date (sample_data/generate.py AS_OF)
 KEY = b"test-key-0123456789"
 
 
+def alone(request) -> bool:
+    """False when this process may fork (a fast read forks its helper); else the test is run
+    again, alone, in a fresh pytest process (this worker runs threads other tests left behind,
+    and then nothing is forked here), its outcome asserted, and True returned."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from auditor import forking  # noqa: PLC0415
+
+    if forking.can_fork():
+        return False
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+    return True
+
+
 def examples(n: int) -> int:
     """Hypothesis examples for a property test: ``n`` in ``make test`` (bounded: the suite has a
     time limit), ``n`` times ``AUDITOR_FUZZ`` in ``make fuzz`` (default 10) for a deeper search."""

@@ -410,3 +410,52 @@ def test_a_ledger_of_format_1_still_verifies(tmp_path, db_url, monkeypatch):
     assert r.exit_code == 1 and "Ledger BROKEN after 0 intact record(s)" in r.stderr, r.output
     assert f"ingest {ingest1} were changed or deleted after run {run1} (record 1)" in r.stderr
     eng.dispose()
+
+
+def test_a_stored_runs_findings_read_in_arrow_hash_as_recorded(tmp_path, monkeypatch, request):
+    """A stored run's findings are read from a SQLite file in Arrow when it is checked
+    (``ledger._arrow_lines``, above ``db.ARROW_READ_ABOVE`` rows; 0 here): the digest is the one
+    the run recorded and the one the row-by-row read gives, also once the stored text holds the
+    characters the canonical text escapes and a column of NULLs only; an edit is still caught, and
+    text that is not UTF-8 is read the usual way and named as before."""
+    from auditor import ledger
+    from auditor.store import db
+    from tests.conftest import alone
+
+    if alone(request):
+        return
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    eng = _two_runs(tmp_path, url)
+    monkeypatch.setattr(db, "ARROW_READ_ABOVE", 0)
+    taken = []
+    real = ledger._arrow_lines
+    monkeypatch.setattr(ledger, "_arrow_lines", lambda *a: (taken.append(r := real(*a)), r)[1])
+    cols = ledger._output_columns("findings")
+
+    def both(c, run):
+        fast = ledger._output_digest(c, "findings", run, cols, committed=True)
+        assert taken[-1] is not None
+        assert fast == ledger._output_digest(c, "findings", run, cols)
+        return fast
+
+    with eng.connect() as c:
+        runs = [r for (r,) in c.execute(sa.text("SELECT run_id FROM audit_runs ORDER BY started_at"))]
+        for run in runs:
+            assert both(c, run)[0] == ledger._outputs(c, run)[0]["findings_sha256"]
+            assert ledger.check_run(c, run)[1] is None and taken[-1] is not None  # as recorded
+    with eng.begin() as c:
+        c.execute(sa.text("UPDATE findings SET message = :m WHERE id = (SELECT MIN(id) FROM findings "
+                          "WHERE run_id = :r)"), {"m": "a\\b\nc\x1ed\x1fe\u2028é", "r": runs[0]})
+        # a column of NULLs only (the driver reads it as integers)
+        c.execute(sa.text("UPDATE findings SET record_id = NULL WHERE run_id = :r"), {"r": runs[0]})
+    with eng.connect() as c:
+        both(c, runs[0])
+        problem = ledger.check_run(c, runs[0])[1]
+        assert problem and "were changed after the run" in problem
+    with eng.begin() as c:
+        c.execute(sa.text("UPDATE findings SET message = CAST(X'FF41' AS TEXT) WHERE id = (SELECT MIN(id) FROM "
+                          "findings WHERE run_id = :r)"), {"r": runs[1]})
+    verdict = ledger.run_verdict(eng, runs[1])
+    assert taken[-1] is None  # not UTF-8: read value by value
+    monkeypatch.setattr(ledger, "_arrow_lines", lambda *a: None)
+    assert verdict == ledger.run_verdict(eng, runs[1]) and verdict[1]

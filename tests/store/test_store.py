@@ -19,7 +19,7 @@ from auditor import audit
 from auditor.ingest import normalise
 from auditor.ingest.schema import TABLES
 from auditor.store import db, models
-from tests.conftest import AS_OF, KEY, ROOT, SAMPLE
+from tests.conftest import AS_OF, KEY, ROOT, SAMPLE, alone
 
 
 def _frame() -> pd.DataFrame:
@@ -89,30 +89,13 @@ def test_read_sql_frame_is_pandas_read_sql_of_the_run(any_engine):
     pd.testing.assert_frame_equal(none, _read_sql(any_engine, models.Finding, run_id="nothing"))
 
 
-def _alone(request) -> bool:
-    """False when this process may fork (the fast read forks its helper); else the test is run
-    again, alone, in a fresh pytest process (this worker runs threads other tests left behind,
-    and then nothing is forked here), its outcome asserted, and True returned."""
-    import subprocess
-    import sys
-
-    from auditor import forking
-
-    if forking.can_fork():
-        return False
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid],
-                         cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
-    return True
-
-
 def test_read_sql_frame_reads_sqlite_in_arrow_as_pandas_would(engine, monkeypatch, request):
     """On a SQLite file read_sql_frame reads through the ADBC driver in Arrow (db._arrow_read) and
     gives pd.read_sql's frame: a column NULL for the first 3,000 rows and text after (the driver
     infers a column's type from its first batch: one batch), a column of NULLs only, integers with
     and without NULLs. Where the fast read does not apply (a column SQLAlchemy converts, text that
     is not UTF-8, a BLOB in a text column, no rows) the frame, or the error, is read_sql's."""
-    if _alone(request):
+    if alone(request):
         return
     rows = [{"run_id": "r1", "fingerprint": f"fp{i}", "check_id": "TIM002", "family": "timeliness",
              "instrument": "CETS 224", "article": "Art. 7(6)", "severity": "high", "legal_basis_status": "confirmed",
@@ -155,7 +138,7 @@ def test_findings_with_issued_at_is_the_merge_the_report_made(engine, monkeypatc
     not a real date: None, and the report does it the old way."""
     from auditor import records
 
-    if _alone(request):
+    if alone(request):
         return
 
     monkeypatch.setattr(db, "ARROW_READ_ABOVE", 0)
