@@ -34,8 +34,9 @@ def _stop_tqdm_monitor() -> None:
 
 
 def can_fork() -> bool:
-    """True when a helper may be forked from the current thread now."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    """True when a helper may be forked from the current thread now: never from a helper
+    itself (helpers are daemonic processes, which multiprocessing allows no children)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return False
     _stop_tqdm_monitor()
     me = threading.current_thread()

@@ -459,3 +459,26 @@ def test_a_stored_runs_findings_read_in_arrow_hash_as_recorded(tmp_path, monkeyp
     assert taken[-1] is None  # not UTF-8: read value by value
     monkeypatch.setattr(ledger, "_arrow_lines", lambda *a: None)
     assert verdict == ledger.run_verdict(eng, runs[1]) and verdict[1]
+
+
+def test_a_run_checked_in_a_helper_is_read_the_usual_way(tmp_path, monkeypatch, request):
+    """The report checks a run in a forked helper (``audit.build_model``); a helper, being a
+    daemonic process, may fork nothing, so there the findings are read row by row (no Arrow read)
+    and the verdict is the same, never an error (the Arrow read's first version failed the report
+    of a run of more than ``ARROW_READ_ABOVE`` findings: "daemonic processes are not allowed to
+    have children")."""
+    from auditor import audit, forking, ledger
+    from auditor.store import db
+    from tests.conftest import alone
+
+    if alone(request):  # the helper must be forked for the test to mean anything
+        return
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    eng = _two_runs(tmp_path, url)
+    monkeypatch.setattr(db, "ARROW_READ_ABOVE", 0)
+    inline = ledger.run_verdict(eng, None)
+    helper = forking.Beside(audit._ledger_verdict, eng, inline[0])
+    assert helper.result() == inline and inline[1] is None
+    out = tmp_path / "report"
+    r = invoke("report", "--db", url, "--out", out, "--format", "csv")
+    assert r.exit_code == 0, r.output
