@@ -91,9 +91,11 @@ def bulk_cache(conn: sa.Connection) -> Iterator[None]:
         try:
             yield
         finally:
-            cur.execute(f"PRAGMA cache_size={before}")
+            with contextlib.suppress(Exception):  # only the cache's size: never hide the block's own error
+                cur.execute(f"PRAGMA cache_size={before}")
     finally:
-        cur.close()
+        with contextlib.suppress(Exception):
+            cur.close()
 
 
 def get_engine(url: str | None = None) -> Engine:

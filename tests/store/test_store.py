@@ -195,6 +195,9 @@ def test_a_table_writer_writes_with_the_bulk_cache_and_gives_it_back(engine, mon
         with db.bulk_cache(conn):
             assert size(conn) == -db.BULK_CACHE_KIB
         assert size(conn) == before != -db.BULK_CACHE_KIB
+        with pytest.raises(RuntimeError, match="inside"), db.bulk_cache(conn):  # the block's own error
+            raise RuntimeError("inside")
+        assert size(conn) == before
     assert db.count_rows(engine, "requests") == 4
 
 
