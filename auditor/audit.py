@@ -450,11 +450,11 @@ def audit_store(
     }
     run.status = "finished"
     run.finished_at = datetime.now(UTC)
-    def store(conn) -> None:  # in the ledger's transaction: the run's rows, its row and its record, or nothing
+    def store(conn) -> dict[str, pd.DataFrame]:  # in the ledger's transaction: the run's rows, its row and its record, or nothing
         with db.bulk_cache(conn):
-            _store_rows(conn)
+            return _store_rows(conn)
 
-    def _store_rows(conn) -> None:
+    def _store_rows(conn) -> dict[str, pd.DataFrame]:
         outcomes = pd.DataFrame([r.as_dict() for r in output.runs]).assign(run_id=run.run_id)
         db.insert_frame(conn, models.CheckOutcome.__table__, outcomes)
         if not output.scope.empty:
@@ -463,6 +463,8 @@ def audit_store(
             # issued_at is joined back on render; waiver status is re-derived from the stored waivers
             fdb = f.drop(columns=["issued_at", *_waivers.WAIVER_COLUMNS], errors="ignore").assign(run_id=run.run_id)
             db.insert_frame(conn, models.Finding.__table__, fdb)
+            return {"findings": fdb}  # the ledger digests the findings from what was written
+        return {}
 
     try:
         ledger.append_run(engine, run, {

@@ -1131,11 +1131,61 @@ def _arrow_lines(conn: sa.Connection, stmt: sa.Select, columns: list[str],
     return parts, n
 
 
-def _outputs(conn: sa.Connection, run_id: str) -> tuple[dict[str, str], dict[str, dict]]:
+def _written_digest(conn: sa.Connection, table: str, run_id: str, columns: list[str],
+                    frame: pd.DataFrame) -> tuple[str, int] | None:
+    """(digest, rows) ``_output_digest`` gives for a run's rows of an output table that ``conn``'s
+    transaction has just written from ``frame`` alone (``store.db.insert_frame``), computed from
+    the values handed to the database rather than read back: at a million findings ~10 s less.
+
+    Only where the stored text is the written text: every column a text column, every column of
+    the frame written as it is (``db._fast_columns``: Python ``str`` or NULL), every column the
+    frame lacks NULL (no default), and as many rows of the run in the table as in the frame (rows
+    written otherwise make the count differ). None otherwise: the caller reads the rows back.
+    ``auditor verify`` and every report read the stored rows and compare them with this digest,
+    so a stored value that differed from the written one would be named there, never hidden."""
+    from auditor.store import db  # noqa: PLC0415
+
+    t = _OUTPUTS[table][0].__table__
+    if any(_value_kind(t.c[c]) not in _TEXT_KINDS for c in columns):
+        return None
+    if any(c not in frame.columns and (t.c[c].default is not None or t.c[c].server_default is not None)
+           for c in columns):
+        return None
+    written = db._fast_columns(t, frame, conn.dialect.name)  # noqa: SLF001 - what insert_frame writes
+    if written is None:
+        return None
+    n = len(frame)
+    stored = conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.run_id == run_id)).scalar_one()
+    if int(stored) != n:
+        return None
+    if not n:
+        return sha256_text(""), 0
+    cols: dict[str, tuple[pa.Array, pa.Array | None]] = {}
+    for c in columns:
+        arr = pa.array(written[c], type=pa.string(), from_pandas=False) if c in written else pa.nulls(n, pa.string())
+        cols[c] = (arr, None)
+    lines = _content([(c, _value_kind(t.c[c])) for c in columns], cols)
+    del cols
+    lines = lines.take(pc.sort_indices(lines))
+    h = hashlib.sha256()
+    _update_lines(h, lines, first=True)
+    return h.hexdigest(), n
+
+
+def _outputs(conn: sa.Connection, run_id: str,
+             written: dict[str, pd.DataFrame] | None = None) -> tuple[dict[str, str], dict[str, dict]]:
+    """The digests and row counts of a run's output tables; ``written``: the frames ``conn``'s
+    transaction has just written to some of them (``_written_digest``)."""
     digests, meta = {}, {}
     for table, (_model, _drop, key, _label) in _OUTPUTS.items():
         columns = _output_columns(table)
-        digest, n, _problem = _output_digest(conn, table, run_id, columns)
+        fast = None
+        if written is not None and table in written:
+            try:
+                fast = _written_digest(conn, table, run_id, columns, written[table])
+            except (pa.ArrowException, TypeError, ValueError):  # a value Arrow would not take: read back
+                fast = None
+        digest, n, _problem = (*fast, None) if fast is not None else _output_digest(conn, table, run_id, columns)
         digests[key] = digest
         meta[table] = {"columns": columns, "rows": n}
     return digests, meta
@@ -1244,9 +1294,11 @@ def _insert_run(conn: sa.Connection, run: models.AuditRun) -> None:
 
 
 def append_run(engine: Engine, run: models.AuditRun, extra: dict[str, Any],
-               store: Callable[[sa.Connection], None] | None = None) -> models.LedgerRecord:
+               store: Callable[[sa.Connection], dict[str, pd.DataFrame] | None] | None = None,
+               ) -> models.LedgerRecord:
     """Append the ledger record of a run, chained to the last record. With ``store`` (a function
-    of the connection that writes the run's outcomes, counts and findings), the run's row and
+    of the connection that writes the run's outcomes, counts and findings, and may return the
+    frames it wrote to output tables, by table name, for their digests: ``_written_digest``), the run's row and
     rows and its record are written in one transaction under the write lock: a run is stored
     whole with its record, or not at all. Without it, the run must already be stored. Retries
     when another run appended first."""
@@ -1256,12 +1308,13 @@ def append_run(engine: Engine, run: models.AuditRun, extra: dict[str, Any],
         try:
             with engine.begin() as conn:
                 begin_write(conn)
+                written = None
                 if store is not None:
-                    store(conn)
+                    written = store(conn)
                     _insert_run(conn, run)
                 lt = models.LedgerRecord.__table__
                 prev = conn.execute(sa.select(lt.c.record_hash).order_by(lt.c.seq.desc()).limit(1)).scalar()
-                outputs, output_meta = _outputs(conn, run.run_id)
+                outputs, output_meta = _outputs(conn, run.run_id, written)
                 ingests, ingest_records, unfinished = _record_ingests(conn)
                 record = {
                     "ledger_version": LEDGER_VERSION,

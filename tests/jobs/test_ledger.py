@@ -296,6 +296,64 @@ def test_stored_rows_hash_like_the_rows_being_stored(tmp_path, db_url):
     engine.dispose()
 
 
+def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url):
+    """An audit's findings are digested from the values it writes (``ledger._written_digest``), not
+    read back: the digest equals the one of the rows read back in the same transaction, on both
+    backends, over text the canonical form escapes, empty text, NULLs, non-ASCII and a column the
+    frame lacks. Where the stored text might not be the written text (a value that is not text,
+    rows of the run written otherwise) it declines and the rows are read back."""
+    import pandas as pd
+
+    from auditor import ledger
+    from auditor.store import db, models
+
+    t = models.Finding.__table__
+    cols = ledger._output_columns("findings")
+    hostile = ["a\\b", "line\nbreak", "\x1e\x1f", "", "é\u2028ü", "\\N", "tab\tx", "plain"]
+    n = len(hostile)
+    frame = pd.DataFrame({c: pd.Series([f"{c}-{i}" for i in range(n)], dtype="string")
+                          for c in cols if c not in ("record_id", "provider")})
+    frame["message"] = pd.Series(hostile, dtype="string")
+    frame["party"] = pd.Series(["FR", None, "", "DE", None, "ÅÄ", "x\ny", "US"], dtype="string")
+    frame["run_id"] = "run-w"
+    frame["kind"] = pd.Series(hostile[::-1], dtype=object)  # object column of str: written as it is
+    engine = db.get_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            db.insert_frame(conn, t, frame)
+            fast = ledger._written_digest(conn, "findings", "run-w", cols, frame)
+            assert fast is not None and fast == ledger._output_digest(conn, "findings", "run-w", cols)[:2]
+            assert ledger._outputs(conn, "run-w", {"findings": frame})[0] == ledger._outputs(conn, "run-w")[0]
+            # another row of the run, written otherwise: the counts differ, the rows are read back
+            db.insert_frame(conn, t, frame.iloc[:1])
+            assert ledger._written_digest(conn, "findings", "run-w", cols, frame) is None
+            assert ledger._outputs(conn, "run-w", {"findings": frame})[0] == ledger._outputs(conn, "run-w")[0]
+        odd = frame.assign(run_id="run-o", pack=pd.Series([1, "a", None, 2.5, "b", "c", "d", "e"], dtype=object))
+        with engine.begin() as conn:
+            db.insert_frame(conn, t, odd)  # SQLAlchemy's way: the database converts the numbers
+            assert ledger._written_digest(conn, "findings", "run-o", cols, odd) is None
+    finally:
+        engine.dispose()
+
+
+def test_an_audit_digests_its_findings_as_written_and_verifies(tmp_path, monkeypatch):
+    """``auditor run`` takes its findings' digest from what it writes (not read back), and the
+    record it makes checks out against the stored rows (``auditor verify``, the report)."""
+    from auditor import ledger
+
+    seen = []
+    real = ledger._written_digest
+    monkeypatch.setattr(ledger, "_written_digest", lambda *a: (seen.append(r := real(*a)), r)[1])
+    make_slice(tmp_path / "d", n=40)
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    r = invoke("run", "--data", tmp_path / "d", "--out", tmp_path / "o", "--as-of", AS_OF, "--db", url,
+               "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert len(seen) == 1 and seen[0] is not None and seen[0][1] > 0
+    r = invoke("verify", "--db", url)
+    assert r.exit_code == 0 and "Ledger intact: 1 run record(s) verified" in r.output, r.output
+
+
 def test_format_2_contents_convert_to_the_format_1_lines(tmp_path):
     """A row revised after the upgrade keeps a format-2 content in input_revisions; records of
     format 1 that covered it recompute its format-1 line from that content."""
