@@ -506,7 +506,8 @@ def build_model(engine: Engine, run_id: str | None, with_decisions: bool = False
     no record at all) is refused: ``ledger.RunNotVerified``, exit 3. ``with_decisions``: also
     ``decisions``, the workbench state of the run's findings (:func:`workbench_decisions`).
 
-    The ledger check reads every finding of the run once more; it runs in a forked helper
+    The ledger check reads every finding of the run once more (a large SQLite run in Arrow, by a
+    helper of the helper's own: ``ledger._arrow_lines``); it runs in a forked helper
     (``forking.Beside``, started before anything is read, so the fork is small) while this process
     reads the run, and its verdict is awaited before the model is returned: a run that does not
     verify is refused exactly as before, and an error while reading a run that does not verify
@@ -520,7 +521,7 @@ def build_model(engine: Engine, run_id: str | None, with_decisions: bool = False
     rid = ledger.resolve_run(engine, run_id)
     if rid is None:  # no such run: the old path names it (db.get_run)
         return _build_model(engine, ledger.require_verified_run(engine, run_id), with_decisions, findings_frame)
-    helper = forking.Beside(_ledger_verdict, engine, rid)
+    helper = forking.Beside(_ledger_verdict, engine, rid, children=True)  # its Arrow read forks
     try:
         model = _build_model(engine, rid, with_decisions, findings_frame)
     except Exception:

@@ -34,8 +34,8 @@ def _stop_tqdm_monitor() -> None:
 
 
 def can_fork() -> bool:
-    """True when a helper may be forked from the current thread now: never from a helper
-    itself (helpers are daemonic processes, which multiprocessing allows no children)."""
+    """True when a helper may be forked from the current thread now: never from a daemonic
+    helper (multiprocessing allows one no children; ``spawn(children=True)`` starts one that is not)."""
     if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return False
     _stop_tqdm_monitor()
@@ -65,10 +65,13 @@ def disabled(env: str) -> bool:
     return os.environ.get(env, "1").strip().lower() in ("0", "false", "no")
 
 
-def spawn(target, *args, name: str, duplex: bool = False):
+def spawn(target, *args, name: str, duplex: bool = False, children: bool = False):
     """Fork ``target(conn, *args)`` as a daemon helper process; return (process, the parent's
     end of the pipe), or None when it cannot be forked now (see ``can_fork``). Without
-    ``duplex`` the helper only sends and the parent only receives. The helper closes its copy of
+    ``duplex`` the helper only sends and the parent only receives. ``children``: the helper may
+    fork helpers of its own, so it is not a daemon (multiprocessing allows a daemon no children);
+    the caller must join it on every path (``Beside.result`` does), or the interpreter's exit
+    waits for it. The helper closes its copy of
     the parent's end, so the parent's exit (even a kill) ends the helper's reads and writes, and
     leaves with ``os._exit`` (no atexit handlers of the parent run twice)."""
     if not can_fork():
@@ -79,7 +82,7 @@ def spawn(target, *args, name: str, duplex: bool = False):
             mine, theirs = ctx.Pipe(duplex=True)
         else:
             mine, theirs = ctx.Pipe(duplex=False)  # (receiving end, sending end)
-        proc = ctx.Process(target=_helper_main, args=(target, theirs, mine, args), daemon=True,
+        proc = ctx.Process(target=_helper_main, args=(target, theirs, mine, args), daemon=not children,
                            name=f"auditor-{name}")
         proc.start()
     except OSError:  # pragma: no cover - no processes here: the caller works inline
@@ -109,13 +112,14 @@ class Beside:
     """``func(*args)`` run in a forked helper process while the caller goes on; ``result()``
     waits and returns its value (or raises its error). Runs inline, at ``result()``, when
     forking is unsafe or ``AUDITOR_HELPERS=0``. For work that only writes files from data the
-    caller already holds (e.g. machine-readable reports)."""
+    caller already holds (e.g. machine-readable reports). ``children``: ``func`` may fork helpers
+    of its own (``spawn``)."""
 
-    def __init__(self, func, *args) -> None:
+    def __init__(self, func, *args, children: bool = False) -> None:
         self.func, self.args, self.proc, self.conn = func, args, None, None
         if disabled("AUDITOR_HELPERS"):
             return
-        started = spawn(_beside, func, args, name=getattr(func, "__name__", "helper").strip("_"))
+        started = spawn(_beside, func, args, name=getattr(func, "__name__", "helper").strip("_"), children=children)
         if started is not None:
             self.proc, self.conn = started
 

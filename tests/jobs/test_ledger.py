@@ -520,11 +520,11 @@ def test_a_stored_runs_findings_read_in_arrow_hash_as_recorded(tmp_path, monkeyp
 
 
 def test_a_run_checked_in_a_helper_is_read_the_usual_way(tmp_path, monkeypatch, request):
-    """The report checks a run in a forked helper (``audit.build_model``); a helper, being a
-    daemonic process, may fork nothing, so there the findings are read row by row (no Arrow read)
-    and the verdict is the same, never an error (the Arrow read's first version failed the report
-    of a run of more than ``ARROW_READ_ABOVE`` findings: "daemonic processes are not allowed to
-    have children")."""
+    """The report checks a run in a forked helper (``audit.build_model``). A daemonic helper may
+    fork nothing, so there the findings are read row by row (no Arrow read) and the verdict is the
+    same, never an error (the Arrow read's first version failed the report of a run of more than
+    ``ARROW_READ_ABOVE`` findings: "daemonic processes are not allowed to have children"). The
+    report's helper is started as one that may have children, and there the Arrow read runs."""
     from auditor import audit, forking, ledger
     from auditor.store import db
     from tests.conftest import alone
@@ -537,6 +537,20 @@ def test_a_run_checked_in_a_helper_is_read_the_usual_way(tmp_path, monkeypatch, 
     inline = ledger.run_verdict(eng, None)
     helper = forking.Beside(audit._ledger_verdict, eng, inline[0])
     assert helper.result() == inline and inline[1] is None
+
+    def verdict_and_reads(run_id):  # in the helper: the verdict and whether the Arrow read ran
+        reads = []
+        real = ledger._arrow_lines
+        ledger._arrow_lines = lambda *a: (reads.append(r := real(*a)), r)[1]
+        try:
+            return audit._ledger_verdict(eng, run_id), reads
+        finally:
+            ledger._arrow_lines = real
+
+    for children, arrow in ((False, False), (True, True)):
+        verdict, reads = forking.Beside(verdict_and_reads, inline[0], children=children).result()
+        assert verdict == inline
+        assert bool(reads) and all(r is not None for r in reads) if arrow else not any(reads), (children, reads)
     out = tmp_path / "report"
     r = invoke("report", "--db", url, "--out", out, "--format", "csv")
     assert r.exit_code == 0, r.output
