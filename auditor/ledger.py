@@ -1143,15 +1143,13 @@ def _written_digest(conn: sa.Connection, table: str, run_id: str, columns: list[
     written otherwise make the count differ). None otherwise: the caller reads the rows back.
     ``auditor verify`` and every report read the stored rows and compare them with this digest,
     so a stored value that differed from the written one would be named there, never hidden."""
-    from auditor.store import db  # noqa: PLC0415
-
     t = _OUTPUTS[table][0].__table__
     if any(_value_kind(t.c[c]) not in _TEXT_KINDS for c in columns):
         return None
     if any(c not in frame.columns and (t.c[c].default is not None or t.c[c].server_default is not None)
            for c in columns):
         return None
-    written = db._fast_columns(t, frame, conn.dialect.name)  # noqa: SLF001 - what insert_frame writes
+    written = _written_text(t, frame, conn.dialect.name)
     if written is None:
         return None
     n = len(frame)
@@ -1160,16 +1158,39 @@ def _written_digest(conn: sa.Connection, table: str, run_id: str, columns: list[
         return None
     if not n:
         return sha256_text(""), 0
-    cols: dict[str, tuple[pa.Array, pa.Array | None]] = {}
-    for c in columns:
-        arr = pa.array(written[c], type=pa.string(), from_pandas=False) if c in written else pa.nulls(n, pa.string())
-        cols[c] = (arr, None)
+    cols = {c: (written[c] if c in written else pa.nulls(n, pa.string()), None) for c in columns}
     lines = _content([(c, _value_kind(t.c[c])) for c in columns], cols)
     del cols
     lines = lines.take(pc.sort_indices(lines))
     h = hashlib.sha256()
     _update_lines(h, lines, first=True)
     return h.hexdigest(), n
+
+
+def _written_text(t: sa.Table, frame: pd.DataFrame, dialect: str) -> dict[str, pa.Array] | None:
+    """The text ``store.db.insert_frame`` writes for each column of ``frame`` on its fast path, as
+    Arrow (a text column as it is, NULL for a missing value), or None when it would write any
+    column otherwise (not a text column of ``t``, a value that is not ``str``: ``db._fast_columns``
+    decides). A column of text dtype is taken in Arrow, with no Python object per value."""
+    from auditor.store import db  # noqa: PLC0415
+
+    out: dict[str, pa.Array] = {}
+    for name in frame.columns:
+        if name not in t.c or db._plain_type(t.c[name].type) != "str":  # noqa: SLF001
+            return None
+        s = frame[name]
+        if s.dtype == object:  # each value must be str (or missing): as insert_frame checks it
+            values = db._column_values(s, "str", dialect)  # noqa: SLF001
+            if values is None:
+                return None
+            arr = pa.array(values, type=pa.string())
+        elif pd.api.types.is_string_dtype(s.dtype):
+            arr = pa.array(s, from_pandas=True)
+            arr = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.string())
+        else:
+            return None
+        out[name] = arr
+    return out
 
 
 def _outputs(conn: sa.Connection, run_id: str,

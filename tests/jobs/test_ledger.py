@@ -312,11 +312,13 @@ def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url):
     hostile = ["a\\b", "line\nbreak", "\x1e\x1f", "", "é\u2028ü", "\\N", "tab\tx", "plain"]
     n = len(hostile)
     frame = pd.DataFrame({c: pd.Series([f"{c}-{i}" for i in range(n)], dtype="string")
-                          for c in cols if c not in ("record_id", "provider")})
+                          for c in cols if c not in ("receiving_party", "request_id")})
     frame["message"] = pd.Series(hostile, dtype="string")
     frame["party"] = pd.Series(["FR", None, "", "DE", None, "ÅÄ", "x\ny", "US"], dtype="string")
     frame["run_id"] = "run-w"
     frame["kind"] = pd.Series(hostile[::-1], dtype=object)  # object column of str: written as it is
+    frame["record_id"] = pd.Series([*hostile[1:], None], dtype="string[pyarrow]")
+    frame["provider"] = pd.Series([*hostile[2:], None, "x"], dtype="str")  # pandas' default text dtype (NaN)
     engine = db.get_engine(db_url)
     try:
         with engine.begin() as conn:
