@@ -39,8 +39,8 @@ def helpers(monkeypatch):
     started: list[bool] = []
     real = forking.Beside.__init__
 
-    def spy(self, func, *args):
-        real(self, func, *args)
+    def spy(self, func, *args, **kwargs):
+        real(self, func, *args, **kwargs)
         started.append(self.proc is not None)
 
     monkeypatch.setattr(forking.Beside, "__init__", spy)
