@@ -388,12 +388,28 @@ def _with_tags(text: pa.Array, tags: pa.Array | None, escape: bool) -> pa.Array:
 
 def _content(names_kinds: list[tuple[str, str]], cols: dict[str, tuple[pa.Array, pa.Array | None]],
              tag: str = "") -> pa.Array:
-    """``tag`` + the non-NULL columns as ``name=value`` sorted by name, joined by US."""
+    """``tag`` + the non-NULL columns as ``name=value`` sorted by name, joined by US.
+
+    A column NULL in every row is left out before the join, which would skip it in each row
+    anyway (a wide input table has many: a third of the lines' cost at 1M requests). Every row
+    must have a value in some column: Arrow's join (pyarrow 26) drops a row whose inputs are all
+    NULL instead of giving it an empty text, which would shift every later line, so that is
+    refused here (each table's rows carry an id or run id that is never NULL)."""
     fields = []
+    n = -1
     for name, kind in sorted(names_kinds):
         text, tags = cols[name]
+        n = len(text)
+        if n and text.null_count == n and (tags is None or tags.null_count == n):
+            continue
         fields.append(pc.binary_join_element_wise(f"{name}=", _with_tags(text, tags, kind in _TEXT_KINDS), ""))
+    if not fields and n > 0:
+        raise ValueError("ledger: a row with no value in any column has no canonical text")
+    if not fields:  # no rows
+        return pa.array([], pa.string())
     joined = pc.binary_join_element_wise(*fields, _US, null_handling="skip")
+    if len(joined) != n:
+        raise ValueError("ledger: a row with no value in any column has no canonical text")
     return pc.binary_join_element_wise(pa.scalar(tag), joined, "") if tag else joined
 
 

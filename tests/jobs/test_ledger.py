@@ -338,6 +338,35 @@ def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url):
         engine.dispose()
 
 
+def test_columns_null_in_every_row_are_left_out_of_the_lines_as_the_join_would():
+    """``ledger._content`` leaves out a column NULL in every row before the join: the lines are
+    the ones the join of every column gives. A row with no value at all is refused, not dropped
+    (Arrow's join drops it, which would shift every later line)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pytest
+
+    from auditor import ledger
+
+    n = 5
+    cols = {"id": (pa.array(["a", "b\n", None, "d", "e"]), None),
+            "empty": (pa.nulls(n, pa.string()), None),
+            "tagged": (pa.nulls(n, pa.string()), pa.array([None, "x:bad", None, None, None])),
+            "sparse": (pa.array([None, None, "s", None, "t"]), None),
+            "zz": (pa.nulls(n, pa.int64()).cast(pa.string()), None)}
+    kinds = [(c, "str") for c in cols]
+    fields = [pc.binary_join_element_wise(f"{c}=", ledger._with_tags(t, g, True), "") for c, (t, g) in sorted(cols.items())]
+    every = pc.binary_join_element_wise(*fields, ledger._US, null_handling="skip")
+    assert ledger._content(kinds, cols).to_pylist() == every.to_pylist()
+    assert ledger._content(kinds, cols, ledger._TAG).to_pylist() == [ledger._TAG + t for t in every.to_pylist()]
+    assert ledger._content(kinds, cols).to_pylist()[2] == "sparse=s"
+    hole = {**cols, "sparse": (pa.nulls(n, pa.string()), None)}  # row 2 has no value left
+    with pytest.raises(ValueError, match="no value in any column"):
+        ledger._content(kinds, hole)
+    with pytest.raises(ValueError, match="no value in any column"):
+        ledger._content([("empty", "str")], cols)
+
+
 def test_an_audit_digests_its_findings_as_written_and_verifies(tmp_path, monkeypatch):
     """``auditor run`` takes its findings' digest from what it writes (not read back), and the
     record it makes checks out against the stored rows (``auditor verify``, the report)."""
