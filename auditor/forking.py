@@ -68,12 +68,13 @@ def disabled(env: str) -> bool:
 def spawn(target, *args, name: str, duplex: bool = False, children: bool = False):
     """Fork ``target(conn, *args)`` as a daemon helper process; return (process, the parent's
     end of the pipe), or None when it cannot be forked now (see ``can_fork``). Without
-    ``duplex`` the helper only sends and the parent only receives. ``children``: the helper may
-    fork helpers of its own, so it is not a daemon (multiprocessing allows a daemon no children);
-    the caller must join it on every path (``Beside.result`` does), or the interpreter's exit
-    waits for it. The helper closes its copy of
+    ``duplex`` the helper only sends and the parent only receives. The helper closes its copy of
     the parent's end, so the parent's exit (even a kill) ends the helper's reads and writes, and
-    leaves with ``os._exit`` (no atexit handlers of the parent run twice)."""
+    leaves with ``os._exit`` (no atexit handlers of the parent run twice).
+
+    ``children``: the helper may fork helpers of its own, so it is not a daemon (multiprocessing
+    allows a daemon no children); the caller joins it on every path (``Beside.result`` does), or
+    the interpreter's exit waits for it."""
     if not can_fork():
         return None
     ctx = multiprocessing.get_context("fork")

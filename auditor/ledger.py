@@ -403,12 +403,8 @@ def _content(names_kinds: list[tuple[str, str]], cols: dict[str, tuple[pa.Array,
         if n and text.null_count == n and (tags is None or tags.null_count == n):
             continue
         fields.append(pc.binary_join_element_wise(f"{name}=", _with_tags(text, tags, kind in _TEXT_KINDS), ""))
-    if not fields and n > 0:
-        raise ValueError("ledger: a row with no value in any column has no canonical text")
-    if not fields:  # no rows
-        return pa.array([], pa.string())
-    joined = pc.binary_join_element_wise(*fields, _US, null_handling="skip")
-    if len(joined) != n:
+    joined = pc.binary_join_element_wise(*fields, _US, null_handling="skip") if fields else None
+    if joined is None or len(joined) != n:
         raise ValueError("ledger: a row with no value in any column has no canonical text")
     return pc.binary_join_element_wise(pa.scalar(tag), joined, "") if tag else joined
 
@@ -1154,7 +1150,7 @@ def _written_digest(conn: sa.Connection, table: str, run_id: str, columns: list[
     the values handed to the database rather than read back: at a million findings ~10 s less.
 
     Only where the stored text is the written text: every column a text column, every column of
-    the frame written as it is (``db._fast_columns``: Python ``str`` or NULL), every column the
+    the frame written as it is (``_written_text``: text or NULL, as the store's fast path checks), every column the
     frame lacks NULL (no default), and as many rows of the run in the table as in the frame (rows
     written otherwise make the count differ). None otherwise: the caller reads the rows back.
     ``auditor verify`` and every report read the stored rows and compare them with this digest,
