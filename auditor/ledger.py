@@ -1078,10 +1078,14 @@ def _output_digest(conn: sa.Connection, table: str, run_id: str, columns: list[s
         return sha256_text(""), 0, None
     lines = pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
     del parts
-    lines = lines.take(pc.sort_indices(lines))
+    return _sorted_digest(lines), n, problem
+
+
+def _sorted_digest(lines: pa.Array) -> str:
+    """SHA-256 of an output table's lines sorted (code-point order), joined by newlines."""
     h = hashlib.sha256()
-    _update_lines(h, lines, first=True)
-    return h.hexdigest(), n, problem
+    _update_lines(h, lines.take(pc.sort_indices(lines)), first=True)
+    return h.hexdigest()
 
 
 def _output_lines(conn: sa.Connection, stmt: sa.Select, columns: list[str],
@@ -1171,12 +1175,7 @@ def _written_digest(conn: sa.Connection, table: str, run_id: str, columns: list[
     if not n:
         return sha256_text(""), 0
     cols = {c: (written[c] if c in written else pa.nulls(n, pa.string()), None) for c in columns}
-    lines = _content([(c, _value_kind(t.c[c])) for c in columns], cols)
-    del cols
-    lines = lines.take(pc.sort_indices(lines))
-    h = hashlib.sha256()
-    _update_lines(h, lines, first=True)
-    return h.hexdigest(), n
+    return _sorted_digest(_content([(c, _value_kind(t.c[c])) for c in columns], cols)), n
 
 
 def _written_text(t: sa.Table, frame: pd.DataFrame, dialect: str) -> dict[str, pa.Array] | None:
