@@ -757,7 +757,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                             cells = {(d.index, d.column) for d in mapped}
                             defects = [d for d in defects if (d.index, d.column) not in cells] + mapped
                         good = canon.drop(index=list({d.index for d in defects}))
-                        ticket = worker.submit(good, spec, lines=True) if not good.empty else None
+                        ticket = worker.submit(good, spec, lines=True, converted=converted) if not good.empty else None
                         hashes = _row_hash(good)
                         typed_good = normalise.typed(good, spec, converted=converted)
                         del converted

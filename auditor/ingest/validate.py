@@ -544,9 +544,12 @@ class ContractWorker:
         self._conn.close()
         self._proc = self._conn = None
 
-    def submit(self, good: pd.DataFrame, spec: TableSpec, lines: bool = False) -> int:
+    def submit(self, good: pd.DataFrame, spec: TableSpec, lines: bool = False,
+               converted: dict[str, pd.Series] | None = None) -> int:
         """Validate ``good`` in the helper. ``lines``: afterwards, also compute the ledger lines
-        of those rows there (``collect_lines``), while the parent stores them."""
+        of those rows there (``collect_lines``), while the parent stores them; ``converted``: the
+        timestamps and numbers ``precheck`` converted (``normalise.typed``), sent with the rows
+        so the helper types them as the parent does without converting them again."""
         ticket = self._next
         self._next += 1
         self._pending[ticket] = (good, spec)
@@ -555,7 +558,8 @@ class ContractWorker:
                 self._lines.add(ticket)
             # sent by a thread: the pipe blocks until the helper reads, which it does only once
             # great-expectations is imported, and the parent has other work meanwhile
-            payload = pickle.dumps((ticket, spec.name, good, lines), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((ticket, spec.name, good, lines, converted if lines else None),
+                                   protocol=pickle.HIGHEST_PROTOCOL)
             if self._sender is not None:  # one message at a time on the pipe
                 self._sender.join()
             self._sender = threading.Thread(target=self._send, args=(payload,), name="auditor-contract-send")
@@ -615,7 +619,7 @@ def _serve_contract(conn) -> None:  # pragma: no cover - runs in the forked help
     _context()  # import great-expectations while the parent works
     startup = time.perf_counter() - t0  # counted with the first table, as inline
     while (msg := conn.recv()) is not None:
-        ticket, name, good, want_lines = msg
+        ticket, name, good, want_lines, converted = msg
         before = sum(GX_SECONDS.values()) - startup
         startup = 0.0
         try:
@@ -629,12 +633,14 @@ def _serve_contract(conn) -> None:  # pragma: no cover - runs in the forked help
                 from auditor import ledger  # noqa: PLC0415
                 from auditor.ingest import normalise  # noqa: PLC0415
 
-                out = ledger.frame_lines(name, normalise.typed(good, TABLES[name]), with_ids=True)
+                typed = normalise.typed(good, TABLES[name], converted=converted)
+                out = ledger.frame_lines(name, typed, with_ids=True)
+                del typed
                 conn.send((ticket, "lines", out, 0.0))
                 del out
             except Exception:  # noqa: BLE001 - the parent computes them itself
                 conn.send((ticket, "lines-failed", None, 0.0))
-        del msg, good
+        del msg, good, converted
         pa.default_memory_pool().release_unused()  # give the chunk's Arrow memory back
 
 

@@ -107,6 +107,50 @@ def test_contract_worker_gives_the_inline_result(helper):
     assert got["rest"] == 0 and got["gx_s"] > 0
 
 
+_LINES_SCRIPT = """
+import json, sys
+from tests.scale.test_validate_layers import corrupted_frame
+from auditor import ledger
+from auditor.ingest import normalise, validate
+from auditor.ingest.schema import TABLES
+frame, spec = corrupted_frame(), TABLES["requests"]
+converted = {}
+bad = {d.index for d in validate.precheck(frame, spec, converted=converted)}
+good = frame.drop(index=list(bad))
+here = ledger.frame_lines("requests", normalise.typed(good, spec), with_ids=True)
+with validate.ContractWorker() as worker:
+    forked = worker._proc is not None
+    with_conv = worker.submit(good, spec, lines=True, converted=converted)
+    extra = worker.collect(with_conv)
+    got = worker.collect_lines(with_conv)
+    without = worker.submit(good, spec, lines=True)
+    worker.collect(without)
+    got_plain = worker.collect_lines(without)
+print(json.dumps({"forked": forked, "extra": len(extra), "converted": sorted(converted),
+                  "same": [g is not None and g[0].equals(here[0]) and g[1].equals(here[1])
+                           for g in (got, got_plain)]}))
+"""
+
+
+def test_the_helper_types_rows_with_the_parents_conversions_and_gives_the_same_lines():
+    """The ledger lines the helper computes from the rows and the conversions ``precheck`` made
+    in the parent are those the parent computes itself (and those of the helper converting again)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "AUDITOR_GX_WORKER": "1", "GX_ANALYTICS_ENABLED": "false"}
+    out = subprocess.run([sys.executable, "-c", _LINES_SCRIPT], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got["forked"] and got["extra"] == 0
+    assert {"issued_at", "identifiers_count"} <= set(got["converted"])  # timestamps and numbers
+    assert got["same"] == [True, True]
+
+
 def test_ingest_quarantines_what_only_the_helper_found(tmp_path, monkeypatch):
     """With layer 1 switched off, the contract suite (in the helper, or inline when this test
     process may not fork) still quarantines the bad rows before anything is stored, and the
