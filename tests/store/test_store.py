@@ -54,6 +54,33 @@ def test_bulk_insert_round_trips_exactly(any_engine):
     assert back["validating_authority"].isna().all()
 
 
+def test_sqlite_insert_leaves_out_columns_null_throughout_and_stores_the_same_rows(engine):
+    """A column NULL in every row of a part is left out of SQLite's INSERT (binding NULLs costs
+    as much as values), unless it has a default, in the model or in the database: the stored
+    rows are those of naming every column."""
+    frame = _frame()
+    with engine.begin() as conn:  # the table as another program might have made it: a default in the database
+        ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'requests'").scalar()
+        conn.exec_driver_sql("DROP TABLE requests")
+        conn.exec_driver_sql(ddl.replace("validating_authority TEXT,", "validating_authority TEXT DEFAULT 'set by default',"))
+    sent: list[str] = []
+    with engine.begin() as conn:
+        conn.connection.dbapi_connection.set_trace_callback(sent.append)
+        assert db.insert_frame(conn, "requests", frame) == 4
+        conn.connection.dbapi_connection.set_trace_callback(None)
+    insert = next(s for s in sent if s.startswith("INSERT INTO requests"))
+    named = insert[insert.index("(") + 1 : insert.index(")")].replace('"', "").split(", ")
+    empty = [c for c in frame.columns if frame[c].isna().all()]
+    assert "linked_request_id" in empty and "linked_request_id" not in named  # left out
+    assert "validating_authority" in empty and "validating_authority" in named  # its default would differ
+    assert set(named) == (set(frame.columns) - set(empty)) | {"validating_authority"}
+    back = db.load_table(engine, "requests").sort_values("request_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(back, frame.drop(columns=["row_hash", "ingest_id"]), check_dtype=True)
+    only_null = frame[["request_id"]].assign(linked_request_id=pd.Series([None] * 4, dtype="string"))
+    assert list(db._without_null_columns(models.Request.__table__, only_null[["linked_request_id"]], set())) == [
+        "linked_request_id"]  # never no column at all
+
+
 def _read_sql(engine, model, **where) -> pd.DataFrame:
     """The frame as pandas reads it (db.read_sql_frame's reference)."""
     stmt = sa.select(model.__table__)
