@@ -523,8 +523,22 @@ def frame_lines(table: str, frame: pd.DataFrame, with_ids: bool = False):
     spec = TABLES[table]
     cols = {c.name: (_frame_column(frame[c.name], c.kind), None) for c in spec.columns}
     ids, _content_arr, lines = _input_lines(table, cols)
-    order = pc.sort_indices(ids)
-    return (ids.take(order), lines.take(order)) if with_ids else lines.take(order)
+    if not _in_order(ids):  # rows usually come in id order: then nothing to sort or copy
+        order = pc.sort_indices(ids)
+        ids, lines = ids.take(order), lines.take(order)
+    return (ids, lines) if with_ids else lines
+
+
+def _in_order(keys: pa.Array) -> bool:
+    """Whether ``keys`` (text, no NULL) are already in code-point order: Arrow's sort is stable,
+    so its order of such keys is theirs, and ``take`` would only copy them. One comparison per
+    key (Arrow compares text by its UTF-8 bytes, which is code-point order, as the sort does)."""
+    n = len(keys)
+    if n < 2:
+        return True
+    if keys.null_count:
+        return False
+    return bool(pc.all(pc.less_equal(keys.slice(0, n - 1), keys.slice(1))).as_py())
 
 
 def _update_lines(h: Any, lines: pa.Array, first: bool) -> None:
@@ -674,7 +688,9 @@ def _merge_runs(paths: list[Path]):
         if len(lines) == 1:
             yield lines[0]
         else:
-            yield pa.chunked_array(lines).take(pc.sort_indices(pa.chunked_array(ids))).combine_chunks()
+            keys = pa.concat_arrays(ids)
+            joined = pa.concat_arrays(lines)
+            yield joined if _in_order(keys) else joined.take(pc.sort_indices(keys))
 
 
 class _FileSink:
@@ -1084,7 +1100,7 @@ def _output_digest(conn: sa.Connection, table: str, run_id: str, columns: list[s
 def _sorted_digest(lines: pa.Array) -> str:
     """SHA-256 of an output table's lines sorted (code-point order), joined by newlines."""
     h = hashlib.sha256()
-    _update_lines(h, lines.take(pc.sort_indices(lines)), first=True)
+    _update_lines(h, lines if _in_order(lines) else lines.take(pc.sort_indices(lines)), first=True)
     return h.hexdigest()
 
 

@@ -213,6 +213,40 @@ def test_line_spool_merges_sorted_runs_into_one_id_order(monkeypatch):
         assert spool.files["t"].read_bytes() == b"" and spool.digest() == ""
 
 
+@settings(max_examples=examples(200), deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=4), max_size=12), st.booleans())
+def test_keys_already_in_order_are_told_as_the_sort_would(keys, ordered):
+    """``_in_order`` (which lets the ledger skip sorting lines that come in id order) says yes
+    exactly when the code-point sort would leave the keys where they are: non-ASCII, prefixes,
+    the empty text and repeated keys included."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from auditor import ledger
+
+    if ordered:
+        keys = sorted(keys)
+    arr = pa.array(keys, pa.string())
+    assert ledger._in_order(arr) == (keys == sorted(keys))
+    if ledger._in_order(arr):
+        assert pc.sort_indices(arr).to_pylist() == list(range(len(keys)))  # a stable sort's order
+    assert not ledger._in_order(pa.array(["b", None, "c"], pa.string()))
+
+
+def test_frame_lines_in_id_order_whatever_order_the_rows_come_in():
+    import pandas as pd
+
+    from auditor import ledger
+
+    frame = pd.DataFrame({"request_id": pd.Series(["R3", "R1", "R10", "Ré", "R2"], dtype="string"),
+                          "issuing_authority": pd.Series(["c", "a", "x", "e", None], dtype="string")})
+    full = frame.reindex(columns=[c.name for c in ledger.TABLES["requests"].columns])
+    ids, lines = ledger.frame_lines("requests", full, with_ids=True)
+    assert ids.to_pylist() == ["R1", "R10", "R2", "R3", "Ré"]
+    again = ledger.frame_lines("requests", full.iloc[[1, 2, 4, 0, 3]], with_ids=True)
+    assert again[0].equals(ids) and again[1].equals(lines)
+
+
 # ---------------------------------------------------------------- canonical content (format 2)
 def _two_columns(a: list, b: list):
     import pyarrow as pa
