@@ -7,12 +7,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor import audit, ledger
 from auditor.ingest import normalise, pipeline
 from auditor.ingest.pipeline import ingest_folder
 from auditor.store import db, models
-from tests.conftest import AS_OF, KEY, SAMPLE
+from tests.conftest import AS_OF, KEY, SAMPLE, examples
 from tests.ingest.test_ingest import _requests, _write
 from tests.store.conftest import any_engine, pg_url  # noqa: F401  (SQLite and PostgreSQL)
 
@@ -261,3 +263,23 @@ def test_a_rows_raw_hash_does_not_depend_on_the_rows_beside_it():
     with_gap = pd.DataFrame([*({"request_id": f"R{i}", "offence": f"o{i}"} for i in range(2, 50)),
                              {**row, "offence": None}], dtype="string")
     assert pipeline._raw_hash(with_gap, spec, salt).iloc[-1] == b.iloc[40]
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, "", "\x00", "a", "é", "R1"]),
+                          st.sampled_from([None, "x", "\x00"]), st.text(max_size=3)), max_size=12),
+       st.booleans(), st.sampled_from(["string", "str", "object"]))
+def test_the_row_hash_is_pandas_hash_of_the_frame_filled(rows, empty_column, dtype):
+    """``_row_hash`` (stored; a re-ingest compares it) hashes column by column, with a column
+    missing throughout as one value repeated: the very hashes of pandas' ``hash_pandas_object`` of
+    the frame with every missing value as ``"\\x00"``, as stored by every earlier version."""
+    import numpy as np
+
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"], dtype=dtype, index=pd.RangeIndex(len(rows)) + 3)
+    if empty_column:
+        frame["d"] = pd.Series([None] * len(rows), dtype=dtype, index=frame.index)
+    for f in (frame, frame[[]]):
+        expected = pd.util.hash_pandas_object(f.fillna("\x00"), index=False).to_numpy(dtype=np.uint64)
+        got = pipeline._row_hash(f)
+        assert got.index.equals(f.index)
+        assert got.tolist() == [str(int(v)) for v in expected]
