@@ -231,6 +231,8 @@ def to_timestamps(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """``(values, ok)`` for a ``timestamp`` column: canonical text (``CANON_TS_REGEX``) that
     pandas converts to a UTC instant (``datetime64[us, UTC]``). Not a real instant: hour 24, a
     leap second, 30 February, month 13, a year outside pandas' range (1677-2262)."""
+    if not text.notna().any():  # an optional column empty throughout (a wide file has many): nothing to parse
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]"), np.zeros(len(text), dtype=bool)
     form = text.str.match(CANON_TS_REGEX).fillna(False).astype(bool)
     parsed = pd.to_datetime(text.where(form), utc=True, format="ISO8601", errors="coerce")
     ok = (form & parsed.notna()).to_numpy(dtype=bool)

@@ -357,6 +357,22 @@ def test_whole_number_rule_is_python_s_within_64_bits(text):
     assert bool(ok[0]) == expected
 
 
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+@pytest.mark.parametrize("n", [0, 1, 4])
+def test_a_timestamp_column_empty_throughout_converts_as_when_parsed(dtype, n):
+    """``to_timestamps`` skips parsing a column with no value (a wide file has many): the same
+    values, dtype and verdicts as parsing it, and one value is enough to parse the column."""
+    text = pd.Series([None] * n, index=pd.RangeIndex(n) + 7, dtype=dtype)
+    values, ok = normalise.to_timestamps(text)
+    parsed = pd.to_datetime(text.astype("string").where(pd.Series(False, index=text.index)), utc=True,
+                            format="ISO8601", errors="coerce")
+    pd.testing.assert_series_equal(values, parsed.astype("datetime64[us, UTC]"), check_index_type=True)
+    assert ok.dtype == bool and len(ok) == n and not ok.any()
+    one = pd.Series([None] * n + ["2025-02-28T10:00:00Z"], dtype=dtype)
+    values, ok = normalise.to_timestamps(one)
+    assert ok.tolist() == [False] * n + [True] and values.iloc[-1] == pd.Timestamp("2025-02-28T10:00:00Z")
+
+
 def test_native_timestamps_beyond_python_years_are_quarantined_not_a_crash():
     """A Parquet timestamp column may hold instants outside years 1-9999 (int64 microseconds
     reach year 294,000): pandas cannot format them through Python's datetime, so they are written
