@@ -450,11 +450,11 @@ def audit_store(
     }
     run.status = "finished"
     run.finished_at = datetime.now(UTC)
-    def store(conn) -> dict[str, pd.DataFrame]:  # in the ledger's transaction: the run's rows, its row and its record, or nothing
+    def store(conn) -> dict[str, pd.DataFrame | ledger.DigestAhead]:  # in the ledger's transaction: the run's rows, its row and its record, or nothing
         with db.bulk_cache(conn):
             return _store_rows(conn)
 
-    def _store_rows(conn) -> dict[str, pd.DataFrame]:
+    def _store_rows(conn) -> dict[str, pd.DataFrame | ledger.DigestAhead]:
         outcomes = pd.DataFrame([r.as_dict() for r in output.runs]).assign(run_id=run.run_id)
         db.insert_frame(conn, models.CheckOutcome.__table__, outcomes)
         if not output.scope.empty:
@@ -462,8 +462,10 @@ def audit_store(
         if not f.empty:
             # issued_at is joined back on render; waiver status is re-derived from the stored waivers
             fdb = f.drop(columns=["issued_at", *_waivers.WAIVER_COLUMNS], errors="ignore").assign(run_id=run.run_id)
+            # the ledger digests the findings from what is written, while it is written
+            ahead = ledger.DigestAhead("findings", fdb, conn.dialect.name)
             db.insert_frame(conn, models.Finding.__table__, fdb)
-            return {"findings": fdb}  # the ledger digests the findings from what was written
+            return {"findings": ahead}
         return {}
 
     try:

@@ -337,6 +337,7 @@ def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url):
     frame lacks. Where the stored text might not be the written text (a value that is not text,
     rows of the run written otherwise) it declines and the rows are read back."""
     import pandas as pd
+    import pytest
 
     from auditor import ledger
     from auditor.store import db, models
@@ -356,9 +357,11 @@ def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url):
     engine = db.get_engine(db_url)
     try:
         with engine.begin() as conn:
+            ahead = ledger.DigestAhead("findings", frame, conn.dialect.name)  # hashed while it is written
             db.insert_frame(conn, t, frame)
             fast = ledger._written_digest(conn, "findings", "run-w", cols, frame)
             assert fast is not None and fast == ledger._output_digest(conn, "findings", "run-w", cols)[:2]
+            assert ledger._written_digest(conn, "findings", "run-w", cols, ahead) == fast
             assert ledger._outputs(conn, "run-w", {"findings": frame})[0] == ledger._outputs(conn, "run-w")[0]
             # another row of the run, written otherwise: the counts differ, the rows are read back
             db.insert_frame(conn, t, frame.iloc[:1])
@@ -366,8 +369,21 @@ def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url):
             assert ledger._outputs(conn, "run-w", {"findings": frame})[0] == ledger._outputs(conn, "run-w")[0]
         odd = frame.assign(run_id="run-o", pack=pd.Series([1, "a", None, 2.5, "b", "c", "d", "e"], dtype=object))
         with engine.begin() as conn:
+            ahead = ledger.DigestAhead("findings", odd, conn.dialect.name)
             db.insert_frame(conn, t, odd)  # SQLAlchemy's way: the database converts the numbers
             assert ledger._written_digest(conn, "findings", "run-o", cols, odd) is None
+            assert ledger._written_digest(conn, "findings", "run-o", cols, ahead) is None
+            # a digest ahead that failed: raised where it is asked for, and the rows are read back
+            real = ledger._frame_digest
+            try:
+                ledger._frame_digest = lambda *a: (_ for _ in ()).throw(ValueError("arrow said no"))
+                failed = ledger.DigestAhead("findings", odd, conn.dialect.name)
+                failed._thread.join()  # computed while the patch holds
+            finally:
+                ledger._frame_digest = real
+            with pytest.raises(ValueError, match="arrow said no"):
+                failed.result()
+            assert ledger._outputs(conn, "run-o", {"findings": failed})[0] == ledger._outputs(conn, "run-o")[0]
     finally:
         engine.dispose()
 
@@ -408,13 +424,16 @@ def test_an_audit_digests_its_findings_as_written_and_verifies(tmp_path, monkeyp
 
     seen = []
     real = ledger._written_digest
-    monkeypatch.setattr(ledger, "_written_digest", lambda *a: (seen.append(r := real(*a)), r)[1])
+    passed = []
+    monkeypatch.setattr(ledger, "_written_digest",
+                        lambda *a: (passed.append(a[4]), seen.append(r := real(*a)), r)[2])
     make_slice(tmp_path / "d", n=40)
     url = f"sqlite:///{tmp_path / 'w.db'}"
     r = invoke("run", "--data", tmp_path / "d", "--out", tmp_path / "o", "--as-of", AS_OF, "--db", url,
                "--format", "csv")
     assert r.exit_code == 0, r.output
     assert len(seen) == 1 and seen[0] is not None and seen[0][1] > 0
+    assert isinstance(passed[0], ledger.DigestAhead)  # hashed while the findings were written
     r = invoke("verify", "--db", url)
     assert r.exit_code == 0 and "Ledger intact: 1 run record(s) verified" in r.output, r.output
 
