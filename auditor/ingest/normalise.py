@@ -230,7 +230,8 @@ def to_float64(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def to_timestamps(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """``(values, ok)`` for a ``timestamp`` column: canonical text (``CANON_TS_REGEX``) that
     pandas converts to a UTC instant (``datetime64[us, UTC]``). Not a real instant: hour 24, a
-    leap second, 30 February, month 13, a year outside pandas' range (1677-2262)."""
+    leap second, 30 February, month 13. (pandas 3 holds years 0000-9999 here; the years a column
+    takes are the range rule's, ``validate._out_of_range``.) A column with no value is not parsed."""
     if not text.notna().any():  # an optional column empty throughout (a wide file has many): nothing to parse
         return pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]"), np.zeros(len(text), dtype=bool)
     form = text.str.match(CANON_TS_REGEX).fillna(False).astype(bool)

@@ -427,8 +427,9 @@ def _sqlite_defaults(conn: sa.Connection, t: sa.Table) -> set[str]:
 def _without_null_columns(t: sa.Table, part: pd.DataFrame, defaults: set[str]) -> pd.DataFrame:
     """``part`` without its columns that are NULL in every row and have no default (in the model
     or in the database): an INSERT that leaves such a column out stores NULL there, the very row.
-    Binding a NULL costs SQLite's driver about what a value costs: a messy requests file has about
-    thirty optional columns empty throughout (~2x on the insert). At least one column is kept."""
+    Binding a NULL costs SQLite's driver about what a value costs: 26 of the 59 columns of a messy
+    requests file are empty throughout (the insert took half the time without them). At least one
+    column is kept. SQLite only: PostgreSQL's COPY takes an empty field at no such cost."""
     empty = [c for c in part.columns
              if c in t.c and t.c[c].default is None and t.c[c].server_default is None and c not in defaults
              and not part[c].notna().any()]
