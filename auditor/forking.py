@@ -109,6 +109,99 @@ def _helper_main(target, conn, parent_end, args) -> None:  # pragma: no cover - 
         os._exit(0)
 
 
+class Ahead:
+    """``func(*args)`` computed in a daemon thread while the caller goes on; ``result()`` waits for
+    it and returns its value, or raises its error in the caller's thread. For work that runs
+    mostly without the interpreter lock (Arrow's kernels, numpy, hashing, SQLite, waiting on a
+    helper's pipe), so that it overlaps the caller's. While it runs, ``can_fork`` is false (a
+    helper would run inline): call ``result()`` before forking one."""
+
+    def __init__(self, func, *args, name: str) -> None:
+        self._value: object = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(func, args), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, func, args) -> None:
+        try:
+            self._value = func(*args)
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread by result()
+            self._error = exc
+
+    def done(self) -> bool:
+        """Whether the result is ready (``result()`` would not wait)."""
+        return not self._thread.is_alive()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+class Prefetched:
+    """The items of ``items`` (an iterator), each made in a thread up to ``depth`` items ahead of
+    the one the caller holds: for reading (a Parquet file's batches decode without the
+    interpreter lock) while the caller works on the previous item. Iterate once, within
+    ``with``: leaving it stops the thread and waits for it (an item being made is finished
+    first). The iterator's error is raised where its item would have been."""
+
+    def __init__(self, items, *, name: str, depth: int = 1) -> None:
+        import queue  # noqa: PLC0415
+
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(items,), name=name, daemon=True)
+        self._thread.start()
+
+    def _put(self, entry: tuple) -> bool:
+        import queue  # noqa: PLC0415
+
+        while not self._stop.is_set():
+            try:
+                self._queue.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, items) -> None:
+        try:
+            for item in items:
+                if not self._put(("item", item)):
+                    break
+            else:
+                self._put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+            self._put(("error", exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+
+    def __iter__(self):
+        while True:
+            kind, value = self._queue.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+
+    def __enter__(self) -> Prefetched:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import queue  # noqa: PLC0415
+
+        self._stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
+        self._thread.join()
+
+
 class Beside:
     """``func(*args)`` run in a forked helper process while the caller goes on; ``result()``
     waits and returns its value (or raises its error). Runs inline, at ``result()``, when

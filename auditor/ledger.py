@@ -37,7 +37,6 @@ import hashlib
 import itertools
 import json
 import logging
-import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1212,30 +1211,20 @@ def _frame_digest(table: str, columns: list[str], frame: pd.DataFrame, dialect: 
 
 class DigestAhead:
     """``_frame_digest`` of a frame about to be written to an output table, computed in a thread
-    while the database writes it: Arrow's kernels and SHA-256 run without the interpreter lock,
-    and so does SQLite between the rows it is handed (at a million findings, ~5 s of hashing
-    beside ~8 s of inserting, instead of after it). The frame must not change meanwhile;
-    ``result`` waits for the digest and raises what computing it raised."""
+    (``forking.Ahead``) while the database writes it: Arrow's kernels and SHA-256 run without the
+    interpreter lock, and so does SQLite between the rows it is handed (at a million findings,
+    ~5 s of hashing beside ~8 s of inserting, instead of after it). The frame must not change
+    meanwhile; ``result`` waits for the digest and raises what computing it raised."""
 
     def __init__(self, table: str, frame: pd.DataFrame, dialect: str) -> None:
-        self.frame = frame
-        self._digest: str | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(table, _output_columns(table), dialect),
-                                        name="auditor-ledger-digest", daemon=True)
-        self._thread.start()
+        from auditor.forking import Ahead  # noqa: PLC0415
 
-    def _run(self, table: str, columns: list[str], dialect: str) -> None:
-        try:
-            self._digest = _frame_digest(table, columns, self.frame, dialect)
-        except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread by result()
-            self._error = exc
+        self.frame = frame
+        self._ahead = Ahead(_frame_digest, table, _output_columns(table), frame, dialect,
+                            name="auditor-ledger-digest")
 
     def result(self) -> str | None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._digest
+        return self._ahead.result()
 
 
 def _written_text(t: sa.Table, frame: pd.DataFrame, dialect: str) -> dict[str, pa.Array] | None:

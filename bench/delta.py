@@ -5,8 +5,8 @@ with 1 % new rows appended and a few existing requests changed, each in a fresh 
     python -m bench.delta [--requests 200000] [--format parquet|csv] [--db URL] [--rescan]
                           [--profile-out FILE]
 
-Prints the wall time of each ingest (the ``ingest_folder`` call, without process start-up) and
-the delta's share of the first. ``--rescan`` also times a full re-read of the delta (every row
+Prints the wall time of each ingest (the ``ingest_folder`` call, without process start-up), the
+ingesting process's peak RSS (not its helpers') and the delta's share of the first. ``--rescan`` also times a full re-read of the delta (every row
 normalised and validated: the path every row took before the raw-row hash); ``--profile-out``
 writes a cProfile of the delta re-ingest. The data are cached under
 bench/data/delta-<N>-<format>/ (``base/`` and ``delta/``).
@@ -90,7 +90,10 @@ def _child(argv: list[str]) -> None:
         profiler.dump_stats(prof)
     counts = {c.table: {k: getattr(c, k) for k in ("read", "stored", "unchanged", "revised", "quarantined")}
               for c in res.counts}
-    Path(json_out).write_text(json.dumps({"wall_s": wall, "cpu_s": cpu, "counts": counts}))
+    import resource  # noqa: PLC0415
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
+    Path(json_out).write_text(json.dumps({"wall_s": wall, "cpu_s": cpu, "peak_gib": peak, "counts": counts}))
 
 
 def _run(data: Path, url: str, rescan: bool = False, prof: str = "") -> dict:
@@ -158,7 +161,8 @@ def main() -> None:
     args = ap.parse_args()
     got = measure(args.requests, args.format, args.db, args.rescan, args.profile_out, args.repeat)
     for name, r in got.items():
-        print(f"{name:<7} {r['wall_s']:7.2f} s wall {r['cpu_s']:7.2f} s CPU  {json.dumps(r['counts'])}")
+        print(f"{name:<7} {r['wall_s']:7.2f} s wall {r['cpu_s']:7.2f} s CPU {r['peak_gib']:5.2f} GiB peak RSS "
+              f"{json.dumps(r['counts'])}")
     print(line(args.requests, got))
 
 

@@ -67,3 +67,64 @@ def test_inline_when_disabled_or_threads_run(monkeypatch):
     finally:
         stop.set()
         t.join()
+
+
+def test_ahead_gives_its_value_or_raises_its_error_in_the_caller():
+    """``forking.Ahead`` computes in a thread; ``result`` returns the value, or raises the error
+    where it is asked for; while it runs no helper is forked (``can_fork`` sees the thread)."""
+    release = threading.Event()
+
+    def slow(x: int) -> int:
+        release.wait()
+        return x * x
+
+    ahead = forking.Ahead(slow, 6, name="auditor-test-ahead")
+    assert not ahead.done() and not forking.can_fork()
+    release.set()
+    assert ahead.result() == 36 and ahead.done() and ahead.result() == 36
+    failed = forking.Ahead(_fail, 4, name="auditor-test-ahead")
+    try:
+        failed.result()
+    except ValueError as exc:
+        assert str(exc) == "bad 4"
+    else:
+        raise AssertionError("the thread's error was lost")
+
+
+def test_prefetched_gives_the_items_in_order_and_the_error_where_it_was():
+    """``forking.Prefetched`` makes the next item in a thread: the caller gets every item in
+    order, the iterator's error where its item would have been, and leaving the ``with`` early
+    stops the thread and closes the iterator."""
+    def items(n: int, fail_at: int | None = None):
+        for i in range(n):
+            if i == fail_at:
+                raise ValueError(f"bad {i}")
+            yield i
+
+    with forking.Prefetched(items(50), name="auditor-test-read") as got:
+        assert list(got) == list(range(50))
+    seen = []
+    try:
+        with forking.Prefetched(items(10, fail_at=4), name="auditor-test-read") as got:
+            for i in got:
+                seen.append(i)
+    except ValueError as exc:
+        assert str(exc) == "bad 4"
+    else:
+        raise AssertionError("the iterator's error was lost")
+    assert seen == [0, 1, 2, 3]
+    closed = threading.Event()
+
+    def endless():
+        try:
+            i = 0
+            while True:
+                yield i
+                i += 1
+        finally:
+            closed.set()
+
+    with forking.Prefetched(endless(), name="auditor-test-read", depth=2) as got:
+        first = [next(iter(got)) for _ in range(1)]
+        reader = got._thread
+    assert first == [0] and not reader.is_alive() and closed.is_set()

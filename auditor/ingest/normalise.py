@@ -193,6 +193,21 @@ def repeated(values: pd.Series) -> np.ndarray:
     return out
 
 
+def repeated_at(values: pd.Series, pos: np.ndarray) -> np.ndarray:
+    """``repeated(values)``, given each value's position in a set of distinct keys (``index_in``
+    against them; -1 when absent or missing): a value found there is repeated when its position
+    is, a count in numpy; only the values not found are encoded (a re-ingest's new rows, a few),
+    since they cannot equal a found one. No hash of every value (about 0.7 s for two million ids)."""
+    out = np.zeros(len(pos), dtype=bool)
+    found = pos >= 0
+    if found.any():
+        at = pos[found]
+        out[found] = np.bincount(at, minlength=int(at.max()) + 1)[at] > 1
+    if not found.all():
+        out[~found] = repeated(values[~found])
+    return out
+
+
 def _arrow_series(arr: pa.Array, index: pd.Index, dtype: str) -> pd.Series:
     mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}.get
     return pd.Series(arr.to_pandas(types_mapper=mapper), dtype=dtype).set_axis(index)

@@ -37,6 +37,7 @@ from sqlalchemy.engine import Engine
 
 from auditor import ledger, logs
 from auditor.errors import InputError
+from auditor.forking import Ahead, Prefetched
 from auditor.ingest import normalise, safety
 from auditor.ingest.readers import (
     RawTable,
@@ -52,7 +53,7 @@ from auditor.ingest.readers import (
 from auditor.ingest.schema import TABLES
 from auditor.ingest.spill import FrameSpill
 from auditor.store import db, models
-from auditor.store.writer import table_writer
+from auditor.store.writer import ForkedWriter, table_writer
 
 log = logging.getLogger("auditor.ingest")
 
@@ -674,6 +675,78 @@ def _settle(pending: tuple | None) -> None:
     return None
 
 
+#: bytes of chunks (as pandas counts them, without deep inspection) read and raw-hashed ahead
+#: while a re-ingest's look-ups run (``_look_up``): two chunks of a million-request file's
+#: requests (~150 MB each), or a two-million-row custody file whole (~25 MB a chunk)
+_HOLD_BYTES = 400 * 2**20
+
+
+@dataclass
+class _LookedUp:
+    """What ``_look_up`` found for a table's file (``never``, ``stored``, ``file_pos``: the fast path's)."""
+
+    dup_ids: pd.Series
+    no_parent: pd.Series | None
+    never: pd.Series | None = None
+    stored: tuple[pa.Array, pa.Array, pa.Array] | None = None
+    file_pos: pd.Series | None = None
+
+
+def _look_up(keys: pd.DataFrame, spec, key: bytes, file_ids: pd.Series | None, parent_ids: pa.Array | None,
+             unmapped: list[int], fast: tuple | None) -> _LookedUp:
+    """Which rows' ids repeat in the file and which rows' parents are missing; with ``fast``
+    (a callable that waits for the previous table's commit, and this table's writer), also the
+    stored rows' hashes, each row's place among them (-1: new) and the rows that never take the
+    fast path (repeated ids, missing parents, ``unmapped`` positions). Run in a thread
+    (``forking.Ahead``): Arrow's look-ups and the waits hold no interpreter lock."""
+    no_parent = _missing_parents(keys, spec, key, parent_ids) if parent_ids is not None else None
+    if fast is None:
+        return _LookedUp(_duplicated_ids(keys, spec, key, ids=file_ids), no_parent)
+    settle, writer = fast
+    settle()
+    stored = _stored(writer)
+    # every row's place among the stored ids: one Arrow hash look-up for the whole file (per
+    # chunk, Arrow would rebuild the set each time); the stored ids are distinct (the primary
+    # key), so an id found repeats where its place does
+    pos = normalise.index_in(file_ids, stored[0])
+    dup_ids = pd.Series(normalise.repeated_at(file_ids, pos), index=file_ids.index)
+    never = dup_ids.copy()  # rows that always take the full path
+    if no_parent is not None:
+        never |= no_parent
+    if unmapped:
+        never.iloc[unmapped] = True
+    return _LookedUp(dup_ids, no_parent, never, stored, pd.Series(pos, index=file_ids.index))
+
+
+class _Later:
+    """``func(*args)`` computed where its result is first asked for (``forking.Ahead``'s calls)."""
+
+    def __init__(self, func, *args) -> None:
+        self.func, self.args = func, args
+
+    def done(self) -> bool:
+        return True
+
+    def result(self):
+        if self.args is not None:
+            args, self.args = self.args, None  # made once, even when it fails
+            self.value = self.func(*args)
+        return self.value
+
+
+@contextlib.contextmanager
+def _joined_on_error(looking: Ahead | _Later):
+    """On an error, wait for the look-up thread before the writer is closed (it may be reading
+    from the writer) and before anything else waits for a commit; the first error is raised."""
+    try:
+        yield
+    except BaseException:
+        if isinstance(looking, Ahead):  # (``_Later``'s are made in this thread: nothing runs)
+            with contextlib.suppress(BaseException):
+                looking.result()
+        raise
+
+
 def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: bytes,
             keep_frames: bool | int, worker, spool: ledger.LineSpool, spilled: FrameSpill | None,
             skipped: dict[str, TableCount] | None = None, profile=None, rescan: bool = False) -> IngestResult:
@@ -723,24 +796,26 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
             # rows' hashes while the file's ids are read below, and stores chunk k while chunk k+1
             # is prepared
             made = table_writer(engine, name)
+            looking = None
             try:
-                # ids repeated anywhere in the file, whatever chunk they fall in, and parents missing
                 keys = raw.columns(key_columns(spec))  # only these two columns, whole
                 file_ids = _file_ids(keys, spec, key)
-                dup_ids = _duplicated_ids(keys, spec, key, ids=file_ids)
-                no_parent = _missing_parents(keys, spec, key, parent_ids) if parent_ids is not None else None
-                del keys
                 salt = _raw_salt(spec, key, count.profile["sha256"] if count.profile else None)
                 # the fast path (see above) needs the stored raw hashes before the first chunk is
                 # normalised; a table that held no row has none, and keeps preparing its first chunk
                 # while the previous table commits
                 fast_path = not rescan and file_ids is not None and _holds_rows(engine, name)
-                if fast_path:
-                    never = dup_ids.copy()  # rows that always take the full path
-                    if no_parent is not None:
-                        never |= no_parent
-                    if raw.mapping_defects:
-                        never.iloc[sorted({d.index for d in raw.mapping_defects})] = True
+                # ids repeated anywhere in the file, whatever chunk they fall in, parents missing,
+                # and (fast path) each row's place among the stored rows: looked up in a thread
+                # (Arrow, no interpreter lock) while the first chunks are read and hashed here
+                args = (keys, spec, key, file_ids, parent_ids, sorted({d.index for d in raw.mapping_defects}),
+                        (lambda p=pending: _settle(p), made) if fast_path else None)
+                # an inline writer's transaction begins below, on this thread's connection: its
+                # look-ups are made here, where they are first needed
+                looking = (Ahead(_look_up, *args, name="auditor-ingest-look-up")
+                           if not fast_path or isinstance(made, ForkedWriter) else _Later(_look_up, *args))
+                del args
+                del keys
                 step = chunk_rows()
                 kept_ids: list[pd.Series] = []
                 kept_typed: list[pd.DataFrame] = []
@@ -749,37 +824,51 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
             except BaseException:
                 made.discard()
                 raise
-            with made as writer:
-                stored_ids = stored_hash = stored_raw = file_pos = None
+            # a re-ingest reads its next chunk in a thread while it hashes this one (most rows end
+            # there); a first ingest's chunks are read here, between the chunks' normalisation
+            with (made as writer, _joined_on_error(looking),
+                  Prefetched(raw.chunks(step), name="auditor-ingest-read") if fast_path
+                  else contextlib.nullcontext(raw.chunks(step)) as chunks):
+                stored_ids = stored_hash = stored_raw = file_pos = looked = None
                 # the rows of several chunks that take the full path (a re-ingest's new, changed and
                 # rejected rows, a few per chunk), with their raw hashes, normalised, checked and
                 # stored in batches of about a chunk instead of a pass per chunk; a first ingest's
                 # chunks are whole and pass through as they are
                 gathered = _Batches(step)
-                for piece in itertools.chain(raw.chunks(step), [None]):
-                    if piece is None:  # the file is read: what is gathered
-                        ready = gathered.rest()
-                    else:
-                        raw_hashes = _raw_hash(piece, spec, salt)
+                held: list[tuple[pd.DataFrame, pd.Series]] = []  # read and hashed while the look-ups run
+                held_bytes = 0
+                for piece in itertools.chain(chunks, [None]):
+                    end = piece is None
+                    if not end:
+                        held.append((piece, _raw_hash(piece, spec, salt)))
+                        held_bytes += int(piece.memory_usage(index=False).sum())
+                        del piece
+                        if fast_path and not looking.done() and held_bytes < _HOLD_BYTES:
+                            continue  # read ahead while the look-ups run (``_HOLD_BYTES``)
+                    if looked is None:
+                        looked = looking.result()
+                        if fast_path:  # the previous table's commit was waited for, then the stored rows read
+                            pending = None
+                            stored_ids, stored_hash, stored_raw = looked.stored
+                            file_pos = looked.file_pos
+                        dup_ids, no_parent = looked.dup_ids, looked.no_parent
+                    ready = []
+                    for part, raw_hashes in held:
                         if fast_path:
-                            if stored_ids is None:
-                                pending = _settle(pending)
-                                stored_ids, stored_hash, stored_raw = _stored(writer)
-                                # every row's place among the stored ids: one Arrow hash look-up for
-                                # the whole file (per chunk, Arrow would rebuild the set each time)
-                                file_pos = pd.Series(normalise.index_in(file_ids, stored_ids), index=file_ids.index)
-                            fast = (_unchanged_raw(file_pos.loc[piece.index], raw_hashes, stored_raw)
-                                    & ~never.loc[piece.index])
+                            fast = (_unchanged_raw(file_pos.loc[part.index], raw_hashes, stored_raw)
+                                    & ~looked.never.loc[part.index])
                             if fast.any():
                                 count.unchanged += int(fast.sum())
                                 if name == "requests":
-                                    kept_ids.append(file_ids.loc[piece.index][fast].copy())
-                                piece, raw_hashes = piece[~fast], raw_hashes[~fast]
+                                    kept_ids.append(file_ids.loc[part.index][fast].copy())
+                                part, raw_hashes = part[~fast], raw_hashes[~fast]
                             del fast
-                            if piece.empty:
+                            if part.empty:
                                 continue
-                        ready = gathered.add(piece, raw_hashes)
-                    del piece
+                        ready.extend(gathered.add(part, raw_hashes))
+                    held, held_bytes, part = [], 0, None  # what is left of them is in ``gathered`` or ``ready``
+                    if end:  # the file is read: what is gathered
+                        ready.extend(gathered.rest())
                     for chunk, raw_hashes in ready:
                         # each row's position among the stored ids, when looked up above
                         found = file_pos.loc[chunk.index] if fast_path else None
@@ -844,6 +933,10 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                         elif spilled is not None:
                             spilled.add(name, typed_new.drop(columns=["row_hash", "raw_hash", "ingest_id"]))
                         del chunk, canon, good, hashes, typed_new, dframe, defects, raw_hashes, good_raw, found  # before the next batch
+                if looked is None:  # no rows: the look-ups were never needed
+                    looked = looking.result()
+                    if fast_path:
+                        pending, stored_ids = None, looked.stored[0]
                 if stored_ids is None:  # no rows: nothing was read in this table's transaction
                     pending = _settle(pending)
                     writer.stored_hashes()

@@ -141,6 +141,29 @@ def test_fast_path_gives_what_a_full_reread_gives(tmp_path, normalised, any_engi
     assert ledger.verify(fast).ok
 
 
+@pytest.mark.parametrize("writer", ["forked", "inline"])
+def test_a_stored_id_repeated_in_the_next_file_is_quarantined_as_a_full_reread_does(tmp_path, writer, monkeypatch):
+    """A re-ingest finds repeated ids from each id's place among the stored ones (its look-ups run
+    in a thread beside the reading, or here with an inline writer): a stored id written twice in
+    the next file sends both rows to the full path, which quarantines them, as a full re-read does."""
+    if writer == "inline":
+        monkeypatch.setenv("AUDITOR_WRITER", "0")
+    _export(tmp_path / "first", N)
+    _export(tmp_path / "next", N + 3)
+    req = pd.read_csv(tmp_path / "next" / "requests.csv", dtype=str, keep_default_na=False)
+    twice = req.iloc[[7]].assign(issuing_authority="Another authority")  # a stored id, again
+    pd.concat([req, twice], ignore_index=True).to_csv(tmp_path / "next" / "requests.csv", index=False)
+    fast, full = (db.get_engine(f"sqlite:///{tmp_path / f'{n}.db'}") for n in ("fast", "full"))
+    for engine in (fast, full):
+        ingest_folder(tmp_path / "first", engine, KEY)
+    a = ingest_folder(tmp_path / "next", fast, KEY)
+    b = ingest_folder(tmp_path / "next", full, KEY, rescan=True)
+    assert _counts(a) == _counts(b) and _content(fast) == _content(full)
+    assert a.quarantine.equals(b.quarantine)
+    repeated = a.quarantine[(a.quarantine["table"] == "requests") & (a.quarantine["column"] == "request_id")]
+    assert len(repeated) == 2 and a.count("requests").quarantined == 3  # both copies, and RBAD-1
+
+
 def _profile(path, version: str):
     from auditor.ingest import mapping  # noqa: PLC0415
 

@@ -400,3 +400,15 @@ def test_repeated_ids_are_pandas_duplicated(values):
     s = pd.Series(values, dtype="string")
     expected = (s.notna() & s.duplicated(keep=False)).fillna(False).astype(bool).to_numpy()
     assert normalise.repeated(s).tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["", "R1", "r1", "R1 ", "é", "e\u0301", "\x00"]), _text(4)),
+                max_size=40),
+       st.lists(st.one_of(st.sampled_from(["", "R1", "r1", "é", "\x00", "R9"]), _text(4)), max_size=20, unique=True))
+def test_repeated_ids_given_their_place_among_stored_ids(values, stored):
+    """``normalise.repeated_at`` (a re-ingest's: counts of each id's place among the stored ids,
+    which are distinct, and ``repeated`` for the ids not stored) flags what ``repeated`` flags."""
+    s = pd.Series(values, dtype="string", index=pd.RangeIndex(3, 3 + len(values)))
+    pos = normalise.index_in(s, normalise.arrow_text(pd.Series(stored, dtype="string")))
+    assert normalise.repeated_at(s, pos).tolist() == normalise.repeated(s).tolist()

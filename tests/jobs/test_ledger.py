@@ -378,7 +378,7 @@ def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url):
             try:
                 ledger._frame_digest = lambda *a: (_ for _ in ()).throw(ValueError("arrow said no"))
                 failed = ledger.DigestAhead("findings", odd, conn.dialect.name)
-                failed._thread.join()  # computed while the patch holds
+                failed._ahead._thread.join()  # computed while the patch holds
             finally:
                 ledger._frame_digest = real
             with pytest.raises(ValueError, match="arrow said no"):
