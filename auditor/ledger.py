@@ -53,6 +53,7 @@ from sqlalchemy.engine import Engine
 
 from auditor import collector
 from auditor.errors import InputError
+from auditor.forking import Ahead
 from auditor.ingest.normalise import utc_text
 from auditor.ingest.schema import TABLES
 from auditor.store import models
@@ -1217,8 +1218,6 @@ class DigestAhead:
     meanwhile; ``result`` waits for the digest and raises what computing it raised."""
 
     def __init__(self, table: str, frame: pd.DataFrame, dialect: str) -> None:
-        from auditor.forking import Ahead  # noqa: PLC0415
-
         self.frame = frame
         self._ahead = Ahead(_frame_digest, table, _output_columns(table), frame, dialect,
                             name="auditor-ledger-digest")
