@@ -6,9 +6,9 @@ with 1 % new rows appended and a few existing requests changed, each in a fresh 
                           [--profile-out FILE]
 
 Prints the wall time of each ingest (the ``ingest_folder`` call, without process start-up), the
-ingesting process's peak RSS (not its helpers') and the delta's share of the first. ``--rescan`` also times a full re-read of the delta (every row
-normalised and validated: the path every row took before the raw-row hash); ``--profile-out``
-writes a cProfile of the delta re-ingest. The data are cached under
+ingesting process's peak RSS (not its helpers') and the delta's share of the first. ``--rescan``
+also times a full re-read of the delta (every row normalised and validated: the path every row
+took before the raw-row hash); ``--profile-out`` writes a cProfile of the delta re-ingest. The data are cached under
 bench/data/delta-<N>-<format>/ (``base/`` and ``delta/``).
 """
 

@@ -69,9 +69,12 @@ def test_inline_when_disabled_or_threads_run(monkeypatch):
         t.join()
 
 
-def test_ahead_gives_its_value_or_raises_its_error_in_the_caller():
+def test_ahead_gives_its_value_or_raises_its_error_in_the_caller(monkeypatch):
     """``forking.Ahead`` computes in a thread; ``result`` returns the value, or raises the error
     where it is asked for; while it runs no helper is forked (``can_fork`` sees the thread)."""
+    me = threading.current_thread()  # threads other tests left behind count as safe here
+    monkeypatch.setattr(forking, "FORK_SAFE_THREADS", {t.name for t in threading.enumerate() if t is not me})
+    assert forking.can_fork()
     release = threading.Event()
 
     def slow(x: int) -> int:
@@ -82,6 +85,7 @@ def test_ahead_gives_its_value_or_raises_its_error_in_the_caller():
     assert not ahead.done() and not forking.can_fork()
     release.set()
     assert ahead.result() == 36 and ahead.done() and ahead.result() == 36
+    assert forking.can_fork()
     failed = forking.Ahead(_fail, 4, name="auditor-test-ahead")
     try:
         failed.result()
@@ -125,6 +129,6 @@ def test_prefetched_gives_the_items_in_order_and_the_error_where_it_was():
             closed.set()
 
     with forking.Prefetched(endless(), name="auditor-test-read", depth=2) as got:
-        first = [next(iter(got)) for _ in range(1)]
+        first = next(iter(got))
         reader = got._thread
-    assert first == [0] and not reader.is_alive() and closed.is_set()
+    assert first == 0 and not reader.is_alive() and closed.is_set()

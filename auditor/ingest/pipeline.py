@@ -845,7 +845,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                         del piece
                         if fast_path and not looking.done() and held_bytes < _HOLD_BYTES:
                             continue  # read ahead while the look-ups run (``_HOLD_BYTES``)
-                    if looked is None:
+                    if looked is None:  # (at the latest with the file read: the loop's last turn)
                         looked = looking.result()
                         if fast_path:  # the previous table's commit was waited for, then the stored rows read
                             pending = None
@@ -933,10 +933,6 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                         elif spilled is not None:
                             spilled.add(name, typed_new.drop(columns=["row_hash", "raw_hash", "ingest_id"]))
                         del chunk, canon, good, hashes, typed_new, dframe, defects, raw_hashes, good_raw, found  # before the next batch
-                if looked is None:  # no rows: the look-ups were never needed
-                    looked = looking.result()
-                    if fast_path:
-                        pending, stored_ids = None, looked.stored[0]
                 if stored_ids is None:  # no rows: nothing was read in this table's transaction
                     pending = _settle(pending)
                     writer.stored_hashes()
