@@ -814,8 +814,7 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                 # look-ups are made here, where they are first needed
                 looking = (Ahead(_look_up, *args, name="auditor-ingest-look-up")
                            if not fast_path or isinstance(made, ForkedWriter) else _Later(_look_up, *args))
-                del args
-                del keys
+                del args, keys
                 step = chunk_rows()
                 kept_ids: list[pd.Series] = []
                 kept_typed: list[pd.DataFrame] = []
