@@ -840,10 +840,11 @@ def _ingest(data_dir: Path, raws: dict[str, RawTable], engine: Engine, key: byte
                     end = piece is None
                     if not end:
                         held.append((piece, _raw_hash(piece, spec, salt)))
-                        held_bytes += int(piece.memory_usage(index=False).sum())
+                        if fast_path and not looking.done():  # read ahead while the look-ups run
+                            held_bytes += int(piece.memory_usage(index=False).sum())
+                            if held_bytes < _HOLD_BYTES:
+                                continue
                         del piece
-                        if fast_path and not looking.done() and held_bytes < _HOLD_BYTES:
-                            continue  # read ahead while the look-ups run (``_HOLD_BYTES``)
                     if looked is None:  # (at the latest with the file read: the loop's last turn)
                         looked = looking.result()
                         if fast_path:  # the previous table's commit was waited for, then the stored rows read
