@@ -620,7 +620,7 @@ def _missing_parents(keys: pd.DataFrame, spec, key: bytes, parent_ids: pa.Array)
     return pd.Series(normalise.index_in(refs, parent_ids) < 0, index=refs.index)
 
 
-def _new_lines(worker, ticket: int | None, table: str, typed_new: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
+def _new_lines(worker, ticket: int | None, table: str, typed_new: pd.DataFrame) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """Ledger lines (ids, lines) of the rows stored from one chunk: those the contract helper
     computed for every passing row, kept for the stored rows only; else computed here."""
     got = worker.collect_lines(ticket) if ticket is not None else None

@@ -8,6 +8,7 @@ import contextlib
 import importlib
 import json
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -245,6 +246,27 @@ def test_frame_lines_in_id_order_whatever_order_the_rows_come_in():
     assert ids.to_pylist() == ["R1", "R10", "R2", "R3", "Ré"]
     again = ledger.frame_lines("requests", full.iloc[[1, 2, 4, 0, 3]], with_ids=True)
     assert again[0].equals(ids) and again[1].equals(lines)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 5])
+def test_frame_lines_made_in_slices_are_the_lines_made_at_once(monkeypatch, rows):
+    """The lines of a frame made ``LINE_SLICE`` rows at a time: the same ids and lines, in the same
+    (id) order, when the ids are out of order across slices and a column is NULL throughout one
+    slice but not another (it is left out of that slice's join, as the join skips it anyway)."""
+    import pandas as pd
+
+    from auditor import ledger
+
+    frame = pd.DataFrame({"request_id": pd.Series(["R3", "R1", "R10", "Ré", "R2"], dtype="string"),
+                          "issuing_authority": pd.Series([None, None, "x", "e\x1fq", None], dtype="string"),
+                          "legal_basis": pd.Series(["a\nb", None, None, None, "\\N"], dtype="string")})
+    full = frame.reindex(columns=[c.name for c in ledger.TABLES["requests"].columns])
+    ids, lines = ledger.frame_lines("requests", full, with_ids=True)
+    monkeypatch.setattr(ledger, "LINE_SLICE", rows)
+    got_ids, got_lines = ledger.frame_lines("requests", full, with_ids=True)
+    assert got_ids.to_pylist() == ids.to_pylist() == ["R1", "R10", "R2", "R3", "Ré"]
+    assert got_lines.to_pylist() == lines.to_pylist()
+    assert ledger.frame_lines("requests", full).to_pylist() == lines.to_pylist()
 
 
 # ---------------------------------------------------------------- canonical content (format 2)
