@@ -39,3 +39,25 @@ def test_a_forked_helper_collects_its_own_objects_only(monkeypatch):
     else:  # no helper could be forked here: run inline, in this process
         assert not enabled
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_release_memory_collects_cycles_and_leaves_the_collector_as_it_was():
+    import weakref
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: reference counting alone never frees it
+    gone = weakref.ref(a)
+    del a, b
+    gc.disable()  # no automatic collection may free it before the call
+    try:
+        assert gone() is not None
+        collector.release_memory()
+        assert gone() is None
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    collector.release_memory()  # again, with the collector on: nothing to free, no error
+    assert gc.isenabled()
