@@ -352,17 +352,22 @@ def test_stored_rows_hash_like_the_rows_being_stored(tmp_path, db_url):
     engine.dispose()
 
 
-def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url):
+@pytest.mark.parametrize("slice_rows", [None, 3])
+def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url, monkeypatch, slice_rows):
     """An audit's findings are digested from the values it writes (``ledger._written_digest``), not
     read back: the digest equals the one of the rows read back in the same transaction, on both
     backends, over text the canonical form escapes, empty text, NULLs, non-ASCII and a column the
     frame lacks. Where the stored text might not be the written text (a value that is not text,
-    rows of the run written otherwise) it declines and the rows are read back."""
+    rows of the run written otherwise) it declines and the rows are read back. ``slice_rows``: the
+    written rows' lines made and hashed 3 at a time (``ledger.LINE_SLICE``), the same digests."""
     import pandas as pd
     import pytest
 
     from auditor import ledger
     from auditor.store import db, models
+
+    if slice_rows is not None:
+        monkeypatch.setattr(ledger, "LINE_SLICE", slice_rows)
 
     t = models.Finding.__table__
     cols = ledger._output_columns("findings")
