@@ -43,13 +43,11 @@ def release_memory() -> None:
     later would share those pages, copied as soon as either side reuses them). Costs a fraction
     of a second; nothing where glibc or its ``malloc_trim`` is absent."""
     import ctypes  # noqa: PLC0415
-    import ctypes.util  # noqa: PLC0415
 
     gc.collect()
     with contextlib.suppress(ImportError):
         import pyarrow as pa  # noqa: PLC0415
 
         pa.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError, TypeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
+    with contextlib.suppress(OSError, AttributeError):  # the symbols already loaded: glibc's, if it is glibc
+        ctypes.CDLL(None).malloc_trim(0)
