@@ -38,7 +38,7 @@ import itertools
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -641,9 +641,7 @@ class LineSpool:
         runs = self._runs.setdefault(table, [])
         path = Path(self._dir.name) / f"{table}.{len(runs)}.run"
         large = pa.large_string()
-        data = pa.table({"id": ids.cast(large), "line": lines.cast(large)})
-        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, data.schema) as writer:
-            writer.write_table(data, max_chunksize=self.RUN_BATCH)
+        _write_run(path, pa.table({"id": ids.cast(large), "line": lines.cast(large)}))
         runs.append(path)
 
     def finish_table(self, table: str) -> None:
@@ -676,6 +674,12 @@ class LineSpool:
         return combine(self.table_digests())
 
 
+def _write_run(path: Path, data: pa.Table) -> None:
+    """A run file of ``_merge_runs``: Arrow IPC, ``LineSpool.RUN_BATCH`` rows per batch."""
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, data.schema) as writer:
+        writer.write_table(data, max_chunksize=LineSpool.RUN_BATCH)
+
+
 def _run_batches(path: Path):
     with pa.OSFile(str(path)) as source:  # read, not memory-mapped: pages are freed as we go
         reader = pa.ipc.open_file(source)
@@ -689,7 +693,8 @@ def _merge_runs(paths: list[Path]):
     smallest last id among those batches (a prefix of each: nothing later can sort before
     them), sorts them together and yields their lines; the run that set that bound is used up,
     so every round moves on. Ids compare as Arrow compares text (bytes, i.e. code points), the
-    order ``frame_lines`` and ``ingest_digests`` use."""
+    order ``frame_lines`` and ``ingest_digests`` use. A run of one column (``_SortedLines``) is
+    ordered by its lines themselves."""
     sources = [_run_batches(p) for p in paths]
     heads = [next(src, None) for src in sources]
     while live := [i for i, head in enumerate(heads) if head is not None]:
@@ -701,7 +706,7 @@ def _merge_runs(paths: list[Path]):
             k = int(pc.sum(pc.less_equal(head.column(0), bound)).as_py() or 0)
             if k:
                 ids.append(head.column(0).slice(0, k))
-                lines.append(head.column(1).slice(0, k))
+                lines.append(head.column(head.num_columns - 1).slice(0, k))  # one column: its own key
             heads[i] = head.slice(k) if k < head.num_rows else next(sources[i], None)
         if len(lines) == 1:
             yield lines[0]
@@ -1110,7 +1115,7 @@ def _output_digest(conn: sa.Connection, table: str, run_id: str, columns: list[s
             parts, n, problem = _output_lines(conn, stmt, columns, kinds)
     if not n:
         return sha256_text(""), 0, None
-    lines = pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
+    lines = pa.chunked_array(parts) if len(parts) > 1 else parts[0]  # joined: at most 2 GiB of text
     del parts
     return _sorted_digest(lines), n, problem
 
@@ -1119,13 +1124,104 @@ def _sorted_digest(lines: pa.Array | pa.ChunkedArray) -> str:
     """SHA-256 of an output table's lines sorted (code-point order), joined by newlines: fed
     ``LINE_SLICE`` lines at a time (the same bytes as one join of them all, without its copy)."""
     h = hashlib.sha256()
-    ordered = lines if _in_order(lines) else lines.take(pc.sort_indices(lines))
     first = True
-    for chunk in (ordered.chunks if isinstance(ordered, pa.ChunkedArray) else [ordered]):
-        for start in range(0, len(chunk), LINE_SLICE):
-            _update_lines(h, chunk.slice(start, LINE_SLICE), first=first)
-            first = False
+    if _in_order(lines):
+        pieces = (chunk.slice(start, LINE_SLICE)
+                  for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines])
+                  for start in range(0, len(chunk), LINE_SLICE))
+    else:
+        pieces = _taken_in_slices(lines, pc.sort_indices(lines).to_numpy())
+    for piece in pieces:
+        _update_lines(h, piece, first=first)
+        first = False
     return h.hexdigest()
+
+
+#: bytes of digest lines sorted in memory at a time (``_SortedLines``); more are sorted in runs of
+#: about this size, spooled to temporary files and merged (``_merge_runs``). A million findings
+#: make ~760 MB of lines (~820 bytes each): at 5 million they were the audit stage's largest hold
+SORT_BYTES = 256 << 20
+
+
+class _SortedLines:
+    """SHA-256 of lines given in any order, taken in code-point order as ``_sorted_digest`` takes
+    them, holding at most about ``SORT_BYTES`` of them: beyond that, what is held is sorted and
+    written to a run file, and the runs are merged when the digest is asked for. The same digest
+    whatever the budget (tests/jobs/test_ledger.py)."""
+
+    def __init__(self, budget: int | None = None) -> None:
+        self.budget = SORT_BYTES if budget is None else budget
+        self._held: list[pa.Array] = []
+        self._size = 0
+        self._runs: list[Path] = []
+        self._dir: Any = None
+
+    def add(self, lines: pa.Array | pa.ChunkedArray) -> None:
+        for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]):
+            if len(chunk):
+                self._held.append(chunk)
+                self._size += chunk.nbytes
+        if self._size > self.budget:
+            self._spill()
+
+    def _spill(self) -> None:
+        import tempfile  # noqa: PLC0415
+
+        if not self._held:
+            return
+        lines = pa.chunked_array(self._held, type=self._held[0].type)
+        self._held, self._size = [], 0
+        pieces = (list(lines.chunks) if _in_order(lines)
+                  else list(_taken_in_slices(lines, pc.sort_indices(lines).to_numpy())))
+        del lines
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="auditor-digest-")
+        path = Path(self._dir.name) / f"{len(self._runs)}.run"
+        large = pa.large_string()
+        _write_run(path, pa.table({"line": pa.chunked_array([p.cast(large) for p in pieces], type=large)}))
+        self._runs.append(path)
+
+    def digest(self) -> str:
+        try:
+            if not self._runs:
+                held = pa.chunked_array(self._held, type=self._held[0].type) if self._held else pa.array([], pa.string())
+                self._held = []
+                return _sorted_digest(held)
+            self._spill()
+            h = hashlib.sha256()
+            for i, block in enumerate(_merge_runs(self._runs)):
+                _update_lines(h, block, first=i == 0)
+            return h.hexdigest()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._held, self._runs = [], []
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
+
+
+def _taken_in_slices(values: pa.Array | pa.ChunkedArray, order: np.ndarray) -> Iterator[pa.Array]:
+    """``values.take(order)``, ``LINE_SLICE`` values at a time, with no copy of ``values``:
+    Arrow's ``take`` of a chunked text array joins every chunk into one before it takes (a
+    million findings' 760 MB of lines were held three times over, the audit stage's peak, and a
+    slice of ``order`` would join them again each time); each slice is taken here from the
+    chunks its positions fall in, then put back in ``order``'s order."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    starts = np.cumsum([0, *(len(c) for c in chunks)])
+    for begin in range(0, len(order), LINE_SLICE):
+        want = np.asarray(order[begin:begin + LINE_SLICE], dtype=np.int64)
+        which = np.searchsorted(starts, want, side="right") - 1
+        by_chunk = np.argsort(which, kind="stable")
+        grouped = which[by_chunk]
+        bounds = np.flatnonzero(np.diff(grouped)) + 1
+        pieces = [chunks[int(grouped[lo])].take(pa.array(want[by_chunk[lo:hi]] - starts[grouped[lo]]))
+                  for lo, hi in zip([0, *bounds], [*bounds, len(want)], strict=True)]
+        taken = pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
+        back = np.empty_like(by_chunk)
+        back[by_chunk] = np.arange(len(by_chunk))
+        yield taken.take(pa.array(back))
 
 
 def _output_lines(conn: sa.Connection, stmt: sa.Select, columns: list[str],
@@ -1224,21 +1320,24 @@ def _frame_digest(table: str, columns: list[str], frame: pd.DataFrame, dialect: 
            for c in columns):
         return None
     kinds = [(c, _value_kind(t.c[c])) for c in columns]
-    parts = []
+    if not len(frame):
+        return sha256_text("")
     # LINE_SLICE rows at a time: the columns' text and their joins for a million findings at once
-    # took ~1 GB beside the insert (the audit stage's peak); the lines are kept as chunks
-    for start in range(0, max(len(frame), 1), LINE_SLICE):
-        part = frame.iloc[start:start + LINE_SLICE]
-        written = _written_text(t, part, dialect)
-        if written is None:
-            return None
-        n = len(part)
-        if not n:
-            return sha256_text("")
-        cols = {c: (written[c] if c in written else pa.nulls(n, pa.string()), None) for c in columns}
-        parts.append(_content(kinds, cols))
-        del written, cols
-    return _sorted_digest(pa.chunked_array(parts))
+    # took ~1 GB beside the insert (the audit stage's peak); the lines go to a bounded sorter
+    sorter = _SortedLines()
+    try:
+        for start in range(0, len(frame), LINE_SLICE):
+            part = frame.iloc[start:start + LINE_SLICE]
+            written = _written_text(t, part, dialect)
+            if written is None:
+                return None
+            n = len(part)
+            cols = {c: (written[c] if c in written else pa.nulls(n, pa.string()), None) for c in columns}
+            sorter.add(_content(kinds, cols))
+            del written, cols
+        return sorter.digest()
+    finally:
+        sorter.close()
 
 
 class DigestAhead:

@@ -352,14 +352,16 @@ def test_stored_rows_hash_like_the_rows_being_stored(tmp_path, db_url):
     engine.dispose()
 
 
-@pytest.mark.parametrize("slice_rows", [None, 3])
-def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url, monkeypatch, slice_rows):
+@pytest.mark.parametrize(("slice_rows", "sort_bytes"), [(None, None), (3, None), (3, 1)])
+def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url, monkeypatch, slice_rows, sort_bytes):
     """An audit's findings are digested from the values it writes (``ledger._written_digest``), not
     read back: the digest equals the one of the rows read back in the same transaction, on both
     backends, over text the canonical form escapes, empty text, NULLs, non-ASCII and a column the
     frame lacks. Where the stored text might not be the written text (a value that is not text,
     rows of the run written otherwise) it declines and the rows are read back. ``slice_rows``: the
-    written rows' lines made and hashed 3 at a time (``ledger.LINE_SLICE``), the same digests."""
+    written rows' lines made and hashed 3 at a time (``ledger.LINE_SLICE``), the same digests;
+    ``sort_bytes``: each slice's lines sorted and spooled to a run file, the runs merged
+    (``ledger.SORT_BYTES``), the same digests."""
     import pandas as pd
     import pytest
 
@@ -368,6 +370,8 @@ def test_findings_digested_as_written_hash_like_the_rows_read_back(db_url, monke
 
     if slice_rows is not None:
         monkeypatch.setattr(ledger, "LINE_SLICE", slice_rows)
+    if sort_bytes is not None:
+        monkeypatch.setattr(ledger, "SORT_BYTES", sort_bytes)
 
     t = models.Finding.__table__
     cols = ledger._output_columns("findings")
@@ -665,3 +669,44 @@ def test_a_run_checked_in_a_helper_is_read_the_usual_way(tmp_path, monkeypatch, 
     out = tmp_path / "report"
     r = invoke("report", "--db", url, "--out", out, "--format", "csv")
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("budget", [1, 40, 10**9])
+@pytest.mark.parametrize("slice_rows", [1, 2, 5, 50_000])
+def test_sorted_digest_of_chunks_in_slices_and_spooled_runs(monkeypatch, budget, slice_rows):
+    """The digest of lines in any order is SHA-256 of them sorted in code-point order and joined
+    by newlines, whether they come as one array or as chunks (empty ones among them), are taken
+    ``LINE_SLICE`` at a time from the chunks they fall in (``_taken_in_slices``: Arrow's ``take``
+    of a chunked text array would join every chunk first), or are sorted in runs of about
+    ``budget`` bytes spooled to files and merged (``_SortedLines``); duplicates, empty lines and
+    non-ASCII text (code points, not UTF-16 or locale order) included."""
+    import hashlib
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from auditor import ledger
+
+    monkeypatch.setattr(ledger, "LINE_SLICE", slice_rows)
+    rng = random.Random(budget * 31 + slice_rows)
+    for _ in range(25):
+        sizes = [rng.choice([0, 1, 2, 3, 7]) for _ in range(rng.randint(1, 6))]
+        values = ["".join(rng.choice("ab\u00e9\U0001f600\uffff=") for _ in range(rng.randint(0, 4)))
+                  for _ in range(sum(sizes))]
+        chunks, at = [], 0
+        for size in sizes:
+            chunks.append(pa.array(values[at:at + size], pa.string()))
+            at += size
+        lines = pa.chunked_array(chunks, pa.string())
+        want = hashlib.sha256("\n".join(sorted(values)).encode()).hexdigest()
+        assert ledger._sorted_digest(lines) == want
+        assert ledger._sorted_digest(pa.array(values, pa.string())) == want
+        sorter = ledger._SortedLines(budget)
+        for chunk in chunks:
+            sorter.add(chunk)
+        assert sorter.digest() == want
+        assert sorter._dir is None  # the run files are gone
+        if values:
+            taken = ledger._taken_in_slices(lines, pc.sort_indices(lines).to_numpy())
+            assert pa.concat_arrays(list(taken)).to_pylist() == sorted(values)
