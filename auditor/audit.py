@@ -468,6 +468,8 @@ def audit_store(
             return {"findings": ahead}
         return {}
 
+    if len(f) >= collector.RELEASE_ROWS:  # what the merge of partitions freed, before the insert and digest
+        collector.release_memory()
     try:
         ledger.append_run(engine, run, {
             "pack": {"sha256": pack.sha256,  # of the selection (one pack: its file's text)

@@ -36,6 +36,11 @@ def inherited() -> None:
     gc.enable()
 
 
+#: rows (of a partition, of findings) below which ``release_memory`` is not worth its collection
+#: (a full collection in a process holding many objects takes tens of milliseconds)
+RELEASE_ROWS = 50_000
+
+
 def release_memory() -> None:
     """Hand memory this process no longer uses back to the system between two stages of a run:
     a collection (objects in cycles), Arrow's unused pool memory, and glibc's free lists

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from auditor import collector
 from auditor.engine import period as _period
 from auditor.engine.partition import Aggregator, audit_partition
 from auditor.engine.registry import Check
@@ -276,8 +277,15 @@ def audit_partitioned(
         results = run_on_dask(frames, as_of, params, profiles, present, [c.id for c in checks],
                               aggregator, scheduler, period=period)
     elif engine_name == "pandas":
-        results = [audit_partition(f, as_of, params, profiles, present, checks, aggregator, period)
-                   for f in frames]
+        results = []
+        for f in frames:
+            results.append(audit_partition(f, as_of, params, profiles, present, checks, aggregator, period))
+            rows = sum(len(t) for t in f.values())
+            del f  # before the next partition arrives, not after
+            if rows >= collector.RELEASE_ROWS:
+                # what the partition's checks freed, handed back before the next one is loaded: at a
+                # million messy requests the process grew ~0.45 GiB per partition otherwise, ~0.1 with it
+                collector.release_memory()
     else:
         raise UsageError(f"unknown --engine {engine_name!r}", hint="use pandas or dask")
     results = [r for r in results if r is not None]
