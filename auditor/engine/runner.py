@@ -221,7 +221,8 @@ def finalise(run: CheckRun) -> CheckRun:
 def merge_outputs(parts: list[AuditOutput]) -> AuditOutput:
     """One output from the outputs of disjoint partitions of the requests (each request with its
     disclosures and custody events in exactly one partition): counts add up, outcomes follow
-    from the summed counts, scope rows are re-aggregated, findings concatenated in run order."""
+    from the summed counts, scope rows are re-aggregated, findings concatenated in run order
+    (``_merged_findings``: the parts' findings frames are used up, left without columns)."""
     if len(parts) == 1:
         return parts[0]
     runs: list[CheckRun] = []
@@ -255,16 +256,33 @@ def merge_outputs(parts: list[AuditOutput]) -> AuditOutput:
         scope = scope[SCOPE_COLUMNS]
     else:
         scope = pd.DataFrame(columns=SCOPE_COLUMNS)
-    found = [p.findings for p in parts if not p.findings.empty]
-    findings = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=FINDING_COLUMNS)
-    if not findings.empty:
-        findings = findings.sort_values(["check_id", "request_id", "record_id"], na_position="first",
-                                        kind="stable").reset_index(drop=True)
+    findings = _merged_findings([p.findings for p in parts if not p.findings.empty])
     measured = time_limits.merge([p.deadlines for p in parts])
     errors = {r.check.id for r in runs if r.outcome == "error"}  # no partial figures of a failed check
     if errors and not measured.empty:
         measured = measured[~measured["check_id"].isin(errors)].reset_index(drop=True)
     return AuditOutput(runs, scope, findings, measured)
+
+
+def _merged_findings(found: list[pd.DataFrame]) -> pd.DataFrame:
+    """The partitions' findings in one frame sorted by check, request and record, made a column
+    at a time, each column dropped from the partitions' frames once taken (they are the merge's
+    to use up): the frames and their sorted copy were both held whole, at 5 million messy
+    requests ~2 GB each. The same rows in the same order as ``concat`` + ``sort_values``."""
+    if not found:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    keys = ["check_id", "request_id", "record_id"]
+    if any(list(f.columns) != list(found[0].columns) for f in found):  # not as the checks make them: as it was
+        return pd.concat(found, ignore_index=True).sort_values(keys, na_position="first", kind="stable"
+                                                             ).reset_index(drop=True)
+    order = (pd.concat([f[keys] for f in found], ignore_index=True)
+             .sort_values(keys, na_position="first", kind="stable").index.to_numpy())
+    columns = {}
+    for name in list(found[0].columns):
+        columns[name] = pd.concat([f[name] for f in found], ignore_index=True).take(order).reset_index(drop=True)
+        for f in found:
+            del f[name]
+    return pd.DataFrame(columns)
 
 
 _REQUEST_FIELDS = ("issuing_party", "receiving_party", "provider", "issued_at", "instrument")

@@ -171,3 +171,37 @@ def test_large_stores_are_partitioned_automatically(stored, baseline, monkeypatc
     seen.clear()
     _same(baseline, _run(stored, chunk_size=0))
     assert seen == []
+
+
+def test_partitions_findings_merged_a_column_at_a_time_as_concat_and_sort_would():
+    """``runner._merged_findings`` gives the rows, order and dtypes of ``concat`` + a stable sort
+    by check, request and record (missing ids first), and uses up the partitions' frames; frames
+    whose columns differ are merged as before."""
+    from auditor.engine import runner
+
+    def parts():
+        a = pd.DataFrame({"check_id": pd.Series(["B", "A", "A"], dtype="str"),
+                          "request_id": pd.Series(["r2", None, "r1"], dtype="str"),
+                          "record_id": pd.Series(["x", "y", None], dtype=object),
+                          "message": pd.Series(["m1", "m2", "m3"], dtype="str"),
+                          "issued_at": pd.to_datetime(["2026-01-01", None, "2026-01-03"], utc=True)})
+        b = pd.DataFrame({"check_id": pd.Series(["A", "B"], dtype="str"),
+                          "request_id": pd.Series(["r1", "r1"], dtype="str"),
+                          "record_id": pd.Series([None, "z"], dtype=object),
+                          "message": pd.Series(["m4", None], dtype="str"),
+                          "issued_at": pd.to_datetime(["2026-02-01", "2026-02-02"], utc=True)})
+        return [a, b]
+
+    keys = ["check_id", "request_id", "record_id"]
+    want = pd.concat(parts(), ignore_index=True).sort_values(keys, na_position="first", kind="stable"
+                                                            ).reset_index(drop=True)
+    found = parts()
+    got = runner._merged_findings(found)
+    pd.testing.assert_frame_equal(got, want)
+    assert got["message"].fillna("-").tolist() == ["m2", "m3", "m4", "-", "m1"]
+    assert all(f.shape[1] == 0 for f in found)  # used up
+    odd = parts()
+    odd[1] = odd[1].drop(columns="message")
+    pd.testing.assert_frame_equal(runner._merged_findings(odd),
+                                  pd.concat(parts()[:1] + [parts()[1].drop(columns="message")], ignore_index=True)
+                                  .sort_values(keys, na_position="first", kind="stable").reset_index(drop=True))
