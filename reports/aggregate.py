@@ -19,6 +19,8 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 import pandas as pd
 
+from auditor.records import shared_key_dicts
+
 from .i18n import translate
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
@@ -574,9 +576,9 @@ def record_columns(model: dict, rows: pd.DataFrame) -> dict[str, list]:
 
 def column_records(cols: dict[str, list]) -> list[dict]:
     """The records of :func:`record_columns`' columns, one dict per row, keys in column order."""
-    keys = list(cols)
-    # zip without strict=True: the columns are of one length (the check costs ~1 s at 1M findings)
-    return [dict(zip(keys, row)) for row in zip(*cols.values())]  # noqa: B905
+    # zip without strict=True: the columns are of one length (the check costs ~1 s at 1M findings);
+    # the dicts share one table of keys (~290 bytes each instead of ~830: ``shared_key_dicts``)
+    return shared_key_dicts(list(cols), zip(*cols.values()))  # noqa: B905
 
 
 def frame_records(model: dict, frame: pd.DataFrame) -> list[dict]:

@@ -50,3 +50,31 @@ def test_iso_utc_is_the_one_at_a_time_formatting():
         one_at_a_time = [None if pd.isna(v) else v for v in s.map(audit._iso)]  # the model's None
         assert records.iso_utc(s).tolist() == one_at_a_time
     assert records.iso_utc(aware).tolist() == ["2025-05-26T02:00:05Z", None, "2025-12-31T23:59:59Z"]
+
+
+def test_shared_key_dicts_are_plain_dicts_each_its_own_values():
+    """``records.shared_key_dicts``: the dicts ``dict(zip(keys, row))`` gives (equal, same key order,
+    of type dict, serialised alike), each changed on its own (a value set, a key added or removed
+    touches no other), and on CPython smaller than a dict of its own keys (one table of keys for all)."""
+    import json
+    import platform
+    import sys
+
+    from auditor.records import shared_key_dicts
+
+    keys = [f"column_{i}" for i in range(24)]
+    rows = [[f"v{r}-{i}" if i % 3 else None for i in range(24)] for r in range(3)]
+    made = shared_key_dicts(keys, rows)
+    plain = [dict(zip(keys, row, strict=True)) for row in rows]
+    assert made == plain and all(type(d) is dict for d in made)
+    assert [list(d) for d in made] == [keys] * 3
+    assert json.dumps(made) == json.dumps(plain)
+    made[0]["column_1"] = "changed"
+    made[1]["extra"] = 1
+    del made[2]["column_0"]
+    assert made[1]["column_1"] == "v1-1" and made[2]["column_1"] == "v2-1" and "extra" not in made[0]
+    assert list(made[1])[-1] == "extra" and "column_0" in made[0] and "column_0" in made[1]
+    assert shared_key_dicts(keys, []) == []
+    if platform.python_implementation() == "CPython":
+        fresh = shared_key_dicts(keys, rows[:1])[0]
+        assert sys.getsizeof(fresh) < sys.getsizeof(plain[0]) / 2
