@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FrameRecords", "Head", "heads", "iso_utc", "python_values", "to_records"]
+__all__ = ["FrameRecords", "Head", "heads", "iso_utc", "python_values", "shared_key_dicts", "to_records"]
 
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
 
