@@ -1104,20 +1104,25 @@ def _output_digest(conn: sa.Connection, table: str, run_id: str, columns: list[s
         return "", 0, f"lost its column(s) {', '.join(missing)}"
     stmt = sa.select(*[t.c[c] for c in columns]).where(t.c.run_id == run_id)
     kinds = {c: _value_kind(t.c[c]) for c in columns}
+    sorter = _SortedLines()  # the lines as they are made, sorted within a bounded memory
     try:
-        with collector.paused():  # batches of row tuples, no cycle among them
-            fast = _arrow_lines(conn, stmt, columns, kinds) if committed else None
-            parts, n, problem = (*fast, None) if fast is not None else _output_lines(conn, stmt, columns, kinds)
-    except Exception as exc:
-        if not _is_decode_error(exc):
-            raise
-        with _lenient(conn), collector.paused():  # text that is not UTF-8: read again, each such value tagged
-            parts, n, problem = _output_lines(conn, stmt, columns, kinds)
-    if not n:
-        return sha256_text(""), 0, None
-    lines = pa.chunked_array(parts) if len(parts) > 1 else parts[0]  # joined: at most 2 GiB of text
-    del parts
-    return _sorted_digest(lines), n, problem
+        try:
+            with collector.paused():  # batches of row tuples, no cycle among them
+                fast = _arrow_lines(conn, stmt, columns, kinds, sorter.add) if committed else None
+                n, problem = (fast, None) if fast is not None else _output_lines(conn, stmt, columns, kinds,
+                                                                                 sorter.add)
+        except Exception as exc:
+            if not _is_decode_error(exc):
+                raise
+            sorter.close()  # what was read before the error, read again
+            sorter = _SortedLines()
+            with _lenient(conn), collector.paused():  # text that is not UTF-8: read again, each such value tagged
+                n, problem = _output_lines(conn, stmt, columns, kinds, sorter.add)
+        if not n:
+            return sha256_text(""), 0, None
+        return sorter.digest(), n, problem
+    finally:
+        sorter.close()
 
 
 def _sorted_digest(lines: pa.Array | pa.ChunkedArray) -> str:
@@ -1225,13 +1230,12 @@ def _taken_in_slices(values: pa.Array | pa.ChunkedArray, order: np.ndarray) -> I
 
 
 def _output_lines(conn: sa.Connection, stmt: sa.Select, columns: list[str],
-                  kinds: dict[str, str]) -> tuple[list[pa.Array], int, str | None]:
+                  kinds: dict[str, str], sink: Callable[[pa.Array], None]) -> tuple[int, str | None]:
     """The lines of an output table's rows (``_content``), built ``_STREAM_ROWS`` rows at a
-    time: the rows are never all held as Python tuples (at a million findings that was about
-    2 GB; the lines, Arrow text, are a fifth of it). Each value's canonical text does not depend
-    on the batch it came in (``tests/jobs/test_ledger.py``). (lines per batch, rows, the first
-    problem found)."""
-    parts: list[pa.Array] = []
+    time and handed to ``sink`` batch by batch: the rows are never all held as Python tuples (at
+    a million findings that was about 2 GB), nor their lines (``_SortedLines``). Each value's
+    canonical text does not depend on the batch it came in (``tests/jobs/test_ledger.py``).
+    (rows, the first problem found)."""
     n, problem = 0, None
     for rows, suspect in _batches(conn, stmt):
         values = list(zip(*rows, strict=True))
@@ -1243,14 +1247,14 @@ def _output_lines(conn: sa.Connection, stmt: sa.Select, columns: list[str],
                 first = tags.filter(pc.is_valid(tags))[0].as_py()
                 problem = f"column {name} {_what(first, kinds[name])}"
         del values
-        parts.append(_content([(c, kinds[c]) for c in columns], cols))
+        sink(_content([(c, kinds[c]) for c in columns], cols))
         n += len(rows)
-    return parts, n, problem
+    return n, problem
 
 
 def _arrow_lines(conn: sa.Connection, stmt: sa.Select, columns: list[str],
-                 kinds: dict[str, str]) -> tuple[list[pa.Array], int] | None:
-    """The lines ``_output_lines`` gives, from the rows read in Arrow by the ADBC SQLite driver
+                 kinds: dict[str, str], sink: Callable[[pa.Array], None]) -> int | None:
+    """The lines ``_output_lines`` gives ``sink`` (and its count of rows), from the rows read in Arrow by the ADBC SQLite driver
     (``store.db._arrow_table``: C, no Python object per value; a million findings' lines in a few
     seconds instead of ~15 s of CPU). Only for text and integer columns, whose canonical text is
     the value itself (``_text``), and only when the driver read as many rows as ``conn`` counts
@@ -1276,11 +1280,10 @@ def _arrow_lines(conn: sa.Connection, stmt: sa.Select, columns: list[str],
     if not all(_arrow_ok(cols[name], kinds[name]) for name in columns):
         return None
     del table
-    parts = []
     for start in range(0, n, _STREAM_ROWS):  # lines of a batch at a time, as _output_lines builds them
         piece = {name: (_text(arr.slice(start, _STREAM_ROWS), kinds[name]), None) for name, arr in cols.items()}
-        parts.append(_content([(c, kinds[c]) for c in columns], piece))
-    return parts, n
+        sink(_content([(c, kinds[c]) for c in columns], piece))
+    return n
 
 
 def _written_digest(conn: sa.Connection, table: str, run_id: str, columns: list[str],
