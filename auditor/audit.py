@@ -703,6 +703,11 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                     # frame by a helper process while the pages render (reports.write_findings_files),
                     # forked before the parent makes a dict per finding (it shares the frame only)
                     files = forking.Beside(write_findings_files, frame, model, stage.dir, formats, json_name)
+                    # the helper has the frame (forked): should it die, the files are made from the
+                    # run read again, so that the pages may let the frame go once their records are made
+                    again = str(model["run"]["run_id"])
+                    files.let_go(lambda: write_findings_files(_build_model(engine, again, findings_frame=True)
+                                                              ["findings_frame"], model, stage.dir, formats, json_name))
                 pages_frame = None
                 if frame is not None and not publish:
                     # the pages make their records from the frame (one dict per finding); the
@@ -727,12 +732,16 @@ def render_run(engine: Engine, run_id: str | None, out_dir: str | Path, formats:
                     inline = _machine_outputs(model, stage.dir, sarif_detail, json_name, pages_frame)
                 # without a frame the pages let the model's findings go unless a helper may still
                 # need them (one that dies has its work redone here, from the same model)
+                # handed over in a list the pages empty once their records are made: at 5M findings
+                # the frame (~1.9 GB) was held beside those records to the end of the pages
+                handed = [pages_frame] if pages_frame is not None else None
+                del pages_frame
                 written = write_reports(model, stage.dir, formats, lang=lang, publish=publish, threshold=threshold,
                                         page_findings=PAGE_FINDINGS if page_findings is None else page_findings,
                                         staged=False, classification=classification,
                                         pdf_standard=pdf_standard, release_findings=not publish and machine is None,
-                                        compress=compress, findings_files=files is None, findings_frame=pages_frame)
-                del pages_frame
+                                        compress=compress, findings_files=files is None, findings_frame=handed)
+                del handed
                 if files is not None:
                     helper, files = files, None
                     written.extend(helper.result())

@@ -217,6 +217,13 @@ class Beside:
         if started is not None:
             self.proc, self.conn = started
 
+    def let_go(self, redo) -> None:
+        """The caller lets the arguments' data go: while a helper runs, this object drops its
+        references to them, and a helper that dies has its work redone by ``redo()`` instead.
+        Work that runs inline (no helper) keeps its arguments."""
+        if self.proc is not None:
+            self.func, self.args = redo, ()
+
     def result(self):
         if self.proc is None:
             return self.func(*self.args)

@@ -582,7 +582,9 @@ def write_reports(
     ``findings_frame``: the run's findings as the frame ``auditor.audit.build_model(findings_frame=True)``
     gives (the rows its findings are made of): the finding records are made from it
     (:func:`aggregate.frame_records`, one dict per finding) and ``model["findings"]`` is not read
-    (None will do), unless published (the published edition reads the model's findings).
+    (None will do), unless published (the published edition reads the model's findings). A list
+    holding the frame is emptied once the records are made: a caller that keeps no other
+    reference lets the frame go then, not after the pages.
     A model with ``decisions`` (``auditor.audit.build_model(with_decisions=True)``, ``auditor
     report --with-decisions``) adds the workbench decisions of its findings to the index page,
     ``index.md`` and ``summary.json``; a model without them renders as before.
@@ -638,7 +640,10 @@ def _write_reports(model: dict, out_dir: Path, formats: tuple[str, ...], *, lang
     written: list[Path] = []
     # release_findings: every aggregate reads the records from here (memoized): one copy, not two
     if findings_frame is not None:  # one dict per finding, made from the frame's columns
-        findings = aggregate.frame_records(model, findings_frame)
+        # a list holding the frame: emptied, so that the frame goes once the records are made
+        frame = findings_frame.pop() if isinstance(findings_frame, list) else findings_frame
+        findings = aggregate.frame_records(model, frame)
+        del frame
     elif release_findings:
         findings = aggregate.release_records(model)
     else:

@@ -17,10 +17,14 @@ def _fail(x: int) -> None:
     raise ValueError(f"bad {x}")
 
 
+def _die(x: int) -> None:
+    os._exit(3)
+
+
 _SCRIPT = """
 import os
 from auditor import forking
-from tests.test_forking import _fail, _square_pid
+from tests.test_forking import _die, _fail, _square_pid
 b = forking.Beside(_square_pid, 7)
 assert b.proc is not None, "not forked"
 value, pid = b.result()
@@ -31,6 +35,14 @@ except ValueError as exc:
     assert str(exc) == "bad 3"
 else:
     raise AssertionError("the helper's error was lost")
+# the caller lets the arguments go: a helper that dies has its work redone by the redo given
+data = [1, 2, 3]
+b = forking.Beside(_die, data)
+b.let_go(lambda: "redone")
+assert b.args == () and b.result() == "redone"
+b = forking.Beside(_square_pid, 6)
+b.let_go(lambda: "not needed")
+assert b.result()[0] == 36
 print("ok")
 """
 
@@ -49,6 +61,7 @@ def test_helper_result_and_error():
 def test_inline_when_disabled_or_threads_run(monkeypatch):
     monkeypatch.setenv("AUDITOR_HELPERS", "0")
     b = forking.Beside(_square_pid, 5)
+    b.let_go(lambda: "redone")  # inline work keeps its arguments
     assert b.proc is None and b.result() == (25, os.getpid())
     monkeypatch.delenv("AUDITOR_HELPERS")
     # threads other tests left behind (dask) count as safe here, so only ours decides

@@ -222,6 +222,41 @@ def test_a_big_run_writes_its_findings_files_beside_the_pages(sample_run, tmp_pa
     assert "findings.json" in json.dumps(manifest) and "findings.csv" in json.dumps(manifest)
 
 
+def test_a_findings_files_helper_that_dies_has_its_files_made_from_the_run_read_again(sample_run, tmp_path,
+                                                                                       monkeypatch, request):
+    """The pages let the findings frame go once their records are made (``render_run`` hands it
+    over in a list they empty), so a findings-files helper that dies cannot be redone from it: the
+    run is read again and the same findings.json and findings.csv are written."""
+    import multiprocessing
+    import os
+
+    import reports
+    from auditor import audit
+    from auditor.store import db
+    from tests.conftest import alone
+
+    if alone(request):  # the helper must be forked for the test to mean anything
+        return
+    engine = db.get_engine(f"sqlite:///{sample_run['db']}")
+    monkeypatch.setattr(reports, "JSON_COMPACT_ABOVE", 10)
+    audit.render_run(engine, None, tmp_path / "helper", ("csv", "json"))
+    real = reports.write_findings_files
+    redone = []
+
+    def dies_in_the_helper(*args, **kw):
+        if multiprocessing.parent_process() is not None:
+            (tmp_path / "died").touch()
+            os._exit(9)  # as if killed: nothing is sent back
+        redone.append(True)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(reports, "write_findings_files", dies_in_the_helper)
+    audit.render_run(engine, None, tmp_path / "redone", ("csv", "json"))
+    assert (tmp_path / "died").exists() and redone == [True]  # forked, died, redone here
+    for name in ("findings.csv", "findings.json"):
+        assert (tmp_path / "redone" / name).read_bytes() == (tmp_path / "helper" / name).read_bytes(), name
+
+
 def test_machine_outputs_are_the_same_when_no_helper_can_be_forked(sample_run, tmp_path, monkeypatch):
     """junit.xml and findings.sarif written by the helper and written here (no helper: a thread
     running, ``AUDITOR_HELPERS=0``) list the same findings: the inline writer runs before the pages
