@@ -1254,9 +1254,9 @@ def _output_lines(conn: sa.Connection, stmt: sa.Select, columns: list[str],
 
 def _arrow_lines(conn: sa.Connection, stmt: sa.Select, columns: list[str],
                  kinds: dict[str, str], sink: Callable[[pa.Array], None]) -> int | None:
-    """The lines ``_output_lines`` gives ``sink`` (and its count of rows), from the rows read in Arrow by the ADBC SQLite driver
-    (``store.db._arrow_table``: C, no Python object per value; a million findings' lines in a few
-    seconds instead of ~15 s of CPU). Only for text and integer columns, whose canonical text is
+    """The lines ``_output_lines`` gives ``sink`` (and the count of rows), from the rows read in
+    Arrow by the ADBC SQLite driver (``store.db._arrow_table``: C, no Python object per value; a
+    million findings' lines in a few seconds instead of ~15 s of CPU). Only for text and integer columns, whose canonical text is
     the value itself (``_text``), and only when the driver read as many rows as ``conn`` counts
     (it reads the committed file in a helper process: a run removed meanwhile is read the usual
     way). None when this path does not apply: not a SQLite file, few rows, text that is not
