@@ -585,23 +585,19 @@ def test_a_ledger_of_format_1_still_verifies(tmp_path, db_url, monkeypatch):
     eng.dispose()
 
 
-@pytest.mark.parametrize("sort_bytes", [None, 1])
-def test_a_stored_runs_findings_read_in_arrow_hash_as_recorded(tmp_path, monkeypatch, request, sort_bytes):
+def test_a_stored_runs_findings_read_in_arrow_hash_as_recorded(tmp_path, monkeypatch, request):
     """A stored run's findings are read from a SQLite file in Arrow when it is checked
     (``ledger._arrow_lines``, above ``db.ARROW_READ_ABOVE`` rows; 0 here): the digest is the one
     the run recorded and the one the row-by-row read gives, also once the stored text holds the
     characters the canonical text escapes and a column of NULLs only; an edit is still caught, and
-    text that is not UTF-8 is read the usual way and named as before. ``sort_bytes`` 1: every
-    batch of lines read back sorted and spooled as a run of its own (``ledger.SORT_BYTES``), the
-    same digests and verdicts."""
+    text that is not UTF-8 is read the usual way and named as before. With ``ledger.SORT_BYTES``
+    1, every batch of lines read back is sorted and spooled as a run of its own: the same digests."""
     from auditor import ledger
     from auditor.store import db
     from tests.conftest import alone
 
     if alone(request):
         return
-    if sort_bytes is not None:
-        monkeypatch.setattr(ledger, "SORT_BYTES", sort_bytes)
     url = f"sqlite:///{tmp_path / 'l.db'}"
     eng = _two_runs(tmp_path, url)
     monkeypatch.setattr(db, "ARROW_READ_ABOVE", 0)
@@ -614,6 +610,10 @@ def test_a_stored_runs_findings_read_in_arrow_hash_as_recorded(tmp_path, monkeyp
         fast = ledger._output_digest(c, "findings", run, cols, committed=True)
         assert taken[-1] is not None
         assert fast == ledger._output_digest(c, "findings", run, cols)
+        with monkeypatch.context() as m:  # runs of one batch each, spooled and merged
+            m.setattr(ledger, "SORT_BYTES", 1)
+            assert fast == ledger._output_digest(c, "findings", run, cols, committed=True)
+            assert fast == ledger._output_digest(c, "findings", run, cols)
         return fast
 
     with eng.connect() as c:
