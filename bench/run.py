@@ -99,19 +99,21 @@ def _table(n: int, profile: str, floor: dict, run: dict) -> None:
     rows = floor["rows"]
     print(f"\nauditor bench, {profile} profile: {n:,} requests, {rows:,} rows in all "
           "(requests + disclosures + custody events)")
-    print(f"{'stage':<10} {'wall s':>8} {'cpu s':>8} {'peak RSS':>10} {'rows/s':>12}   {'floor s':>8}")
+    print(f"{'stage':<10} {'wall s':>8} {'cpu s':>8} {'peak RSS':>10} {'tree PSS':>10} {'rows/s':>12}   {'floor s':>8}")
     fl = {"read": floor["read_s"], "store": floor["store_s"]}
     for s in STAGES:
         sec = run["seconds"].get(s, 0.0)
         cpu = run.get("cpu_s", {}).get(s, 0.0)
         peak = run["peak_bytes"].get(s)
         peak_s = f"{peak / GiB:.2f} GiB" if peak else "-"
+        tree = run.get("peak_tree_pss_bytes", {}).get(s)  # the run and every helper, sampled every 0.5 s
+        tree_s = f"{tree / GiB:.2f} GiB" if tree else "-"
         rate = f"{rows / sec:,.0f}" if sec > 0.01 and s != "other" else "-"
         f = f"{fl[s]:.1f}" if s in fl else ""
-        print(f"{s:<10} {sec:>8.1f} {cpu:>8.1f} {peak_s:>10} {rate:>12}   {f:>8}")
+        print(f"{s:<10} {sec:>8.1f} {cpu:>8.1f} {peak_s:>10} {tree_s:>10} {rate:>12}   {f:>8}")
     total, ftotal = run["total_s"], floor["total_s"]
     print(f"{'total':<10} {total:>8.1f} {run.get('total_cpu_s', 0):>8.1f} {run['maxrss_bytes'] / GiB:>6.2f} GiB "
-          f"{rows / total:>12,.0f}   {ftotal:>8.1f}")
+          f"{run.get('peak_with_children_bytes', 0) / GiB:>6.2f} GiB {rows / total:>12,.0f}   {ftotal:>8.1f}")
     print(f"  findings {run.get('findings', 0):,} ({run.get('findings', 0) / n:.2f} per request); "
           f"reports {_mb(run.get('output_bytes', 0))}, of which HTML {_mb(run.get('html_bytes', 0))}")
     print(f"  great-expectations (contract suite, in a helper process beside the ingest): {run.get('gx_s', 0):.1f} s")

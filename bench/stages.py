@@ -41,16 +41,9 @@ def _pss(pid: str) -> int:
 
 
 def children_pss() -> tuple[int, int]:
-    """(PSS of this process's helper processes, PSS of this process)."""
-    total = 0
-    try:
-        kids = set()
-        for task in Path("/proc/self/task").iterdir():
-            kids.update((task / "children").read_text().split())
-        total = sum(_pss(pid) for pid in kids)
-    except OSError:
-        pass
-    return total, _pss("self")
+    """(PSS of every helper process below this one (helpers, their helpers, chart workers), PSS
+    of this process)."""
+    return sum(_pss(pid) for pid in _tree()), _pss("self")
 
 
 def _tree(pid: str = "self") -> set[str]:
@@ -100,6 +93,8 @@ class Stages:
         self.seconds: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
         self.peak: dict[str, int] = {}
+        #: the whole process tree's PSS (this process and every helper) at its highest per stage
+        self.peak_tree_pss: dict[str, int] = {}
         self.peak_children = 0
         self.peak_tree_rss = 0
         self._ticks = 0
@@ -131,6 +126,8 @@ class Stages:
             self.peak_total = max(self.peak_total, own + kids)
             for s in set(self.stack):
                 self.peak[s] = max(self.peak.get(s, 0), now)
+                if own:
+                    self.peak_tree_pss[s] = max(self.peak_tree_pss.get(s, 0), own + kids)
 
     def _high_water(self) -> None:
         """A peak the sampler missed (it needs the GIL, which a long C call may hold while it
@@ -272,6 +269,7 @@ def main(argv: list[str]) -> None:
         + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
         "peak_children_bytes": st.peak_children,
         "peak_with_children_bytes": st.peak_total,
+        "peak_tree_pss_bytes": st.peak_tree_pss,
         "peak_tree_rss_bytes": max(st.peak_tree_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
         "findings": sum(counted),
         "output_bytes": out_bytes,
