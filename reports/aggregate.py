@@ -536,16 +536,18 @@ def _kept(model: dict, records: list[dict]) -> None:
         _universe(state[1], records)
 
 
-def frame_order(frame: pd.DataFrame) -> list[int]:
+def frame_order(frame: pd.DataFrame) -> np.ndarray:
     """The positions of ``frame``'s rows (findings) in the finding records' order
     (:func:`record_order`: severity rank, check_id, request_id; ties in frame order), vectorised:
     the severity ranked once per distinct value, the ids coded by their sorted distinct texts
-    (code point order, as Python compares them), then one stable ``np.lexsort``."""
+    (code point order, as Python compares them), then one stable ``np.lexsort``. A numpy array
+    (a list held a Python integer per finding: ~170 MB at 5 million, in the pages and the
+    findings-files helper alike)."""
     severity_codes, severities = pd.factorize(frame["severity"], use_na_sentinel=True)
     ranks = np.array([_severity_rank(s) for s in severities] + [_severity_rank(None)],
                      dtype=np.int64)  # the last: a missing severity (code -1)
     keys = [pd.factorize(frame[c].astype("string").fillna(""), sort=True)[0] for c in ("request_id", "check_id")]
-    return np.lexsort((*keys, ranks[severity_codes])).tolist()  # the last key sorts first
+    return np.lexsort((*keys, ranks[severity_codes]))  # the last key sorts first
 
 
 def record_columns(model: dict, rows: pd.DataFrame) -> dict[str, list]:
@@ -581,17 +583,26 @@ def column_records(cols: dict[str, list]) -> list[dict]:
     return shared_key_dicts(list(cols), zip(*cols.values()))  # noqa: B905
 
 
-def frame_records(model: dict, frame: pd.DataFrame) -> list[dict]:
+#: findings :func:`frame_records` makes records of at a time
+RECORD_CHUNK = 100_000
+
+
+def frame_records(model: dict, frame: pd.DataFrame, chunk: int = RECORD_CHUNK) -> list[dict]:
     """The run's finding records (:func:`findings_records`) straight from its findings frame
     (``auditor.audit.build_model(findings_frame=True)``, whose rows the model's findings are made
     of): the same dicts in the same order as ``findings_records`` of a model whose findings are
     ``auditor.records.to_records(frame)``, made column by column (:func:`record_columns`), one
     dict per finding (the model's findings, a second dict per finding, are never made: at a
-    million findings about a gigabyte and 4 s). Within ``memoized(model)`` every later
-    :func:`findings_records` call gets them."""
-    made = column_records(record_columns(model, frame))  # in frame order: the frame is not copied
-    records = list(map(made.__getitem__, frame_order(frame))) if made else made
-    del made
+    million findings about a gigabyte and 4 s). Made ``chunk`` findings at a time, in the
+    records' order (:func:`frame_order`): the columns of every finding at once were a list of
+    Python values per column beside the dicts (~0.9 GB of lists at 5 million findings), and
+    the dicts made in the frame's order a second list to reorder. Within ``memoized(model)``
+    every later :func:`findings_records` call gets them."""
+    order = frame_order(frame)
+    records: list[dict] = []
+    for start in range(0, len(order), max(1, chunk)):
+        records.extend(column_records(record_columns(model, frame.take(order[start:start + chunk]))))
+    del order
     _kept(model, records)
     return records
 

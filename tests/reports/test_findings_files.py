@@ -327,7 +327,8 @@ def test_frame_records_are_the_records_of_the_models_findings():
     """``aggregate.frame_records`` (column by column, one dict per finding) gives the same list as
     ``findings_records`` of a model whose findings are ``records.to_records(frame)``: same dicts,
     same key order, same values and types, same order; with and without waiver columns, with
-    the run's packs filling missing ones, and for an empty frame."""
+    the run's packs filling missing ones, and for an empty frame; made 1, 7 or ``RECORD_CHUNK``
+    findings at a time."""
     from auditor import records as _records
     from reports import aggregate
 
@@ -335,10 +336,11 @@ def test_frame_records_are_the_records_of_the_models_findings():
            "checks": [{"id": "CETS-7", "duty": "provider", "pack": "cets224"}, {"id": "EU003", "duty": None}]}
     for frame in (_hostile_frame(), _hostile_frame(waivers=False), _hostile_frame().iloc[:0]):
         want = aggregate.findings_records({**run, "findings": _records.to_records(frame)})
-        got = aggregate.frame_records(dict(run), frame)
-        assert got == want
-        assert [list(r) for r in got] == [list(r) for r in want]  # key order
-        assert [[type(v) for v in r.values()] for r in got] == [[type(v) for v in r.values()] for r in want]
+        for chunk in (1, 7, aggregate.RECORD_CHUNK):  # made a chunk at a time: boundaries changing nothing
+            got = aggregate.frame_records(dict(run), frame, chunk=chunk)
+            assert got == want
+            assert [list(r) for r in got] == [list(r) for r in want]  # key order
+            assert [[type(v) for v in r.values()] for r in got] == [[type(v) for v in r.values()] for r in want]
     assert want == [] and got == []
 
 
@@ -381,3 +383,31 @@ def test_findings_files_from_the_frame_are_those_of_the_records(tmp_path):
         write_findings_csv(records, out / "want.csv")
         assert (out / "findings.json").read_bytes() == (out / "want.json").read_bytes()
         assert (out / "findings.csv").read_bytes() == (out / "want.csv").read_bytes()
+
+
+def test_the_frames_text_columns_are_held_in_arrow_with_the_same_values():
+    """``audit._text_in_arrow`` (the findings frame of ``build_model(findings_frame=True)``): an
+    ``object`` column of text and missing values (None, NaN), or of missing values only, becomes
+    Arrow-backed text read back as the same records; a column holding anything else stays as it was."""
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from auditor import audit
+    from auditor import records as _records
+
+    frame = pd.DataFrame({
+        "request_id": pd.Series(["R1", None, "R2", "é", ""], dtype=object),
+        "waiver_reason": pd.Series(["ok", np.nan, None, "ok", "x"], dtype=object),
+        "waiver_id": pd.Series([None] * 5, dtype=object),
+        "waiver_expires": pd.Series([dt.date(2026, 1, 1), None, None, None, None], dtype=object),
+        "mixed": pd.Series(["1", 1, None, "a", True], dtype=object),
+        "check_id": pd.Series(["C1"] * 5, dtype="str"),
+    })
+    want = _records.to_records(frame)
+    got = audit._text_in_arrow(frame.copy())
+    assert [str(got[c].dtype) for c in got.columns] == ["str", "str", "str", "object", "object", "str"]
+    assert _records.to_records(got) == want
+    assert [[type(v) for v in r.values()] for r in _records.to_records(got)] == [
+        [type(v) for v in r.values()] for r in want]
