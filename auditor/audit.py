@@ -617,8 +617,21 @@ def _build_model(engine: Engine, run_id: str | None, with_decisions: bool = Fals
     if with_decisions:
         model["decisions"] = workbench_decisions(engine, model["findings"], model["run"]["as_of"])
     if findings_frame:
-        model["findings_frame"] = findings[keep].reset_index(drop=True)
+        model["findings_frame"] = _text_in_arrow(findings[keep].reset_index(drop=True))
     return model
+
+
+def _text_in_arrow(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each ``object`` column that holds text only (and missing values) as
+    Arrow-backed text (``str``): the same values read back (a missing value is None either way),
+    in a fraction of the memory, and in buffers no reference count writes to, so a forked helper
+    holding the frame shares them with the parent instead of copying the pages (the request ids,
+    issued_at and the waiver columns: ~0.6 GB of Python objects at 5 million findings)."""
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+            frame[name] = col.astype("str")
+    return frame
 
 
 #: a finding's fields a row of the report's decisions section repeats
