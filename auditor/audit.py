@@ -623,14 +623,16 @@ def _build_model(engine: Engine, run_id: str | None, with_decisions: bool = Fals
 
 def _text_in_arrow(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each ``object`` column that holds text only (and missing values) as
-    Arrow-backed text (``str``): the same values read back (a missing value is None either way),
-    in a fraction of the memory, and in buffers no reference count writes to, so a forked helper
-    holding the frame shares them with the parent instead of copying the pages (the request ids,
-    issued_at and the waiver columns: ~0.6 GB of Python objects at 5 million findings)."""
+    Arrow-backed text (``string[pyarrow]``): the same values read back (a missing value is None
+    either way), in a fraction of the memory, and in buffers no reference count writes to, so a
+    forked helper holding the frame shares them with the parent instead of copying the pages (the
+    request ids, issued_at and the waiver columns: ~0.6 GB of Python objects at 5 million
+    findings). The dtype is named, not ``str``: pandas 2 would make the text "None" of a None."""
+    text = pd.StringDtype("pyarrow")
     for name in frame.columns:
         col = frame[name]
         if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
-            frame[name] = col.astype("str")
+            frame[name] = col.astype(text)
     return frame
 
 
