@@ -600,8 +600,9 @@ def frame_records(model: dict, frame: pd.DataFrame, chunk: int = RECORD_CHUNK) -
     every later :func:`findings_records` call gets them."""
     order = frame_order(frame)
     records: list[dict] = []
-    for start in range(0, len(order), max(1, chunk)):
-        records.extend(column_records(record_columns(model, frame.take(order[start:start + chunk]))))
+    step = max(1, chunk)
+    for start in range(0, len(order), step):
+        records.extend(column_records(record_columns(model, frame.take(order[start:start + step]))))
     del order
     _kept(model, records)
     return records

@@ -328,7 +328,7 @@ def test_frame_records_are_the_records_of_the_models_findings():
     ``findings_records`` of a model whose findings are ``records.to_records(frame)``: same dicts,
     same key order, same values and types, same order; with and without waiver columns, with
     the run's packs filling missing ones, and for an empty frame; made 1, 7 or ``RECORD_CHUNK``
-    findings at a time."""
+    findings at a time (a chunk of 0 read as 1)."""
     from auditor import records as _records
     from reports import aggregate
 
@@ -336,7 +336,7 @@ def test_frame_records_are_the_records_of_the_models_findings():
            "checks": [{"id": "CETS-7", "duty": "provider", "pack": "cets224"}, {"id": "EU003", "duty": None}]}
     for frame in (_hostile_frame(), _hostile_frame(waivers=False), _hostile_frame().iloc[:0]):
         want = aggregate.findings_records({**run, "findings": _records.to_records(frame)})
-        for chunk in (1, 7, aggregate.RECORD_CHUNK):  # made a chunk at a time: boundaries changing nothing
+        for chunk in (0, 1, 7, aggregate.RECORD_CHUNK):  # a chunk at a time (0: one): boundaries change nothing
             got = aggregate.frame_records(dict(run), frame, chunk=chunk)
             assert got == want
             assert [list(r) for r in got] == [list(r) for r in want]  # key order
