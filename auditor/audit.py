@@ -626,8 +626,9 @@ def _text_in_arrow(frame: pd.DataFrame) -> pd.DataFrame:
     Arrow-backed text (``string[pyarrow]``): the same values read back (a missing value is None
     either way), in a fraction of the memory, and in buffers no reference count writes to, so a
     forked helper holding the frame shares them with the parent instead of copying the pages (the
-    request ids, issued_at and the waiver columns: ~0.6 GB of Python objects at 5 million
-    findings). The dtype is named, not ``str``: pandas 2 would make the text "None" of a None."""
+    request ids, issued_at and the waiver columns: the frame of 927,806 findings measured 0.51 GiB
+    with them as Python objects, 0.36 GiB so). The dtype is named, not ``str``: pandas 2 would
+    make the text "None" of a None."""
     text = pd.StringDtype("pyarrow")
     for name in frame.columns:
         col = frame[name]
